@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { parseBaseUrl } from './parse-base-url.js';
+import { parseList } from './parse-list.js';
+
+// Every setting arrives as text (environment or .env) under gemini-balance's name, so an existing
+// gemini-balance .env keeps working. Messages name what was expected, never the value received:
+// several settings are secrets.
+
+type Parse<T> = (text: string) => T;
+
+function setting<T>(parse: Parse<T>, fallback: T) {
+  return z
+    .string()
+    .optional()
+    .transform((text, context): T => {
+      if (text === undefined || text.trim() === '') return fallback;
+      try {
+        return parse(text);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+}
+
+const text = (fallback: string) => setting((value) => value.trim(), fallback);
+const list = (fallback: string[] = []) => setting(parseList, fallback);
+
+const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  setting((value) => {
+    const parsed = Number(value.trim());
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      throw new Error(`expected a whole number from ${min} to ${max}`);
+    }
+    return parsed;
+  }, fallback);
+
+const boolean = (fallback: boolean) =>
+  setting((value) => {
+    const normalized = value.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(normalized)) return true;
+    if (['false', '0', 'no', 'off'].includes(normalized)) return false;
+    throw new Error('expected true or false');
+  }, fallback);
+
+function oneOf<const T extends string>(choices: readonly T[], fallback: T, aliases: Record<string, T> = {}) {
+  return setting((value): T => {
+    const normalized = value.trim().toLowerCase();
+    const choice = aliases[normalized] ?? choices.find((candidate) => candidate === normalized);
+    if (!choice) throw new Error(`expected one of ${choices.join(', ')}`);
+    return choice;
+  }, fallback);
+}
+
+export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export const settingsSchema = z
+  .object({
+    // Key pool and client access
+    API_KEYS: list(),
+    ALLOWED_TOKENS: list(),
+    AUTH_TOKEN: text(''),
+    MAX_FAILURES: integer(3, 1),
+    MAX_RETRIES: integer(3, 1, 100),
+    TEST_MODEL: text('gemini-2.5-flash-lite'),
+    // Upstream
+    BASE_URL: setting(parseBaseUrl, parseBaseUrl('https://generativelanguage.googleapis.com')),
+    TIME_OUT: integer(300, 1, 86_400),
+    // Models
+    FILTERED_MODELS: list([
+      'gemini-1.0-pro-vision-latest',
+      'gemini-pro-vision',
+      'chat-bison-001',
+      'text-bison-001',
+      'embedding-gecko-001',
+    ]),
+    // Storage
+    DATABASE_TYPE: oneOf(['sqlite', 'mysql', 'postgres'], 'sqlite', { postgresql: 'postgres' }),
+    SQLITE_DATABASE: text('gemgate.db'),
+    MYSQL_HOST: text(''),
+    MYSQL_PORT: integer(3306, 1, 65_535),
+    MYSQL_USER: text('root'),
+    MYSQL_PASSWORD: setting((value) => value, ''),
+    MYSQL_DATABASE: text(''),
+    MYSQL_SOCKET: text(''),
+    POSTGRES_HOST: text('localhost'),
+    POSTGRES_PORT: integer(5432, 1, 65_535),
+    POSTGRES_USER: text('postgres'),
+    POSTGRES_PASSWORD: setting((value) => value, ''),
+    POSTGRES_DATABASE: text('gemgate'),
+    // Logs
+    LOG_LEVEL: oneOf(logLevels, 'info', { warning: 'warn', critical: 'fatal' }),
+    ERROR_LOG_RECORD_REQUEST_BODY: boolean(false),
+    // Server
+    HOST: text('0.0.0.0'),
+    PORT: integer(8000, 0, 65_535),
+  })
+  .superRefine((settings, context) => {
+    if (settings.DATABASE_TYPE === 'mysql' && !settings.MYSQL_DATABASE) {
+      context.addIssue({
+        code: 'custom',
+        path: ['MYSQL_DATABASE'],
+        message: 'required when DATABASE_TYPE is mysql',
+      });
+    }
+    if (settings.DATABASE_TYPE === 'mysql' && !settings.MYSQL_HOST && !settings.MYSQL_SOCKET) {
+      context.addIssue({
+        code: 'custom',
+        path: ['MYSQL_HOST'],
+        message: 'MYSQL_HOST or MYSQL_SOCKET is required when DATABASE_TYPE is mysql',
+      });
+    }
+  });
+
+export type Settings = z.output<typeof settingsSchema>;
+export type SettingName = keyof Settings;

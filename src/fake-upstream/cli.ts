@@ -1,0 +1,26 @@
+import { parseArgs } from 'node:util';
+import { createFakeUpstream } from './create-fake-upstream.js';
+import { fakeBehaviours } from './fake-behaviour.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '8001' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'slow-ms': { type: 'string', default: '2000' },
+    'retry-delay': { type: 'string', default: '26' },
+  },
+});
+
+const fake = await createFakeUpstream({
+  port: Number(values.port),
+  host: values.host,
+  slowMs: Number(values['slow-ms']),
+  retryDelaySeconds: Number(values['retry-delay']),
+});
+console.log(`Fake Gemini upstream listening on ${fake.url}`);
+console.log(`Key behaviours by prefix (<behaviour>-anything): ${fakeBehaviours.join(', ')}`);
+console.log('Control: GET /__fake/stats, POST /__fake/script {"key","behaviour"}, POST /__fake/reset');
+
+const stop = () => void fake.close().then(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,425 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  buildAnswer,
+  countTokensResponse,
+  embedValues,
+  type FakeEmbedRequest,
+  type FakeGenerateRequest,
+  generateResponse,
+  streamResponses,
+} from './fake-answers.js';
+import { appliesTo, behaviourOfKey, type FakeBehaviour, isFakeBehaviour } from './fake-behaviour.js';
+import {
+  deadlineError,
+  type FakeError,
+  internalError,
+  invalidArgumentError,
+  invalidJsonError,
+  invalidKeyError,
+  locationNotSupportedError,
+  modelNotFoundError,
+  overloadedError,
+  perDayQuotaError,
+  perMinuteQuotaError,
+  suspendedError,
+  unknownFieldError,
+  unknownModelError,
+  unknownQuotaError,
+  unregisteredCallerError,
+} from './fake-errors.js';
+import { fakeModels, findFakeModel } from './fake-models.js';
+
+export interface FakeUpstreamOptions {
+  readonly port?: number;
+  readonly host?: string;
+  /** How long `slow` keys wait before answering. */
+  readonly slowMs?: number;
+  /** The RetryInfo delay `quota-minute` keys report. */
+  readonly retryDelaySeconds?: number;
+}
+
+export interface RecordedRequest {
+  readonly key: string | undefined;
+  readonly keySource: 'header' | 'query' | 'none';
+  readonly method: string;
+  /** Path and query exactly as received. */
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+export interface FakeUpstream {
+  readonly url: string;
+  readonly port: number;
+  /** Makes the key behave this way; a list is consumed one call at a time and its last entry stays. */
+  script(key: string, behaviour: FakeBehaviour | readonly FakeBehaviour[]): void;
+  /** Calls received per key since the last reset. */
+  calls(): Readonly<Record<string, number>>;
+  callsFor(key: string): number;
+  /** The most recent requests, oldest first (at most 200). */
+  readonly requests: readonly RecordedRequest[];
+  lastRequest(): RecordedRequest | undefined;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const jsonType = 'application/json; charset=UTF-8';
+const generateFields = new Set([
+  'contents',
+  'systemInstruction',
+  'system_instruction',
+  'tools',
+  'toolConfig',
+  'tool_config',
+  'safetySettings',
+  'safety_settings',
+  'generationConfig',
+  'generation_config',
+  'cachedContent',
+  'cached_content',
+  'labels',
+  'model',
+]);
+const generationMethods = new Set([
+  'generateContent',
+  'streamGenerateContent',
+  'countTokens',
+  'embedContent',
+  'batchEmbedContents',
+  'predict',
+]);
+const routePattern = /^\/(v1beta|v1alpha|v1)\/models(?:\/([^/:]+)(?::([A-Za-z]+))?)?$/;
+
+export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
+  const slowMs = options.slowMs ?? 2000;
+  const retryDelaySeconds = options.retryDelaySeconds ?? 26;
+  const scripts = new Map<string, FakeBehaviour[]>();
+  const callCounts = new Map<string, number>();
+  const flakyCounts = new Map<string, number>();
+  const requests: RecordedRequest[] = [];
+  let responseCounter = 0;
+
+  function behaviourFor(key: string): FakeBehaviour {
+    const script = scripts.get(key);
+    if (!script) return behaviourOfKey(key);
+    const next = script.length > 1 ? script.shift() : script[0];
+    return next ?? 'ok';
+  }
+
+  function sendError(response: ServerResponse, error: FakeError, contentType = jsonType): void {
+    const body = JSON.stringify(error.body);
+    response.writeHead(error.status, {
+      'content-type': contentType,
+      'content-length': Buffer.byteLength(body),
+    });
+    response.end(body);
+  }
+
+  function sendJson(response: ServerResponse, value: unknown): void {
+    const body = JSON.stringify(value);
+    response.writeHead(200, { 'content-type': jsonType, 'content-length': Buffer.byteLength(body) });
+    response.end(body);
+  }
+
+  function nextResponseId(): string {
+    responseCounter += 1;
+    return `fake${responseCounter.toString(36).padStart(18, '0')}`;
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const rawUrl = request.url ?? '/';
+    const queryStart = rawUrl.indexOf('?');
+    const path = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
+    const query = new URLSearchParams(queryStart === -1 ? '' : rawUrl.slice(queryStart + 1));
+    const body = await readBody(request);
+
+    if (path.startsWith('/__fake/')) return control(path, body, response);
+
+    const headerKey = request.headers['x-goog-api-key'];
+    const key = typeof headerKey === 'string' ? headerKey : (query.get('key') ?? undefined);
+    requests.push({
+      key,
+      keySource: typeof headerKey === 'string' ? 'header' : key ? 'query' : 'none',
+      method: request.method ?? 'GET',
+      url: rawUrl,
+      headers: { ...request.headers },
+      body: body.toString('utf8'),
+    });
+    if (requests.length > 200) requests.shift();
+
+    const route = routePattern.exec(path);
+    if (!route) {
+      response.writeHead(404, { 'content-type': 'text/html; charset=UTF-8' });
+      response.end(
+        '<!DOCTYPE html><html lang=en><title>Error 404 (Not Found)!!1</title><p>404. That’s an error.',
+      );
+      return;
+    }
+    const [, version = 'v1beta', modelId, method] = route;
+    if (!key) return sendError(response, unregisteredCallerError());
+    callCounts.set(key, (callCounts.get(key) ?? 0) + 1);
+
+    const isGenerationCall = method !== undefined && generationMethods.has(method);
+    let behaviour = behaviourFor(key);
+    if (!appliesTo(behaviour, isGenerationCall)) behaviour = 'ok';
+    if (behaviour === 'flaky') {
+      const count = (flakyCounts.get(key) ?? 0) + 1;
+      flakyCounts.set(key, count);
+      behaviour = count % 2 === 1 ? 'overloaded' : 'ok';
+    }
+    const failure = failureFor(behaviour, key, modelId ?? '');
+    if (failure)
+      return sendError(
+        response,
+        failure,
+        method === 'streamGenerateContent' ? contentTypeOf(query) : jsonType,
+      );
+    if (behaviour === 'reset') {
+      request.socket.destroy();
+      return;
+    }
+    if (behaviour === 'slow') await new Promise((resolve) => setTimeout(resolve, slowMs));
+
+    if (request.method === 'GET' && !modelId) return listModels(query, response);
+    if (request.method === 'GET' && modelId && !method) {
+      const model = findFakeModel(modelId);
+      return model ? sendJson(response, model) : sendError(response, unknownModelError(modelId, version));
+    }
+    if (request.method !== 'POST' || !modelId || !method) {
+      return sendError(response, invalidArgumentError('Method not allowed for this resource.'));
+    }
+    const model = findFakeModel(modelId);
+    const supported = method === 'streamGenerateContent' ? 'generateContent' : method;
+    if (
+      !model?.supportedGenerationMethods.includes(
+        supported === 'batchEmbedContents' ? 'embedContent' : supported,
+      )
+    ) {
+      return sendError(
+        response,
+        modelNotFoundError(modelId, version, supported),
+        method === 'streamGenerateContent' ? contentTypeOf(query) : jsonType,
+      );
+    }
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new Error('not an object');
+    } catch {
+      return sendError(response, invalidJsonError());
+    }
+
+    switch (method) {
+      case 'generateContent':
+      case 'streamGenerateContent': {
+        const problem = checkGenerateRequest(parsed);
+        if (problem) return sendError(response, problem);
+        const answer = buildAnswer(modelId, parsed as FakeGenerateRequest);
+        if (method === 'generateContent') {
+          return sendGenerate(response, generateResponse(modelId, answer, nextResponseId()), behaviour);
+        }
+        return sendStream(response, streamResponses(modelId, answer, nextResponseId()), query, behaviour);
+      }
+      case 'countTokens':
+        return sendJson(response, countTokensResponse(parsed as FakeGenerateRequest));
+      case 'embedContent':
+        return sendJson(response, {
+          embedding: { values: embedValues(modelId, parsed as FakeEmbedRequest) },
+        });
+      case 'batchEmbedContents': {
+        const items = (parsed as { requests?: (FakeEmbedRequest & { model?: string })[] }).requests;
+        if (!Array.isArray(items) || items.length === 0) {
+          return sendError(
+            response,
+            invalidArgumentError('* BatchEmbedContentsRequest.requests: requests is not specified\n'),
+          );
+        }
+        if (items.some((item) => item.model !== undefined && item.model !== `models/${modelId}`)) {
+          return sendError(
+            response,
+            invalidArgumentError(`* BatchEmbedContentsRequest.model: unexpected model name format\n`),
+          );
+        }
+        return sendJson(response, {
+          embeddings: items.map((item) => ({ values: embedValues(modelId, item) })),
+        });
+      }
+      default:
+        return sendError(
+          response,
+          invalidArgumentError(`Method ${method} is not supported by the fake upstream.`),
+        );
+    }
+  }
+
+  function failureFor(behaviour: FakeBehaviour, key: string, modelId: string): FakeError | undefined {
+    switch (behaviour) {
+      case 'invalid':
+        return invalidKeyError();
+      case 'suspended':
+        return suspendedError(key);
+      case 'precondition':
+        return locationNotSupportedError();
+      case 'quota-minute':
+        return perMinuteQuotaError(modelId, retryDelaySeconds);
+      case 'quota-day':
+        return perDayQuotaError(modelId);
+      case 'quota-unknown':
+        return unknownQuotaError();
+      case 'internal':
+        return internalError();
+      case 'overloaded':
+        return overloadedError();
+      case 'deadline':
+        return deadlineError();
+      default:
+        return undefined;
+    }
+  }
+
+  function listModels(query: URLSearchParams, response: ServerResponse): void {
+    const pageSize = Math.min(Math.max(Number(query.get('pageSize')) || 50, 1), 1000);
+    const token = query.get('pageToken');
+    const offset = token
+      ? Number(Buffer.from(token, 'base64url').toString('utf8').replace('offset:', '')) || 0
+      : 0;
+    const models = fakeModels.slice(offset, offset + pageSize);
+    const next = offset + pageSize < fakeModels.length ? offset + pageSize : undefined;
+    sendJson(response, {
+      models,
+      ...(next === undefined ? {} : { nextPageToken: Buffer.from(`offset:${next}`).toString('base64url') }),
+    });
+  }
+
+  function sendGenerate(response: ServerResponse, value: unknown, behaviour: FakeBehaviour): void {
+    const body = JSON.stringify(value);
+    response.writeHead(200, { 'content-type': jsonType, 'content-length': Buffer.byteLength(body) });
+    if (behaviour === 'stall') {
+      response.flushHeaders();
+      return;
+    }
+    if (behaviour === 'drop') {
+      response.write(body.slice(0, body.length >> 1));
+      setImmediate(() => response.socket?.destroy());
+      return;
+    }
+    response.end(body);
+  }
+
+  function sendStream(
+    response: ServerResponse,
+    chunks: unknown[],
+    query: URLSearchParams,
+    behaviour: FakeBehaviour,
+  ) {
+    const sse = query.get('alt') === 'sse';
+    const frames = chunks.map((chunk, index) => {
+      const json = JSON.stringify(chunk);
+      if (sse) return `data: ${json}\r\n\r\n`;
+      return `${index === 0 ? '[' : ',\r\n'}${json}`;
+    });
+    if (!sse) frames.push(']');
+    response.writeHead(200, { 'content-type': sse ? 'text/event-stream' : jsonType });
+    if (behaviour === 'stall' || behaviour === 'drop') {
+      response.write(frames[0]);
+      if (behaviour === 'drop') {
+        // Half an event, then the connection dies: a relay must not forward the torn event.
+        const next = frames[1] ?? '';
+        response.write(next.slice(0, next.length >> 1));
+        setImmediate(() => response.socket?.destroy());
+      }
+      return;
+    }
+    for (const frame of frames) response.write(frame);
+    response.end();
+  }
+
+  function control(path: string, body: Buffer, response: ServerResponse) {
+    if (path === '/__fake/stats') return sendJson(response, { calls: Object.fromEntries(callCounts) });
+    if (path === '/__fake/reset') {
+      fake.reset();
+      return sendJson(response, {});
+    }
+    if (path === '/__fake/script') {
+      try {
+        const { key, behaviour } = JSON.parse(body.toString('utf8')) as {
+          key?: unknown;
+          behaviour?: unknown;
+        };
+        const list = Array.isArray(behaviour) ? behaviour : [behaviour];
+        if (typeof key !== 'string' || list.length === 0 || !list.every(isFakeBehaviour))
+          throw new Error('bad script');
+        fake.script(key, list);
+        return sendJson(response, {});
+      } catch {
+        return sendError(
+          response,
+          invalidArgumentError('expected {"key": string, "behaviour": behaviour | behaviour[]}'),
+        );
+      }
+    }
+    return sendError(response, invalidArgumentError('unknown control path'));
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => {
+      if (!response.headersSent) sendError(response, internalError());
+      else response.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
+  const port = (server.address() as AddressInfo).port;
+
+  const fake: FakeUpstream = {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    script(key, behaviour) {
+      scripts.set(key, typeof behaviour === 'string' ? [behaviour] : [...behaviour]);
+    },
+    calls: () => Object.fromEntries(callCounts),
+    callsFor: (key) => callCounts.get(key) ?? 0,
+    requests,
+    lastRequest: () => requests.at(-1),
+    reset() {
+      scripts.clear();
+      callCounts.clear();
+      flakyCounts.clear();
+      requests.length = 0;
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+  return fake;
+}
+
+function contentTypeOf(query: URLSearchParams): string {
+  // Google keeps the stream's content type on an error that precedes the stream.
+  return query.get('alt') === 'sse' ? 'text/event-stream' : jsonType;
+}
+
+function checkGenerateRequest(request: Record<string, unknown>): FakeError | undefined {
+  for (const field of Object.keys(request)) {
+    if (!generateFields.has(field)) return unknownFieldError(field);
+  }
+  const contents = request.contents;
+  if (!Array.isArray(contents) || contents.length === 0) {
+    return invalidArgumentError('* GenerateContentRequest.contents: contents is not specified\n');
+  }
+  return undefined;
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}

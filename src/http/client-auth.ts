@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+
+export type TokenCheck = 'ok' | 'missing' | 'invalid';
+
+const digest = (token: string) => createHash('sha256').update(token).digest('base64');
+
+/**
+ * Checks a client token against ALLOWED_TOKENS and AUTH_TOKEN. Tokens are compared as digests so
+ * the lookup's timing says nothing about how much of a guess was right.
+ */
+export function createTokenChecker(tokens: readonly string[]): (token: string | undefined) => TokenCheck {
+  const accepted = new Set(tokens.filter((token) => token.length > 0).map(digest));
+  return (token) => {
+    if (!token) return 'missing';
+    return accepted.has(digest(token)) ? 'ok' : 'invalid';
+  };
+}
+
+interface TokenSources {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly query: unknown;
+}
+
+/** A Gemini client's token: `x-goog-api-key` (the SDKs), `?key=` (curl examples) or a Bearer header. */
+export function extractGeminiToken({ headers, query }: TokenSources): string | undefined {
+  const header = headers['x-goog-api-key'];
+  if (typeof header === 'string' && header) return header;
+  const fromQuery = (query as { key?: unknown } | undefined)?.key;
+  if (typeof fromQuery === 'string' && fromQuery) return fromQuery;
+  return extractBearer(headers.authorization);
+}
+
+export function extractBearer(authorization: string | string[] | undefined): string | undefined {
+  if (typeof authorization !== 'string') return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(authorization);
+  return match?.[1]?.trim() || undefined;
+}

@@ -1,0 +1,72 @@
+import type { FastifyReply } from 'fastify';
+import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
+import type { RelayResult } from '../relay/relay-call.js';
+import { createEventSplitter } from '../streaming/create-event-splitter.js';
+import { describeNetworkError } from '../upstream/gemini-client.js';
+
+type StreamResult = Extract<RelayResult, { kind: 'stream' }>;
+
+export interface StreamEnd {
+  /** Undefined when the stream completed. */
+  readonly failure?: { readonly errorType: string; readonly message: string; readonly status: number };
+  readonly clientClosed: boolean;
+}
+
+/**
+ * Pipes an upstream stream to the client with backpressure. Once the first byte is out nothing can
+ * be retried, so an upstream failure ends an SSE stream with an in-band error event (which
+ * `@google/genai` raises as an ApiError); a JSON-array stream is cut, which its parser reports.
+ */
+export function sendGeminiStream(
+  reply: FastifyReply,
+  result: StreamResult,
+  sse: boolean,
+  onEnd: (end: StreamEnd) => void,
+): void {
+  reply.hijack();
+  const raw = reply.raw;
+  const upstream = result.rest;
+  const splitter = sse ? createEventSplitter() : undefined;
+  let ended = false;
+  const finish = (end: StreamEnd) => {
+    if (ended) return;
+    ended = true;
+    onEnd(end);
+  };
+
+  const forward = (chunk: Buffer) => {
+    const whole = splitter ? splitter.push(chunk) : chunk;
+    if (whole && !raw.write(whole)) {
+      upstream.pause();
+      raw.once('drain', () => upstream.resume());
+    }
+  };
+
+  raw.writeHead(result.status, { 'content-type': result.contentType, 'cache-control': 'no-cache' });
+  forward(result.first);
+  upstream.on('data', forward);
+  upstream.once('end', () => {
+    const rest = splitter?.remainder();
+    raw.end(rest);
+    finish({ clientClosed: false });
+  });
+  upstream.once('error', (error) => {
+    const cause = describeNetworkError(error);
+    const status = cause === 'timeout' ? 504 : 502;
+    const message =
+      cause === 'timeout'
+        ? 'The upstream stream stalled longer than TIME_OUT; the answer is incomplete.'
+        : 'The upstream connection was lost mid-stream; the answer is incomplete.';
+    if (sse && !raw.destroyed)
+      raw.end(`data: ${JSON.stringify(createGeminiErrorBody(status, message))}\r\n\r\n`);
+    else raw.destroy();
+    finish({ failure: { errorType: `stream-${cause}`, message, status }, clientClosed: false });
+  });
+  raw.once('close', () => {
+    if (raw.writableFinished) return;
+    // The client went away: stop the upstream generation rather than let it run unread.
+    upstream.destroy();
+    finish({ clientClosed: true });
+  });
+  upstream.resume();
+}

@@ -1,0 +1,29 @@
+import { type DestinationStream, type Logger, pino } from 'pino';
+
+/** Drops the value of a `key` query parameter, the one place a client may put a secret in a URL. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&]key=)[^&#]*/gi, '$1[redacted]');
+}
+
+const secretHeaders = ['x-goog-api-key', 'authorization', 'x-api-key', 'cookie'];
+
+/** The process logger: secrets in headers and URLs never reach a log line. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      redact: {
+        paths: [...secretHeaders.map((header) => `req.headers["${header}"]`), 'apiKey', 'secret'],
+        censor: '[redacted]',
+      },
+      serializers: {
+        req: (request: { method?: string; url?: string; headers?: Record<string, unknown> }) => ({
+          method: request.method,
+          url: redactUrl(request.url ?? ''),
+          headers: request.headers,
+        }),
+      },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,90 @@
+import {
+  type ColumnDataType,
+  type CreateTableBuilder,
+  type Expression,
+  type Kysely,
+  type Migration,
+  Migrator,
+  sql,
+} from 'kysely';
+import type { Database } from './create-database.js';
+import type { DatabaseDialect } from './database-schema.js';
+
+// Migrations are code, shipped with the gateway and run at start-up. Each is written once for all
+// three dialects; only column types differ, through these helpers.
+
+type ColumnType = ColumnDataType | Expression<unknown>;
+
+function types(dialect: DatabaseDialect) {
+  return {
+    /** Auto-incrementing primary key. */
+    id: (table: CreateTableBuilder<string, never>, name = 'id') =>
+      dialect === 'postgres'
+        ? table.addColumn(name, 'bigserial', (column) => column.primaryKey())
+        : table.addColumn(name, dialect === 'mysql' ? 'bigint' : 'integer', (column) =>
+            column.primaryKey().autoIncrement(),
+          ),
+    /** Text that may be large (messages, request bodies): MySQL's TEXT stops at 64 KiB. */
+    longText: (dialect === 'mysql' ? sql`longtext` : 'text') as ColumnType,
+    /** Indexed text must be bounded in MySQL. */
+    shortText: 'varchar(255)' as ColumnType,
+  };
+}
+
+function initialSchema(dialect: DatabaseDialect): Migration {
+  const type = types(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await type
+        .id(db.schema.createTable('request_log') as CreateTableBuilder<string, never>)
+        .addColumn('created_at', 'bigint', (column) => column.notNull())
+        .addColumn('route', type.shortText, (column) => column.notNull())
+        .addColumn('model', type.shortText)
+        .addColumn('key_id', 'varchar(16)')
+        .addColumn('status', 'integer', (column) => column.notNull())
+        .addColumn('success', 'integer', (column) => column.notNull())
+        .addColumn('latency_ms', 'integer', (column) => column.notNull())
+        .addColumn('attempts', 'integer', (column) => column.notNull())
+        .addColumn('stream', 'integer', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('request_log_created_at').on('request_log').column('created_at').execute();
+
+      await type
+        .id(db.schema.createTable('error_log') as CreateTableBuilder<string, never>)
+        .addColumn('created_at', 'bigint', (column) => column.notNull())
+        .addColumn('route', type.shortText, (column) => column.notNull())
+        .addColumn('model', type.shortText)
+        .addColumn('key_id', 'varchar(16)')
+        .addColumn('status', 'integer')
+        .addColumn('error_type', 'varchar(64)', (column) => column.notNull())
+        .addColumn('message', type.longText, (column) => column.notNull())
+        .addColumn('request_body', type.longText)
+        .execute();
+      await db.schema.createIndex('error_log_created_at').on('error_log').column('created_at').execute();
+
+      await db.schema
+        .createTable('setting')
+        .addColumn('name', 'varchar(191)', (column) => column.primaryKey())
+        .addColumn('value', type.longText, (column) => column.notNull())
+        .addColumn('updated_at', 'bigint', (column) => column.notNull())
+        .execute();
+    },
+  };
+}
+
+export async function migrateToLatest(database: Database): Promise<void> {
+  const migrations: Record<string, Migration> = {
+    '0001-initial-schema': initialSchema(database.dialect),
+  };
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'gemgate_migration',
+    migrationLockTableName: 'gemgate_migration_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Database migration ${failed} failed: ${(error as Error).message ?? String(error)}`);
+  }
+}
