@@ -57,6 +57,8 @@ export interface FakeUpstream {
   /** Calls received per key since the last reset. */
   calls(): Readonly<Record<string, number>>;
   callsFor(key: string): number;
+  /** Responses the caller abandoned before they were complete (the gateway aborting upstream). */
+  abandoned(): number;
   /** The most recent requests, oldest first (at most 200). */
   readonly requests: readonly RecordedRequest[];
   lastRequest(): RecordedRequest | undefined;
@@ -99,6 +101,9 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
   const flakyCounts = new Map<string, number>();
   const requests: RecordedRequest[] = [];
   let responseCounter = 0;
+  let abandonedCount = 0;
+  /** Responses the fake cut on purpose (drop, reset): not abandoned by the caller. */
+  const cut = new WeakSet<ServerResponse>();
 
   function behaviourFor(key: string): FakeBehaviour {
     const script = scripts.get(key);
@@ -176,6 +181,7 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
         method === 'streamGenerateContent' ? contentTypeOf(query) : jsonType,
       );
     if (behaviour === 'reset') {
+      cut.add(response);
       request.socket.destroy();
       return;
     }
@@ -302,6 +308,7 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
     }
     if (behaviour === 'drop') {
       response.write(body.slice(0, body.length >> 1));
+      cut.add(response);
       setImmediate(() => response.socket?.destroy());
       return;
     }
@@ -328,6 +335,7 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
         // Half an event, then the connection dies: a relay must not forward the torn event.
         const next = frames[1] ?? '';
         response.write(next.slice(0, next.length >> 1));
+        cut.add(response);
         setImmediate(() => response.socket?.destroy());
       }
       return;
@@ -364,12 +372,16 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
   }
 
   const server = createServer((request, response) => {
+    response.once('close', () => {
+      if (!response.writableFinished && !closing && !cut.has(response)) abandonedCount += 1;
+    });
     handle(request, response).catch(() => {
       if (!response.headersSent) sendError(response, internalError());
       else response.destroy();
     });
   });
   server.keepAliveTimeout = 65_000;
+  let closing = false;
   await new Promise<void>((resolve) =>
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
   );
@@ -383,6 +395,7 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
     },
     calls: () => Object.fromEntries(callCounts),
     callsFor: (key) => callCounts.get(key) ?? 0,
+    abandoned: () => abandonedCount,
     requests,
     lastRequest: () => requests.at(-1),
     reset() {
@@ -390,8 +403,10 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       callCounts.clear();
       flakyCounts.clear();
       requests.length = 0;
+      abandonedCount = 0;
     },
     close() {
+      closing = true;
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
     },
