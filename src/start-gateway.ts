@@ -62,7 +62,7 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
 
   const pool = createKeyPool(settings.API_KEYS, { maxFailures: settings.MAX_FAILURES });
   const client = createGeminiClient({ base: settings.BASE_URL, timeoutMs: settings.TIME_OUT * 1000 });
-  const logWriter = createLogWriter(createLogRepository(database.db), {
+  const logWriter = createLogWriter(createLogRepository(database), {
     onError: (error, dropped) =>
       logger.warn(
         { dropped, reason: (error as Error).message },

@@ -1,18 +1,15 @@
-import { createHash } from 'node:crypto';
-
 export type TokenCheck = 'ok' | 'missing' | 'invalid';
 
-const digest = (token: string) => createHash('sha256').update(token).digest('base64');
-
 /**
- * Checks a client token against ALLOWED_TOKENS and AUTH_TOKEN. Tokens are compared as digests so
- * the lookup's timing says nothing about how much of a guess was right.
+ * Checks a client token against ALLOWED_TOKENS and AUTH_TOKEN. A hash-set lookup compares a guess
+ * in full only with a token whose hash it shares, so its timing does not reveal how much of a guess
+ * was right, the leak a byte-by-byte comparison would have.
  */
 export function createTokenChecker(tokens: readonly string[]): (token: string | undefined) => TokenCheck {
-  const accepted = new Set(tokens.filter((token) => token.length > 0).map(digest));
+  const accepted = new Set(tokens.filter((token) => token.length > 0));
   return (token) => {
     if (!token) return 'missing';
-    return accepted.has(digest(token)) ? 'ok' : 'invalid';
+    return accepted.has(token) ? 'ok' : 'invalid';
   };
 }
 

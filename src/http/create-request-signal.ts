@@ -1,10 +1,11 @@
 import type { FastifyReply } from 'fastify';
+import { Cancellation } from '../core/cancellation.js';
 
-/** Aborts when the client goes away before its answer is complete, so the upstream call stops too. */
-export function createRequestSignal(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
+/** Cancels when the client goes away before its answer is complete, so the upstream call stops too. */
+export function createRequestSignal(reply: FastifyReply): Cancellation {
+  const cancellation = new Cancellation();
   reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
+    if (!reply.raw.writableFinished) cancellation.cancel();
   });
-  return controller.signal;
+  return cancellation;
 }

@@ -1,13 +1,18 @@
-import type { Readable } from 'node:stream';
+import type { Cancellation } from '../core/cancellation.js';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
 import { redactSecrets } from '../core/redact-secrets.js';
 import { classifyOutcome, describeOutcome, isRetryable, type Outcome } from '../keypool/classify-outcome.js';
 import type { KeyPool, PoolKey } from '../keypool/key-pool.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
-import { describeNetworkError, type GeminiClient, type UpstreamRequest } from '../upstream/gemini-client.js';
+import {
+  describeNetworkError,
+  type GeminiClient,
+  type UpstreamAnswer,
+  type UpstreamRequest,
+  type UpstreamStream,
+} from '../upstream/gemini-client.js';
 import { type GeminiErrorInfo, parseGeminiError } from '../upstream/parse-gemini-error.js';
-import { readAll, readFirstChunk } from './read-body.js';
 
 export interface RelayContext {
   readonly pool: KeyPool;
@@ -25,10 +30,10 @@ export interface RelayCall {
   readonly route: string;
   /** The model the call spends quota on; null for calls that spend none (model list). */
   readonly model: string | null;
-  readonly request: Omit<UpstreamRequest, 'apiKey' | 'signal'>;
+  readonly request: UpstreamRequest;
   /** Whether the answer is a stream whose first byte commits the request to its key. */
   readonly stream: boolean;
-  readonly signal: AbortSignal;
+  readonly signal: Cancellation;
 }
 
 interface Attempts {
@@ -48,8 +53,8 @@ export type RelayResult =
       readonly status: number;
       readonly contentType: string;
       readonly first: Buffer;
-      /** The rest of the upstream body, paused; the consumer must read or destroy it. */
-      readonly rest: Readable;
+      /** The rest of the upstream body; the consumer must pipe or cancel it. */
+      readonly rest: UpstreamStream;
       readonly key: PoolKey;
     })
   | (Attempts & {
@@ -110,78 +115,44 @@ async function attemptOnce(
   attempt: number,
 ): Promise<AttemptResult> {
   const scope = call.model ?? allModels;
-  let statusCode: number;
-  let contentType: string;
-  let body: Readable;
+  let answer: UpstreamAnswer;
   try {
-    const response = await context.client.send({ ...call.request, apiKey: key.secret, signal: call.signal });
-    statusCode = response.statusCode;
-    contentType = String(response.headers['content-type'] ?? 'application/json; charset=UTF-8');
-    body = response.body;
+    answer = await context.client.send(call.request, key.secret, call.stream, call.signal);
   } catch (error) {
     return networkFailure(context, call, key, attempt, error);
   }
-
-  if (statusCode < 400) {
-    try {
-      if (call.stream) {
-        const first = await readFirstChunk(body);
-        context.pool.report(key, scope, { kind: 'ok' });
-        if (first === null) {
-          return final({
-            kind: 'complete',
-            status: statusCode,
-            contentType,
-            body: Buffer.alloc(0),
-            key,
-            attempts: attempt,
-          });
-        }
-        return final({
-          kind: 'stream',
-          status: statusCode,
-          contentType,
-          first,
-          rest: body,
-          key,
-          attempts: attempt,
-        });
-      }
-      const complete = await readAll(body);
-      context.pool.report(key, scope, { kind: 'ok' });
-      return final({
-        kind: 'complete',
-        status: statusCode,
-        contentType,
-        body: complete,
-        key,
-        attempts: attempt,
-      });
-    } catch (error) {
-      body.destroy();
-      return networkFailure(context, call, key, attempt, error);
-    }
+  const status = answer.statusCode;
+  const contentType = String(answer.headers['content-type'] ?? 'application/json; charset=UTF-8');
+  if (answer.kind === 'stream') {
+    context.pool.report(key, scope, { kind: 'ok' });
+    return final({
+      kind: 'stream',
+      status,
+      contentType,
+      first: answer.first,
+      rest: answer.rest,
+      key,
+      attempts: attempt,
+    });
+  }
+  if (status < 400) {
+    context.pool.report(key, scope, { kind: 'ok' });
+    return final({ kind: 'complete', status, contentType, body: answer.body, key, attempts: attempt });
   }
 
-  let text = '';
-  try {
-    text = (await readAll(body)).toString('utf8');
-  } catch {
-    // A torn error body still says enough through its status.
-    if (call.signal.aborted) return final({ kind: 'aborted', attempts: attempt });
-  }
+  const text = answer.body.toString('utf8');
   const secrets = [key.secret];
   const parsed = parseGeminiError(text);
   const error: GeminiErrorInfo = { ...parsed, message: redactSecrets(parsed.message, secrets) };
-  const outcome = classifyOutcome({ kind: 'response', status: statusCode, error }, context.clock.now());
+  const outcome = classifyOutcome({ kind: 'response', status, error }, context.clock.now());
   context.pool.report(key, scope, outcome);
-  recordFailure(context, call, key, statusCode, describeOutcome(outcome), error.message);
+  recordFailure(context, call, key, status, describeOutcome(outcome), error.message);
   const failure: RelayFailure = {
     kind: 'failed',
-    status: statusCode,
+    status,
     body: text
       ? redactSecrets(text, secrets)
-      : JSON.stringify(createGeminiErrorBody(statusCode, 'Upstream error')),
+      : JSON.stringify(createGeminiErrorBody(status, 'Upstream error')),
     error,
     key,
     attempts: attempt,

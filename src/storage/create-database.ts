@@ -12,6 +12,8 @@ export interface Database {
   readonly dialect: DatabaseDialect;
   /** Where an SQLite database lives, for the start-up message; undefined for servers. */
   readonly location?: string;
+  /** The embedded connection, for the few hot statements that skip the query builder. */
+  readonly sqlite?: SqliteDatabase.Database;
 }
 
 type DatabaseSettings = Pick<
@@ -51,7 +53,12 @@ export function createDatabase(settings: DatabaseSettings): Database {
       database.pragma('journal_mode = WAL');
       database.pragma('synchronous = NORMAL');
       database.pragma('busy_timeout = 5000');
-      return { db: new Kysely({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite', location };
+      return {
+        db: new Kysely({ dialect: new SqliteDialect({ database }) }),
+        dialect: 'sqlite',
+        location,
+        sqlite: database,
+      };
     }
     case 'mysql': {
       const pool = createMysqlPool({

@@ -57,7 +57,9 @@ export function createLogWriter(repository: LogRepository, options: LogWriterOpt
     await writing;
   }
 
-  const timer = setInterval(() => void flush(), options.flushIntervalMs ?? 1000);
+  // Frequent small batches: SQLite writes synchronously, and a batch of thousands of rows would
+  // hold the event loop for tens of milliseconds.
+  const timer = setInterval(() => void flush(), options.flushIntervalMs ?? 200);
   timer.unref();
 
   return {

@@ -4,10 +4,19 @@ const crCr = Buffer.from('\r\r');
 
 /** End offset of the last complete server-sent event in `data`, or 0 when there is none. */
 function lastEventEnd(data: Buffer): number {
+  const length = data.length;
+  // The common case: a network chunk that ends exactly on an event boundary.
+  if (length >= 2 && data[length - 1] === 0x0a && (data[length - 2] === 0x0a || isCrLfCrLf(data, length))) {
+    return length;
+  }
   const lf = data.lastIndexOf(lfLf);
   const crlf = data.lastIndexOf(crLfCrLf);
   const cr = data.lastIndexOf(crCr);
   return Math.max(lf === -1 ? 0 : lf + 2, crlf === -1 ? 0 : crlf + 4, cr === -1 ? 0 : cr + 2);
+}
+
+function isCrLfCrLf(data: Buffer, length: number): boolean {
+  return length >= 4 && data[length - 2] === 0x0d && data[length - 3] === 0x0a && data[length - 4] === 0x0d;
 }
 
 export interface EventSplitter {

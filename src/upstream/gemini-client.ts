@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import type { UpstreamBase } from '../config/parse-base-url.js';
+import type { Cancellation } from '../core/cancellation.js';
 
 export interface UpstreamRequest {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -10,18 +10,51 @@ export interface UpstreamRequest {
   /** Query string without `?`; never carries a key. */
   readonly query: string;
   readonly body?: Buffer;
-  readonly apiKey: string;
-  readonly signal?: AbortSignal;
 }
 
-export interface UpstreamResponse {
-  readonly statusCode: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Readable;
+/** Receives the rest of a streamed answer: data chunks, then exactly one of `end` or `error`. */
+export interface StreamSink {
+  data(chunk: Buffer): void;
+  end(): void;
+  error(error: Error): void;
 }
+
+/** The part of a streamed answer after its first chunk, delivered once a sink is attached. */
+export interface UpstreamStream {
+  pipe(sink: StreamSink): void;
+  pause(): void;
+  resume(): void;
+  /** Stops the upstream call (the client went away). */
+  cancel(): void;
+}
+
+export type UpstreamAnswer =
+  | {
+      readonly kind: 'complete';
+      readonly statusCode: number;
+      readonly headers: IncomingHttpHeaders;
+      readonly body: Buffer;
+    }
+  | {
+      readonly kind: 'stream';
+      readonly statusCode: number;
+      readonly headers: IncomingHttpHeaders;
+      readonly first: Buffer;
+      readonly rest: UpstreamStream;
+    };
 
 export interface GeminiClient {
-  send(request: UpstreamRequest): Promise<UpstreamResponse>;
+  /**
+   * Calls Google with `apiKey` in the `x-goog-api-key` header. An error answer, and any answer when
+   * `stream` is false, resolves once complete. A successful stream resolves at its first chunk, so
+   * a failure before any byte can still be retried elsewhere. Rejects on network errors and timeouts.
+   */
+  send(
+    request: UpstreamRequest,
+    apiKey: string,
+    stream: boolean,
+    signal?: Cancellation,
+  ): Promise<UpstreamAnswer>;
   close(): Promise<void>;
 }
 
@@ -29,6 +62,130 @@ export interface GeminiClientOptions {
   readonly base: UpstreamBase;
   /** Longest wait for the response head, and for each body chunk after it (TIME_OUT). */
   readonly timeoutMs: number;
+}
+
+class ClientGoneError extends Error {
+  override readonly name = 'AbortError';
+  readonly code = 'UND_ERR_ABORTED';
+}
+
+/**
+ * One upstream exchange as an undici dispatch handler. Bodies go straight into a buffer or to the
+ * stream's sink, with no Readable stream in between: on the hot path that machinery cost more CPU
+ * than the gateway's own logic.
+ */
+class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
+  private controller: Dispatcher.DispatchController | undefined;
+  private statusCode = 0;
+  private headers: IncomingHttpHeaders = {};
+  private chunks: Buffer[] = [];
+  private streaming = false;
+  private handedOver = false;
+  private sink: StreamSink | undefined;
+  private finished: { error?: Error } | undefined;
+  private readonly onCancel = () => this.controller?.abort(new ClientGoneError('the client went away'));
+
+  constructor(
+    private readonly stream: boolean,
+    private readonly signal: Cancellation | undefined,
+    private readonly resolve: (answer: UpstreamAnswer) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.signal?.aborted) this.onCancel();
+    else this.signal?.once('abort', this.onCancel);
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    this.statusCode = statusCode;
+    this.headers = headers;
+    this.streaming = this.stream && statusCode < 400;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.sink) return this.sink.data(chunk);
+    if (!this.streaming) {
+      this.chunks.push(chunk);
+      return;
+    }
+    if (!this.handedOver) {
+      this.handedOver = true;
+      this.resolve({
+        kind: 'stream',
+        statusCode: this.statusCode,
+        headers: this.headers,
+        first: chunk,
+        rest: this,
+      });
+      return;
+    }
+    // Arrived before the consumer attached its sink: hold it, and hold the socket too.
+    this.chunks.push(chunk);
+    controller.pause();
+  }
+
+  onResponseEnd(): void {
+    this.release();
+    if (this.handedOver) this.finish({});
+    else
+      this.resolve({
+        kind: 'complete',
+        statusCode: this.statusCode,
+        headers: this.headers,
+        body: this.body(),
+      });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.release();
+    if (this.handedOver) this.finish({ error });
+    else this.reject(error);
+  }
+
+  pipe(sink: StreamSink): void {
+    this.sink = sink;
+    for (const chunk of this.chunks) sink.data(chunk);
+    this.chunks = [];
+    if (this.finished) this.deliverEnd(this.finished);
+    else this.controller?.resume();
+  }
+
+  pause(): void {
+    this.controller?.pause();
+  }
+
+  resume(): void {
+    this.controller?.resume();
+  }
+
+  cancel(): void {
+    this.onCancel();
+  }
+
+  private finish(finished: { error?: Error }): void {
+    this.finished = finished;
+    if (this.sink) this.deliverEnd(finished);
+  }
+
+  private deliverEnd({ error }: { error?: Error }): void {
+    const sink = this.sink as StreamSink;
+    if (error) sink.error(error);
+    else sink.end();
+  }
+
+  private release(): void {
+    this.signal?.removeListener('abort', this.onCancel);
+  }
+
+  private body(): Buffer {
+    return this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+  }
 }
 
 /** The only outbound I/O to Google: one keep-alive connection pool, the key in a header only. */
@@ -39,22 +196,24 @@ export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
     keepAliveMaxTimeout: 600_000,
   });
   const prefix = options.base.pathPrefix;
-  const jsonHeaders = { 'content-type': 'application/json' };
 
   return {
-    async send(request) {
-      const { statusCode, headers, body } = await pool.request({
-        method: request.method,
-        path: request.query ? `${prefix}${request.path}?${request.query}` : `${prefix}${request.path}`,
-        headers: request.body
-          ? { ...jsonHeaders, 'x-goog-api-key': request.apiKey }
-          : { 'x-goog-api-key': request.apiKey },
-        body: request.body ?? null,
-        signal: request.signal ?? null,
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
+    send(request, apiKey, stream, signal) {
+      return new Promise((resolve, reject) => {
+        pool.dispatch(
+          {
+            method: request.method,
+            path: request.query ? `${prefix}${request.path}?${request.query}` : prefix + request.path,
+            headers: request.body
+              ? { 'content-type': 'application/json', 'x-goog-api-key': apiKey }
+              : { 'x-goog-api-key': apiKey },
+            body: request.body ?? null,
+            headersTimeout: options.timeoutMs,
+            bodyTimeout: options.timeoutMs,
+          },
+          new Exchange(stream, signal, resolve, reject),
+        );
       });
-      return { statusCode, headers, body };
     },
     close: () => pool.close(),
   };

@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+// Benchmarks run the fake upstream and the gateway as separate processes, as in production, so
+// neither shares an event loop with the load generator.
+const root = resolve(import.meta.dirname, '..');
+const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+
+export interface Service {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+async function waitForLine(child: ChildProcess, pattern: RegExp): Promise<void> {
+  let output = '';
+  await new Promise<void>((done, fail) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      if (pattern.test(output)) {
+        child.stdout?.off('data', onData);
+        done();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk) => process.stderr.write(chunk));
+    child.once('exit', (code) =>
+      fail(new Error(`service exited with ${code} before it was ready:\n${output}`)),
+    );
+  });
+}
+
+function stopper(child: ChildProcess) {
+  return () =>
+    new Promise<void>((done) => {
+      if (child.exitCode !== null) return done();
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+    });
+}
+
+export async function startFakeUpstreamProcess(extraArgs: string[] = []): Promise<Service> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['--import', tsxLoader, join(root, 'src/fake-upstream/cli.ts'), '--port', String(port), ...extraArgs],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  await waitForLine(child, /listening on/);
+  return { url: `http://127.0.0.1:${port}`, stop: stopper(child) };
+}
+
+export async function startGatewayProcess(env: Record<string, string>): Promise<Service> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'src/main.ts')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+  });
+  await waitForLine(child, /gemgate listening on/);
+  return { url: `http://127.0.0.1:${port}`, stop: stopper(child) };
+}
