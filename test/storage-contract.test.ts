@@ -68,10 +68,7 @@ describe.each(Object.keys(backends) as (keyof typeof backends)[])('storage on %s
       message: 'Google did not answer within TIME_OUT. ☀',
       requestBody: body,
     };
-    await createLogRepository(database).insertErrors([
-      entry,
-      { ...entry, status: 503, requestBody: null },
-    ]);
+    await createLogRepository(database).insertErrors([entry, { ...entry, status: 503, requestBody: null }]);
     const rows = await database.db.selectFrom('error_log').selectAll().orderBy('id').execute();
     expect(
       rows.map((row) => [row.status, row.error_type, row.request_body?.length ?? null, row.message]),

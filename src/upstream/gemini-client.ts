@@ -109,12 +109,11 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.sink) return this.sink.data(chunk);
-    if (!this.streaming) {
+    if (this.sink) {
+      this.sink.data(chunk);
+    } else if (!this.streaming) {
       this.chunks.push(chunk);
-      return;
-    }
-    if (!this.handedOver) {
+    } else if (!this.handedOver) {
       this.handedOver = true;
       this.resolve({
         kind: 'stream',
@@ -123,11 +122,11 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
         first: chunk,
         rest: this,
       });
-      return;
+    } else {
+      // Arrived before the consumer attached its sink: hold it, and hold the socket too.
+      this.chunks.push(chunk);
+      controller.pause();
     }
-    // Arrived before the consumer attached its sink: hold it, and hold the socket too.
-    this.chunks.push(chunk);
-    controller.pause();
   }
 
   onResponseEnd(): void {
