@@ -63,11 +63,26 @@ describe('createLogWriter', () => {
     expect(failures).toEqual([1, 1]);
   });
 
-  it('bounds the queue, dropping the oldest entries', async () => {
+  it('bounds the queue, dropping and reporting what does not fit', async () => {
     const { batches, repository } = recordingRepository();
-    const writer = createLogWriter(repository, { flushIntervalMs: 60_000, maxQueued: 2 });
+    const failures: number[] = [];
+    const writer = createLogWriter(repository, {
+      flushIntervalMs: 60_000,
+      maxQueued: 2,
+      onError: (_error, dropped) => failures.push(dropped),
+    });
     for (const status of [1, 2, 3]) writer.request(entry(status));
     await writer.close();
-    expect(batches.requests[0]?.map((row) => row.status)).toEqual([2, 3]);
+    expect(batches.requests[0]?.map((row) => row.status)).toEqual([1, 2]);
+    expect(failures).toEqual([1]);
+  });
+
+  it('hands entries over unchanged', async () => {
+    const { batches, repository } = recordingRepository();
+    const writer = createLogWriter(repository, { flushIntervalMs: 60_000 });
+    const entries = [entry(200), { ...entry(429), model: null, keyId: null, stream: true }];
+    for (const item of entries) writer.request(item);
+    await writer.close();
+    expect(batches.requests).toEqual([entries]);
   });
 });

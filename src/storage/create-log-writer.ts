@@ -1,9 +1,10 @@
 import type { ErrorLogEntry, LogSink, RequestLogEntry } from '../core/log-sink.js';
 import type { LogRepository } from './log-repository.js';
+import { RequestLogQueue } from './request-log-queue.js';
 
 export interface LogWriterOptions {
   readonly flushIntervalMs?: number;
-  /** Entries held at most while storage is slow or down; the oldest are dropped beyond it. */
+  /** Entries held at most while storage is slow or down; newer ones are dropped beyond it. */
   readonly maxQueued?: number;
   readonly onError?: (error: unknown, dropped: number) => void;
 }
@@ -21,19 +22,16 @@ export interface LogWriter extends LogSink {
  */
 export function createLogWriter(repository: LogRepository, options: LogWriterOptions = {}): LogWriter {
   const maxQueued = options.maxQueued ?? 50_000;
-  let requests: RequestLogEntry[] = [];
+  const requests = new RequestLogQueue();
   let errors: ErrorLogEntry[] = [];
+  let dropped = 0;
   let writing: Promise<void> | undefined;
 
-  function enqueue<T>(queue: T[], entry: T): void {
-    queue.push(entry);
-    if (queue.length > maxQueued) queue.shift();
-  }
-
   async function writeQueued(): Promise<void> {
-    const requestBatch = requests;
+    if (dropped > 0) options.onError?.(new Error('log queue full: storage is too slow or down'), dropped);
+    dropped = 0;
+    const requestBatch = requests.drain();
     const errorBatch = errors;
-    requests = [];
     errors = [];
     try {
       if (requestBatch.length > 0) await repository.insertRequests(requestBatch);
@@ -63,8 +61,14 @@ export function createLogWriter(repository: LogRepository, options: LogWriterOpt
   timer.unref();
 
   return {
-    request: (entry) => enqueue(requests, entry),
-    error: (entry) => enqueue(errors, entry),
+    request(entry: RequestLogEntry) {
+      if (requests.length < maxQueued) requests.push(entry);
+      else dropped += 1;
+    },
+    error(entry) {
+      if (errors.length < maxQueued) errors.push(entry);
+      else dropped += 1;
+    },
     flush,
     async close() {
       clearInterval(timer);

@@ -1,0 +1,75 @@
+import type { RequestLogEntry } from '../core/log-sink.js';
+
+/**
+ * Request log entries waiting for the next batch, held as columns of primitives rather than one
+ * object per request. Entries wait a few hundred milliseconds, long enough for the garbage collector
+ * to copy and promote anything still referenced; columns (and interned model names) leave it almost
+ * nothing to move. Measured: the queued objects cost about as much CPU in GC as the relay's own work.
+ */
+export class RequestLogQueue {
+  private createdAt: number[] = [];
+  private route: string[] = [];
+  private model: (string | null)[] = [];
+  private keyId: (string | null)[] = [];
+  private status: number[] = [];
+  private flags: number[] = [];
+  private latencyMs: number[] = [];
+  private attempts: number[] = [];
+  private readonly names = new Map<string, string>();
+
+  get length(): number {
+    return this.createdAt.length;
+  }
+
+  push(entry: RequestLogEntry): void {
+    this.createdAt.push(entry.createdAt);
+    this.route.push(entry.route);
+    this.model.push(entry.model === null ? null : this.intern(entry.model));
+    this.keyId.push(entry.keyId);
+    this.status.push(entry.status);
+    this.flags.push((entry.success ? 1 : 0) | (entry.stream ? 2 : 0));
+    this.latencyMs.push(entry.latencyMs);
+    this.attempts.push(entry.attempts);
+  }
+
+  /** Removes and returns everything queued, oldest first. */
+  drain(): RequestLogEntry[] {
+    const entries: RequestLogEntry[] = new Array(this.length);
+    for (let index = 0; index < entries.length; index++) {
+      const flags = this.flags[index] as number;
+      entries[index] = {
+        createdAt: this.createdAt[index] as number,
+        route: this.route[index] as string,
+        model: this.model[index] ?? null,
+        keyId: this.keyId[index] ?? null,
+        status: this.status[index] as number,
+        success: (flags & 1) === 1,
+        stream: (flags & 2) === 2,
+        latencyMs: this.latencyMs[index] as number,
+        attempts: this.attempts[index] as number,
+      };
+    }
+    for (const column of [
+      this.createdAt,
+      this.route,
+      this.model,
+      this.keyId,
+      this.status,
+      this.flags,
+      this.latencyMs,
+      this.attempts,
+    ]) {
+      column.length = 0;
+    }
+    return entries;
+  }
+
+  private intern(name: string): string {
+    const known = this.names.get(name);
+    if (known !== undefined) return known;
+    // Model names come from client URLs: bound the table rather than trust them to be few.
+    if (this.names.size >= 1000) this.names.clear();
+    this.names.set(name, name);
+    return name;
+  }
+}
