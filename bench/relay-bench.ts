@@ -2,34 +2,41 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { startFakeUpstreamProcess, startGatewayProcess } from './spawn-service.js';
+import {
+  type Service,
+  startFakeUpstreamProcess,
+  startGatewayProcess,
+  startReferenceRelayProcess,
+} from './spawn-service.js';
 
-// `npm run bench`: the same requests sent straight to the fake upstream and through the gateway,
-// in one run, so the ratios hold whatever the machine. Direct and gateway measurements alternate
-// for BENCH_ROUNDS rounds of BENCH_SECONDS each and the medians are compared, because a shared
-// 2-core machine drifts by tens of percent from one minute to the next.
+// `npm run bench`: the same requests sent straight to the fake upstream, through a bare
+// Fastify + undici relay (bench/reference-relay.ts) and through the gateway, in one run, so the
+// ratios hold whatever the machine. The three alternate for BENCH_ROUNDS rounds of BENCH_SECONDS
+// each and medians are compared, because a shared 2-core machine drifts by tens of percent from
+// one minute to the next.
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const token = 'bench-token';
 const body = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Why is the sky blue?' }] }] });
 
+interface Target {
+  readonly name: 'direct' | 'reference' | 'gateway';
+  readonly url: string;
+  readonly key: string;
+}
+
 interface Measurement {
   readonly requestsPerSecond: number;
-  readonly p50: number;
   readonly p99: number;
   readonly errors: number;
 }
 
-async function measureOnce(
-  url: string,
-  headers: Record<string, string>,
-  connections: number,
-): Promise<Measurement> {
+async function measureOnce(target: Target, path: string, connections: number): Promise<Measurement> {
   const options = {
-    url,
+    url: `${target.url}${path}`,
     method: 'POST' as const,
     body,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', 'x-goog-api-key': target.key },
     connections,
     pipelining: 1,
   };
@@ -37,7 +44,6 @@ async function measureOnce(
   const result = await autocannon({ ...options, duration: seconds });
   return {
     requestsPerSecond: result.requests.mean,
-    p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
   };
@@ -51,73 +57,77 @@ function median(values: number[]): number {
 function medianOf(measurements: Measurement[]): Measurement {
   return {
     requestsPerSecond: median(measurements.map((m) => m.requestsPerSecond)),
-    p50: median(measurements.map((m) => m.p50)),
     p99: median(measurements.map((m) => m.p99)),
     errors: measurements.reduce((sum, m) => sum + m.errors, 0),
   };
 }
 
-/** Alternates direct and gateway measurements and returns the median of each. */
-async function compare(directUrl: string, gatewayUrl: string, connections: number) {
-  const direct: Measurement[] = [];
-  const through: Measurement[] = [];
-  for (let round = 0; round < rounds; round++) {
-    direct.push(await measureOnce(directUrl, { 'x-goog-api-key': 'ok-direct' }, connections));
-    through.push(await measureOnce(gatewayUrl, { 'x-goog-api-key': token }, connections));
-  }
-  return { direct: medianOf(direct), through: medianOf(through) };
-}
-
 const directory = mkdtempSync(join(tmpdir(), 'gemgate-bench-'));
-const fake = await startFakeUpstreamProcess();
-const gateway = await startGatewayProcess({
-  API_KEYS: 'ok-bench-1,ok-bench-2,ok-bench-3,ok-bench-4',
-  AUTH_TOKEN: token,
-  BASE_URL: `${fake.url}/v1beta`,
-  SQLITE_DATABASE: join(directory, 'bench.db'),
-});
-
-const scenarios = [
-  ['non-stream', '/v1beta/models/gemini-2.5-flash:generateContent'],
-  ['stream', '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse'],
-] as const;
-
+const services: Service[] = [];
 const rows: string[][] = [];
 const summary: string[] = [];
 try {
-  for (const [name, path] of scenarios) {
+  const fake = await startFakeUpstreamProcess();
+  services.push(fake);
+  const reference = await startReferenceRelayProcess(fake.url);
+  services.push(reference);
+  const gateway = await startGatewayProcess({
+    API_KEYS: 'ok-bench-1,ok-bench-2,ok-bench-3,ok-bench-4',
+    AUTH_TOKEN: token,
+    BASE_URL: `${fake.url}/v1beta`,
+    SQLITE_DATABASE: join(directory, 'bench.db'),
+  });
+  services.push(gateway);
+  const targets: Target[] = [
+    { name: 'direct', url: fake.url, key: 'ok-direct' },
+    { name: 'reference', url: reference.url, key: 'unused' },
+    { name: 'gateway', url: gateway.url, key: token },
+  ];
+  const scenarios = [
+    ['non-stream', '/v1beta/models/gemini-2.5-flash:generateContent'],
+    ['stream', '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse'],
+  ] as const;
+
+  for (const [scenario, path] of scenarios) {
     for (const connections of [1, 32]) {
-      const { direct, through } = await compare(`${fake.url}${path}`, `${gateway.url}${path}`, connections);
-      const ratio = through.requestsPerSecond / direct.requestsPerSecond;
-      // At one connection, time per request is 1/throughput: the difference is what the gateway adds.
-      const addedMs = 1000 / through.requestsPerSecond - 1000 / direct.requestsPerSecond;
-      for (const [target, m] of [
-        ['direct', direct],
-        ['gateway', through],
-      ] as const) {
+      const samples = new Map<Target['name'], Measurement[]>(targets.map((target) => [target.name, []]));
+      for (let round = 0; round < rounds; round++) {
+        for (const target of targets)
+          samples.get(target.name)?.push(await measureOnce(target, path, connections));
+      }
+      const result = new Map(
+        targets.map((target) => [target.name, medianOf(samples.get(target.name) ?? [])]),
+      );
+      const direct = result.get('direct') as Measurement;
+      for (const [name, m] of result) {
         rows.push([
-          name,
+          scenario,
           String(connections),
-          target,
+          name,
           m.requestsPerSecond.toFixed(0),
-          m.p50.toFixed(2),
-          m.p99.toFixed(2),
+          (1000 / m.requestsPerSecond).toFixed(3),
+          m.p99.toFixed(0),
           String(m.errors),
         ]);
       }
+      const describe = (name: 'reference' | 'gateway') => {
+        const m = result.get(name) as Measurement;
+        const ratio = (m.requestsPerSecond / direct.requestsPerSecond).toFixed(3);
+        // At one connection, time per request is 1/throughput: the difference is what the relay adds.
+        const added = (1000 / m.requestsPerSecond - 1000 / direct.requestsPerSecond).toFixed(3);
+        return connections === 1 ? `${name} ${ratio} (+${added} ms/request)` : `${name} ${ratio}`;
+      };
       summary.push(
-        `${name.padEnd(10)} c=${String(connections).padEnd(2)}  throughput ratio ${ratio.toFixed(3)}` +
-          (connections === 1 ? `  added latency ${addedMs.toFixed(3)} ms/request` : ''),
+        `${scenario.padEnd(10)} c=${String(connections).padEnd(2)}  of direct: ${describe('gateway')}; ${describe('reference')}`,
       );
     }
   }
 } finally {
-  await gateway.stop();
-  await fake.stop();
+  for (const service of services.reverse()) await service.stop();
   rmSync(directory, { recursive: true, force: true });
 }
 
-const header = ['scenario', 'conns', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors'];
+const header = ['scenario', 'conns', 'target', 'req/s', 'ms/req', 'p99 ms', 'errors'];
 const widths = header.map((title, column) =>
   Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
 );
@@ -125,5 +135,6 @@ const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths
 console.log(`\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}`);
 for (const row of rows) console.log(line(row));
 console.log(
-  `\n${summary.join('\n')}\n(medians of ${rounds} alternating rounds of ${seconds} s, each after a 1 s warm-up; node ${process.version})`,
+  `\nThroughput relative to direct-to-fake (reference = bare Fastify + undici relay, no features):\n${summary.join('\n')}\n` +
+    `(medians of ${rounds} alternating rounds of ${seconds} s, each after a 1 s warm-up; node ${process.version})`,
 );

@@ -62,6 +62,16 @@ export async function startFakeUpstreamProcess(extraArgs: string[] = []): Promis
   return { url: `http://127.0.0.1:${port}`, stop: stopper(child) };
 }
 
+export async function startReferenceRelayProcess(upstreamUrl: string): Promise<Service> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'bench/reference-relay.ts')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), UPSTREAM_URL: upstreamUrl },
+  });
+  await waitForLine(child, /listening/);
+  return { url: `http://127.0.0.1:${port}`, stop: stopper(child) };
+}
+
 export async function startGatewayProcess(env: Record<string, string>): Promise<Service> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'src/main.ts')], {

@@ -1,9 +1,15 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import { filterModelList, parseModelTarget, upstreamQuery } from '../protocols/gemini/gemini-paths.js';
-import { type RelayCall, type RelayContext, type RelayResult, relayCall } from '../relay/relay-call.js';
+import {
+  type RelayCall,
+  type RelayContext,
+  type RelayResult,
+  recordFailure,
+  relayCall,
+} from '../relay/relay-call.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createRequestSignal } from './create-request-signal.js';
 import { sendGeminiStream } from './send-gemini-stream.js';
@@ -37,71 +43,79 @@ export function sendGeminiError(reply: FastifyReply, status: number, message: st
 export async function geminiRoutes(app: FastifyInstance, options: GeminiRouteOptions): Promise<void> {
   const { relay, log, clock } = options;
 
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback-style hook: an async one costs a promise per request on the hot path.
+  app.addHook('onRequest', (request, reply, done) => {
     const check = options.checkToken(extractGeminiToken(request));
+    if (check === 'ok') return done();
     if (check === 'missing') {
-      return sendGeminiError(
+      sendGeminiError(
         reply,
         401,
         'Method requires an API key: pass your gemgate token in the x-goog-api-key header, the key query parameter or an Authorization: Bearer header.',
       );
+    } else {
+      sendGeminiError(reply, 403, 'The API key (gemgate token) is not valid.');
     }
-    if (check === 'invalid') return sendGeminiError(reply, 403, 'The API key (gemgate token) is not valid.');
   });
 
   function logRequest(
-    route: string,
-    model: string | null,
+    reply: FastifyReply,
+    call: RelayCall,
     result: RelayResult,
     status: number,
     success: boolean,
-    reply: FastifyReply,
-    stream: boolean,
   ) {
     log.request({
       createdAt: clock.now(),
-      route,
-      model,
+      route: call.route,
+      model: call.model,
       keyId: 'key' in result && result.key ? result.key.id : null,
       status,
       success,
       latencyMs: reply.elapsedTime,
       attempts: result.attempts,
-      stream,
+      stream: call.stream,
     });
   }
 
-  /** Sends a finished relay result (anything but a stream) and logs it. */
-  function sendResult(
+  /** Sends a relay result and logs the request once it is over. */
+  async function send(
+    request: FastifyRequest,
     reply: FastifyReply,
-    route: string,
-    model: string | null,
-    result: RelayResult,
+    call: RelayCall,
     transform?: (body: Buffer) => Buffer,
-  ): void {
+  ): Promise<FastifyReply> {
+    const result = await relayCall(relay, call);
     switch (result.kind) {
-      case 'complete': {
-        const body = transform ? transform(result.body) : result.body;
-        reply.code(result.status).header('content-type', result.contentType).send(body);
-        logRequest(route, model, result, result.status, true, reply, false);
-        return;
-      }
-      case 'failed': {
+      case 'complete':
+        reply.code(result.status).header('content-type', result.contentType);
+        reply.send(transform ? transform(result.body) : result.body);
+        logRequest(reply, call, result, result.status, true);
+        break;
+      case 'failed':
         if (result.retryAfterSeconds !== undefined)
           reply.header('retry-after', String(result.retryAfterSeconds));
         reply.code(result.status).header('content-type', jsonType).send(result.body);
-        logRequest(route, model, result, result.status, false, reply, false);
-        return;
-      }
-      case 'aborted': {
+        logRequest(reply, call, result, result.status, false);
+        break;
+      case 'aborted':
         reply.hijack();
         reply.raw.destroy();
-        logRequest(route, model, result, 499, false, reply, false);
-        return;
+        logRequest(reply, call, result, 499, false);
+        break;
+      case 'stream': {
+        const sse = (request.query as { alt?: string }).alt === 'sse';
+        sendGeminiStream(reply, result, sse, (end) => {
+          if (end.failure) {
+            recordFailure(relay, call, result.key, null, end.failure.errorType, end.failure.message);
+          }
+          const success = !end.failure && !end.clientClosed;
+          logRequest(reply, call, result, end.clientClosed ? 499 : result.status, success);
+        });
+        break;
       }
-      case 'stream':
-        throw new Error('streams are sent by sendGeminiStream');
     }
+    return reply;
   }
 
   for (const [prefix, version] of prefixes) {
@@ -113,10 +127,7 @@ export async function geminiRoutes(app: FastifyInstance, options: GeminiRouteOpt
         stream: false,
         signal: createRequestSignal(reply),
       };
-      sendResult(reply, call.route, null, await relayCall(relay, call), (body) =>
-        filterModelList(body, options.hiddenModels),
-      );
-      return reply;
+      return send(request, reply, call, (body) => filterModelList(body, options.hiddenModels));
     });
 
     app.get<{ Params: { model: string } }>(`${prefix}/models/:model`, async (request, reply) => {
@@ -131,8 +142,7 @@ export async function geminiRoutes(app: FastifyInstance, options: GeminiRouteOpt
         stream: false,
         signal: createRequestSignal(reply),
       };
-      sendResult(reply, call.route, null, await relayCall(relay, call));
-      return reply;
+      return send(request, reply, call);
     });
 
     app.post<{ Params: { target: string }; Body: Buffer }>(
@@ -154,10 +164,8 @@ export async function geminiRoutes(app: FastifyInstance, options: GeminiRouteOpt
             'Invalid JSON payload received: the request body must be a JSON object.',
           );
         }
-        const stream = target.method === 'streamGenerateContent';
-        const route = `gemini ${target.method}`;
-        const call: RelayCall = {
-          route,
+        return send(request, reply, {
+          route: `gemini ${target.method}`,
           model: target.model,
           request: {
             method: 'POST',
@@ -165,39 +173,9 @@ export async function geminiRoutes(app: FastifyInstance, options: GeminiRouteOpt
             query: upstreamQuery(request.url),
             body,
           },
-          stream,
+          stream: target.method === 'streamGenerateContent',
           signal: createRequestSignal(reply),
-        };
-        const result = await relayCall(relay, call);
-        if (result.kind !== 'stream') {
-          sendResult(reply, route, target.model, result);
-          return reply;
-        }
-        const sse = (request.query as { alt?: string }).alt === 'sse';
-        sendGeminiStream(reply, result, sse, (end) => {
-          if (end.failure) {
-            log.error({
-              createdAt: clock.now(),
-              route,
-              model: target.model,
-              keyId: result.key.id,
-              status: null,
-              errorType: end.failure.errorType,
-              message: end.failure.message,
-              requestBody: null,
-            });
-          }
-          logRequest(
-            route,
-            target.model,
-            result,
-            end.clientClosed ? 499 : result.status,
-            !end.failure && !end.clientClosed,
-            reply,
-            true,
-          );
         });
-        return reply;
       },
     );
   }

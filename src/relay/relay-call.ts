@@ -211,7 +211,8 @@ function gatewayFailure(
   };
 }
 
-function recordFailure(
+/** Adds a failed attempt (or a stream cut after its first byte) to the error log. */
+export function recordFailure(
   context: RelayContext,
   call: RelayCall,
   key: PoolKey | undefined,
