@@ -5,10 +5,13 @@ import type { DestinationStream } from 'pino';
 import type { Settings } from './config/settings.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { createApp } from './http/create-app.js';
+import { createKeyStateSaver, type KeyStateSaver } from './keypool/create-key-state-saver.js';
 import { createKeyPool, type KeyPool } from './keypool/key-pool.js';
 import { createLogger } from './observability/create-logger.js';
+import { createKeyProber, type KeyProber } from './relay/create-key-prober.js';
 import { createDatabase, type Database } from './storage/create-database.js';
 import { createLogWriter, type LogWriter } from './storage/create-log-writer.js';
+import { createKeyRepository } from './storage/key-repository.js';
 import { createLogRepository } from './storage/log-repository.js';
 import { migrateToLatest } from './storage/migrate-to-latest.js';
 import { createSettingRepository } from './storage/setting-repository.js';
@@ -18,6 +21,9 @@ export interface GatewayOptions {
   /** Where log lines go (stdout by default); tests capture them to prove no secret is logged. */
   readonly logDestination?: DestinationStream;
   readonly clock?: Clock;
+  readonly random?: () => number;
+  /** The first pause before retrying after Google's own trouble (tests shorten it). */
+  readonly troubleBackoffMs?: number;
 }
 
 export interface Gateway {
@@ -26,6 +32,8 @@ export interface Gateway {
   readonly database: Database;
   readonly pool: KeyPool;
   readonly logWriter: LogWriter;
+  readonly keySaver: KeyStateSaver;
+  readonly prober: KeyProber;
   /** The admin token in force: AUTH_TOKEN, or the one generated on first start. */
   readonly authToken: string;
   /** True when this start generated the admin token (it is shown once, then only stored). */
@@ -60,8 +68,34 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
     }
   }
 
-  const pool = createKeyPool(settings.API_KEYS, { maxFailures: settings.MAX_FAILURES });
+  const random = options.random ?? Math.random;
+  const pool = createKeyPool(settings.API_KEYS, {
+    clock,
+    random,
+    softFailureLimit: settings.MAX_FAILURES,
+    rateLimits: settings.KEY_RATE_LIMITS,
+  });
+  const keyStore = createKeyRepository(database.db);
+  pool.add(await keyStore.loadRuntimeKeys(), 'runtime');
+  for (const [id, persisted] of await keyStore.loadStates()) pool.restore(id, persisted);
+  pool.takeChanged();
+  const keySaver = createKeyStateSaver(pool, keyStore, {
+    clock,
+    onError: (error) => logger.warn({ reason: (error as Error).message }, 'could not save key states'),
+  });
   const client = createGeminiClient({ base: settings.BASE_URL, timeoutMs: settings.TIME_OUT * 1000 });
+  const prober = createKeyProber({
+    pool,
+    client,
+    clock,
+    testModel: settings.TEST_MODEL,
+    intervalMs: settings.CHECK_INTERVAL_HOURS * 3_600_000,
+    onProbed: (results) =>
+      logger.info(
+        { recovered: results.filter((result) => result.ok).map((result) => result.id) },
+        `probed ${results.length} refused keys`,
+      ),
+  });
   const logWriter = createLogWriter(createLogRepository(database), {
     onError: (error, dropped) =>
       logger.warn(
@@ -77,8 +111,12 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
       maxAttempts: settings.MAX_RETRIES,
       log: logWriter,
       clock,
+      random,
       logRequestBodies: settings.ERROR_LOG_RECORD_REQUEST_BODY,
+      troubleBackoffMs: options.troubleBackoffMs ?? 200,
+      maxWaitMs: settings.POOL_WAIT_SECONDS * 1000,
     },
+    keyAdmin: { pool, store: keyStore, prober, clock, authToken },
     clientTokens: [...settings.ALLOWED_TOKENS, authToken],
     hiddenModels: settings.FILTERED_MODELS,
     log: logWriter,
@@ -88,7 +126,8 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
   try {
     await app.listen({ port: settings.PORT, host: settings.HOST });
   } catch (error) {
-    await Promise.allSettled([app.close(), client.close(), logWriter.close()]);
+    prober.close();
+    await Promise.allSettled([app.close(), client.close(), logWriter.close(), keySaver.close()]);
     await database.db.destroy();
     throw error;
   }
@@ -101,11 +140,15 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
     database,
     pool,
     logWriter,
+    keySaver,
+    prober,
     authToken,
     authTokenGenerated,
     async close() {
+      prober.close();
       await app.close();
       await logWriter.close();
+      await keySaver.close();
       await client.close();
       await database.db.destroy();
     },

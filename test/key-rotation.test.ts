@@ -93,20 +93,22 @@ describe('key rotation', () => {
     });
   });
 
-  it('skips a rate-limited key after MAX_FAILURES consecutive failures', async () => {
-    const s = await start({ API_KEYS: 'quota-minute-1,k-b', MAX_FAILURES: '2' });
+  it('rests a per-minute-limited key for its retryDelay instead of calling it again', async () => {
+    const s = await start({ API_KEYS: 'k-a,k-b' });
+    s.fake.script('k-a', ['quota-minute', 'ok']);
     for (let index = 0; index < 8; index++) expect((await generate(s)).status).toBe(200);
-    expect(s.fake.callsFor('quota-minute-1')).toBe(2);
+    expect(s.fake.callsFor('k-a')).toBe(1);
+    // Quotas are per model: the key still serves another one.
+    expect((await generate(s, 'gemini-2.5-pro')).status).toBe(200);
+    expect(s.fake.lastRequest()?.key).toBe('k-a');
   });
 
-  it('never counts Google’s overload against a key', async () => {
-    const s = await start({ API_KEYS: 'overloaded-1,k-b', MAX_FAILURES: '1' });
+  it('never disables a key for Google’s overload; a run of them rests it briefly', async () => {
+    const s = await start({ API_KEYS: 'overloaded-1,k-b', MAX_FAILURES: '2' });
     for (let index = 0; index < 6; index++) expect((await generate(s)).status).toBe(200);
-    // Still first in line every time: overload never takes a key out of rotation.
-    expect(s.fake.callsFor('overloaded-1')).toBe(6);
-    expect(await (await fetch(`${s.url}/health`)).json()).toMatchObject({
-      keys: { configured: 2, usable: 2 },
-    });
+    // Tried first twice (each time retried on k-b), then resting after two 503s in a row.
+    expect(s.fake.callsFor('overloaded-1')).toBe(2);
+    expect(await (await fetch(`${s.url}/health`)).json()).toMatchObject({ keys: { configured: 2, usable: 2 } });
   });
 
   it('retries a non-stream answer cut mid-body, since nothing reached the client yet', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseBaseUrl } from './parse-base-url.js';
 import { parseList } from './parse-list.js';
+import { parseRateLimits } from './parse-rate-limits.js';
 
 // Every setting arrives as text (environment or .env) under gemini-balance's name, so an existing
 // gemini-balance .env keeps working. Messages name what was expected, never the value received:
@@ -35,6 +36,13 @@ const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =
     return parsed;
   }, fallback);
 
+const number = (fallback: number, min: number) =>
+  setting((value) => {
+    const parsed = Number(value.trim());
+    if (!Number.isFinite(parsed) || parsed < min) throw new Error(`expected a number of at least ${min}`);
+    return parsed;
+  }, fallback);
+
 const boolean = (fallback: boolean) =>
   setting((value) => {
     const normalized = value.trim().toLowerCase();
@@ -63,6 +71,9 @@ export const settingsSchema = z
     MAX_FAILURES: integer(3, 1),
     MAX_RETRIES: integer(3, 1, 100),
     TEST_MODEL: text('gemini-2.5-flash-lite'),
+    CHECK_INTERVAL_HOURS: number(1, 0),
+    POOL_WAIT_SECONDS: number(0, 0),
+    KEY_RATE_LIMITS: setting(parseRateLimits, {}),
     // Upstream
     BASE_URL: setting(parseBaseUrl, parseBaseUrl('https://generativelanguage.googleapis.com')),
     TIME_OUT: integer(300, 1, 86_400),

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
 import type { RelayContext } from '../relay/relay-call.js';
+import { type AdminKeyRouteOptions, adminKeyRoutes } from './admin-key-routes.js';
 import { createTokenChecker } from './client-auth.js';
 import { DebugRequestLog } from './debug-request-log.js';
 import { geminiRoutes, sendGeminiError } from './gemini-routes.js';
@@ -14,6 +15,7 @@ export interface AppOptions {
   readonly hiddenModels: readonly string[];
   readonly log: LogSink;
   readonly clock: Clock;
+  readonly keyAdmin: AdminKeyRouteOptions;
 }
 
 // Inline images, audio and PDFs travel base64-encoded inside the JSON body; Google accepts
@@ -54,9 +56,11 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     keys: { configured: options.relay.pool.size, usable: options.relay.pool.usableCount() },
   }));
 
+  await app.register(adminKeyRoutes, options.keyAdmin);
   await app.register(geminiRoutes, {
     relay: options.relay,
     checkToken: createTokenChecker(options.clientTokens),
+    authToken: options.keyAdmin.authToken,
     hiddenModels: new Set(options.hiddenModels),
     log: options.log,
     clock: options.clock,

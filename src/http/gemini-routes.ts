@@ -7,7 +7,7 @@ import {
   type RelayCall,
   type RelayContext,
   type RelayResult,
-  recordFailure,
+  recordInterruption,
   relayCall,
 } from '../relay/relay-call.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
@@ -17,6 +17,8 @@ import { sendGeminiStream } from './send-gemini-stream.js';
 export interface GeminiRouteOptions {
   readonly relay: RelayContext;
   readonly checkToken: (token: string | undefined) => TokenCheck;
+  /** The admin token: only it may pin a request to a key with `x-gemgate-key-id`. */
+  readonly authToken: string;
   readonly hiddenModels: ReadonlySet<string>;
   readonly log: LogSink;
   readonly clock: Clock;
@@ -31,6 +33,9 @@ const prefixes = [
 ] as const;
 
 const jsonType = 'application/json; charset=UTF-8';
+
+/** Lets an operator send a request with one given key (by id), to check that key end to end. */
+const pinHeader = 'x-gemgate-key-id';
 
 export function sendGeminiError(reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply
@@ -85,6 +90,13 @@ export async function geminiRoutes(app: FastifyInstance, options: GeminiRouteOpt
     call: RelayCall,
     transform?: (body: Buffer) => Buffer,
   ): Promise<FastifyReply> {
+    const pin = request.headers[pinHeader];
+    if (typeof pin === 'string') {
+      if (extractGeminiToken(request) !== options.authToken) {
+        return sendGeminiError(reply, 403, `Only the admin token may pin a request to a key (${pinHeader}).`);
+      }
+      call = { ...call, pinKeyId: pin };
+    }
     const result = await relayCall(relay, call);
     switch (result.kind) {
       case 'complete':
@@ -106,9 +118,8 @@ export async function geminiRoutes(app: FastifyInstance, options: GeminiRouteOpt
       case 'stream': {
         const sse = (request.query as { alt?: string }).alt === 'sse';
         sendGeminiStream(reply, result, sse, (end) => {
-          if (end.failure) {
-            recordFailure(relay, call, result.key, null, end.failure.errorType, end.failure.message);
-          }
+          if (end.failure)
+            recordInterruption(relay, call, result.key, end.failure.cause, end.failure.message);
           const success = !end.failure && !end.clientClosed;
           logRequest(reply, call, result, end.clientClosed ? 499 : result.status, success);
         });

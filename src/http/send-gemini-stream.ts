@@ -8,7 +8,7 @@ type StreamResult = Extract<RelayResult, { kind: 'stream' }>;
 
 export interface StreamEnd {
   /** Undefined when the stream completed. */
-  readonly failure?: { readonly errorType: string; readonly message: string; readonly status: number };
+  readonly failure?: { readonly cause: 'timeout' | 'connection'; readonly message: string };
   readonly clientClosed: boolean;
 }
 
@@ -82,7 +82,7 @@ export function sendGeminiStream(
       if (sse && !raw.destroyed)
         raw.end(`data: ${JSON.stringify(createGeminiErrorBody(status, message))}\r\n\r\n`);
       else raw.destroy();
-      finish({ failure: { errorType: `stream-${cause}`, message, status }, clientClosed: false });
+      finish({ failure: { cause, message }, clientClosed: false });
     },
   });
 }

@@ -15,13 +15,7 @@ import {
   unknownQuotaError,
 } from '../fake-upstream/fake-errors.js';
 import { parseGeminiError } from '../upstream/parse-gemini-error.js';
-import {
-  classifyOutcome,
-  describeOutcome,
-  isRetryable,
-  type Outcome,
-  type UpstreamAnswer,
-} from './classify-outcome.js';
+import { classifyOutcome, describeOutcome, type Outcome, type UpstreamAnswer } from './classify-outcome.js';
 
 // 2026-11-28 10:00 in Los Angeles (PST, UTC-8): the next Pacific midnight is 2026-11-29 08:00 UTC.
 const now = Date.UTC(2026, 10, 28, 18, 0, 0);
@@ -40,8 +34,8 @@ const raw = (status: number, body: unknown): UpstreamAnswer => ({
 
 describe('classifyOutcome', () => {
   it.each<[string, UpstreamAnswer, Outcome]>([
-    ['2xx', { kind: 'response', status: 200 }, { kind: 'ok' }],
-    ['400 API_KEY_INVALID', answer(invalidKeyError()), { kind: 'key-dead', reason: 'invalid' }],
+    ['2xx', { kind: 'response', status: 200 }, { kind: 'ok', retry: false }],
+    ['400 API_KEY_INVALID', answer(invalidKeyError()), { kind: 'key-dead', reason: 'invalid', retry: true }],
     [
       '400 "API Key not found" without ErrorInfo',
       raw(400, {
@@ -51,7 +45,7 @@ describe('classifyOutcome', () => {
           status: 'INVALID_ARGUMENT',
         },
       }),
-      { kind: 'key-dead', reason: 'invalid' },
+      { kind: 'key-dead', reason: 'invalid', retry: true },
     ],
     [
       '400 "API key expired"',
@@ -62,20 +56,24 @@ describe('classifyOutcome', () => {
           status: 'INVALID_ARGUMENT',
         },
       }),
-      { kind: 'key-dead', reason: 'invalid' },
+      { kind: 'key-dead', reason: 'invalid', retry: true },
     ],
-    ['403 CONSUMER_SUSPENDED', answer(suspendedError('AIzaX')), { kind: 'key-dead', reason: 'suspended' }],
+    [
+      '403 CONSUMER_SUSPENDED',
+      answer(suspendedError('AIzaX')),
+      { kind: 'key-dead', reason: 'suspended', retry: true },
+    ],
     [
       '403 caller does not have permission',
       raw(403, {
         error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' },
       }),
-      { kind: 'key-dead', reason: 'suspended' },
+      { kind: 'key-dead', reason: 'suspended', retry: true },
     ],
     [
       '400 FAILED_PRECONDITION',
       answer(locationNotSupportedError()),
-      { kind: 'key-dead', reason: 'precondition' },
+      { kind: 'key-dead', reason: 'precondition', retry: true },
     ],
     [
       '403 SERVICE_DISABLED',
@@ -87,17 +85,17 @@ describe('classifyOutcome', () => {
           details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'SERVICE_DISABLED' }],
         },
       }),
-      { kind: 'key-dead', reason: 'precondition' },
+      { kind: 'key-dead', reason: 'precondition', retry: true },
     ],
     [
       '429 per-day quota',
       answer(perDayQuotaError('gemini-2.5-pro')),
-      { kind: 'cool', reason: 'day', untilMs: pacificMidnight },
+      { kind: 'cool', reason: 'day', untilMs: pacificMidnight, retry: true },
     ],
     [
       '429 per-minute quota with RetryInfo',
       answer(perMinuteQuotaError('gemini-2.5-flash', 26)),
-      { kind: 'cool', reason: 'minute', retryAfterMs: 26_000 },
+      { kind: 'cool', reason: 'minute', retryAfterMs: 26_000, retry: true },
     ],
     [
       '429 per-minute quota without RetryInfo',
@@ -114,29 +112,37 @@ describe('classifyOutcome', () => {
           ],
         },
       }),
-      { kind: 'cool', reason: 'minute', retryAfterMs: 60_000 },
+      { kind: 'cool', reason: 'minute', retryAfterMs: 60_000, retry: true },
     ],
-    ['429 without details', answer(unknownQuotaError()), { kind: 'cool', reason: 'unknown' }],
-    ['500', answer(internalError()), { kind: 'upstream-trouble', cause: 'server' }],
-    ['503', answer(overloadedError()), { kind: 'upstream-trouble', cause: 'server' }],
-    ['504', answer(deadlineError()), { kind: 'upstream-trouble', cause: 'server' }],
+    ['429 without details', answer(unknownQuotaError()), { kind: 'cool', reason: 'unknown', retry: true }],
+    ['500', answer(internalError()), { kind: 'upstream-trouble', cause: 'server', retry: true }],
+    ['503', answer(overloadedError()), { kind: 'upstream-trouble', cause: 'server', retry: true }],
+    ['504', answer(deadlineError()), { kind: 'upstream-trouble', cause: 'server', retry: true }],
     [
       'network error',
       { kind: 'network', cause: 'connection' },
-      { kind: 'upstream-trouble', cause: 'connection' },
+      { kind: 'upstream-trouble', cause: 'connection', retry: true },
     ],
-    ['timeout', { kind: 'network', cause: 'timeout' }, { kind: 'upstream-trouble', cause: 'timeout' }],
-    ['400 unknown field', answer(unknownFieldError('foo')), { kind: 'client-error' }],
+    [
+      'timeout',
+      { kind: 'network', cause: 'timeout' },
+      { kind: 'upstream-trouble', cause: 'timeout', retry: true },
+    ],
+    ['400 unknown field', answer(unknownFieldError('foo')), { kind: 'client-error', retry: false }],
     [
       '400 bad request',
       answer(invalidArgumentError('* contents: contents is not specified')),
-      { kind: 'client-error' },
+      { kind: 'client-error', retry: false },
     ],
-    ['404 model', answer(modelNotFoundError('x', 'v1beta', 'generateContent')), { kind: 'client-error' }],
+    [
+      '404 model',
+      answer(modelNotFoundError('x', 'v1beta', 'generateContent')),
+      { kind: 'client-error', retry: false },
+    ],
     [
       '413',
       raw(413, { error: { code: 413, message: 'Request too large', status: 'INVALID_ARGUMENT' } }),
-      { kind: 'client-error' },
+      { kind: 'client-error', retry: false },
     ],
     [
       '403 on a file owned by another project',
@@ -147,29 +153,37 @@ describe('classifyOutcome', () => {
           status: 'PERMISSION_DENIED',
         },
       }),
-      { kind: 'client-error' },
+      { kind: 'client-error', retry: false },
     ],
   ])('%s', (_name, upstream, expected) => {
     expect(classifyOutcome(upstream, now)).toEqual(expected);
   });
 
-  it('retries everything but success and the client’s own errors', () => {
-    expect(isRetryable({ kind: 'ok' })).toBe(false);
-    expect(isRetryable({ kind: 'client-error' })).toBe(false);
-    expect(isRetryable({ kind: 'key-dead', reason: 'invalid' })).toBe(true);
-    expect(isRetryable({ kind: 'cool', reason: 'unknown' })).toBe(true);
-    expect(isRetryable({ kind: 'upstream-trouble', cause: 'timeout' })).toBe(true);
+  it.each<[string, UpstreamAnswer, Outcome]>([
+    [
+      'a connection lost after the first byte',
+      { kind: 'interrupted', cause: 'connection' },
+      { kind: 'upstream-trouble', cause: 'connection', retry: false },
+    ],
+    [
+      'a stall after the first byte',
+      { kind: 'interrupted', cause: 'timeout' },
+      { kind: 'upstream-trouble', cause: 'timeout', retry: false },
+    ],
+  ])('%s is never retried', (_name, upstream, expected) => {
+    expect(classifyOutcome(upstream, now)).toEqual(expected);
   });
 
   it.each<[Outcome, string]>([
-    [{ kind: 'key-dead', reason: 'invalid' }, 'invalid-key'],
-    [{ kind: 'key-dead', reason: 'suspended' }, 'suspended'],
-    [{ kind: 'cool', reason: 'minute', retryAfterMs: 1 }, 'quota-minute'],
-    [{ kind: 'cool', reason: 'day', untilMs: 1 }, 'quota-day'],
-    [{ kind: 'cool', reason: 'unknown' }, 'rate-limited'],
-    [{ kind: 'upstream-trouble', cause: 'server' }, 'upstream-error'],
-    [{ kind: 'upstream-trouble', cause: 'timeout' }, 'timeout'],
-    [{ kind: 'client-error' }, 'client-error'],
+    [{ kind: 'key-dead', reason: 'invalid', retry: true }, 'invalid-key'],
+    [{ kind: 'key-dead', reason: 'suspended', retry: true }, 'suspended'],
+    [{ kind: 'cool', reason: 'minute', retryAfterMs: 1, retry: true }, 'quota-minute'],
+    [{ kind: 'cool', reason: 'day', untilMs: 1, retry: true }, 'quota-day'],
+    [{ kind: 'cool', reason: 'unknown', retry: true }, 'rate-limited'],
+    [{ kind: 'upstream-trouble', cause: 'server', retry: true }, 'upstream-error'],
+    [{ kind: 'upstream-trouble', cause: 'timeout', retry: true }, 'timeout'],
+    [{ kind: 'upstream-trouble', cause: 'connection', retry: false }, 'stream-connection'],
+    [{ kind: 'client-error', retry: false }, 'client-error'],
   ])('names %j %s in the error log', (outcome, name) => {
     expect(describeOutcome(outcome)).toBe(name);
   });

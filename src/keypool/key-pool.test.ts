@@ -1,53 +1,173 @@
 import { describe, expect, it } from 'vitest';
 import { createKeyIdentity } from '../core/key-identity.js';
-import { createKeyPool } from './key-pool.js';
+import { ok } from './classify-outcome.js';
+import { createKeyPool, type KeyPool, type KeyPoolOptions, type Selection } from './key-pool.js';
 
-const ids = (pool: ReturnType<typeof createKeyPool>, model: string, count: number) =>
-  Array.from({ length: count }, () => pool.select(model)?.secret);
+const start = Date.UTC(2026, 10, 28, 18, 0, 0);
+
+function setup(secrets: string[], extra: Partial<KeyPoolOptions> = {}) {
+  const clock = {
+    nowMs: start,
+    now() {
+      return this.nowMs;
+    },
+  };
+  const pool = createKeyPool(secrets, { clock, random: () => 0, softFailureLimit: 3, ...extra });
+  return { pool, clock };
+}
+
+const id = (secret: string) => createKeyIdentity(secret).id;
+const picked = (selection: Selection) => (selection.kind === 'key' ? selection.key.secret : selection);
+const picks = (pool: KeyPool, model: string, count: number) =>
+  Array.from({ length: count }, () => picked(pool.select(model)));
+function keyOf(pool: KeyPool, secret: string) {
+  const key = pool.find(id(secret));
+  if (!key) throw new Error(`no key ${secret}`);
+  return key;
+}
 
 describe('createKeyPool', () => {
   it('rotates round-robin, with one cursor per model', () => {
-    const pool = createKeyPool(['a', 'b', 'c'], { maxFailures: 3 });
-    expect(ids(pool, 'm1', 4)).toEqual(['a', 'b', 'c', 'a']);
-    expect(ids(pool, 'm2', 2)).toEqual(['a', 'b']);
-    expect(ids(pool, 'm1', 1)).toEqual(['b']);
+    const { pool } = setup(['a', 'b', 'c']);
+    expect(picks(pool, 'm1', 4)).toEqual(['a', 'b', 'c', 'a']);
+    expect(picks(pool, 'm2', 2)).toEqual(['a', 'b']);
+    expect(picks(pool, 'm1', 1)).toEqual(['b']);
   });
 
   it('drops duplicate keys and skips excluded ones', () => {
-    const pool = createKeyPool(['a', 'b', 'a'], { maxFailures: 3 });
+    const { pool } = setup(['a', 'b', 'a']);
     expect(pool.size).toBe(2);
-    expect(pool.select('m', new Set([createKeyIdentity('a').id]))?.secret).toBe('b');
-    expect(pool.select('m', new Set([createKeyIdentity('a').id, createKeyIdentity('b').id]))).toBeUndefined();
+    expect(picked(pool.select('m', { exclude: new Set([id('a')]) }))).toBe('b');
+    expect(pool.select('m', { exclude: new Set([id('a'), id('b')]) })).toMatchObject({
+      kind: 'none',
+      reason: 'tried',
+    });
   });
 
-  it('disables a dead key at once and a rate-limited key after maxFailures in a row', () => {
-    const pool = createKeyPool(['dead', 'limited', 'fine'], { maxFailures: 2 });
-    const [dead, limited] = [pool.select('m'), pool.select('m')];
-    if (!dead || !limited) throw new Error('expected keys');
-    pool.report(dead, 'm', { kind: 'key-dead', reason: 'invalid' });
-    pool.report(limited, 'm', { kind: 'cool', reason: 'unknown' });
+  it('rests a key for one model only, and brings it back when the rest is over', () => {
+    const { pool, clock } = setup(['a', 'b']);
+    pool.report(keyOf(pool, 'a'), 'pro', {
+      kind: 'cool',
+      reason: 'minute',
+      retryAfterMs: 26_000,
+      retry: true,
+    });
+    expect(picks(pool, 'pro', 3)).toEqual(['b', 'b', 'b']);
+    expect(picks(pool, 'flash', 2)).toEqual(['a', 'b']);
+    clock.nowMs += 26_000;
+    // Back, but served after the keys that never failed while fresh from its rest.
+    expect(picks(pool, 'pro', 2)).toEqual(['b', 'b']);
+    clock.nowMs += 60_000;
+    expect(picks(pool, 'pro', 2).sort()).toEqual(['a', 'b']);
+  });
+
+  it('answers none with the earliest moment a key is back', () => {
+    const { pool } = setup(['a', 'b']);
+    pool.report(keyOf(pool, 'a'), 'pro', {
+      kind: 'cool',
+      reason: 'minute',
+      retryAfterMs: 30_000,
+      retry: true,
+    });
+    pool.report(keyOf(pool, 'b'), 'pro', {
+      kind: 'cool',
+      reason: 'minute',
+      retryAfterMs: 10_000,
+      retry: true,
+    });
+    expect(pool.select('pro')).toEqual({ kind: 'none', reason: 'resting', retryAtMs: start + 10_000 });
+  });
+
+  it('answers none without a time when every key is disabled, unless a probe is scheduled', () => {
+    const { pool } = setup(['a']);
+    pool.report(keyOf(pool, 'a'), 'm', { kind: 'key-dead', reason: 'invalid', retry: true });
+    expect(pool.select('m')).toEqual({ kind: 'none', reason: 'disabled' });
+    pool.setNextProbe(start + 3_600_000);
+    expect(pool.select('m')).toEqual({ kind: 'none', reason: 'disabled', retryAtMs: start + 3_600_000 });
+    expect(setup([]).pool.select('m')).toEqual({ kind: 'none', reason: 'empty' });
+  });
+
+  it('pins a request to one key, whatever the rotation', () => {
+    const { pool } = setup(['a', 'b', 'c']);
+    expect(picks(pool, 'm', 1)).toEqual(['a']);
+    expect(picked(pool.select('m', { pinKeyId: id('a') }))).toBe('a');
+    pool.report(keyOf(pool, 'a'), 'm', { kind: 'cool', reason: 'minute', retryAfterMs: 5_000, retry: true });
+    expect(pool.select('m', { pinKeyId: id('a') })).toEqual({
+      kind: 'none',
+      reason: 'resting',
+      retryAtMs: start + 5_000,
+    });
+    expect(pool.select('m', { pinKeyId: 'nope' })).toEqual({ kind: 'none', reason: 'unknown-pin' });
+  });
+
+  it('keeps a key within the operator’s per-minute and per-day limits', () => {
+    const { pool, clock } = setup(['a', 'b'], { rateLimits: { pro: { rpm: 2 }, '*': { rpd: 3 } } });
+    expect(picks(pool, 'pro', 4)).toEqual(['a', 'b', 'a', 'b']);
+    expect(pool.select('pro')).toEqual({ kind: 'none', reason: 'resting', retryAtMs: start + 60_000 });
+    clock.nowMs += 60_000;
+    expect(picks(pool, 'pro', 1)).toEqual(['a']);
+    expect(picks(pool, 'flash', 7)).toEqual([
+      'a',
+      'b',
+      'a',
+      'b',
+      'a',
+      'b',
+      expect.objectContaining({ kind: 'none' }),
+    ]);
+  });
+
+  it('never counts the client’s errors or a success against a key', () => {
+    const { pool } = setup(['a']);
+    const key = keyOf(pool, 'a');
+    pool.report(key, 'm', { kind: 'client-error', retry: false });
+    pool.report(key, 'm', ok);
+    expect(pool.stateOf(key.id)).toEqual({ models: {} });
+    expect(pool.list()[0]?.usage.failures).toBe(0);
+  });
+
+  it('lets operators disable, enable and clear rests, and probes skip what operators disabled', () => {
+    const { pool } = setup(['a', 'b']);
+    pool.report(keyOf(pool, 'a'), 'm', { kind: 'key-dead', reason: 'suspended', retry: true });
+    pool.disable([id('b')]);
+    expect(pool.refusedKeys().map((key) => key.secret)).toEqual(['a']);
+    expect(pool.usableCount()).toBe(0);
+    pool.enable([id('a'), id('b')]);
     expect(pool.usableCount()).toBe(2);
-    pool.report(limited, 'm', { kind: 'ok' });
-    pool.report(limited, 'm', { kind: 'cool', reason: 'unknown' });
-    expect(pool.usableCount()).toBe(2);
-    pool.report(limited, 'm', { kind: 'cool', reason: 'unknown' });
-    expect(pool.usableCount()).toBe(1);
-    expect(ids(pool, 'm', 3)).toEqual(['fine', 'fine', 'fine']);
+    pool.report(keyOf(pool, 'a'), 'm', {
+      kind: 'cool',
+      reason: 'day',
+      untilMs: start + 1_000_000,
+      retry: true,
+    });
+    expect(pool.clearRest([id('a')], 'm')).toEqual([id('a')]);
+    expect(pool.stateOf(id('a'))?.models).toEqual({});
   });
 
-  it('never counts upstream trouble or client errors against a key', () => {
-    const pool = createKeyPool(['a'], { maxFailures: 1 });
-    const key = pool.select('m');
-    if (!key) throw new Error('expected a key');
-    pool.report(key, 'm', { kind: 'upstream-trouble', cause: 'server' });
-    pool.report(key, 'm', { kind: 'client-error' });
-    expect(pool.usableCount()).toBe(1);
+  it('adds and removes keys at run time, keeping the state of those that stay', () => {
+    const { pool } = setup(['a', 'b']);
+    pool.report(keyOf(pool, 'a'), 'm', { kind: 'key-dead', reason: 'invalid', retry: true });
+    pool.takeChanged();
+    expect(pool.add(['c', 'a'], 'runtime')).toEqual({ added: [id('c')], present: [id('a')] });
+    expect(pool.remove([id('b'), 'unknown'])).toEqual([id('b')]);
+    expect(pool.list().map((view) => [view.masked, view.source, view.state.disabled?.reason])).toEqual([
+      ['…', 'settings', 'invalid'],
+      ['…', 'runtime', undefined],
+    ]);
+    expect([...pool.takeChanged().entries()].map(([key, value]) => [key, value === null])).toEqual([
+      [id('c'), false],
+      [id('b'), true],
+    ]);
   });
 
-  it('names keys by id and mask only', () => {
-    const pool = createKeyPool(['AIzaSyFAKEfakeFAKEfakeFAKEfakeFAKE00001'], { maxFailures: 1 });
-    const key = pool.select('m');
-    expect(key?.masked).toBe('AIza…0001');
-    expect(key?.id).toMatch(/^[0-9a-f]{8}$/);
+  it('restores persisted state', () => {
+    const { pool } = setup(['a']);
+    pool.restore(id('a'), {
+      state: { disabled: { reason: 'invalid', atMs: 1 }, models: {} },
+      requests: 7,
+      failures: 2,
+    });
+    expect(pool.select('m')).toMatchObject({ kind: 'none', reason: 'disabled' });
+    expect(pool.list()[0]?.usage).toMatchObject({ requests: 7, failures: 2 });
   });
 });

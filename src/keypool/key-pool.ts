@@ -1,76 +1,326 @@
+import type { Clock } from '../core/clock.js';
 import { createKeyIdentity, type KeyIdentity } from '../core/key-identity.js';
 import type { Outcome } from './classify-outcome.js';
+import { type DisabledReason, freshKeyState, type KeyError, type KeyState } from './key-state.js';
+import { availableFrom, nextKeyState } from './next-key-state.js';
+import { countRequest, createUsage, limitedUntil, type RateLimit, type Usage } from './usage-window.js';
 
 export interface PoolKey extends KeyIdentity {
-  /** The key itself: only the upstream client may put it on the wire. */
+  /** The key itself: only the upstream client (and an operator who asks) may see it. */
   readonly secret: string;
+}
+
+/** Where a key came from: API_KEYS (it returns on restart) or the operator API (stored). */
+export type KeySource = 'settings' | 'runtime';
+
+export type Selection =
+  | { readonly kind: 'key'; readonly key: PoolKey }
+  | {
+      readonly kind: 'none';
+      /**
+       * Why no key: none configured, all switched off, all resting for the model, every usable one
+       * already tried by this request, or an unknown pin.
+       */
+      readonly reason: 'empty' | 'disabled' | 'resting' | 'tried' | 'unknown-pin';
+      /** The earliest moment a key may serve the model again, when one is known. */
+      readonly retryAtMs?: number;
+    };
+
+export interface SelectOptions {
+  /** Key ids already tried by this request. */
+  readonly exclude?: ReadonlySet<string>;
+  /** Serve with this key only: files and cached contents live in the project of their key. */
+  readonly pinKeyId?: string;
+}
+
+/** One key as the operator API shows it. */
+export interface KeyView {
+  readonly id: string;
+  readonly masked: string;
+  readonly source: KeySource;
+  readonly state: KeyState;
+  readonly usage: {
+    readonly requests: number;
+    readonly failures: number;
+    readonly models: Record<string, Usage>;
+  };
+}
+
+/** What the store keeps per key, so a restart resumes where the pool stood. */
+export interface PersistedKey {
+  readonly state: KeyState;
+  readonly requests: number;
+  readonly failures: number;
+}
+
+export interface KeyPoolOptions {
+  readonly clock: Clock;
+  /** A number in [0, 1); injected so tests control jitter. */
+  readonly random?: () => number;
+  /** Google's failures in a row after which a key rests briefly for a model (MAX_FAILURES). */
+  readonly softFailureLimit: number;
+  /** Operator ceilings per model, `*` for every model not named. */
+  readonly rateLimits?: Readonly<Record<string, RateLimit>>;
 }
 
 export interface KeyPool {
   readonly size: number;
-  /**
-   * The next key for `model` in round-robin order, skipping keys in `exclude` and keys that cannot
-   * serve; undefined when none is left.
-   */
-  select(model: string, exclude?: ReadonlySet<string>): PoolKey | undefined;
-  report(key: PoolKey, model: string, outcome: Outcome): void;
-  /** How many keys can serve right now. */
+  select(model: string, options?: SelectOptions): Selection;
+  /** Applies an attempt's outcome to the key's state for the model. */
+  report(key: PoolKey, model: string, outcome: Outcome, error?: Omit<KeyError, 'atMs'>): void;
   usableCount(): number;
   /** Every key secret, for scrubbing upstream text. */
   secrets(): readonly string[];
-}
-
-export interface KeyPoolOptions {
-  /** Consecutive key-attributable failures after which a key is skipped (MAX_FAILURES). */
-  readonly maxFailures: number;
+  find(id: string): PoolKey | undefined;
+  stateOf(id: string): KeyState | undefined;
+  list(): KeyView[];
+  /** Keys Google refused (not those an operator switched off): the ones to probe. */
+  refusedKeys(): PoolKey[];
+  /** Adds keys (existing ones keep their state); returns the ids added and those already present. */
+  add(secrets: readonly string[], source: KeySource): { added: string[]; present: string[] };
+  remove(ids: readonly string[]): string[];
+  enable(ids: readonly string[]): string[];
+  disable(ids: readonly string[]): string[];
+  clearRest(ids: readonly string[], model?: string): string[];
+  /** Puts back what the store kept for a key (a restart). */
+  restore(id: string, persisted: PersistedKey): void;
+  /** Keys whose state changed since the last call, for the store. */
+  takeChanged(): Map<string, PersistedKey | null>;
+  /** When refused keys are next probed, for the Retry-After of a pool with no key left. */
+  setNextProbe(atMs: number | undefined): void;
 }
 
 interface KeyRecord {
   readonly key: PoolKey;
+  readonly source: KeySource;
+  state: KeyState;
+  requests: number;
   failures: number;
-  disabled: boolean;
+  readonly usage: Map<string, Usage>;
 }
 
-const noExclusions: ReadonlySet<string> = new Set();
+// After a rest ends, a key is served last for this long: keys that never failed go first.
+const freshFromRestMs = 60_000;
 
 /**
- * Round-robin per model over the configured keys. A dead key (invalid, suspended) is skipped at
- * once; a rate-limited one after MAX_FAILURES in a row; Google's own trouble (5xx, timeouts)
- * never counts against a key (KEYPOOL.md).
+ * The stateful shell around the pure transitions: keys in a fixed order, a round-robin cursor per
+ * model, usage counters, and the set of keys whose state the store has yet to save. Selection is
+ * O(1) while the next key in line can serve, and never reads the database.
  */
-export function createKeyPool(keys: readonly string[], options: KeyPoolOptions): KeyPool {
-  const records: KeyRecord[] = [];
-  const seen = new Set<string>();
-  for (const secret of keys) {
-    if (seen.has(secret)) continue;
-    seen.add(secret);
-    records.push({ key: { ...createKeyIdentity(secret), secret }, failures: 0, disabled: false });
-  }
-  const byId = new Map(records.map((record) => [record.key.id, record]));
+export function createKeyPool(secrets: readonly string[], options: KeyPoolOptions): KeyPool {
+  const random = options.random ?? Math.random;
+  const clock = options.clock;
+  let records: KeyRecord[] = [];
+  const byId = new Map<string, KeyRecord>();
   const cursors = new Map<string, number>();
-  const usable = (record: KeyRecord) => !record.disabled && record.failures < options.maxFailures;
+  const changed = new Map<string, KeyRecord | null>();
+  let nextProbeMs: number | undefined;
 
-  return {
-    size: records.length,
-    select(model, exclude = noExclusions) {
-      const start = cursors.get(model) ?? 0;
-      for (let offset = 0; offset < records.length; offset++) {
-        const index = (start + offset) % records.length;
-        const record = records[index] as KeyRecord;
-        if (!usable(record) || exclude.has(record.key.id)) continue;
-        cursors.set(model, index + 1);
-        return record.key;
+  function usageOf(record: KeyRecord, model: string): Usage {
+    let usage = record.usage.get(model);
+    if (!usage) {
+      usage = createUsage(clock.now());
+      record.usage.set(model, usage);
+    }
+    return usage;
+  }
+
+  /** When the record can serve the model: ≤ now if it can, undefined if switched off. */
+  function readyAt(record: KeyRecord, model: string, nowMs: number): number | undefined {
+    const rested = availableFrom(record.state, model);
+    if (rested === undefined) return undefined;
+    const limit = options.rateLimits?.[model] ?? options.rateLimits?.['*'];
+    const limited = limit ? limitedUntil(usageOf(record, model), limit, nowMs) : undefined;
+    return limited === undefined ? rested : Math.max(rested, limited);
+  }
+
+  function take(record: KeyRecord, model: string, nowMs: number): Selection {
+    record.requests += 1;
+    countRequest(usageOf(record, model), nowMs);
+    changed.set(record.key.id, record);
+    return { kind: 'key', key: record.key };
+  }
+
+  function none(nowMs: number, earliest: number | undefined, triedReady = false): Selection {
+    if (records.length === 0) return { kind: 'none', reason: 'empty' };
+    if (triedReady) return { kind: 'none', reason: 'tried' };
+    if (earliest === undefined) {
+      return {
+        kind: 'none',
+        reason: 'disabled',
+        ...(nextProbeMs === undefined ? {} : { retryAtMs: nextProbeMs }),
+      };
+    }
+    return { kind: 'none', reason: 'resting', retryAtMs: Math.max(earliest, nowMs) };
+  }
+
+  function addRecords(list: readonly string[], source: KeySource) {
+    const added: string[] = [];
+    const present: string[] = [];
+    for (const secret of list) {
+      const identity = createKeyIdentity(secret);
+      if (byId.has(identity.id)) {
+        present.push(identity.id);
+        continue;
       }
-      return undefined;
+      const record: KeyRecord = {
+        key: { ...identity, secret },
+        source,
+        state: freshKeyState,
+        requests: 0,
+        failures: 0,
+        usage: new Map(),
+      };
+      records.push(record);
+      byId.set(identity.id, record);
+      changed.set(identity.id, record);
+      added.push(identity.id);
+    }
+    return { added, present };
+  }
+
+  function update(ids: readonly string[], change: (record: KeyRecord) => KeyState): string[] {
+    const done: string[] = [];
+    for (const id of ids) {
+      const record = byId.get(id);
+      if (!record) continue;
+      record.state = change(record);
+      changed.set(id, record);
+      done.push(id);
+    }
+    return done;
+  }
+
+  addRecords(secrets, 'settings');
+  changed.clear();
+
+  const pool: KeyPool = {
+    get size() {
+      return records.length;
     },
-    report(key, _model, outcome) {
+    select(model, { exclude, pinKeyId } = {}) {
+      const nowMs = clock.now();
+      if (pinKeyId !== undefined) {
+        const record = byId.get(pinKeyId);
+        if (!record) return { kind: 'none', reason: 'unknown-pin' };
+        const at = readyAt(record, model, nowMs);
+        return at !== undefined && at <= nowMs ? take(record, model, nowMs) : none(nowMs, at);
+      }
+      const count = records.length;
+      const start = cursors.get(model) ?? 0;
+      let earliest: number | undefined;
+      let fallback = -1;
+      let triedReady = false;
+      for (let offset = 0; offset < count; offset++) {
+        const index = (start + offset) % count;
+        const record = records[index] as KeyRecord;
+        const at = readyAt(record, model, nowMs);
+        if (at === undefined) continue;
+        if (at > nowMs) {
+          earliest = earliest === undefined ? at : Math.min(earliest, at);
+          continue;
+        }
+        if (exclude?.has(record.key.id)) {
+          triedReady = true;
+          continue;
+        }
+        if (at > nowMs - freshFromRestMs) {
+          if (fallback === -1) fallback = index;
+          continue;
+        }
+        cursors.set(model, index + 1);
+        return take(record, model, nowMs);
+      }
+      if (fallback !== -1) {
+        cursors.set(model, fallback + 1);
+        return take(records[fallback] as KeyRecord, model, nowMs);
+      }
+      return none(nowMs, earliest, triedReady);
+    },
+    report(key, model, outcome, error) {
       const record = byId.get(key.id);
       if (!record) return;
-      if (outcome.kind === 'ok') record.failures = 0;
-      else if (outcome.kind === 'key-dead') record.disabled = true;
-      else if (outcome.kind === 'cool') record.failures += 1;
+      if (outcome.kind !== 'ok' && outcome.kind !== 'client-error') record.failures += 1;
+      const next = nextKeyState(record.state, model, outcome, {
+        nowMs: clock.now(),
+        random: random(),
+        softFailureLimit: options.softFailureLimit,
+        ...(error ? { error } : {}),
+      });
+      if (next !== record.state) {
+        record.state = next;
+        changed.set(key.id, record);
+      }
     },
-    usableCount: () => records.filter(usable).length,
+    usableCount: () => records.filter((record) => !record.state.disabled).length,
     secrets: () => records.map((record) => record.key.secret),
+    find: (id) => byId.get(id)?.key,
+    stateOf: (id) => byId.get(id)?.state,
+    list: () =>
+      records.map((record) => ({
+        id: record.key.id,
+        masked: record.key.masked,
+        source: record.source,
+        state: record.state,
+        usage: {
+          requests: record.requests,
+          failures: record.failures,
+          models: Object.fromEntries([...record.usage].map(([model, usage]) => [model, { ...usage }])),
+        },
+      })),
+    refusedKeys: () =>
+      records
+        .filter((record) => record.state.disabled && record.state.disabled.reason !== 'operator')
+        .map((r) => r.key),
+    add: addRecords,
+    remove(ids) {
+      const removed = ids.filter((id) => byId.has(id));
+      if (removed.length === 0) return removed;
+      for (const id of removed) {
+        byId.delete(id);
+        changed.set(id, null);
+      }
+      records = records.filter((record) => byId.has(record.key.id));
+      cursors.clear();
+      return removed;
+    },
+    enable: (ids) =>
+      update(ids, ({ state }) => {
+        const { disabled: _dropped, ...rest } = state;
+        return rest;
+      }),
+    disable: (ids) =>
+      update(ids, ({ state }) => ({
+        ...state,
+        disabled: { reason: 'operator' as DisabledReason, atMs: clock.now() },
+      })),
+    clearRest: (ids, model) =>
+      update(ids, ({ state }) => {
+        if (model === undefined) return { ...state, models: {} };
+        const { [model]: _dropped, ...models } = state.models;
+        return { ...state, models };
+      }),
+    restore(id, persisted) {
+      const record = byId.get(id);
+      if (!record) return;
+      record.state = persisted.state;
+      record.requests = persisted.requests;
+      record.failures = persisted.failures;
+    },
+    takeChanged() {
+      const result = new Map<string, PersistedKey | null>();
+      for (const [id, record] of changed) {
+        result.set(
+          id,
+          record ? { state: record.state, requests: record.requests, failures: record.failures } : null,
+        );
+      }
+      changed.clear();
+      return result;
+    },
+    setNextProbe(atMs) {
+      nextProbeMs = atMs;
+    },
   };
+  return pool;
 }

@@ -2,8 +2,8 @@ import type { Cancellation } from '../core/cancellation.js';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
 import { redactSecrets } from '../core/redact-secrets.js';
-import { classifyOutcome, describeOutcome, isRetryable, type Outcome } from '../keypool/classify-outcome.js';
-import type { KeyPool, PoolKey } from '../keypool/key-pool.js';
+import { classifyOutcome, describeOutcome, type Outcome, ok } from '../keypool/classify-outcome.js';
+import type { KeyPool, PoolKey, Selection } from '../keypool/key-pool.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import {
   describeNetworkError,
@@ -13,6 +13,7 @@ import {
   type UpstreamStream,
 } from '../upstream/gemini-client.js';
 import { type GeminiErrorInfo, parseGeminiError } from '../upstream/parse-gemini-error.js';
+import { sleep } from './sleep.js';
 
 export interface RelayContext {
   readonly pool: KeyPool;
@@ -21,8 +22,13 @@ export interface RelayContext {
   readonly maxAttempts: number;
   readonly log: LogSink;
   readonly clock: Clock;
+  readonly random: () => number;
   /** Whether failed attempts record the request body (ERROR_LOG_RECORD_REQUEST_BODY). */
   readonly logRequestBodies: boolean;
+  /** The first pause before retrying after Google's own trouble; it doubles with each such retry. */
+  readonly troubleBackoffMs: number;
+  /** How long a request may wait for a resting key before it is answered 429 (POOL_WAIT_SECONDS). */
+  readonly maxWaitMs: number;
 }
 
 export interface RelayCall {
@@ -34,6 +40,8 @@ export interface RelayCall {
   /** Whether the answer is a stream whose first byte commits the request to its key. */
   readonly stream: boolean;
   readonly signal: Cancellation;
+  /** Serve with this key only (the key that owns a file or cached content named by the request). */
+  readonly pinKeyId?: string;
 }
 
 interface Attempts {
@@ -75,37 +83,56 @@ type AttemptResult =
   | { readonly kind: 'final'; readonly result: RelayResult }
   | { readonly kind: 'retry'; readonly failure: RelayFailure; readonly outcome: Outcome };
 
+/** The pool's scope for calls that spend no model quota. */
 const allModels = '*';
+/** Waits for a resting key one request may make (each until the earliest key is back). */
+const maxWaits = 10;
 
-/** One request's life: pick a key, call Google, classify the answer, retry on another key or answer. */
+/**
+ * One request's life: pick a key, call Google, classify the answer, then answer the client or try
+ * again on another key — only while nothing has reached the client, and never for the client's own
+ * mistakes. Google's own trouble is retried after a short, growing pause and never counts against a key.
+ */
 export async function relayCall(context: RelayContext, call: RelayCall): Promise<RelayResult> {
-  const { pool } = context;
   const scope = call.model ?? allModels;
-  if (pool.size === 0) {
-    return gatewayFailure(context, call, 503, 'gemgate has no Gemini API keys configured: set API_KEYS.', 0);
-  }
   const tried = new Set<string>();
-  let last: AttemptResult | undefined;
-  for (let attempt = 1; attempt <= context.maxAttempts; attempt++) {
-    if (call.signal.aborted) return { kind: 'aborted', attempts: attempt - 1 };
-    // Another key where one exists; after Google's own trouble, the same key may be tried again.
-    const key =
-      pool.select(scope, tried) ??
-      (last?.kind === 'retry' && last.outcome.kind === 'upstream-trouble' ? pool.select(scope) : undefined);
-    if (!key) break;
-    tried.add(key.id);
-    last = await attemptOnce(context, call, key, attempt);
-    if (last.kind === 'final') return last.result;
+  const startedMs = context.clock.now();
+  let last: Extract<AttemptResult, { kind: 'retry' }> | undefined;
+  let troubleRetries = 0;
+  let waits = 0;
+  let attempt = 0;
+  while (attempt < context.maxAttempts) {
+    if (call.signal.aborted) return { kind: 'aborted', attempts: attempt };
+    const pin = call.pinKeyId === undefined ? {} : { pinKeyId: call.pinKeyId };
+    let selection = context.pool.select(scope, { exclude: tried, ...pin });
+    // Google's own trouble is rarely the key's: with no untried key left, a tried one may serve.
+    if (selection.kind === 'none' && last?.outcome.kind === 'upstream-trouble' && tried.size > 0) {
+      selection = context.pool.select(scope, pin);
+    }
+    if (selection.kind === 'none') {
+      const waitMs = (selection.retryAtMs ?? Number.POSITIVE_INFINITY) - context.clock.now();
+      const budgetMs = startedMs + context.maxWaitMs - context.clock.now();
+      if (selection.reason === 'resting' && waitMs <= budgetMs && waits < maxWaits) {
+        waits += 1;
+        if (!(await sleep(Math.max(waitMs, 1), call.signal))) return { kind: 'aborted', attempts: attempt };
+        continue;
+      }
+      return last
+        ? withRetryAfter(last.failure, selection, context)
+        : noKeyFailure(context, call, selection, attempt);
+    }
+    if (last?.outcome.kind === 'upstream-trouble') {
+      troubleRetries += 1;
+      const pauseMs = context.troubleBackoffMs * 2 ** (troubleRetries - 1) * (0.5 + context.random());
+      if (!(await sleep(pauseMs, call.signal))) return { kind: 'aborted', attempts: attempt };
+    }
+    attempt += 1;
+    tried.add(selection.key.id);
+    const result = await attemptOnce(context, call, selection.key, attempt);
+    if (result.kind === 'final') return result.result;
+    last = result;
   }
-  if (last?.kind === 'retry') return last.failure;
-  const modelText = call.model ? ` for model ${call.model}` : '';
-  return gatewayFailure(
-    context,
-    call,
-    503,
-    `No API key is usable${modelText}: all ${pool.size} keys failed recently. Try again later.`,
-    tried.size,
-  );
+  return last ? last.failure : noKeyFailure(context, call, { kind: 'none', reason: 'empty' }, attempt);
 }
 
 async function attemptOnce(
@@ -124,7 +151,7 @@ async function attemptOnce(
   const status = answer.statusCode;
   const contentType = String(answer.headers['content-type'] ?? 'application/json; charset=UTF-8');
   if (answer.kind === 'stream') {
-    context.pool.report(key, scope, { kind: 'ok' });
+    context.pool.report(key, scope, ok);
     return final({
       kind: 'stream',
       status,
@@ -136,7 +163,7 @@ async function attemptOnce(
     });
   }
   if (status < 400) {
-    context.pool.report(key, scope, { kind: 'ok' });
+    context.pool.report(key, scope, ok);
     return final({ kind: 'complete', status, contentType, body: answer.body, key, attempts: attempt });
   }
 
@@ -145,8 +172,11 @@ async function attemptOnce(
   const parsed = parseGeminiError(text);
   const error: GeminiErrorInfo = { ...parsed, message: redactSecrets(parsed.message, secrets) };
   const outcome = classifyOutcome({ kind: 'response', status, error }, context.clock.now());
-  context.pool.report(key, scope, outcome);
-  recordFailure(context, call, key, status, describeOutcome(outcome), error.message);
+  const errorType = describeOutcome(outcome);
+  if (outcome.kind !== 'client-error') {
+    context.pool.report(key, scope, outcome, { status, type: errorType, message: error.message });
+  }
+  recordFailure(context, call, key, status, errorType, error.message);
   const failure: RelayFailure = {
     kind: 'failed',
     status,
@@ -158,7 +188,7 @@ async function attemptOnce(
     attempts: attempt,
     ...(error.retryDelayMs === undefined ? {} : { retryAfterSeconds: Math.ceil(error.retryDelayMs / 1000) }),
   };
-  return isRetryable(outcome) ? { kind: 'retry', failure, outcome } : final(failure);
+  return outcome.retry ? { kind: 'retry', failure, outcome } : final(failure);
 }
 
 function networkFailure(
@@ -171,12 +201,13 @@ function networkFailure(
   const cause = describeNetworkError(error);
   if (cause === 'aborted' || call.signal.aborted) return final({ kind: 'aborted', attempts: attempt });
   const outcome = classifyOutcome({ kind: 'network', cause }, context.clock.now());
-  context.pool.report(key, call.model ?? allModels, outcome);
   const message =
     cause === 'timeout'
       ? 'Google did not answer within TIME_OUT.'
       : `The connection to Google failed (${(error as { code?: string }).code ?? 'network error'}).`;
-  recordFailure(context, call, key, null, describeOutcome(outcome), message);
+  const errorType = describeOutcome(outcome);
+  context.pool.report(key, call.model ?? allModels, outcome, { status: null, type: errorType, message });
+  recordFailure(context, call, key, null, errorType, message);
   const status = cause === 'timeout' ? 504 : 502;
   const body = createGeminiErrorBody(status, message);
   return {
@@ -193,13 +224,55 @@ function networkFailure(
   };
 }
 
-function gatewayFailure(
+/** A stream broke off after its first byte: the key's state learns of it; the request is over. */
+export function recordInterruption(
   context: RelayContext,
   call: RelayCall,
-  status: number,
+  key: PoolKey,
+  cause: 'timeout' | 'connection',
   message: string,
+): void {
+  const outcome = classifyOutcome({ kind: 'interrupted', cause }, context.clock.now());
+  const errorType = describeOutcome(outcome);
+  context.pool.report(key, call.model ?? allModels, outcome, { status: null, type: errorType, message });
+  recordFailure(context, call, key, null, errorType, message);
+}
+
+function retryAfterSeconds(selection: Selection, context: RelayContext): number | undefined {
+  if (selection.kind !== 'none' || selection.retryAtMs === undefined) return undefined;
+  return Math.max(1, Math.ceil((selection.retryAtMs - context.clock.now()) / 1000));
+}
+
+/** Google's last answer, with the moment the pool expects a key back when Google gave none. */
+function withRetryAfter(failure: RelayFailure, selection: Selection, context: RelayContext): RelayFailure {
+  if (failure.retryAfterSeconds !== undefined || failure.status !== 429) return failure;
+  const seconds = retryAfterSeconds(selection, context);
+  return seconds === undefined ? failure : { ...failure, retryAfterSeconds: seconds };
+}
+
+function noKeyFailure(
+  context: RelayContext,
+  call: RelayCall,
+  selection: Extract<Selection, { kind: 'none' }>,
   attempts: number,
 ): RelayFailure {
+  const model = call.model ?? 'this request';
+  const seconds = retryAfterSeconds(selection, context);
+  const when = seconds === undefined ? '' : ` Retry in ${seconds} s.`;
+  const [status, message] = ((): [number, string] => {
+    switch (selection.reason) {
+      case 'empty':
+        return [503, 'gemgate has no Gemini API keys configured: set API_KEYS.'];
+      case 'unknown-pin':
+        return [404, `The key this request is bound to (${call.pinKeyId}) is no longer in the pool.`];
+      case 'tried':
+        return [503, `Every usable API key failed for ${model}.`];
+      case 'disabled':
+        return [429, `No API key can serve ${model}: every key is disabled.${when}`];
+      case 'resting':
+        return [429, `Every API key is resting for ${model} after rate limits or errors.${when}`];
+    }
+  })();
   const body = createGeminiErrorBody(status, message);
   recordFailure(context, call, undefined, status, 'no-usable-key', message);
   return {
@@ -208,6 +281,7 @@ function gatewayFailure(
     body: JSON.stringify(body),
     error: { message, rpcStatus: body.error.status, quotaIds: [] },
     attempts,
+    ...(seconds === undefined ? {} : { retryAfterSeconds: seconds }),
   };
 }
 

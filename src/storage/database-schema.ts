@@ -31,10 +31,28 @@ export interface SettingTable {
   updated_at: number;
 }
 
+/** Keys an operator added at run time (API_KEYS come from the settings). */
+export interface ApiKeyTable {
+  id: string;
+  secret: string;
+  created_at: number;
+}
+
+/** The key pool's state per key, JSON, so a restart resumes where the pool stood. */
+export interface KeyStateTable {
+  key_id: string;
+  state: string;
+  requests: number;
+  failures: number;
+  updated_at: number;
+}
+
 export interface DatabaseSchema {
   request_log: RequestLogTable;
   error_log: ErrorLogTable;
   setting: SettingTable;
+  api_key: ApiKeyTable;
+  key_state: KeyStateTable;
 }
 
 export type DatabaseDialect = 'sqlite' | 'mysql' | 'postgres';

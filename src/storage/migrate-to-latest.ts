@@ -72,9 +72,32 @@ function initialSchema(dialect: DatabaseDialect): Migration {
   };
 }
 
+function keyPoolTables(dialect: DatabaseDialect): Migration {
+  const type = types(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('api_key')
+        .addColumn('id', 'varchar(16)', (column) => column.primaryKey())
+        .addColumn('secret', type.longText, (column) => column.notNull())
+        .addColumn('created_at', 'bigint', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('key_state')
+        .addColumn('key_id', 'varchar(16)', (column) => column.primaryKey())
+        .addColumn('state', type.longText, (column) => column.notNull())
+        .addColumn('requests', 'bigint', (column) => column.notNull())
+        .addColumn('failures', 'bigint', (column) => column.notNull())
+        .addColumn('updated_at', 'bigint', (column) => column.notNull())
+        .execute();
+    },
+  };
+}
+
 export async function migrateToLatest(database: Database): Promise<void> {
   const migrations: Record<string, Migration> = {
     '0001-initial-schema': initialSchema(database.dialect),
+    '0002-key-pool': keyPoolTables(database.dialect),
   };
   const migrator = new Migrator({
     db: database.db,

@@ -51,7 +51,7 @@ export async function startStack(
       LOG_LEVEL: 'trace',
       ...settings,
     }),
-    { logDestination },
+    { logDestination, troubleBackoffMs: 5 },
   );
   return {
     fake,

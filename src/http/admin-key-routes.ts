@@ -1,0 +1,199 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Clock } from '../core/clock.js';
+import type { KeyPool, KeyView } from '../keypool/key-pool.js';
+import type { KeyStore } from '../keypool/key-store.js';
+import type { KeyProber } from '../relay/create-key-prober.js';
+import { extractBearer } from './client-auth.js';
+
+export interface AdminKeyRouteOptions {
+  readonly pool: KeyPool;
+  readonly store: KeyStore;
+  readonly prober: KeyProber;
+  readonly clock: Clock;
+  readonly authToken: string;
+}
+
+/** Which keys an operation is for: some by id, or all of them. */
+const selectionSchema = z.union([
+  z.object({ ids: z.array(z.string().min(1)).min(1), model: z.string().min(1).optional() }).strict(),
+  z.object({ all: z.literal(true), model: z.string().min(1).optional() }).strict(),
+]);
+const addSchema = z.object({ keys: z.union([z.string(), z.array(z.string())]) }).strict();
+const removeSchema = z.object({ ids: z.array(z.string().min(1)).min(1) }).strict();
+
+type Action = 'verify' | 'enable' | 'disable' | 'clear-cooldown';
+const actions: readonly Action[] = ['verify', 'enable', 'disable', 'clear-cooldown'];
+
+function iso(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}
+
+/** A key as the operator sees it: id and mask, never the key itself. */
+function present(view: KeyView, nowMs: number) {
+  const { state } = view;
+  return {
+    id: view.id,
+    masked: view.masked,
+    source: view.source,
+    status: state.disabled ? 'disabled' : 'active',
+    disabled: state.disabled ? { reason: state.disabled.reason, since: iso(state.disabled.atMs) } : null,
+    lastError: state.lastError
+      ? { ...state.lastError, atMs: undefined, at: iso(state.lastError.atMs) }
+      : null,
+    models: Object.entries(state.models).map(([model, modelState]) => ({
+      model,
+      restingUntil: (modelState.coolUntilMs ?? 0) > nowMs ? iso(modelState.coolUntilMs) : null,
+      reason: modelState.coolReason ?? null,
+      rateLimitStreak: modelState.rateLimitStreak,
+      softFailures: modelState.softFailures,
+    })),
+    usage: {
+      requests: view.usage.requests,
+      failures: view.usage.failures,
+      models: Object.fromEntries(
+        Object.entries(view.usage.models).map(([model, usage]) => [
+          model,
+          {
+            thisMinute: usage.minuteStartMs + 60_000 > nowMs ? usage.minuteCount : 0,
+            today: usage.dayEndMs > nowMs ? usage.dayCount : 0,
+          },
+        ]),
+      ),
+    },
+  };
+}
+
+function sendAdminError(reply: FastifyReply, status: number, message: string) {
+  return reply.code(status).send({ error: { code: status, message } });
+}
+
+/**
+ * The operator API for the key pool (JSON, `Authorization: Bearer AUTH_TOKEN`). Keys are named by
+ * id in every URL and body; the raw key is returned only by `GET /api/keys/{id}/secret`.
+ */
+export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRouteOptions): Promise<void> {
+  const { pool, store, prober, clock } = options;
+
+  app.addHook('onRequest', (request, reply, done) => {
+    const token = extractBearer(request.headers.authorization);
+    if (token === options.authToken) return done();
+    sendAdminError(
+      reply,
+      token ? 403 : 401,
+      token ? 'The admin token is not valid.' : 'Send Authorization: Bearer AUTH_TOKEN.',
+    );
+  });
+
+  function parseBody<T>(schema: z.ZodType<T>, request: FastifyRequest, reply: FastifyReply): T | undefined {
+    let json: unknown;
+    try {
+      json = JSON.parse(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+    } catch {
+      sendAdminError(reply, 400, 'Expected a JSON body.');
+      return undefined;
+    }
+    const result = schema.safeParse(json);
+    if (result.success) return result.data;
+    sendAdminError(
+      reply,
+      400,
+      result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '),
+    );
+    return undefined;
+  }
+
+  async function run(action: Action, ids: readonly string[], model: string | undefined) {
+    switch (action) {
+      case 'verify': {
+        const keys = ids.map((id) => pool.find(id)).filter((key) => key !== undefined);
+        return { results: await prober.probe(keys) };
+      }
+      case 'enable':
+        return { enabled: pool.enable(ids) };
+      case 'disable':
+        return { disabled: pool.disable(ids) };
+      case 'clear-cooldown':
+        return { cleared: pool.clearRest(ids, model) };
+    }
+  }
+
+  app.get('/api/keys', async () => {
+    const nowMs = clock.now();
+    const keys = pool.list().map((view) => present(view, nowMs));
+    return {
+      summary: {
+        total: keys.length,
+        active: keys.filter((key) => key.status === 'active').length,
+        disabled: keys.filter((key) => key.status === 'disabled').length,
+        resting: keys.filter((key) => key.models.some((model) => model.restingUntil !== null)).length,
+      },
+      keys,
+    };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/keys/:id', async (request, reply) => {
+    const view = pool.list().find((candidate) => candidate.id === request.params.id);
+    return view ? present(view, clock.now()) : sendAdminError(reply, 404, 'No key with that id.');
+  });
+
+  app.get<{ Params: { id: string } }>('/api/keys/:id/secret', async (request, reply) => {
+    const key = pool.find(request.params.id);
+    return key ? { id: key.id, key: key.secret } : sendAdminError(reply, 404, 'No key with that id.');
+  });
+
+  app.post('/api/keys', async (request, reply) => {
+    const body = parseBody(addSchema, request, reply);
+    if (!body) return reply;
+    const secrets = (typeof body.keys === 'string' ? body.keys.split(/[\s,]+/) : body.keys)
+      .map((key) => key.trim())
+      .filter((key) => key.length > 0);
+    if (secrets.length === 0) return sendAdminError(reply, 400, 'keys: no key given.');
+    const { added, present: already } = pool.add(secrets, 'runtime');
+    const addedKeys = added.map((id) => pool.find(id)).filter((key) => key !== undefined);
+    await store.addRuntimeKeys(
+      addedKeys.map((key) => ({ id: key.id, secret: key.secret })),
+      clock.now(),
+    );
+    return reply.code(added.length > 0 ? 201 : 200).send({
+      added: addedKeys.map((key) => ({ id: key.id, masked: key.masked })),
+      alreadyPresent: already,
+    });
+  });
+
+  async function remove(ids: readonly string[]) {
+    const sources = new Map(pool.list().map((view) => [view.id, view.source]));
+    const removed = pool.remove(ids);
+    await store.removeRuntimeKeys(removed);
+    return {
+      removed,
+      // API_KEYS is the settings' list: a key removed here is back on the next start unless it
+      // is removed from API_KEYS too.
+      returnsOnRestart: removed.filter((id) => sources.get(id) === 'settings'),
+    };
+  }
+
+  app.post('/api/keys/remove', async (request, reply) => {
+    const body = parseBody(removeSchema, request, reply);
+    return body ? remove(body.ids) : reply;
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/keys/:id', async (request, reply) => {
+    if (!pool.find(request.params.id)) return sendAdminError(reply, 404, 'No key with that id.');
+    return remove([request.params.id]);
+  });
+
+  for (const action of actions) {
+    app.post(`/api/keys/${action}`, async (request, reply) => {
+      const body = parseBody(selectionSchema, request, reply);
+      if (!body) return reply;
+      const ids = 'all' in body ? pool.list().map((view) => view.id) : body.ids;
+      return run(action, ids, body.model);
+    });
+    app.post<{ Params: { id: string } }>(`/api/keys/:id/${action}`, async (request, reply) => {
+      if (!pool.find(request.params.id)) return sendAdminError(reply, 404, 'No key with that id.');
+      const model = (request.query as { model?: string }).model;
+      return run(action, [request.params.id], model);
+    });
+  }
+}

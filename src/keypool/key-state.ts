@@ -1,0 +1,32 @@
+/** Why a key serves no model: Google refused the key itself, or an operator switched it off. */
+export type DisabledReason = 'invalid' | 'suspended' | 'precondition' | 'operator';
+
+/** Why a key rests for one model: a per-minute or per-day quota, an unexplained 429, or Google's trouble. */
+export type CoolReason = 'minute' | 'day' | 'unknown' | 'trouble';
+
+/** A key's standing for one model (Gemini quotas are per project and model). */
+export interface ModelState {
+  /** Until when the key rests for this model; a time in the past means it rested recently. */
+  readonly coolUntilMs?: number;
+  readonly coolReason?: CoolReason;
+  /** 429s without details in a row: each doubles the next rest. */
+  readonly rateLimitStreak: number;
+  /** Google's own failures (5xx, timeouts) in a row: several cool the key briefly. */
+  readonly softFailures: number;
+}
+
+export interface KeyError {
+  readonly atMs: number;
+  readonly status: number | null;
+  readonly type: string;
+  readonly message: string;
+}
+
+/** Everything the pool knows about one key; plain data, persisted as JSON. */
+export interface KeyState {
+  readonly disabled?: { readonly reason: DisabledReason; readonly atMs: number };
+  readonly lastError?: KeyError;
+  readonly models: Readonly<Record<string, ModelState>>;
+}
+
+export const freshKeyState: KeyState = { models: {} };

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { Outcome } from './classify-outcome.js';
+import { freshKeyState, type KeyState } from './key-state.js';
+import {
+  availableFrom,
+  nextKeyState,
+  troubleRestMs,
+  unknownRateLimitBaseMs,
+  unknownRateLimitCapMs,
+} from './next-key-state.js';
+
+const now = 1_000_000;
+const context = { nowMs: now, random: 0, softFailureLimit: 3 };
+const error = { status: 429, type: 'quota-minute', message: 'quota' };
+
+function apply(state: KeyState, ...outcomes: Outcome[]): KeyState {
+  return outcomes.reduce(
+    (current, outcome) => nextKeyState(current, 'm', outcome, { ...context, error }),
+    state,
+  );
+}
+
+describe('nextKeyState', () => {
+  it('leaves a clean key untouched on success (no allocation on the hot path)', () => {
+    expect(nextKeyState(freshKeyState, 'm', { kind: 'ok', retry: false }, context)).toBe(freshKeyState);
+  });
+
+  it('disables a dead key for every model, with reason, time and last error', () => {
+    const state = apply(freshKeyState, { kind: 'key-dead', reason: 'suspended', retry: true });
+    expect(state.disabled).toEqual({ reason: 'suspended', atMs: now });
+    expect(state.lastError).toEqual({ ...error, atMs: now });
+    expect(availableFrom(state, 'other')).toBeUndefined();
+  });
+
+  it('rests a key for a per-minute quota for retryDelay plus jitter, for that model only', () => {
+    const state = apply(freshKeyState, { kind: 'cool', reason: 'minute', retryAfterMs: 26_000, retry: true });
+    expect(state.models.m).toMatchObject({ coolUntilMs: now + 26_000, coolReason: 'minute' });
+    expect(availableFrom(state, 'other')).toBe(0);
+    const jittered = nextKeyState(
+      freshKeyState,
+      'm',
+      { kind: 'cool', reason: 'minute', retryAfterMs: 26_000, retry: true },
+      {
+        ...context,
+        random: 0.5,
+      },
+    );
+    expect(jittered.models.m?.coolUntilMs).toBe(now + 26_000 + 1_300);
+  });
+
+  it('parks a key until the per-day quota resets', () => {
+    const state = apply(freshKeyState, {
+      kind: 'cool',
+      reason: 'day',
+      untilMs: now + 5_000_000,
+      retry: true,
+    });
+    expect(state.models.m).toMatchObject({ coolUntilMs: now + 5_000_000, coolReason: 'day' });
+  });
+
+  it('doubles the rest for repeated 429s without details, up to a cap, and a success resets it', () => {
+    const unknown: Outcome = { kind: 'cool', reason: 'unknown', retry: true };
+    const rests = [1, 2, 3, 10].map((count) => {
+      const state = apply(freshKeyState, ...Array.from({ length: count }, () => unknown));
+      return (state.models.m?.coolUntilMs ?? 0) - now;
+    });
+    expect(rests).toEqual([
+      unknownRateLimitBaseMs,
+      unknownRateLimitBaseMs * 2,
+      unknownRateLimitBaseMs * 4,
+      unknownRateLimitCapMs,
+    ]);
+    expect(apply(freshKeyState, unknown, { kind: 'ok', retry: false }).models).toEqual({});
+  });
+
+  it('counts Google’s own failures, rests the key briefly only after several in a row', () => {
+    const trouble: Outcome = { kind: 'upstream-trouble', cause: 'server', retry: true };
+    const twice = apply(freshKeyState, trouble, trouble);
+    expect(twice.models.m).toMatchObject({ softFailures: 2 });
+    expect(twice.models.m?.coolUntilMs).toBeUndefined();
+    expect(twice.disabled).toBeUndefined();
+    const thrice = apply(twice, trouble);
+    expect(thrice.models.m).toMatchObject({
+      coolUntilMs: now + troubleRestMs,
+      coolReason: 'trouble',
+      softFailures: 0,
+    });
+    expect(apply(twice, { kind: 'ok', retry: false }, trouble).models.m?.softFailures).toBe(1);
+  });
+
+  it('ignores the client’s own errors', () => {
+    const state = apply(freshKeyState, { kind: 'upstream-trouble', cause: 'timeout', retry: true });
+    expect(nextKeyState(state, 'm', { kind: 'client-error', retry: false }, context)).toBe(state);
+  });
+});
