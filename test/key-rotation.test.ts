@@ -108,7 +108,9 @@ describe('key rotation', () => {
     for (let index = 0; index < 6; index++) expect((await generate(s)).status).toBe(200);
     // Tried first twice (each time retried on k-b), then resting after two 503s in a row.
     expect(s.fake.callsFor('overloaded-1')).toBe(2);
-    expect(await (await fetch(`${s.url}/health`)).json()).toMatchObject({ keys: { configured: 2, usable: 2 } });
+    expect(await (await fetch(`${s.url}/health`)).json()).toMatchObject({
+      keys: { configured: 2, usable: 2 },
+    });
   });
 
   it('retries a non-stream answer cut mid-body, since nothing reached the client yet', async () => {

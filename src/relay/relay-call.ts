@@ -115,6 +115,8 @@ export async function relayCall(context: RelayContext, call: RelayCall): Promise
       if (selection.reason === 'resting' && waitMs <= budgetMs && waits < maxWaits) {
         waits += 1;
         if (!(await sleep(Math.max(waitMs, 1), call.signal))) return { kind: 'aborted', attempts: attempt };
+        // The rest Google asked for is over: a key tried before may serve again.
+        tried.clear();
         continue;
       }
       return last
