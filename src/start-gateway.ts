@@ -113,7 +113,7 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
       clock,
       random,
       logRequestBodies: settings.ERROR_LOG_RECORD_REQUEST_BODY,
-      troubleBackoffMs: options.troubleBackoffMs ?? 200,
+      troubleBackoffMs: options.troubleBackoffMs ?? 100,
       maxWaitMs: settings.POOL_WAIT_SECONDS * 1000,
     },
     keyAdmin: { pool, store: keyStore, prober, clock, authToken },

@@ -69,6 +69,12 @@ describe('key rotation', () => {
     expect(keysCalled(s)).toEqual(['overloaded-1', 'overloaded-2']);
   });
 
+  it('steps over more refused and rate-limited keys than MAX_RETRIES: they cost a switch, not a retry', async () => {
+    const s = await start({ API_KEYS: 'invalid-1,suspended-1,quota-day-1,quota-minute-1,k-ok', MAX_RETRIES: '1' });
+    expect((await generate(s)).status).toBe(200);
+    expect(keysCalled(s)).toEqual(['invalid-1', 'suspended-1', 'quota-day-1', 'quota-minute-1', 'k-ok']);
+  });
+
   it('after Google’s own trouble may try a key again when every key was tried', async () => {
     const s = await start({ API_KEYS: 'k-a', MAX_RETRIES: '3' });
     s.fake.script('k-a', ['overloaded', 'overloaded', 'ok']);

@@ -37,6 +37,11 @@ export interface FakeUpstreamOptions {
   readonly slowMs?: number;
   /** The RetryInfo delay `quota-minute` keys report. */
   readonly retryDelaySeconds?: number;
+  /** `limited` keys answer this many generation calls per model and window, then 429 until it ends. */
+  readonly limitRequests?: number;
+  readonly limitWindowSeconds?: number;
+  /** How many recent requests `requests` keeps (200 by default). */
+  readonly recordLimit?: number;
 }
 
 export interface RecordedRequest {
@@ -47,6 +52,14 @@ export interface RecordedRequest {
   readonly url: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
+  /** When the request arrived (epoch ms). */
+  readonly atMs: number;
+  /** The status answered, once the answer is sent; undefined if the connection was cut. */
+  readonly status?: number;
+  /** When the answer was complete (epoch ms). */
+  readonly answeredAtMs?: number;
+  /** The error body answered, for an error. */
+  readonly errorBody?: string;
 }
 
 export interface FakeUpstream {
@@ -96,6 +109,11 @@ const routePattern = /^\/(v1beta|v1alpha|v1)\/models(?:\/([^/:]+)(?::([A-Za-z]+)
 export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const slowMs = options.slowMs ?? 2000;
   const retryDelaySeconds = options.retryDelaySeconds ?? 26;
+  const recordLimit = options.recordLimit ?? 200;
+  const limitRequests = options.limitRequests ?? 5;
+  const limitWindowMs = (options.limitWindowSeconds ?? 60) * 1000;
+  const windows = new Map<string, { startMs: number; count: number }>();
+  const errorBodies = new WeakMap<ServerResponse, string>();
   const scripts = new Map<string, FakeBehaviour[]>();
   const callCounts = new Map<string, number>();
   const flakyCounts = new Map<string, number>();
@@ -114,6 +132,7 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
 
   function sendError(response: ServerResponse, error: FakeError, contentType = jsonType): void {
     const body = JSON.stringify(error.body);
+    errorBodies.set(response, body);
     response.writeHead(error.status, {
       'content-type': contentType,
       'content-length': Buffer.byteLength(body),
@@ -143,15 +162,23 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
 
     const headerKey = request.headers['x-goog-api-key'];
     const key = typeof headerKey === 'string' ? headerKey : (query.get('key') ?? undefined);
-    requests.push({
+    const record: { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] } = {
       key,
       keySource: typeof headerKey === 'string' ? 'header' : key ? 'query' : 'none',
       method: request.method ?? 'GET',
       url: rawUrl,
       headers: { ...request.headers },
       body: body.toString('utf8'),
+      atMs: Date.now(),
+    };
+    response.once('finish', () => {
+      record.status = response.statusCode;
+      record.answeredAtMs = Date.now();
+      const errorBody = errorBodies.get(response);
+      if (errorBody !== undefined) record.errorBody = errorBody;
     });
-    if (requests.length > 200) requests.shift();
+    requests.push(record);
+    if (requests.length > recordLimit) requests.shift();
 
     const route = routePattern.exec(path);
     if (!route) {
@@ -173,7 +200,8 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       flakyCounts.set(key, count);
       behaviour = count % 2 === 1 ? 'overloaded' : 'ok';
     }
-    const failure = failureFor(behaviour, key, modelId ?? '');
+    const failure =
+      behaviour === 'limited' ? windowLimit(key, modelId ?? '') : failureFor(behaviour, key, modelId ?? '');
     if (failure)
       return sendError(
         response,
@@ -258,6 +286,22 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
           invalidArgumentError(`Method ${method} is not supported by the fake upstream.`),
         );
     }
+  }
+
+  /** A quota like Google's: so many calls per project, model and window, then 429 until it ends. */
+  function windowLimit(key: string, modelId: string): FakeError | undefined {
+    const now = Date.now();
+    const name = `${key} ${modelId}`;
+    let window = windows.get(name);
+    if (!window || now - window.startMs >= limitWindowMs) {
+      window = { startMs: now, count: 0 };
+      windows.set(name, window);
+    }
+    if (window.count < limitRequests) {
+      window.count += 1;
+      return undefined;
+    }
+    return perMinuteQuotaError(modelId, Math.ceil((window.startMs + limitWindowMs - now) / 1000));
   }
 
   function failureFor(behaviour: FakeBehaviour, key: string, modelId: string): FakeError | undefined {
@@ -346,6 +390,11 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
 
   function control(path: string, body: Buffer, response: ServerResponse) {
     if (path === '/__fake/stats') return sendJson(response, { calls: Object.fromEntries(callCounts) });
+    if (path === '/__fake/journal') {
+      // Every recorded call without headers and bodies: what a benchmark needs to judge the pool.
+      const journal = requests.map(({ headers: _headers, body: _body, ...call }) => call);
+      return sendJson(response, { requests: journal });
+    }
     if (path === '/__fake/reset') {
       fake.reset();
       return sendJson(response, {});
@@ -402,6 +451,7 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       scripts.clear();
       callCounts.clear();
       flakyCounts.clear();
+      windows.clear();
       requests.length = 0;
       abandonedCount = 0;
     },

@@ -10,6 +10,7 @@ export const fakeBehaviours = [
   'quota-minute',
   'quota-day',
   'quota-unknown',
+  'limited',
   'internal',
   'overloaded',
   'deadline',

@@ -18,8 +18,13 @@ function setup(secrets: string[], extra: Partial<KeyPoolOptions> = {}) {
 
 const id = (secret: string) => createKeyIdentity(secret).id;
 const picked = (selection: Selection) => (selection.kind === 'key' ? selection.key.secret : selection);
+/** Selects `count` times, each request completing successfully before the next. */
 const picks = (pool: KeyPool, model: string, count: number) =>
-  Array.from({ length: count }, () => picked(pool.select(model)));
+  Array.from({ length: count }, () => {
+    const selection = pool.select(model);
+    if (selection.kind === 'key') pool.report(selection.key, model, ok);
+    return picked(selection);
+  });
 function keyOf(pool: KeyPool, secret: string) {
   const key = pool.find(id(secret));
   if (!key) throw new Error(`no key ${secret}`);
@@ -32,6 +37,34 @@ describe('createKeyPool', () => {
     expect(picks(pool, 'm1', 4)).toEqual(['a', 'b', 'c', 'a']);
     expect(picks(pool, 'm2', 2)).toEqual(['a', 'b']);
     expect(picks(pool, 'm1', 1)).toEqual(['b']);
+  });
+
+  it('puts a key of unknown standing on trial: one request at a time until it succeeds', async () => {
+    const { pool } = setup(['a', 'b']);
+    const first = pool.select('m');
+    const second = pool.select('m');
+    expect([picked(first), picked(second)]).toEqual(['a', 'b']);
+    // Both keys are answering their first request: a third waits rather than pile on.
+    expect(pool.select('m')).toEqual({ kind: 'none', reason: 'busy' });
+    expect(picked(pool.select('m', { allowBusy: true }))).toBe('a');
+    const settled = pool.whenSettled();
+    if (second.kind === 'key') pool.report(second.key, 'm', ok);
+    await settled;
+    // b proved itself: it may now serve any number of requests at once.
+    expect(picks(pool, 'm', 1)).toEqual(['b']);
+    expect([picked(pool.select('m')), picked(pool.select('m'))]).toEqual(['b', 'b']);
+  });
+
+  it('puts a key back from its rest on trial, and releases an attempt that ended without outcome', () => {
+    const { pool, clock } = setup(['a']);
+    picks(pool, 'm', 1);
+    pool.report(keyOf(pool, 'a'), 'm', { kind: 'cool', reason: 'minute', retryAfterMs: 1_000, retry: true });
+    clock.nowMs += 1_000;
+    const attempt = pool.select('m');
+    expect(picked(attempt)).toBe('a');
+    expect(pool.select('m')).toEqual({ kind: 'none', reason: 'busy' });
+    if (attempt.kind === 'key') pool.release(attempt.key, 'm');
+    expect(picked(pool.select('m'))).toBe('a');
   });
 
   it('drops duplicate keys and skips excluded ones', () => {

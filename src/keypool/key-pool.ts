@@ -19,9 +19,9 @@ export type Selection =
       readonly kind: 'none';
       /**
        * Why no key: none configured, all switched off, all resting for the model, every usable one
-       * already tried by this request, or an unknown pin.
+       * already tried by this request, the only ones left on trial and busy, or an unknown pin.
        */
-      readonly reason: 'empty' | 'disabled' | 'resting' | 'tried' | 'unknown-pin';
+      readonly reason: 'empty' | 'disabled' | 'resting' | 'tried' | 'busy' | 'unknown-pin';
       /** The earliest moment a key may serve the model again, when one is known. */
       readonly retryAtMs?: number;
     };
@@ -31,6 +31,8 @@ export interface SelectOptions {
   readonly exclude?: ReadonlySet<string>;
   /** Serve with this key only: files and cached contents live in the project of their key. */
   readonly pinKeyId?: string;
+  /** Accept a key on trial that is already busy, rather than answer `busy`. */
+  readonly allowBusy?: boolean;
 }
 
 /** One key as the operator API shows it. */
@@ -66,8 +68,12 @@ export interface KeyPoolOptions {
 export interface KeyPool {
   readonly size: number;
   select(model: string, options?: SelectOptions): Selection;
-  /** Applies an attempt's outcome to the key's state for the model. */
+  /** Applies an attempt's outcome to the key's state for the model; every selected key is reported or released. */
   report(key: PoolKey, model: string, outcome: Outcome, error?: Omit<KeyError, 'atMs'>): void;
+  /** Ends an attempt that produced no outcome (the client went away). */
+  release(key: PoolKey, model: string): void;
+  /** Resolves when an attempt in flight ends, so a request that found every key busy can look again. */
+  whenSettled(): Promise<void>;
   usableCount(): number;
   /** Every key secret, for scrubbing upstream text. */
   secrets(): readonly string[];
@@ -97,10 +103,29 @@ interface KeyRecord {
   requests: number;
   failures: number;
   readonly usage: Map<string, Usage>;
+  /** Whether the key has answered a call successfully since this process took it in. */
+  proven: boolean;
+  /** Attempts under way, per model. */
+  readonly inFlight: Map<string, number>;
 }
 
-// After a rest ends, a key is served last for this long: keys that never failed go first.
+/**
+ * A key whose standing for a model is unknown — not yet successful since this process took it
+ * in, or back from a rest and not yet successful — is on trial: it serves one request at a time
+ * until it succeeds, so a burst of concurrent requests does not land on a key that is invalid or
+ * still limited.
+ */
+function onTrial(record: KeyRecord, model: string): boolean {
+  return !record.proven || record.state.models[model]?.coolUntilMs !== undefined;
+}
+
+// For a while after its rest, a key is served after keys that never failed.
 const freshFromRestMs = 60_000;
+
+function freshFromRest(record: KeyRecord, model: string, nowMs: number): boolean {
+  const until = record.state.models[model]?.coolUntilMs;
+  return until !== undefined && until > nowMs - freshFromRestMs;
+}
 
 /**
  * The stateful shell around the pure transitions: keys in a fixed order, a round-robin cursor per
@@ -115,6 +140,15 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
   const cursors = new Map<string, number>();
   const changed = new Map<string, KeyRecord | null>();
   let nextProbeMs: number | undefined;
+  let settled: { promise: Promise<void>; resolve: () => void } | undefined;
+
+  function settle(record: KeyRecord, model: string): void {
+    const count = record.inFlight.get(model) ?? 0;
+    if (count <= 1) record.inFlight.delete(model);
+    else record.inFlight.set(model, count - 1);
+    settled?.resolve();
+    settled = undefined;
+  }
 
   function usageOf(record: KeyRecord, model: string): Usage {
     let usage = record.usage.get(model);
@@ -136,6 +170,7 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
 
   function take(record: KeyRecord, model: string, nowMs: number): Selection {
     record.requests += 1;
+    record.inFlight.set(model, (record.inFlight.get(model) ?? 0) + 1);
     countRequest(usageOf(record, model), nowMs);
     changed.set(record.key.id, record);
     return { kind: 'key', key: record.key };
@@ -170,6 +205,8 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
         requests: 0,
         failures: 0,
         usage: new Map(),
+        proven: false,
+        inFlight: new Map(),
       };
       records.push(record);
       byId.set(identity.id, record);
@@ -198,7 +235,7 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
     get size() {
       return records.length;
     },
-    select(model, { exclude, pinKeyId } = {}) {
+    select(model, { exclude, pinKeyId, allowBusy } = {}) {
       const nowMs = clock.now();
       if (pinKeyId !== undefined) {
         const record = byId.get(pinKeyId);
@@ -209,7 +246,8 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
       const count = records.length;
       const start = cursors.get(model) ?? 0;
       let earliest: number | undefined;
-      let fallback = -1;
+      let fresh = -1;
+      let busyOnTrial = -1;
       let triedReady = false;
       for (let offset = 0; offset < count; offset++) {
         const index = (start + offset) % count;
@@ -224,22 +262,30 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
           triedReady = true;
           continue;
         }
-        if (at > nowMs - freshFromRestMs) {
-          if (fallback === -1) fallback = index;
+        if (record.inFlight.has(model) && onTrial(record, model)) {
+          if (busyOnTrial === -1) busyOnTrial = index;
+          continue;
+        }
+        if (freshFromRest(record, model, nowMs)) {
+          if (fresh === -1) fresh = index;
           continue;
         }
         cursors.set(model, index + 1);
         return take(record, model, nowMs);
       }
+      const fallback = fresh !== -1 ? fresh : allowBusy ? busyOnTrial : -1;
       if (fallback !== -1) {
         cursors.set(model, fallback + 1);
         return take(records[fallback] as KeyRecord, model, nowMs);
       }
+      if (busyOnTrial !== -1) return { kind: 'none', reason: 'busy' };
       return none(nowMs, earliest, triedReady);
     },
     report(key, model, outcome, error) {
       const record = byId.get(key.id);
       if (!record) return;
+      settle(record, model);
+      if (outcome.kind === 'ok') record.proven = true;
       if (outcome.kind !== 'ok' && outcome.kind !== 'client-error') record.failures += 1;
       const next = nextKeyState(record.state, model, outcome, {
         nowMs: clock.now(),
@@ -251,6 +297,20 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
         record.state = next;
         changed.set(key.id, record);
       }
+    },
+    release(key, model) {
+      const record = byId.get(key.id);
+      if (record) settle(record, model);
+    },
+    whenSettled() {
+      if (!settled) {
+        let resolve = () => {};
+        const promise = new Promise<void>((done) => {
+          resolve = done;
+        });
+        settled = { promise, resolve };
+      }
+      return settled.promise;
     },
     usableCount: () => records.filter((record) => !record.state.disabled).length,
     secrets: () => records.map((record) => record.key.secret),

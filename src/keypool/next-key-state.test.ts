@@ -48,6 +48,18 @@ describe('nextKeyState', () => {
     expect(jittered.models.m?.coolUntilMs).toBe(now + 26_000 + 1_300);
   });
 
+  it('keeps a running rest when a success arrives late from a call that left before the 429', () => {
+    const resting = apply(freshKeyState, {
+      kind: 'cool',
+      reason: 'minute',
+      retryAfterMs: 10_000,
+      retry: true,
+    });
+    expect(nextKeyState(resting, 'm', { kind: 'ok', retry: false }, context)).toBe(resting);
+    const later = { ...context, nowMs: now + 10_001 };
+    expect(nextKeyState(resting, 'm', { kind: 'ok', retry: false }, later).models).toEqual({});
+  });
+
   it('parks a key until the per-day quota resets', () => {
     const state = apply(freshKeyState, {
       kind: 'cool',
@@ -70,7 +82,9 @@ describe('nextKeyState', () => {
       unknownRateLimitBaseMs * 4,
       unknownRateLimitCapMs,
     ]);
-    expect(apply(freshKeyState, unknown, { kind: 'ok', retry: false }).models).toEqual({});
+    const rested = apply(freshKeyState, unknown);
+    const afterRest = { ...context, nowMs: now + unknownRateLimitBaseMs + 1 };
+    expect(nextKeyState(rested, 'm', { kind: 'ok', retry: false }, afterRest).models).toEqual({});
   });
 
   it('counts Google’s own failures, rests the key briefly only after several in a row', () => {

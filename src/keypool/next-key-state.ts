@@ -48,8 +48,10 @@ export function nextKeyState(
 
   switch (outcome.kind) {
     case 'ok':
-      // A success proves the key works for the model: forget its streaks and rests.
-      return current ? withModel(state, model, undefined) : state;
+      // A success proves the key works for the model: forget its streaks and rests. But a rest
+      // still running stands: that success came from a call that left before the 429 did.
+      if (!current || (current.coolUntilMs ?? 0) > nowMs) return state;
+      return withModel(state, model, undefined);
     case 'client-error':
       return state;
     case 'key-dead':

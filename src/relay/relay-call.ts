@@ -18,7 +18,10 @@ import { sleep } from './sleep.js';
 export interface RelayContext {
   readonly pool: KeyPool;
   readonly client: GeminiClient;
-  /** Attempts one request may make, each on another key where one exists (MAX_RETRIES). */
+  /**
+   * Attempts one request may spend on Google's own trouble (MAX_RETRIES), each on another key where
+   * one exists. Attempts that find a key refused or rate-limited do not count against it.
+   */
   readonly maxAttempts: number;
   readonly log: LogSink;
   readonly clock: Clock;
@@ -87,6 +90,10 @@ type AttemptResult =
 const allModels = '*';
 /** Waits for a resting key one request may make (each until the earliest key is back). */
 const maxWaits = 10;
+/** Keys found refused or rate-limited that one request may step over before it gives up. */
+const maxKeyFailures = 10;
+/** How long a request waits for a key on trial to finish its one request before sharing it. */
+const maxTrialWaitMs = 2_000;
 
 /**
  * One request's life: pick a key, call Google, classify the answer, then answer the client or try
@@ -99,15 +106,38 @@ export async function relayCall(context: RelayContext, call: RelayCall): Promise
   const startedMs = context.clock.now();
   let last: Extract<AttemptResult, { kind: 'retry' }> | undefined;
   let troubleRetries = 0;
+  let pauseDue = false;
+  let keyFailures = 0;
   let waits = 0;
   let attempt = 0;
-  while (attempt < context.maxAttempts) {
+  // MAX_RETRIES bounds the attempts that end in Google's trouble; an attempt that finds a key
+  // refused or rate-limited teaches the pool about that key, costs the request only a switch, and
+  // has its own bound.
+  while (attempt - keyFailures < context.maxAttempts && keyFailures <= maxKeyFailures) {
     if (call.signal.aborted) return { kind: 'aborted', attempts: attempt };
+    // Pause before choosing the key: the pool's view of the keys may change during the pause.
+    if (pauseDue) {
+      pauseDue = false;
+      troubleRetries += 1;
+      const pauseMs = context.troubleBackoffMs * 2 ** (troubleRetries - 1) * (0.5 + context.random());
+      if (!(await sleep(pauseMs, call.signal))) return { kind: 'aborted', attempts: attempt };
+    }
     const pin = call.pinKeyId === undefined ? {} : { pinKeyId: call.pinKeyId };
-    let selection = context.pool.select(scope, { exclude: tried, ...pin });
+    const allowBusy = context.clock.now() - startedMs >= maxTrialWaitMs;
+    let selection = context.pool.select(scope, { exclude: tried, allowBusy, ...pin });
+    if (selection.kind === 'none' && selection.reason === 'busy') {
+      // Only keys on trial are left and each is answering another request: its answer settles
+      // whether it can serve, so wait for that rather than pile on.
+      await Promise.race([
+        context.pool.whenSettled(),
+        sleep(startedMs + maxTrialWaitMs - context.clock.now(), call.signal),
+      ]);
+      if (call.signal.aborted) return { kind: 'aborted', attempts: attempt };
+      continue;
+    }
     // Google's own trouble is rarely the key's: with no untried key left, a tried one may serve.
     if (selection.kind === 'none' && last?.outcome.kind === 'upstream-trouble' && tried.size > 0) {
-      selection = context.pool.select(scope, pin);
+      selection = context.pool.select(scope, { allowBusy: true, ...pin });
     }
     if (selection.kind === 'none') {
       const waitMs = (selection.retryAtMs ?? Number.POSITIVE_INFINITY) - context.clock.now();
@@ -123,15 +153,12 @@ export async function relayCall(context: RelayContext, call: RelayCall): Promise
         ? withRetryAfter(last.failure, selection, context)
         : noKeyFailure(context, call, selection, attempt);
     }
-    if (last?.outcome.kind === 'upstream-trouble') {
-      troubleRetries += 1;
-      const pauseMs = context.troubleBackoffMs * 2 ** (troubleRetries - 1) * (0.5 + context.random());
-      if (!(await sleep(pauseMs, call.signal))) return { kind: 'aborted', attempts: attempt };
-    }
     attempt += 1;
     tried.add(selection.key.id);
     const result = await attemptOnce(context, call, selection.key, attempt);
     if (result.kind === 'final') return result.result;
+    if (result.outcome.kind === 'key-dead' || result.outcome.kind === 'cool') keyFailures += 1;
+    if (result.outcome.kind === 'upstream-trouble') pauseDue = true;
     last = result;
   }
   return last ? last.failure : noKeyFailure(context, call, { kind: 'none', reason: 'empty' }, attempt);
@@ -175,9 +202,7 @@ async function attemptOnce(
   const error: GeminiErrorInfo = { ...parsed, message: redactSecrets(parsed.message, secrets) };
   const outcome = classifyOutcome({ kind: 'response', status, error }, context.clock.now());
   const errorType = describeOutcome(outcome);
-  if (outcome.kind !== 'client-error') {
-    context.pool.report(key, scope, outcome, { status, type: errorType, message: error.message });
-  }
+  context.pool.report(key, scope, outcome, { status, type: errorType, message: error.message });
   recordFailure(context, call, key, status, errorType, error.message);
   const failure: RelayFailure = {
     kind: 'failed',
@@ -201,7 +226,10 @@ function networkFailure(
   error: unknown,
 ): AttemptResult {
   const cause = describeNetworkError(error);
-  if (cause === 'aborted' || call.signal.aborted) return final({ kind: 'aborted', attempts: attempt });
+  if (cause === 'aborted' || call.signal.aborted) {
+    context.pool.release(key, call.model ?? allModels);
+    return final({ kind: 'aborted', attempts: attempt });
+  }
   const outcome = classifyOutcome({ kind: 'network', cause }, context.clock.now());
   const message =
     cause === 'timeout'
@@ -268,6 +296,7 @@ function noKeyFailure(
       case 'unknown-pin':
         return [404, `The key this request is bound to (${call.pinKeyId}) is no longer in the pool.`];
       case 'tried':
+      case 'busy':
         return [503, `Every usable API key failed for ${model}.`];
       case 'disabled':
         return [429, `No API key can serve ${model}: every key is disabled.${when}`];
