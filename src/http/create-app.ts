@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
 import type { RelayContext } from '../relay/relay-call.js';
@@ -36,6 +36,12 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
+  // Errors Fastify raises itself (a body too large, a malformed request) and unknown routes get the
+  // error shape of the API the client was calling.
+  const sendError = (url: string, reply: FastifyReply, status: number, message: string) =>
+    url.startsWith('/api/')
+      ? reply.code(status).send({ error: { code: status, message } })
+      : sendGeminiError(reply, status, message);
   app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
@@ -45,10 +51,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
         : status >= 500
           ? 'Internal gateway error.'
           : error.message;
-    return sendGeminiError(reply, status, message);
+    return sendError(request.url, reply, status, message);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendGeminiError(reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}.`),
+    sendError(request.url, reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}.`),
   );
 
   app.get('/health', async () => ({
