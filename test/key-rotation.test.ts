@@ -70,7 +70,10 @@ describe('key rotation', () => {
   });
 
   it('steps over more refused and rate-limited keys than MAX_RETRIES: they cost a switch, not a retry', async () => {
-    const s = await start({ API_KEYS: 'invalid-1,suspended-1,quota-day-1,quota-minute-1,k-ok', MAX_RETRIES: '1' });
+    const s = await start({
+      API_KEYS: 'invalid-1,suspended-1,quota-day-1,quota-minute-1,k-ok',
+      MAX_RETRIES: '1',
+    });
     expect((await generate(s)).status).toBe(200);
     expect(keysCalled(s)).toEqual(['invalid-1', 'suspended-1', 'quota-day-1', 'quota-minute-1', 'k-ok']);
   });
