@@ -10,11 +10,13 @@ import { createKeyPool, type KeyPool } from './keypool/key-pool.js';
 import { createLogger } from './observability/create-logger.js';
 import { createKeyProber, type KeyProber } from './relay/create-key-prober.js';
 import { createDatabase, type Database } from './storage/create-database.js';
+import { createImageStore } from './storage/create-image-store.js';
 import { createLogWriter, type LogWriter } from './storage/create-log-writer.js';
 import { createKeyRepository } from './storage/key-repository.js';
 import { createLogRepository } from './storage/log-repository.js';
 import { migrateToLatest } from './storage/migrate-to-latest.js';
 import { createSettingRepository } from './storage/setting-repository.js';
+import { createMediaFetcher } from './upstream/fetch-media.js';
 import { createGeminiClient } from './upstream/gemini-client.js';
 
 export interface GatewayOptions {
@@ -83,7 +85,16 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
     clock,
     onError: (error) => logger.warn({ reason: (error as Error).message }, 'could not save key states'),
   });
-  const client = createGeminiClient({ base: settings.BASE_URL, timeoutMs: settings.TIME_OUT * 1000 });
+  const client = createGeminiClient({
+    base: settings.BASE_URL,
+    timeoutMs: settings.TIME_OUT * 1000,
+    customHeaders: settings.CUSTOM_HEADERS,
+  });
+  const mediaFetcher = createMediaFetcher({
+    timeoutMs: 10_000,
+    maxBytes: 20 * 1024 * 1024,
+    allowPrivate: settings.ALLOW_PRIVATE_MEDIA_URLS,
+  });
   const prober = createKeyProber({
     pool,
     client,
@@ -117,17 +128,25 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
       maxWaitMs: settings.POOL_WAIT_SECONDS * 1000,
     },
     keyAdmin: { pool, store: keyStore, prober, clock, authToken },
+    settings,
     clientTokens: [...settings.ALLOWED_TOKENS, authToken],
-    hiddenModels: settings.FILTERED_MODELS,
     log: logWriter,
     clock,
+    imageStore: createImageStore(),
+    mediaFetcher,
   });
 
   try {
     await app.listen({ port: settings.PORT, host: settings.HOST });
   } catch (error) {
     prober.close();
-    await Promise.allSettled([app.close(), client.close(), logWriter.close(), keySaver.close()]);
+    await Promise.allSettled([
+      app.close(),
+      client.close(),
+      mediaFetcher.close(),
+      logWriter.close(),
+      keySaver.close(),
+    ]);
     await database.db.destroy();
     throw error;
   }
@@ -150,6 +169,7 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
       await logWriter.close();
       await keySaver.close();
       await client.close();
+      await mediaFetcher.close();
       await database.db.destroy();
     },
   };

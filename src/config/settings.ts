@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseBaseUrl } from './parse-base-url.js';
+import { parseNumberMap, parseSafetySettings, parseStringMap } from './parse-json-settings.js';
 import { parseList } from './parse-list.js';
 import { parseRateLimits } from './parse-rate-limits.js';
 
@@ -77,6 +78,33 @@ export const settingsSchema = z
     // Upstream
     BASE_URL: setting(parseBaseUrl, parseBaseUrl('https://generativelanguage.googleapis.com')),
     TIME_OUT: integer(300, 1, 86_400),
+    // OpenAI-compatible layer and model features (gemini-balance's names)
+    SEARCH_MODELS: list(['gemini-2.5-flash', 'gemini-2.5-pro']),
+    IMAGE_MODELS: list([]),
+    THINKING_MODELS: list([]),
+    THINKING_BUDGET_MAP: setting(parseNumberMap, {}),
+    SHOW_THINKING_PROCESS: boolean(true),
+    SHOW_SEARCH_LINK: boolean(true),
+    TOOLS_CODE_EXECUTION_ENABLED: boolean(false),
+    URL_CONTEXT_ENABLED: boolean(false),
+    URL_CONTEXT_MODELS: list(['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite']),
+    SAFETY_SETTINGS: setting(parseSafetySettings, []),
+    CUSTOM_HEADERS: setting(parseStringMap, {}),
+    CREATE_IMAGE_MODEL: text('imagen-4.0-generate-001'),
+    TTS_MODEL: text('gemini-2.5-flash-preview-tts'),
+    /** Where clients reach the gateway, for image URLs it serves; derived from each request when empty. */
+    PUBLIC_URL: text(''),
+    /** Whether http(s) media named in requests may live on private, loopback or link-local addresses. */
+    ALLOW_PRIVATE_MEDIA_URLS: boolean(false),
+    // Streaming
+    FAKE_STREAM_ENABLED: boolean(false),
+    FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS: number(5, 0.1),
+    STREAM_OPTIMIZER_ENABLED: boolean(false),
+    STREAM_MIN_DELAY: number(0.016, 0),
+    STREAM_MAX_DELAY: number(0.024, 0),
+    STREAM_SHORT_TEXT_THRESHOLD: integer(10, 1),
+    STREAM_LONG_TEXT_THRESHOLD: integer(50, 1),
+    STREAM_CHUNK_SIZE: integer(5, 1),
     // Models
     FILTERED_MODELS: list([
       'gemini-1.0-pro-vision-latest',

@@ -12,6 +12,7 @@ import {
 } from '../relay/relay-call.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createRequestSignal } from './create-request-signal.js';
+import { logRelayedRequest } from './request-log.js';
 import { sendGeminiStream } from './send-gemini-stream.js';
 
 export interface GeminiRouteOptions {
@@ -44,44 +45,45 @@ export function sendGeminiError(reply: FastifyReply, status: number, message: st
     .send(JSON.stringify(createGeminiErrorBody(status, message)));
 }
 
-/** The native Gemini API, relayed through the key pool with the client's body untouched. */
-export async function geminiRoutes(app: FastifyInstance, options: GeminiRouteOptions): Promise<void> {
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+export interface GeminiHandlers {
+  listModels(version: string): Handler;
+  getModel(version: string): Handler;
+  callModel(version: string): Handler;
+}
+
+/** Sends a missing or wrong client token's refusal in Gemini's shape; true when the token is good. */
+export function checkGeminiToken(
+  options: Pick<GeminiRouteOptions, 'checkToken'>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): boolean {
+  const check = options.checkToken(extractGeminiToken(request));
+  if (check === 'ok') return true;
+  if (check === 'missing') {
+    sendGeminiError(
+      reply,
+      401,
+      'Method requires an API key: pass your gemgate token in the x-goog-api-key header, the key query parameter or an Authorization: Bearer header.',
+    );
+  } else {
+    sendGeminiError(reply, 403, 'The API key (gemgate token) is not valid.');
+  }
+  return false;
+}
+
+/** The native Gemini API's handlers, relayed through the key pool with the client's body untouched. */
+export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandlers {
   const { relay, log, clock } = options;
 
-  // A callback-style hook: an async one costs a promise per request on the hot path.
-  app.addHook('onRequest', (request, reply, done) => {
-    const check = options.checkToken(extractGeminiToken(request));
-    if (check === 'ok') return done();
-    if (check === 'missing') {
-      sendGeminiError(
-        reply,
-        401,
-        'Method requires an API key: pass your gemgate token in the x-goog-api-key header, the key query parameter or an Authorization: Bearer header.',
-      );
-    } else {
-      sendGeminiError(reply, 403, 'The API key (gemgate token) is not valid.');
-    }
-  });
-
-  function logRequest(
+  const logRequest = (
     reply: FastifyReply,
     call: RelayCall,
     result: RelayResult,
     status: number,
     success: boolean,
-  ) {
-    log.request({
-      createdAt: clock.now(),
-      route: call.route,
-      model: call.model,
-      keyId: 'key' in result && result.key ? result.key.id : null,
-      status,
-      success,
-      latencyMs: reply.elapsedTime,
-      attempts: result.attempts,
-      stream: call.stream,
-    });
-  }
+  ) => logRelayedRequest(log, clock, reply, call, result, status, success);
 
   /** Sends a relay result and logs the request once it is over. */
   async function send(
@@ -129,66 +131,77 @@ export async function geminiRoutes(app: FastifyInstance, options: GeminiRouteOpt
     return reply;
   }
 
-  for (const [prefix, version] of prefixes) {
-    app.get(`${prefix}/models`, async (request, reply) => {
-      const call: RelayCall = {
-        route: 'gemini models.list',
-        model: null,
-        request: { method: 'GET', path: `/${version}/models`, query: upstreamQuery(request.url) },
-        stream: false,
-        signal: createRequestSignal(reply),
-      };
-      return send(request, reply, call, (body) => filterModelList(body, options.hiddenModels));
-    });
-
-    app.get<{ Params: { model: string } }>(`${prefix}/models/:model`, async (request, reply) => {
-      const call: RelayCall = {
+  return {
+    listModels: (version) => (request, reply) =>
+      send(
+        request,
+        reply,
+        {
+          route: 'gemini models.list',
+          model: null,
+          request: { method: 'GET', path: `/${version}/models`, query: upstreamQuery(request.url) },
+          stream: false,
+          signal: createRequestSignal(reply),
+        },
+        (body) => filterModelList(body, options.hiddenModels),
+      ),
+    getModel: (version) => (request, reply) =>
+      send(request, reply, {
         route: 'gemini models.get',
         model: null,
         request: {
           method: 'GET',
-          path: `/${version}/models/${encodeURIComponent(request.params.model)}`,
+          path: `/${version}/models/${encodeURIComponent((request.params as { model: string }).model)}`,
           query: upstreamQuery(request.url),
         },
         stream: false,
         signal: createRequestSignal(reply),
-      };
-      return send(request, reply, call);
-    });
+      }),
+    callModel: (version) => async (request, reply) => {
+      const targetText = (request.params as { target: string }).target;
+      const target = parseModelTarget(targetText);
+      if (!target)
+        return sendGeminiError(reply, 404, `Expected models/{model}:{method}, got models/${targetText}.`);
+      const body = request.body;
+      if (!looksLikeJsonObject(body)) {
+        return sendGeminiError(
+          reply,
+          400,
+          'Invalid JSON payload received: the request body must be a JSON object.',
+        );
+      }
+      return send(request, reply, {
+        route: `gemini ${target.method}`,
+        model: target.model,
+        request: {
+          method: 'POST',
+          path: `/${version}/models/${encodeURIComponent(target.model)}:${target.method}`,
+          query: upstreamQuery(request.url),
+          body,
+        },
+        stream: target.method === 'streamGenerateContent',
+        signal: createRequestSignal(reply),
+      });
+    },
+  };
+}
 
-    app.post<{ Params: { target: string }; Body: Buffer }>(
-      `${prefix}/models/:target`,
-      async (request, reply) => {
-        const target = parseModelTarget(request.params.target);
-        if (!target) {
-          return sendGeminiError(
-            reply,
-            404,
-            `Expected models/{model}:{method}, got models/${request.params.target}.`,
-          );
-        }
-        const body = request.body;
-        if (!looksLikeJsonObject(body)) {
-          return sendGeminiError(
-            reply,
-            400,
-            'Invalid JSON payload received: the request body must be a JSON object.',
-          );
-        }
-        return send(request, reply, {
-          route: `gemini ${target.method}`,
-          model: target.model,
-          request: {
-            method: 'POST',
-            path: `/${version}/models/${encodeURIComponent(target.model)}:${target.method}`,
-            query: upstreamQuery(request.url),
-            body,
-          },
-          stream: target.method === 'streamGenerateContent',
-          signal: createRequestSignal(reply),
-        });
-      },
-    );
+/**
+ * The native Gemini routes. `GET /v1/models[/{id}]` is shared with the OpenAI API and registered by
+ * the OpenAI routes, which hand Gemini-style requests to these handlers.
+ */
+export async function geminiRoutes(app: FastifyInstance, options: GeminiRouteOptions): Promise<void> {
+  const handlers = createGeminiHandlers(options);
+  // A callback-style hook: an async one costs a promise per request on the hot path.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (checkGeminiToken(options, request, reply)) done();
+  });
+  for (const [prefix, version] of prefixes) {
+    if (prefix !== '/v1') {
+      app.get(`${prefix}/models`, handlers.listModels(version));
+      app.get(`${prefix}/models/:model`, handlers.getModel(version));
+    }
+    app.post(`${prefix}/models/:target`, handlers.callModel(version));
   }
 }
 

@@ -10,6 +10,8 @@ export interface UpstreamRequest {
   /** Query string without `?`; never carries a key. */
   readonly query: string;
   readonly body?: Buffer;
+  /** Send the key as `Authorization: Bearer` (Google's OpenAI-compatible endpoint) instead of x-goog-api-key. */
+  readonly bearer?: boolean;
 }
 
 /** Receives the rest of a streamed answer: data chunks, then exactly one of `end` or `error`. */
@@ -62,6 +64,8 @@ export interface GeminiClientOptions {
   readonly base: UpstreamBase;
   /** Longest wait for the response head, and for each body chunk after it (TIME_OUT). */
   readonly timeoutMs: number;
+  /** CUSTOM_HEADERS: added to every upstream request (never overriding the key or content type). */
+  readonly customHeaders?: Readonly<Record<string, string>>;
 }
 
 class ClientGoneError extends Error {
@@ -195,17 +199,20 @@ export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
     keepAliveMaxTimeout: 600_000,
   });
   const prefix = options.base.pathPrefix;
+  const custom = options.customHeaders ?? {};
 
   return {
     send(request, apiKey, stream, signal) {
+      // Google's OpenAI-compatible endpoint takes the key as a Bearer token, like OpenAI.
+      const auth = request.bearer ? { authorization: `Bearer ${apiKey}` } : { 'x-goog-api-key': apiKey };
       return new Promise((resolve, reject) => {
         pool.dispatch(
           {
             method: request.method,
             path: request.query ? `${prefix}${request.path}?${request.query}` : prefix + request.path,
             headers: request.body
-              ? { 'content-type': 'application/json', 'x-goog-api-key': apiKey }
-              : { 'x-goog-api-key': apiKey },
+              ? { ...custom, 'content-type': 'application/json', ...auth }
+              : { ...custom, ...auth },
             body: request.body ?? null,
             headersTimeout: options.timeoutMs,
             bodyTimeout: options.timeoutMs,

@@ -1,0 +1,360 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Settings } from '../config/settings.js';
+import type { Clock } from '../core/clock.js';
+import type { LogSink } from '../core/log-sink.js';
+import type { GeminiInlineData, GeminiResponse } from '../protocols/gemini/gemini-types.js';
+import { convertToGeminiRequest, mediaUrlsOf } from '../protocols/openai/convert-to-gemini-request.js';
+import { convertToOpenAIResponse } from '../protocols/openai/convert-to-openai-response.js';
+import {
+  type ChatStreamContext,
+  createChatStreamTranslator,
+} from '../protocols/openai/create-chat-stream-translator.js';
+import {
+  convertGeminiErrorToOpenAI,
+  createOpenAIErrorBody,
+  OpenAIRequestError,
+} from '../protocols/openai/openai-error.js';
+import type { OpenAIChatChunk, OpenAIChatRequest } from '../protocols/openai/openai-types.js';
+import { resolveModel } from '../protocols/openai/resolve-model.js';
+import {
+  type RelayCall,
+  type RelayContext,
+  type RelayResult,
+  recordInterruption,
+  relayCall,
+} from '../relay/relay-call.js';
+import type { ImageStore } from '../storage/create-image-store.js';
+import { createSseDecoder } from '../streaming/create-sse-decoder.js';
+import { planTextPieces, type StreamOptimizerSettings } from '../streaming/plan-text-pieces.js';
+import type { MediaFetcher } from '../upstream/fetch-media.js';
+import { describeNetworkError } from '../upstream/gemini-client.js';
+import { createRequestSignal } from './create-request-signal.js';
+import { createSseWriter, type SseWriter } from './create-sse-writer.js';
+import { logRelayedRequest } from './request-log.js';
+
+export type ChatSettings = Pick<
+  Settings,
+  | 'SEARCH_MODELS'
+  | 'IMAGE_MODELS'
+  | 'THINKING_MODELS'
+  | 'THINKING_BUDGET_MAP'
+  | 'SHOW_THINKING_PROCESS'
+  | 'SHOW_SEARCH_LINK'
+  | 'TOOLS_CODE_EXECUTION_ENABLED'
+  | 'URL_CONTEXT_ENABLED'
+  | 'URL_CONTEXT_MODELS'
+  | 'SAFETY_SETTINGS'
+  | 'PUBLIC_URL'
+  | 'FAKE_STREAM_ENABLED'
+  | 'FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS'
+  | 'STREAM_OPTIMIZER_ENABLED'
+  | 'STREAM_MIN_DELAY'
+  | 'STREAM_MAX_DELAY'
+  | 'STREAM_SHORT_TEXT_THRESHOLD'
+  | 'STREAM_LONG_TEXT_THRESHOLD'
+  | 'STREAM_CHUNK_SIZE'
+>;
+
+export interface OpenAIDependencies {
+  readonly relay: RelayContext;
+  readonly settings: ChatSettings;
+  readonly imageStore: ImageStore;
+  readonly mediaFetcher: MediaFetcher;
+  readonly log: LogSink;
+  readonly clock: Clock;
+}
+
+const jsonType = 'application/json; charset=utf-8';
+const keepAlive = ': keep-alive\n\n';
+const done = 'data: [DONE]\n\n';
+
+export function sendOpenAIError(
+  reply: FastifyReply,
+  status: number,
+  message: string,
+  param: string | null = null,
+) {
+  return reply
+    .code(status)
+    .header('content-type', jsonType)
+    .send(createOpenAIErrorBody(status, message, param));
+}
+
+/** A relay failure as the OpenAI client reads it: Google's status kept, Retry-After when known. */
+export function sendRelayFailure(reply: FastifyReply, failure: Extract<RelayResult, { kind: 'failed' }>) {
+  if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
+  return reply
+    .code(failure.status)
+    .header('content-type', jsonType)
+    .send(convertGeminiErrorToOpenAI(failure.status, failure.error));
+}
+
+/** The JSON object a request carries, or an OpenAIRequestError. */
+export function parseJsonBody<T>(request: FastifyRequest): T {
+  const body = request.body;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '');
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as T;
+  } catch {
+    // Reported below.
+  }
+  throw new OpenAIRequestError('The request body must be a JSON object.');
+}
+
+/** Where clients reach the gateway: PUBLIC_URL, else what the request (or its proxy) says. */
+export function publicBaseUrl(request: FastifyRequest, configured: string): string {
+  if (configured) return configured.replace(/\/+$/, '');
+  const forwardedProto = String(request.headers['x-forwarded-proto'] ?? '')
+    .split(',')[0]
+    ?.trim();
+  const forwardedHost = String(request.headers['x-forwarded-host'] ?? '')
+    .split(',')[0]
+    ?.trim();
+  return `${forwardedProto || request.protocol}://${forwardedHost || request.headers.host}`;
+}
+
+const newId = () => randomBytes(9).toString('base64url');
+
+function optimizerSettings(settings: ChatSettings): StreamOptimizerSettings | undefined {
+  if (!settings.STREAM_OPTIMIZER_ENABLED) return undefined;
+  return {
+    minDelayMs: settings.STREAM_MIN_DELAY * 1000,
+    maxDelayMs: settings.STREAM_MAX_DELAY * 1000,
+    shortThreshold: settings.STREAM_SHORT_TEXT_THRESHOLD,
+    longThreshold: settings.STREAM_LONG_TEXT_THRESHOLD,
+    chunkSize: settings.STREAM_CHUNK_SIZE,
+  };
+}
+
+/**
+ * Writes OpenAI chunks; with the stream optimizer on, text deltas are re-cut into small pieces with
+ * short pauses (gemini-balance's STREAM_OPTIMIZER_*).
+ */
+async function writeChunks(
+  sse: SseWriter,
+  chunks: OpenAIChatChunk[],
+  optimizer: StreamOptimizerSettings | undefined,
+) {
+  for (const chunk of chunks) {
+    const content = chunk.choices[0]?.delta.content;
+    if (!optimizer || !content || chunk.choices.length !== 1) {
+      if (!sse.write(`data: ${JSON.stringify(chunk)}\n\n`)) await sse.drained();
+      continue;
+    }
+    for (const piece of planTextPieces(content, optimizer)) {
+      const choice = chunk.choices[0] as OpenAIChatChunk['choices'][number];
+      sse.write(
+        `data: ${JSON.stringify({ ...chunk, choices: [{ ...choice, delta: { ...choice.delta, content: piece.text } }] })}\n\n`,
+      );
+      await sse.drained();
+      if (sse.closed) return;
+      await delay(piece.delayMs);
+    }
+  }
+}
+
+/** POST /v1/chat/completions: OpenAI's chat API over Gemini, through the key pool. */
+export async function handleChatCompletion(
+  deps: OpenAIDependencies,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const { settings } = deps;
+  const body = parseJsonBody<OpenAIChatRequest>(request);
+  if (typeof body.model !== 'string' || body.model === '')
+    throw new OpenAIRequestError('model is required', 'model');
+  const choice = resolveModel(body.model, {
+    searchModels: settings.SEARCH_MODELS,
+    imageModels: settings.IMAGE_MODELS,
+    thinkingModels: settings.THINKING_MODELS,
+  });
+  const urls = mediaUrlsOf(body);
+  const media: Map<string, GeminiInlineData> =
+    urls.length > 0 ? await deps.mediaFetcher.fetchAll(urls) : new Map();
+  const gemini = convertToGeminiRequest(body, {
+    choice,
+    thinkingBudgetMap: settings.THINKING_BUDGET_MAP,
+    showThinking: settings.SHOW_THINKING_PROCESS,
+    codeExecution: settings.TOOLS_CODE_EXECUTION_ENABLED,
+    urlContext: settings.URL_CONTEXT_ENABLED && settings.URL_CONTEXT_MODELS.includes(choice.model),
+    safetySettings: settings.SAFETY_SETTINGS,
+    media,
+  });
+  const base = publicBaseUrl(request, settings.PUBLIC_URL);
+  const context: ChatStreamContext = {
+    id: `chatcmpl-${newId()}`,
+    created: Math.floor(deps.clock.now() / 1000),
+    model: body.model,
+    newId,
+    imageUrl: (image) => `${base}/images/${deps.imageStore.put(image.mimeType, image.data)}`,
+    showSearchLink: settings.SHOW_SEARCH_LINK,
+    includeUsage: body.stream_options?.include_usage === true,
+  };
+  const stream = body.stream === true;
+  const realStream = stream && !settings.FAKE_STREAM_ENABLED;
+  const call: RelayCall = {
+    route: 'openai chat.completions',
+    model: choice.model,
+    request: {
+      method: 'POST',
+      path: `/v1beta/models/${encodeURIComponent(choice.model)}:${realStream ? 'streamGenerateContent' : 'generateContent'}`,
+      query: realStream ? 'alt=sse' : '',
+      body: Buffer.from(JSON.stringify(gemini)),
+    },
+    stream: realStream,
+    signal: createRequestSignal(reply),
+  };
+  const log = (result: RelayResult, status: number, success: boolean) =>
+    logRelayedRequest(deps.log, deps.clock, reply, { ...call, stream }, result, status, success);
+
+  if (!stream) {
+    const result = await relayCall(deps.relay, call);
+    if (result.kind === 'aborted') {
+      log(result, 499, false);
+      return reply.hijack();
+    }
+    if (result.kind === 'failed') {
+      log(result, result.status, false);
+      return sendRelayFailure(reply, result);
+    }
+    const response = JSON.parse(
+      result.kind === 'complete' ? result.body.toString('utf8') : '{}',
+    ) as GeminiResponse;
+    log(result, 200, true);
+    return reply.header('content-type', jsonType).send(convertToOpenAIResponse(response, context));
+  }
+  if (realStream) return streamChat(deps, reply, call, context, log);
+  return fakeStreamChat(deps, reply, call, context, log);
+}
+
+/** Gemini's SSE stream translated chunk by chunk as it arrives. */
+async function streamChat(
+  deps: OpenAIDependencies,
+  reply: FastifyReply,
+  call: RelayCall,
+  context: ChatStreamContext,
+  log: (result: RelayResult, status: number, success: boolean) => void,
+) {
+  const result = await relayCall(deps.relay, call);
+  if (result.kind === 'aborted') {
+    log(result, 499, false);
+    return reply.hijack();
+  }
+  if (result.kind === 'failed') {
+    log(result, result.status, false);
+    return sendRelayFailure(reply, result);
+  }
+  const sse = createSseWriter(reply);
+  const translator = createChatStreamTranslator(context);
+  const optimizer = optimizerSettings(deps.settings);
+  if (result.kind === 'complete') {
+    await writeChunks(sse, translator.finish(), optimizer);
+    sse.end(done);
+    log(result, 200, true);
+    return reply;
+  }
+  const decoder = createSseDecoder();
+  const upstream = result.rest;
+  let pending = Promise.resolve();
+  let failed = false;
+  const translate = (events: string[]) => {
+    const chunks: OpenAIChatChunk[] = [];
+    for (const data of events) chunks.push(...translator.push(JSON.parse(data) as GeminiResponse));
+    return chunks;
+  };
+  const forward = (chunks: OpenAIChatChunk[]) => {
+    if (!optimizer) {
+      let full = false;
+      for (const chunk of chunks) if (!sse.write(`data: ${JSON.stringify(chunk)}\n\n`)) full = true;
+      if (full) {
+        upstream.pause();
+        void sse.drained().then(() => upstream.resume());
+      }
+      return;
+    }
+    // Paced output: hold the upstream while the pieces go out, in order.
+    upstream.pause();
+    pending = pending.then(() => writeChunks(sse, chunks, optimizer)).then(() => upstream.resume());
+  };
+  sse.onClose(() => {
+    upstream.cancel();
+    log(result, 499, false);
+  });
+  forward(translate(decoder.push(result.first)));
+  upstream.pipe({
+    data: (chunk) => forward(translate(decoder.push(chunk))),
+    end: () => {
+      forward([...translate(decoder.end()), ...translator.finish()]);
+      void pending.then(() => {
+        sse.end(done);
+        if (!failed) log(result, 200, true);
+      });
+    },
+    error: (error) => {
+      const cause = describeNetworkError(error);
+      if (cause === 'aborted') return;
+      failed = true;
+      const message =
+        cause === 'timeout'
+          ? 'The upstream stream stalled longer than TIME_OUT; the answer is incomplete.'
+          : 'The upstream connection was lost mid-stream; the answer is incomplete.';
+      recordInterruption(deps.relay, call, result.key, cause, message);
+      void pending.then(() => {
+        sse.end(
+          `data: ${JSON.stringify(createOpenAIErrorBody(cause === 'timeout' ? 504 : 502, message))}\n\n`,
+        );
+        log(result, 200, false);
+      });
+    },
+  });
+  return reply;
+}
+
+/**
+ * FAKE_STREAM_ENABLED: Gemini is called without streaming while the client receives keep-alive
+ * comments (which every SSE parser skips) every FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS, then the
+ * whole answer as stream chunks. Keeps proxies that cut idle connections from cutting long answers.
+ */
+async function fakeStreamChat(
+  deps: OpenAIDependencies,
+  reply: FastifyReply,
+  call: RelayCall,
+  context: ChatStreamContext,
+  log: (result: RelayResult, status: number, success: boolean) => void,
+) {
+  const sse = createSseWriter(reply);
+  sse.write(keepAlive);
+  const timer = setInterval(
+    () => sse.write(keepAlive),
+    deps.settings.FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS * 1000,
+  );
+  let result: RelayResult;
+  try {
+    result = await relayCall(deps.relay, call);
+  } finally {
+    clearInterval(timer);
+  }
+  if (result.kind === 'aborted') {
+    log(result, 499, false);
+    return reply;
+  }
+  if (result.kind === 'failed') {
+    sse.end(`data: ${JSON.stringify(convertGeminiErrorToOpenAI(result.status, result.error))}\n\n`);
+    log(result, result.status, false);
+    return reply;
+  }
+  const translator = createChatStreamTranslator(context);
+  const response = JSON.parse(
+    result.kind === 'complete' ? result.body.toString('utf8') : '{}',
+  ) as GeminiResponse;
+  await writeChunks(
+    sse,
+    [...translator.push(response), ...translator.finish()],
+    optimizerSettings(deps.settings),
+  );
+  sse.end(done);
+  log(result, 200, true);
+  return reply;
+}

@@ -1,0 +1,311 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Settings } from '../config/settings.js';
+import { filterModelList } from '../protocols/gemini/gemini-paths.js';
+import type { GeminiResponse } from '../protocols/gemini/gemini-types.js';
+import {
+  convertEmbeddingRequest,
+  convertEmbeddingResponse,
+  convertGeminiImageRequest,
+  convertImagenRequest,
+  convertSpeechRequest,
+  type OpenAIEmbeddingRequest,
+  type OpenAIImageRequest,
+  type OpenAISpeechRequest,
+} from '../protocols/openai/convert-media-requests.js';
+import { encodeWav, sampleRateOf } from '../protocols/openai/encode-wav.js';
+import { OpenAIRequestError } from '../protocols/openai/openai-error.js';
+import { derivedModelNames } from '../protocols/openai/resolve-model.js';
+import { type RelayCall, type RelayResult, relayCall } from '../relay/relay-call.js';
+import { MediaFetchError } from '../upstream/fetch-media.js';
+import { extractGeminiToken, type TokenCheck } from './client-auth.js';
+import { createRequestSignal } from './create-request-signal.js';
+import { checkGeminiToken, type GeminiHandlers } from './gemini-routes.js';
+import {
+  type ChatSettings,
+  handleChatCompletion,
+  type OpenAIDependencies,
+  parseJsonBody,
+  publicBaseUrl,
+  sendOpenAIError,
+  sendRelayFailure,
+} from './openai-chat.js';
+import { logRelayedRequest } from './request-log.js';
+
+export interface OpenAIRouteOptions extends OpenAIDependencies {
+  readonly checkToken: (token: string | undefined) => TokenCheck;
+  readonly settings: ChatSettings & Pick<Settings, 'FILTERED_MODELS' | 'CREATE_IMAGE_MODEL' | 'TTS_MODEL'>;
+  /** Gemini's handlers for the `/v1/models` requests that come from Gemini clients. */
+  readonly gemini: GeminiHandlers;
+}
+
+const prefixes = ['/v1', '/hf/v1'];
+// OpenAI lists models with a creation time; Google gives none. A fixed one keeps the list cacheable.
+const modelCreated = 1_735_689_600;
+
+/**
+ * `GET /v1/models` answers both APIs: a request carrying its token the Gemini way (x-goog-api-key
+ * or ?key=, as @google/genai sends it) gets Gemini's list; an OpenAI client (Bearer) gets OpenAI's.
+ */
+function isGeminiClient(request: FastifyRequest): boolean {
+  return (
+    typeof request.headers['x-goog-api-key'] === 'string' ||
+    typeof (request.query as { key?: unknown }).key === 'string'
+  );
+}
+
+/** OpenAI's API (chat, models, embeddings, images, speech) over Gemini, through the key pool. */
+export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOptions): Promise<void> {
+  const { relay, settings } = options;
+
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.url.startsWith('/v1/models') && isGeminiClient(request)) {
+      if (checkGeminiToken(options, request, reply)) done();
+      return;
+    }
+    const check = options.checkToken(extractGeminiToken(request));
+    if (check === 'ok') return done();
+    sendOpenAIError(
+      reply,
+      401,
+      check === 'missing'
+        ? 'Missing API key: send your gemgate token as Authorization: Bearer <token>.'
+        : 'Incorrect API key provided (gemgate token).',
+    );
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    if (error instanceof OpenAIRequestError)
+      return sendOpenAIError(reply, error.status, error.message, error.param);
+    if (error instanceof MediaFetchError)
+      return sendOpenAIError(reply, 400, `image_url: ${error.message}`, 'messages');
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendOpenAIError(reply, status, status >= 500 ? 'Internal gateway error.' : error.message);
+  });
+
+  /** One relayed call whose complete answer the handler turns into its reply. */
+  async function relayed(
+    reply: FastifyReply,
+    call: Omit<RelayCall, 'signal' | 'stream'>,
+    answer: (body: Buffer, result: RelayResult) => unknown,
+  ): Promise<FastifyReply> {
+    const full: RelayCall = { ...call, stream: false, signal: createRequestSignal(reply) };
+    const result = await relayCall(relay, full);
+    if (result.kind === 'aborted') {
+      logRelayedRequest(options.log, options.clock, reply, full, result, 499, false);
+      return reply.hijack();
+    }
+    if (result.kind === 'failed') {
+      logRelayedRequest(options.log, options.clock, reply, full, result, result.status, false);
+      return sendRelayFailure(reply, result);
+    }
+    const body = result.kind === 'complete' ? result.body : Buffer.alloc(0);
+    const sent = await answer(body, result);
+    logRelayedRequest(
+      options.log,
+      options.clock,
+      reply,
+      full,
+      result,
+      reply.statusCode,
+      reply.statusCode < 400,
+    );
+    return sent === reply ? reply : reply.send(sent);
+  }
+
+  async function listModels(reply: FastifyReply) {
+    // One page of up to 1000 models covers Google's catalogue.
+    return relayed(
+      reply,
+      {
+        route: 'openai models.list',
+        model: null,
+        request: { method: 'GET', path: '/v1beta/models', query: 'pageSize=1000' },
+      },
+      (body) => {
+        const page = JSON.parse(
+          filterModelList(body, new Set(settings.FILTERED_MODELS)).toString('utf8'),
+        ) as {
+          models?: { name: string }[];
+        };
+        const ids = (page.models ?? []).map((model) => model.name.replace(/^models\//, ''));
+        const derived = derivedModelNames({
+          searchModels: settings.SEARCH_MODELS,
+          imageModels: settings.IMAGE_MODELS,
+          thinkingModels: settings.THINKING_MODELS,
+        });
+        return {
+          object: 'list',
+          data: [...ids, ...derived].map((id) => ({
+            id,
+            object: 'model',
+            created: modelCreated,
+            owned_by: 'google',
+          })),
+        };
+      },
+    );
+  }
+
+  for (const prefix of prefixes) {
+    app.post(`${prefix}/chat/completions`, (request, reply) => handleChatCompletion(options, request, reply));
+
+    app.get(`${prefix}/models`, (request, reply) =>
+      prefix === '/v1' && isGeminiClient(request)
+        ? options.gemini.listModels('v1')(request, reply)
+        : listModels(reply),
+    );
+
+    app.get<{ Params: { model: string } }>(`${prefix}/models/:model`, (request, reply) => {
+      if (prefix === '/v1' && isGeminiClient(request)) return options.gemini.getModel('v1')(request, reply);
+      const id = request.params.model;
+      return relayed(
+        reply,
+        {
+          route: 'openai models.get',
+          model: null,
+          request: {
+            method: 'GET',
+            path: `/v1beta/models/${encodeURIComponent(id.replace(/-(search|image|non-thinking)$/, ''))}`,
+            query: '',
+          },
+        },
+        () => ({ id, object: 'model', created: modelCreated, owned_by: 'google' }),
+      );
+    });
+
+    app.post(`${prefix}/embeddings`, (request, reply) => {
+      const body = parseJsonBody<OpenAIEmbeddingRequest>(request);
+      if (typeof body.model !== 'string' || !body.model)
+        throw new OpenAIRequestError('model is required', 'model');
+      const model = body.model.replace(/^models\//, '');
+      const gemini = convertEmbeddingRequest(body, model);
+      const tokens = gemini.requests.reduce(
+        (sum, item) => sum + Math.ceil((item.content.parts[0]?.text.length ?? 0) / 4),
+        0,
+      );
+      return relayed(
+        reply,
+        {
+          route: 'openai embeddings',
+          model,
+          request: {
+            method: 'POST',
+            path: `/v1beta/models/${encodeURIComponent(model)}:batchEmbedContents`,
+            query: '',
+            body: Buffer.from(JSON.stringify(gemini)),
+          },
+        },
+        (answer) => {
+          const { embeddings = [] } = JSON.parse(answer.toString('utf8')) as {
+            embeddings?: { values?: number[] }[];
+          };
+          return convertEmbeddingResponse(
+            embeddings,
+            body.model as string,
+            body.encoding_format ?? 'float',
+            tokens,
+          );
+        },
+      );
+    });
+
+    app.post(`${prefix}/images/generations`, async (request, reply) => {
+      const body = parseJsonBody<OpenAIImageRequest>(request);
+      const model = (body.model || settings.CREATE_IMAGE_MODEL).replace(/^models\//, '');
+      const asUrl = body.response_format === 'url';
+      const base = publicBaseUrl(request, settings.PUBLIC_URL);
+      const output = (mimeType: string, data: string) =>
+        asUrl ? { url: `${base}/images/${options.imageStore.put(mimeType, data)}` } : { b64_json: data };
+      const created = Math.floor(options.clock.now() / 1000);
+      if (model.startsWith('imagen')) {
+        return relayed(
+          reply,
+          {
+            route: 'openai images.generations',
+            model,
+            request: {
+              method: 'POST',
+              path: `/v1beta/models/${encodeURIComponent(model)}:predict`,
+              query: '',
+              body: Buffer.from(JSON.stringify(convertImagenRequest(body))),
+            },
+          },
+          (answer) => {
+            const { predictions = [] } = JSON.parse(answer.toString('utf8')) as {
+              predictions?: { bytesBase64Encoded?: string; mimeType?: string }[];
+            };
+            return {
+              created,
+              data: predictions
+                .filter((prediction) => prediction.bytesBase64Encoded)
+                .map((prediction) =>
+                  output(prediction.mimeType ?? 'image/png', prediction.bytesBase64Encoded as string),
+                ),
+            };
+          },
+        );
+      }
+      // A Gemini image model makes one image per call: n calls, each through the pool.
+      const gemini = Buffer.from(JSON.stringify(convertGeminiImageRequest(body)));
+      const images: { mimeType: string; data: string }[] = [];
+      let last: FastifyReply | undefined;
+      for (let index = 0; index < (body.n ?? 1); index++) {
+        last = await relayed(
+          reply,
+          {
+            route: 'openai images.generations',
+            model,
+            request: {
+              method: 'POST',
+              path: `/v1beta/models/${encodeURIComponent(model)}:generateContent`,
+              query: '',
+              body: gemini,
+            },
+          },
+          (answer) => {
+            const response = JSON.parse(answer.toString('utf8')) as GeminiResponse;
+            for (const part of response.candidates?.[0]?.content?.parts ?? []) {
+              if (part.inlineData?.mimeType.startsWith('image/')) images.push(part.inlineData);
+            }
+            return reply;
+          },
+        );
+        if (reply.sent || reply.statusCode >= 400) return last;
+      }
+      return reply.send({ created, data: images.map((image) => output(image.mimeType, image.data)) });
+    });
+
+    app.post(`${prefix}/audio/speech`, (request, reply) => {
+      const body = parseJsonBody<OpenAISpeechRequest>(request);
+      // OpenAI's TTS model names mean "text to speech": Gemini's TTS model (TTS_MODEL) does it.
+      const model = !body.model || /^(tts-|gpt-)/.test(body.model) ? settings.TTS_MODEL : body.model;
+      const { request: gemini, format } = convertSpeechRequest(body);
+      return relayed(
+        reply,
+        {
+          route: 'openai audio.speech',
+          model,
+          request: {
+            method: 'POST',
+            path: `/v1beta/models/${encodeURIComponent(model)}:generateContent`,
+            query: '',
+            body: Buffer.from(JSON.stringify(gemini)),
+          },
+        },
+        (answer) => {
+          const response = JSON.parse(answer.toString('utf8')) as GeminiResponse;
+          const audio = response.candidates?.[0]?.content?.parts?.find((part) =>
+            part.inlineData?.mimeType.startsWith('audio/'),
+          );
+          if (!audio?.inlineData) return sendOpenAIError(reply, 502, 'Gemini returned no audio.');
+          const pcm = Buffer.from(audio.inlineData.data, 'base64');
+          if (format === 'pcm') return reply.header('content-type', 'audio/pcm').send(pcm);
+          return reply
+            .header('content-type', 'audio/wav')
+            .send(encodeWav(pcm, sampleRateOf(audio.inlineData.mimeType)));
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,44 @@
+/** The Gemini model behind an OpenAI model name, and the features its suffix asks for. */
+export interface ModelChoice {
+  readonly model: string;
+  /** `-search`: answer with Google Search grounding. */
+  readonly search: boolean;
+  /** `-image`: answer with text and images. */
+  readonly image: boolean;
+  /** `-non-thinking`: a thinking budget of 0. */
+  readonly nonThinking: boolean;
+}
+
+export interface ModelLists {
+  readonly searchModels: readonly string[];
+  readonly imageModels: readonly string[];
+  readonly thinkingModels: readonly string[];
+}
+
+const suffixes = [
+  ['-search', 'searchModels', 'search'],
+  ['-image', 'imageModels', 'image'],
+  ['-non-thinking', 'thinkingModels', 'nonThinking'],
+] as const;
+
+/**
+ * gemini-balance's derived model names: `gemini-2.5-flash-search` is gemini-2.5-flash with Google
+ * Search, when gemini-2.5-flash is in SEARCH_MODELS. A suffix on a model not in its list is part of
+ * the model's real name (`gemini-2.5-flash-image` is a model of its own).
+ */
+export function resolveModel(requested: string, lists: ModelLists): ModelChoice {
+  const name = requested.replace(/^models\//, '');
+  for (const [suffix, list, feature] of suffixes) {
+    if (!name.endsWith(suffix)) continue;
+    const base = name.slice(0, -suffix.length);
+    if (lists[list].includes(base)) {
+      return { model: base, search: false, image: false, nonThinking: false, [feature]: true };
+    }
+  }
+  return { model: name, search: false, image: false, nonThinking: false };
+}
+
+/** The derived names listed beside the real models. */
+export function derivedModelNames(lists: ModelLists): string[] {
+  return suffixes.flatMap(([suffix, list]) => lists[list].map((model) => `${model}${suffix}`));
+}
