@@ -31,7 +31,9 @@ describe('openai client through the gateway', () => {
     expect(completion.choices[0]?.finish_reason).toBe('stop');
     expect(completion.usage?.completion_tokens_details?.reasoning_tokens).toBe(16);
     const sent = lastGeminiBody();
-    expect(sent.systemInstruction).toEqual({ parts: [{ text: 'Be brief.' }, { text: 'Answer in English.' }] });
+    expect(sent.systemInstruction).toEqual({
+      parts: [{ text: 'Be brief.' }, { text: 'Answer in English.' }],
+    });
     expect(sent.generationConfig?.temperature).toBeUndefined();
     expect(sent.generationConfig?.topP).toBeUndefined();
     expect(sent.generationConfig?.topK).toBeUndefined();
@@ -54,7 +56,9 @@ describe('openai client through the gateway', () => {
     expect(finish?.choices[0]?.finish_reason).toBe('stop');
     expect(chunks.at(-1)?.choices).toEqual([]);
     expect(chunks.at(-1)?.usage?.prompt_tokens).toBeGreaterThan(0);
-    expect(stack.fake.lastRequest()?.url).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
+    expect(stack.fake.lastRequest()?.url).toBe(
+      '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+    );
   });
 
   it('streams through the stream helper to a final completion', async () => {
@@ -77,27 +81,48 @@ describe('openai client through the gateway', () => {
   });
 
   it('embeds with the client’s default base64 encoding and with floats', async () => {
-    const base64 = await openai.embeddings.create({ model: 'text-embedding-004', input: ['alpha', 'beta'], dimensions: 8 });
+    const base64 = await openai.embeddings.create({
+      model: 'text-embedding-004',
+      input: ['alpha', 'beta'],
+      dimensions: 8,
+    });
     expect(base64.data.map((item) => item.embedding.map((value) => Math.round(value * 1e6) / 1e6))).toEqual(
-      ['alpha', 'beta'].map((text) => fakeEmbedding(text, 8).map((value) => Math.round(Math.fround(value) * 1e6) / 1e6)),
+      ['alpha', 'beta'].map((text) =>
+        fakeEmbedding(text, 8).map((value) => Math.round(Math.fround(value) * 1e6) / 1e6),
+      ),
     );
-    const floats = await openai.embeddings.create({ model: 'text-embedding-004', input: 'alpha', encoding_format: 'float' });
+    const floats = await openai.embeddings.create({
+      model: 'text-embedding-004',
+      input: 'alpha',
+      encoding_format: 'float',
+    });
     expect(floats.data[0]?.embedding).toEqual(fakeEmbedding('alpha', 768));
-    expect(lastGeminiBody()).toEqual({ requests: [{ model: 'models/text-embedding-004', content: { parts: [{ text: 'alpha' }] } }] });
+    expect(lastGeminiBody()).toEqual({
+      requests: [{ model: 'models/text-embedding-004', content: { parts: [{ text: 'alpha' }] } }],
+    });
   });
 
   it('answers errors in OpenAI’s shape with the status kept', async () => {
     const stranger = new OpenAI({ apiKey: 'wrong', baseURL: `${stack.url}/v1`, maxRetries: 0 });
-    await expect(stranger.chat.completions.create({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+    await expect(
+      stranger.chat.completions.create({
+        model: 'gemini-2.5-flash',
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+    ).rejects.toMatchObject({
       status: 401,
       code: 'invalid_api_key',
     });
-    await expect(openai.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+    await expect(
+      openai.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toMatchObject({
       status: 404,
       code: 'model_not_found',
       message: expect.stringContaining('models/no-such-model is not found'),
     });
-    await expect(openai.chat.completions.create({ model: 'gemini-2.5-flash', messages: [] })).rejects.toMatchObject({
+    await expect(
+      openai.chat.completions.create({ model: 'gemini-2.5-flash', messages: [] }),
+    ).rejects.toMatchObject({
       status: 400,
       param: 'messages',
     });

@@ -11,7 +11,7 @@ describe('planTextPieces', () => {
   });
 
   it('sends long text in chunks at the shortest pause, keeping every character', () => {
-    const text = 'x'.repeat(52) + '👍🏽';
+    const text = `${'x'.repeat(52)}👍🏽`;
     const pieces = planTextPieces(text, settings);
     expect(pieces.map((piece) => piece.text).join('')).toBe(text);
     expect(pieces.every((piece) => piece.delayMs === 16 && Array.from(piece.text).length <= 5)).toBe(true);
