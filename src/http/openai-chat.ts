@@ -12,6 +12,12 @@ import {
   createChatStreamTranslator,
 } from '../protocols/openai/create-chat-stream-translator.js';
 import {
+  createOpenAISseTransformer,
+  encodeOpenAIChunk,
+  GeminiStreamError,
+  openAIStreamEnd,
+} from '../protocols/openai/create-openai-sse-transformer.js';
+import {
   convertGeminiErrorToOpenAI,
   createOpenAIErrorBody,
   OpenAIRequestError,
@@ -26,7 +32,6 @@ import {
   relayCall,
 } from '../relay/relay-call.js';
 import type { ImageStore } from '../storage/create-image-store.js';
-import { createSseDecoder } from '../streaming/create-sse-decoder.js';
 import { planTextPieces, type StreamOptimizerSettings } from '../streaming/plan-text-pieces.js';
 import type { MediaFetcher } from '../upstream/fetch-media.js';
 import { describeNetworkError } from '../upstream/gemini-client.js';
@@ -68,7 +73,6 @@ export interface OpenAIDependencies {
 
 const jsonType = 'application/json; charset=utf-8';
 const keepAlive = ': keep-alive\n\n';
-const done = 'data: [DONE]\n\n';
 
 export function sendOpenAIError(
   reply: FastifyReply,
@@ -140,7 +144,7 @@ async function writeChunks(
   for (const chunk of chunks) {
     const content = chunk.choices[0]?.delta.content;
     if (!optimizer || !content || chunk.choices.length !== 1) {
-      if (!sse.write(`data: ${JSON.stringify(chunk)}\n\n`)) await sse.drained();
+      if (!sse.write(encodeOpenAIChunk(chunk))) await sse.drained();
       continue;
     }
     for (const piece of planTextPieces(content, optimizer)) {
@@ -247,27 +251,21 @@ async function streamChat(
     return sendRelayFailure(reply, result);
   }
   const sse = createSseWriter(reply);
-  const translator = createChatStreamTranslator(context);
   const optimizer = optimizerSettings(deps.settings);
   if (result.kind === 'complete') {
-    await writeChunks(sse, translator.finish(), optimizer);
-    sse.end(done);
+    await writeChunks(sse, createChatStreamTranslator(context).finish(), optimizer);
+    sse.end(openAIStreamEnd);
     log(result, 200, true);
     return reply;
   }
-  const decoder = createSseDecoder();
+  const transformer = createOpenAISseTransformer(context);
   const upstream = result.rest;
   let pending = Promise.resolve();
   let failed = false;
-  const translate = (events: string[]) => {
-    const chunks: OpenAIChatChunk[] = [];
-    for (const data of events) chunks.push(...translator.push(JSON.parse(data) as GeminiResponse));
-    return chunks;
-  };
   const forward = (chunks: OpenAIChatChunk[]) => {
     if (!optimizer) {
       let full = false;
-      for (const chunk of chunks) if (!sse.write(`data: ${JSON.stringify(chunk)}\n\n`)) full = true;
+      for (const chunk of chunks) if (!sse.write(encodeOpenAIChunk(chunk))) full = true;
       if (full) {
         upstream.pause();
         void sse.drained().then(() => upstream.resume());
@@ -278,18 +276,39 @@ async function streamChat(
     upstream.pause();
     pending = pending.then(() => writeChunks(sse, chunks, optimizer)).then(() => upstream.resume());
   };
+  const fail = (status: number, message: string) => {
+    failed = true;
+    void pending.then(() => {
+      sse.end(encodeOpenAIChunk(createOpenAIErrorBody(status, message)));
+      log(result, 200, false);
+    });
+  };
+  /** Runs a step of the translation; Google's in-band error ends the stream with OpenAI's. */
+  const step = (produce: () => OpenAIChatChunk[]) => {
+    try {
+      forward(produce());
+      return true;
+    } catch (error) {
+      if (!(error instanceof GeminiStreamError)) throw error;
+      upstream.cancel();
+      fail(error.status, error.message);
+      return false;
+    }
+  };
   sse.onClose(() => {
     upstream.cancel();
     log(result, 499, false);
   });
-  forward(translate(decoder.push(result.first)));
+  if (!step(() => transformer.push(result.first))) return reply;
   upstream.pipe({
-    data: (chunk) => forward(translate(decoder.push(chunk))),
+    data: (chunk) => {
+      if (!failed) step(() => transformer.push(chunk));
+    },
     end: () => {
-      forward([...translate(decoder.end()), ...translator.finish()]);
+      if (failed || !step(() => transformer.end())) return;
       void pending.then(() => {
-        sse.end(done);
-        if (!failed) log(result, 200, true);
+        sse.end(openAIStreamEnd);
+        log(result, 200, true);
       });
     },
     error: (error) => {
@@ -341,7 +360,7 @@ async function fakeStreamChat(
     return reply;
   }
   if (result.kind === 'failed') {
-    sse.end(`data: ${JSON.stringify(convertGeminiErrorToOpenAI(result.status, result.error))}\n\n`);
+    sse.end(encodeOpenAIChunk(convertGeminiErrorToOpenAI(result.status, result.error)));
     log(result, result.status, false);
     return reply;
   }
@@ -354,7 +373,7 @@ async function fakeStreamChat(
     [...translator.push(response), ...translator.finish()],
     optimizerSettings(deps.settings),
   );
-  sse.end(done);
+  sse.end(openAIStreamEnd);
   log(result, 200, true);
   return reply;
 }
