@@ -10,7 +10,9 @@ import { createTokenChecker } from './client-auth.js';
 import { DebugRequestLog } from './debug-request-log.js';
 import { createGeminiHandlers, geminiRoutes, sendGeminiError } from './gemini-routes.js';
 import { sendOpenAIError } from './openai-chat.js';
+import { openaiPassthroughRoutes } from './openai-passthrough-routes.js';
 import { openaiRoutes } from './openai-routes.js';
+import { streamOptimizerSettings } from './stream-optimizer-settings.js';
 
 export interface AppOptions {
   readonly logger: FastifyBaseLogger;
@@ -88,8 +90,22 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   const checkToken = createTokenChecker(options.clientTokens);
+  const settings = options.settings;
   const geminiOptions = {
     relay: options.relay,
+    features: {
+      searchModels: settings.SEARCH_MODELS,
+      imageModels: settings.IMAGE_MODELS,
+      thinkingModels: settings.THINKING_MODELS,
+      thinkingBudgetMap: settings.THINKING_BUDGET_MAP,
+      safetySettings: settings.SAFETY_SETTINGS,
+      codeExecution: settings.TOOLS_CODE_EXECUTION_ENABLED,
+      urlContextModels: settings.URL_CONTEXT_ENABLED ? settings.URL_CONTEXT_MODELS : [],
+    },
+    fakeStreamIntervalSeconds: settings.FAKE_STREAM_ENABLED
+      ? settings.FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS
+      : undefined,
+    optimizer: streamOptimizerSettings(settings),
     checkToken,
     authToken: options.keyAdmin.authToken,
     hiddenModels: new Set(options.settings.FILTERED_MODELS),
@@ -98,6 +114,12 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   };
   await app.register(adminKeyRoutes, options.keyAdmin);
   await app.register(geminiRoutes, geminiOptions);
+  await app.register(openaiPassthroughRoutes, {
+    relay: options.relay,
+    checkToken,
+    log: options.log,
+    clock: options.clock,
+  });
   await app.register(openaiRoutes, {
     relay: options.relay,
     settings: options.settings,

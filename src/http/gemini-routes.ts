@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
+import { adjustNativeRequest, type NativeFeatures } from '../protocols/gemini/adjust-native-request.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import { filterModelList, parseModelTarget, upstreamQuery } from '../protocols/gemini/gemini-paths.js';
 import {
@@ -10,13 +11,21 @@ import {
   recordInterruption,
   relayCall,
 } from '../relay/relay-call.js';
+import type { StreamOptimizerSettings } from '../streaming/plan-text-pieces.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createRequestSignal } from './create-request-signal.js';
 import { logRelayedRequest } from './request-log.js';
 import { sendGeminiStream } from './send-gemini-stream.js';
+import { sendGeminiFakeStream, sendPacedGeminiStream } from './send-gemini-variants.js';
 
 export interface GeminiRouteOptions {
   readonly relay: RelayContext;
+  /** The seed's model features, added where the client said nothing. */
+  readonly features: NativeFeatures;
+  /** FAKE_STREAM_ENABLED: its keep-alive interval in seconds, else undefined. */
+  readonly fakeStreamIntervalSeconds: number | undefined;
+  /** STREAM_OPTIMIZER_*, when on. */
+  readonly optimizer: StreamOptimizerSettings | undefined;
   readonly checkToken: (token: string | undefined) => TokenCheck;
   /** The admin token: only it may pin a request to a key with `x-gemgate-key-id`. */
   readonly authToken: string;
@@ -170,18 +179,31 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
           'Invalid JSON payload received: the request body must be a JSON object.',
         );
       }
-      return send(request, reply, {
+      const generates = target.method === 'generateContent' || target.method === 'streamGenerateContent';
+      const adjusted = generates ? adjustNativeRequest(target.model, body, options.features) : undefined;
+      const model = adjusted?.choice.model ?? target.model;
+      const stream = target.method === 'streamGenerateContent';
+      const fakeStream = stream && options.fakeStreamIntervalSeconds !== undefined;
+      const call: RelayCall = {
         route: `gemini ${target.method}`,
-        model: target.model,
+        model,
         request: {
           method: 'POST',
-          path: `/${version}/models/${encodeURIComponent(target.model)}:${target.method}`,
-          query: upstreamQuery(request.url),
-          body,
+          path: `/${version}/models/${encodeURIComponent(model)}:${fakeStream ? 'generateContent' : target.method}`,
+          query: fakeStream ? '' : upstreamQuery(request.url),
+          body: adjusted?.body ?? body,
         },
-        stream: target.method === 'streamGenerateContent',
+        stream: stream && !fakeStream,
         signal: createRequestSignal(reply),
-      });
+      };
+      if (!fakeStream) return send(request, reply, call);
+      const sse = (request.query as { alt?: string }).alt === 'sse';
+      const result = await sendGeminiFakeStream(reply, sse, options.fakeStreamIntervalSeconds as number, () =>
+        relayCall(relay, call),
+      );
+      const status = result.kind === 'failed' ? result.status : result.kind === 'aborted' ? 499 : 200;
+      logRequest(reply, { ...call, stream: true }, result, status, status === 200);
+      return reply;
     },
   };
 }

@@ -38,6 +38,7 @@ import { describeNetworkError } from '../upstream/gemini-client.js';
 import { createRequestSignal } from './create-request-signal.js';
 import { createSseWriter, type SseWriter } from './create-sse-writer.js';
 import { logRelayedRequest } from './request-log.js';
+import { streamOptimizerSettings } from './stream-optimizer-settings.js';
 
 export type ChatSettings = Pick<
   Settings,
@@ -120,17 +121,6 @@ export function publicBaseUrl(request: FastifyRequest, configured: string): stri
 }
 
 const newId = () => randomBytes(9).toString('base64url');
-
-function optimizerSettings(settings: ChatSettings): StreamOptimizerSettings | undefined {
-  if (!settings.STREAM_OPTIMIZER_ENABLED) return undefined;
-  return {
-    minDelayMs: settings.STREAM_MIN_DELAY * 1000,
-    maxDelayMs: settings.STREAM_MAX_DELAY * 1000,
-    shortThreshold: settings.STREAM_SHORT_TEXT_THRESHOLD,
-    longThreshold: settings.STREAM_LONG_TEXT_THRESHOLD,
-    chunkSize: settings.STREAM_CHUNK_SIZE,
-  };
-}
 
 /**
  * Writes OpenAI chunks; with the stream optimizer on, text deltas are re-cut into small pieces with
@@ -251,7 +241,7 @@ async function streamChat(
     return sendRelayFailure(reply, result);
   }
   const sse = createSseWriter(reply);
-  const optimizer = optimizerSettings(deps.settings);
+  const optimizer = streamOptimizerSettings(deps.settings);
   if (result.kind === 'complete') {
     await writeChunks(sse, createChatStreamTranslator(context).finish(), optimizer);
     sse.end(openAIStreamEnd);
@@ -371,7 +361,7 @@ async function fakeStreamChat(
   await writeChunks(
     sse,
     [...translator.push(response), ...translator.finish()],
-    optimizerSettings(deps.settings),
+    streamOptimizerSettings(deps.settings),
   );
   sse.end(openAIStreamEnd);
   log(result, 200, true);

@@ -1,0 +1,88 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../core/clock.js';
+import type { LogSink } from '../core/log-sink.js';
+import { upstreamQuery } from '../protocols/gemini/gemini-paths.js';
+import { type RelayCall, type RelayContext, recordInterruption, relayCall } from '../relay/relay-call.js';
+import { extractGeminiToken, type TokenCheck } from './client-auth.js';
+import { createRequestSignal } from './create-request-signal.js';
+import { sendOpenAIError, sendRelayFailure } from './openai-chat.js';
+import { logRelayedRequest } from './request-log.js';
+import { sendGeminiStream } from './send-gemini-stream.js';
+
+export interface PassthroughOptions {
+  readonly relay: RelayContext;
+  readonly checkToken: (token: string | undefined) => TokenCheck;
+  readonly log: LogSink;
+  readonly clock: Clock;
+}
+
+/** The model a compat request spends quota on, for the pool's per-model state. */
+function modelOf(body: unknown): string | null {
+  if (!Buffer.isBuffer(body) || body.length === 0) return null;
+  try {
+    const model = (JSON.parse(body.toString('utf8')) as { model?: unknown }).model;
+    return typeof model === 'string' ? model.replace(/^models\//, '') : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `/openai/v1/*`: Google's own OpenAI-compatible endpoint (`/v1beta/openai/*`), reached through the
+ * key pool — the client's body and Google's answer pass unchanged, only the key is the pool's.
+ */
+export async function openaiPassthroughRoutes(
+  app: FastifyInstance,
+  options: PassthroughOptions,
+): Promise<void> {
+  app.addHook('onRequest', (request, reply, done) => {
+    const check = options.checkToken(extractGeminiToken(request));
+    if (check === 'ok') return done();
+    sendOpenAIError(
+      reply,
+      401,
+      check === 'missing' ? 'Missing API key.' : 'Incorrect API key provided (gemgate token).',
+    );
+  });
+
+  async function passthrough(request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) {
+    const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
+    const stream = body !== undefined && /"stream"\s*:\s*true/.test(body.toString('utf8'));
+    const call: RelayCall = {
+      route: `openai-compat ${request.params['*']}`,
+      model: modelOf(body),
+      request: {
+        method: request.method as 'GET' | 'POST' | 'DELETE',
+        path: `/v1beta/openai/${request.params['*']}`,
+        query: upstreamQuery(request.url),
+        bearer: true,
+        ...(body ? { body } : {}),
+      },
+      stream,
+      signal: createRequestSignal(reply),
+    };
+    const log = (status: number, success: boolean, result: Parameters<typeof logRelayedRequest>[4]) =>
+      logRelayedRequest(options.log, options.clock, reply, call, result, status, success);
+    const result = await relayCall(options.relay, call);
+    switch (result.kind) {
+      case 'aborted':
+        log(499, false, result);
+        return reply.hijack();
+      case 'failed':
+        log(result.status, false, result);
+        return sendRelayFailure(reply, result);
+      case 'complete':
+        log(result.status, true, result);
+        return reply.code(result.status).header('content-type', result.contentType).send(result.body);
+      case 'stream':
+        sendGeminiStream(reply, result, true, (end) => {
+          if (end.failure)
+            recordInterruption(options.relay, call, result.key, end.failure.cause, end.failure.message);
+          log(end.clientClosed ? 499 : result.status, !end.failure && !end.clientClosed, result);
+        });
+        return reply;
+    }
+  }
+
+  app.route({ method: ['GET', 'POST', 'DELETE'], url: '/openai/v1/*', handler: passthrough });
+}

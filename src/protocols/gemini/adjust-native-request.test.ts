@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { adjustNativeRequest, type NativeFeatures } from './adjust-native-request.js';
+
+const none: NativeFeatures = {
+  searchModels: ['gemini-2.5-flash'],
+  imageModels: ['gemini-2.0-flash'],
+  thinkingModels: ['gemini-2.5-flash'],
+  thinkingBudgetMap: {},
+  safetySettings: [],
+  codeExecution: false,
+  urlContextModels: [],
+};
+const body = (value: unknown) => Buffer.from(JSON.stringify(value));
+const adjusted = (model: string, value: unknown, features: Partial<NativeFeatures> = {}) =>
+  JSON.parse(adjustNativeRequest(model, body(value), { ...none, ...features }).body.toString('utf8'));
+const base = { contents: [{ role: 'user', parts: [{ text: 'hi' }] }], futureField: { kept: true } };
+
+describe('adjustNativeRequest', () => {
+  it('leaves the client’s bytes untouched when no feature applies', () => {
+    const bytes = Buffer.from('{ "contents": [ ] ,"x":1}');
+    const result = adjustNativeRequest('gemini-2.5-pro', bytes, none);
+    expect(result.body).toBe(bytes);
+    expect(result.choice.model).toBe('gemini-2.5-pro');
+  });
+
+  it('adds Google Search for a -search model, keeping the client’s fields', () => {
+    const result = adjustNativeRequest('gemini-2.5-flash-search', body(base), none);
+    expect(result.choice.model).toBe('gemini-2.5-flash');
+    expect(JSON.parse(result.body.toString('utf8'))).toEqual({ ...base, tools: [{ googleSearch: {} }] });
+  });
+
+  it('asks for images with -image and no thinking with -non-thinking', () => {
+    expect(adjusted('gemini-2.0-flash-image', base).generationConfig).toEqual({
+      responseModalities: ['TEXT', 'IMAGE'],
+    });
+    expect(adjusted('gemini-2.5-flash-non-thinking', base).generationConfig).toEqual({
+      thinkingConfig: { thinkingBudget: 0 },
+    });
+  });
+
+  it('applies THINKING_BUDGET_MAP and SAFETY_SETTINGS only where the client set none', () => {
+    const safety = [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_NONE' }];
+    const features = { thinkingBudgetMap: { 'gemini-2.5-pro': 2048 }, safetySettings: safety };
+    expect(adjusted('gemini-2.5-pro', base, features)).toMatchObject({
+      safetySettings: safety,
+      generationConfig: { thinkingConfig: { thinkingBudget: 2048 } },
+    });
+    const mine = {
+      ...base,
+      safetySettings: [],
+      generationConfig: { thinkingConfig: { thinkingBudget: 5, includeThoughts: true } },
+    };
+    expect(adjusted('gemini-2.5-pro', mine, features)).toMatchObject({
+      safetySettings: [],
+      generationConfig: { thinkingConfig: { thinkingBudget: 5, includeThoughts: true } },
+    });
+  });
+
+  it('adds code execution unless the client declared functions, and URL context for listed models', () => {
+    expect(adjusted('gemini-2.5-pro', base, { codeExecution: true }).tools).toEqual([{ codeExecution: {} }]);
+    const withFunctions = { ...base, tools: [{ functionDeclarations: [{ name: 'f' }] }] };
+    expect(adjusted('gemini-2.5-pro', withFunctions, { codeExecution: true }).tools).toEqual(
+      withFunctions.tools,
+    );
+    expect(adjusted('gemini-2.5-pro', base, { urlContextModels: ['gemini-2.5-pro'] }).tools).toEqual([
+      { urlContext: {} },
+    ]);
+  });
+});
