@@ -22,7 +22,8 @@ function translate(input: Buffer, cuts: number[]): string {
     created: 1_700_000_000,
     model: 'requested-model',
     newId: () => `id${++counter}`,
-    imageUrl: (image) => `https://gateway.example/images/${image.mimeType.replace('/', '-')}-${image.data.length}`,
+    imageUrl: (image) =>
+      `https://gateway.example/images/${image.mimeType.replace('/', '-')}-${image.data.length}`,
     showSearchLink: true,
     includeUsage: true,
   });
@@ -48,6 +49,11 @@ describe.each(names)('Gemini stream %s → OpenAI stream', (name) => {
 
   it('gives the same output however the bytes are split', () => {
     for (let cut = 1; cut < input.length; cut++) expect(translate(input, [cut])).toBe(expected);
-    expect(translate(input, Array.from({ length: input.length - 1 }, (_, index) => index + 1))).toBe(expected);
+    expect(
+      translate(
+        input,
+        Array.from({ length: input.length - 1 }, (_, index) => index + 1),
+      ),
+    ).toBe(expected);
   });
 });

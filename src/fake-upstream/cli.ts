@@ -26,6 +26,9 @@ const fake = await createFakeUpstream({
 console.log(`Fake Gemini upstream listening on ${fake.url}`);
 console.log(`Key behaviours by prefix (<behaviour>-anything): ${fakeBehaviours.join(', ')}`);
 console.log(
+  'OpenAI-compatible (Authorization: Bearer): POST /v1beta/openai/chat/completions, POST /v1beta/openai/embeddings, GET /v1beta/openai/models',
+);
+console.log(
   'Control: GET /__fake/stats, GET /__fake/journal, POST /__fake/script {"key","behaviour"}, POST /__fake/reset',
 );
 

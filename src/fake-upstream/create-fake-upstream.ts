@@ -10,6 +10,7 @@ import {
   streamResponses,
 } from './fake-answers.js';
 import { appliesTo, behaviourOfKey, type FakeBehaviour, isFakeBehaviour } from './fake-behaviour.js';
+import { generateRequestProblem } from './fake-checks.js';
 import {
   deadlineError,
   type FakeError,
@@ -23,12 +24,23 @@ import {
   perDayQuotaError,
   perMinuteQuotaError,
   suspendedError,
-  unknownFieldError,
   unknownModelError,
   unknownQuotaError,
   unregisteredCallerError,
 } from './fake-errors.js';
+import { type FakePredictRequest, predictProblem, predictResponse } from './fake-imagen.js';
 import { fakeModels, findFakeModel } from './fake-models.js';
+import {
+  chatCompletion,
+  chatCompletionChunks,
+  chatToGenerateRequest,
+  embeddingsProblem,
+  embeddingsResponse,
+  type FakeChatRequest,
+  type FakeEmbeddingsRequest,
+  openAiModel,
+  openAiModelId,
+} from './fake-openai.js';
 
 export interface FakeUpstreamOptions {
   readonly port?: number;
@@ -46,7 +58,8 @@ export interface FakeUpstreamOptions {
 
 export interface RecordedRequest {
   readonly key: string | undefined;
-  readonly keySource: 'header' | 'query' | 'none';
+  /** `bearer`: an `Authorization: Bearer` key, which only the OpenAI-compatible paths read. */
+  readonly keySource: 'header' | 'query' | 'bearer' | 'none';
   readonly method: string;
   /** Path and query exactly as received. */
   readonly url: string;
@@ -80,22 +93,6 @@ export interface FakeUpstream {
 }
 
 const jsonType = 'application/json; charset=UTF-8';
-const generateFields = new Set([
-  'contents',
-  'systemInstruction',
-  'system_instruction',
-  'tools',
-  'toolConfig',
-  'tool_config',
-  'safetySettings',
-  'safety_settings',
-  'generationConfig',
-  'generation_config',
-  'cachedContent',
-  'cached_content',
-  'labels',
-  'model',
-]);
 const generationMethods = new Set([
   'generateContent',
   'streamGenerateContent',
@@ -105,6 +102,30 @@ const generationMethods = new Set([
   'predict',
 ]);
 const routePattern = /^\/(v1beta|v1alpha|v1)\/models(?:\/([^/:]+)(?::([A-Za-z]+))?)?$/;
+const openAiPattern =
+  /^\/v1beta\/openai\/(?:(chat\/completions|embeddings)|models(?:\/(?:models\/)?([^/]+))?)$/;
+
+type Route =
+  | { readonly kind: 'native'; readonly version: string; readonly modelId?: string; readonly method?: string }
+  | {
+      readonly kind: 'openai';
+      readonly endpoint: 'chat/completions' | 'embeddings' | 'models';
+      readonly modelId?: string;
+    };
+
+function routeOf(path: string): Route | undefined {
+  const native = routePattern.exec(path);
+  if (native) {
+    const [, version = 'v1beta', modelId, method] = native;
+    return { kind: 'native', version, modelId, method };
+  }
+  const openAi = openAiPattern.exec(path);
+  if (!openAi) return undefined;
+  const [, endpoint, modelId] = openAi;
+  return endpoint === 'chat/completions' || endpoint === 'embeddings'
+    ? { kind: 'openai', endpoint }
+    : { kind: 'openai', endpoint: 'models', modelId };
+}
 
 export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const slowMs = options.slowMs ?? 2000;
@@ -160,11 +181,11 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
 
     if (path.startsWith('/__fake/')) return control(path, body, response);
 
-    const headerKey = request.headers['x-goog-api-key'];
-    const key = typeof headerKey === 'string' ? headerKey : (query.get('key') ?? undefined);
+    const route = routeOf(path);
+    const { key, keySource } = keyOf(request, query, route?.kind === 'openai');
     const record: { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] } = {
       key,
-      keySource: typeof headerKey === 'string' ? 'header' : key ? 'query' : 'none',
+      keySource,
       method: request.method ?? 'GET',
       url: rawUrl,
       headers: { ...request.headers },
@@ -180,7 +201,6 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
     requests.push(record);
     if (requests.length > recordLimit) requests.shift();
 
-    const route = routePattern.exec(path);
     if (!route) {
       response.writeHead(404, { 'content-type': 'text/html; charset=UTF-8' });
       response.end(
@@ -188,11 +208,26 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       );
       return;
     }
-    const [, version = 'v1beta', modelId, method] = route;
-    if (!key) return sendError(response, unregisteredCallerError());
+    const parsed = parseObject(body);
+    // Google's OpenAI-compatible endpoint wraps the usual error body in an array.
+    const fail = (error: FakeError, contentType = jsonType) =>
+      sendError(
+        response,
+        route.kind === 'openai' ? { status: error.status, body: [error.body] } : error,
+        contentType,
+      );
+    if (!key) return fail(unregisteredCallerError());
     callCounts.set(key, (callCounts.get(key) ?? 0) + 1);
 
-    const isGenerationCall = method !== undefined && generationMethods.has(method);
+    const streams = route.kind === 'native' && route.method === 'streamGenerateContent';
+    const isGenerationCall =
+      route.kind === 'native'
+        ? route.method !== undefined && generationMethods.has(route.method)
+        : route.endpoint !== 'models';
+    const modelId =
+      route.kind === 'openai' && route.endpoint !== 'models'
+        ? (openAiModelId(parsed?.model) ?? '')
+        : (route.modelId ?? '');
     let behaviour = behaviourFor(key);
     if (!appliesTo(behaviour, isGenerationCall)) behaviour = 'ok';
     if (behaviour === 'flaky') {
@@ -200,14 +235,8 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       flakyCounts.set(key, count);
       behaviour = count % 2 === 1 ? 'overloaded' : 'ok';
     }
-    const failure =
-      behaviour === 'limited' ? windowLimit(key, modelId ?? '') : failureFor(behaviour, key, modelId ?? '');
-    if (failure)
-      return sendError(
-        response,
-        failure,
-        method === 'streamGenerateContent' ? contentTypeOf(query) : jsonType,
-      );
+    const failure = behaviour === 'limited' ? windowLimit(key, modelId) : failureFor(behaviour, key, modelId);
+    if (failure) return fail(failure, streams ? contentTypeOf(query) : jsonType);
     if (behaviour === 'reset') {
       cut.add(response);
       request.socket.destroy();
@@ -215,13 +244,16 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
     }
     if (behaviour === 'slow') await new Promise((resolve) => setTimeout(resolve, slowMs));
 
+    if (route.kind === 'openai') return openAi(request, response, route, parsed, behaviour, fail);
+
+    const { version, method } = route;
     if (request.method === 'GET' && !modelId) return listModels(query, response);
     if (request.method === 'GET' && modelId && !method) {
       const model = findFakeModel(modelId);
-      return model ? sendJson(response, model) : sendError(response, unknownModelError(modelId, version));
+      return model ? sendJson(response, model) : fail(unknownModelError(modelId, version));
     }
     if (request.method !== 'POST' || !modelId || !method) {
-      return sendError(response, invalidArgumentError('Method not allowed for this resource.'));
+      return fail(invalidArgumentError('Method not allowed for this resource.'));
     }
     const model = findFakeModel(modelId);
     const supported = method === 'streamGenerateContent' ? 'generateContent' : method;
@@ -230,26 +262,15 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
         supported === 'batchEmbedContents' ? 'embedContent' : supported,
       )
     ) {
-      return sendError(
-        response,
-        modelNotFoundError(modelId, version, supported),
-        method === 'streamGenerateContent' ? contentTypeOf(query) : jsonType,
-      );
+      return fail(modelNotFoundError(modelId, version, supported), streams ? contentTypeOf(query) : jsonType);
     }
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-        throw new Error('not an object');
-    } catch {
-      return sendError(response, invalidJsonError());
-    }
+    if (!parsed) return fail(invalidJsonError());
 
     switch (method) {
       case 'generateContent':
       case 'streamGenerateContent': {
-        const problem = checkGenerateRequest(parsed);
-        if (problem) return sendError(response, problem);
+        const problem = generateRequestProblem(modelId, version, parsed);
+        if (problem) return fail(problem);
         const answer = buildAnswer(modelId, parsed as FakeGenerateRequest);
         if (method === 'generateContent') {
           return sendGenerate(response, generateResponse(modelId, answer, nextResponseId()), behaviour);
@@ -265,14 +286,12 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       case 'batchEmbedContents': {
         const items = (parsed as { requests?: (FakeEmbedRequest & { model?: string })[] }).requests;
         if (!Array.isArray(items) || items.length === 0) {
-          return sendError(
-            response,
+          return fail(
             invalidArgumentError('* BatchEmbedContentsRequest.requests: requests is not specified\n'),
           );
         }
         if (items.some((item) => item.model !== undefined && item.model !== `models/${modelId}`)) {
-          return sendError(
-            response,
+          return fail(
             invalidArgumentError(`* BatchEmbedContentsRequest.model: unexpected model name format\n`),
           );
         }
@@ -280,12 +299,63 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
           embeddings: items.map((item) => ({ values: embedValues(modelId, item) })),
         });
       }
+      case 'predict': {
+        const problem = predictProblem(parsed as FakePredictRequest);
+        if (problem) return fail(problem);
+        return sendGenerate(response, predictResponse(parsed as FakePredictRequest), behaviour);
+      }
       default:
-        return sendError(
-          response,
-          invalidArgumentError(`Method ${method} is not supported by the fake upstream.`),
-        );
+        return fail(invalidArgumentError(`Method ${method} is not supported by the fake upstream.`));
     }
+  }
+
+  /** `/v1beta/openai/...`: chat completions, embeddings and the model list in OpenAI's shapes. */
+  function openAi(
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: Extract<Route, { kind: 'openai' }>,
+    parsed: Record<string, unknown> | undefined,
+    behaviour: FakeBehaviour,
+    fail: (error: FakeError) => void,
+  ) {
+    if (route.endpoint === 'models') {
+      if (request.method !== 'GET')
+        return fail(invalidArgumentError('Method not allowed for this resource.'));
+      if (route.modelId === undefined) {
+        return sendJson(response, { object: 'list', data: fakeModels.map(openAiModel) });
+      }
+      const model = findFakeModel(route.modelId);
+      return model
+        ? sendJson(response, openAiModel(model))
+        : fail(unknownModelError(route.modelId, 'v1beta'));
+    }
+    if (request.method !== 'POST') return fail(invalidArgumentError('Method not allowed for this resource.'));
+    if (!parsed) return fail(invalidJsonError());
+    const modelId = openAiModelId(parsed.model);
+    if (modelId === undefined) return fail(invalidArgumentError('model is not specified.'));
+    const method = route.endpoint === 'embeddings' ? 'embedContent' : 'generateContent';
+    if (!findFakeModel(modelId)?.supportedGenerationMethods.includes(method)) {
+      return fail(modelNotFoundError(modelId, 'v1beta', method));
+    }
+    if (route.endpoint === 'embeddings') {
+      const problem = embeddingsProblem(parsed as FakeEmbeddingsRequest);
+      if (problem) return fail(problem);
+      return sendGenerate(response, embeddingsResponse(modelId, parsed as FakeEmbeddingsRequest), behaviour);
+    }
+    const chat = parsed as FakeChatRequest;
+    const generateRequest = chatToGenerateRequest(chat);
+    const problem = generateRequestProblem(modelId, 'v1beta', generateRequest);
+    if (problem) return fail(problem);
+    const answer = buildAnswer(modelId, generateRequest);
+    const id = nextResponseId();
+    const created = Math.floor(Date.now() / 1000);
+    if (chat.stream !== true)
+      return sendGenerate(response, chatCompletion(modelId, answer, id, created), behaviour);
+    const includeUsage = chat.stream_options?.include_usage === true;
+    const frames = chatCompletionChunks(modelId, answer, id, created, includeUsage).map(
+      (chunk) => `data: ${JSON.stringify(chunk)}\n\n`,
+    );
+    return sendFrames(response, [...frames, 'data: [DONE]\n\n'], 'text/event-stream', behaviour);
   }
 
   /** A quota like Google's: so many calls per project, model and window, then 429 until it ends. */
@@ -372,7 +442,16 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       return `${index === 0 ? '[' : ',\r\n'}${json}`;
     });
     if (!sse) frames.push(']');
-    response.writeHead(200, { 'content-type': sse ? 'text/event-stream' : jsonType });
+    sendFrames(response, frames, sse ? 'text/event-stream' : jsonType, behaviour);
+  }
+
+  function sendFrames(
+    response: ServerResponse,
+    frames: string[],
+    contentType: string,
+    behaviour: FakeBehaviour,
+  ) {
+    response.writeHead(200, { 'content-type': contentType });
     if (behaviour === 'stall' || behaviour === 'drop') {
       response.write(frames[0]);
       if (behaviour === 'drop') {
@@ -469,15 +548,30 @@ function contentTypeOf(query: URLSearchParams): string {
   return query.get('alt') === 'sse' ? 'text/event-stream' : jsonType;
 }
 
-function checkGenerateRequest(request: Record<string, unknown>): FakeError | undefined {
-  for (const field of Object.keys(request)) {
-    if (!generateFields.has(field)) return unknownFieldError(field);
+/** The key as Google reads it: header, then `?key=`, then (OpenAI-compatible paths only) a Bearer token. */
+function keyOf(
+  request: IncomingMessage,
+  query: URLSearchParams,
+  readsBearer: boolean,
+): Pick<RecordedRequest, 'key' | 'keySource'> {
+  const header = request.headers['x-goog-api-key'];
+  if (typeof header === 'string') return { key: header, keySource: 'header' };
+  const fromQuery = query.get('key');
+  if (fromQuery) return { key: fromQuery, keySource: 'query' };
+  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  if (readsBearer && bearer) return { key: bearer, keySource: 'bearer' };
+  return { key: undefined, keySource: 'none' };
+}
+
+function parseObject(body: Buffer): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
   }
-  const contents = request.contents;
-  if (!Array.isArray(contents) || contents.length === 0) {
-    return invalidArgumentError('* GenerateContentRequest.contents: contents is not specified\n');
-  }
-  return undefined;
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {

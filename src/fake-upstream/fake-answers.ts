@@ -1,26 +1,27 @@
+import { fakePng, fakeSpeechPcm, isSpeechModel, speechMimeType } from './fake-media.js';
 import { embeddingDimensions, findFakeModel } from './fake-models.js';
+import {
+  type FakeContent,
+  type FakeGenerateRequest,
+  type FakePart,
+  functionCallOf,
+  type GenerateView,
+  readGenerateRequest,
+} from './fake-request.js';
+import { blockedSafetyRatings } from './fake-safety.js';
+import {
+  codeExecutionParts,
+  functionCallParts,
+  functionsToCall,
+  groundingMetadata,
+  toolResultsText,
+  urlContextMetadata,
+} from './fake-tools.js';
+
+export type { FakeContent, FakeGenerateRequest, FakePart } from './fake-request.js';
 
 // Deterministic answers: the same request always yields the same bytes (apart from responseId),
 // so tests can compute what they expect with the exported helpers.
-
-interface FakePart {
-  text?: string;
-  thought?: boolean;
-  inlineData?: { mimeType?: string; data?: string };
-  [field: string]: unknown;
-}
-interface FakeContent {
-  role?: string;
-  parts?: FakePart[];
-}
-export interface FakeGenerateRequest {
-  contents?: FakeContent[];
-  systemInstruction?: FakeContent;
-  generationConfig?: {
-    maxOutputTokens?: number;
-    thinkingConfig?: { thinkingBudget?: number; includeThoughts?: boolean };
-  };
-}
 
 /** Roughly Gemini's ratio for English text; an image counts 258 tokens as Google documents. */
 export function estimateTokens(contents: readonly FakeContent[]): number {
@@ -57,51 +58,203 @@ export function fakeAnswerText(prompt: string): string {
 const thoughtText = '**Reading the request**\n\nThe fake upstream considers the prompt before answering.';
 const thoughtsTokenCount = 16;
 
+/** The text of every image answer, before its picture. */
+export const fakeImageText = 'Here is the image you asked for.';
+
+export type FakeFinishReason = 'STOP' | 'MAX_TOKENS' | 'SAFETY';
+
+export interface FakeCandidate {
+  /** Every part of the answer, whole; a stream cuts them into chunks (see streamSegments). */
+  readonly parts: readonly FakePart[];
+  readonly finishReason: FakeFinishReason;
+  /** Fields Google puts beside the content (safetyRatings, groundingMetadata, ...), on a stream's last chunk. */
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
 export interface FakeAnswer {
-  readonly thought?: string;
-  readonly text: string;
-  readonly finishReason: 'STOP' | 'MAX_TOKENS';
+  /** Empty for a blocked prompt, which gets promptFeedback instead. */
+  readonly candidates: readonly FakeCandidate[];
+  readonly promptFeedback?: Readonly<Record<string, unknown>>;
   readonly promptTokenCount: number;
   readonly thoughtsTokenCount?: number;
 }
 
-export function buildAnswer(modelId: string, request: FakeGenerateRequest): FakeAnswer {
-  const thinkingConfig = request.generationConfig?.thinkingConfig;
-  const thinks = findFakeModel(modelId)?.thinking === true && thinkingConfig?.thinkingBudget !== 0;
-  const fullText = fakeAnswerText(lastUserText(request));
-  const limit = request.generationConfig?.maxOutputTokens;
-  const truncated = limit !== undefined && Math.ceil(fullText.length / 4) > limit;
-  const contents = [
-    ...(request.contents ?? []),
-    ...(request.systemInstruction ? [request.systemInstruction] : []),
-  ];
+function withPrefix(text: string, index: number): string {
+  // Candidates must differ, or a client could not tell them apart.
+  return index === 0 ? text : `[${index}] ${text}`;
+}
+
+/** Stop sequences cut the text (finish STOP); then the output limit may (finish MAX_TOKENS). */
+function limitText(
+  text: string,
+  stopSequences: readonly string[],
+  maxOutputTokens: number | undefined,
+): { text: string; finishReason: FakeFinishReason } {
+  const stopAt = Math.min(...stopSequences.map((stop) => text.indexOf(stop)).filter((at) => at >= 0));
+  const stopped = Number.isFinite(stopAt) ? text.slice(0, stopAt) : text;
+  if (maxOutputTokens !== undefined && Math.ceil(stopped.length / 4) > maxOutputTokens) {
+    return { text: stopped.slice(0, Math.max(maxOutputTokens, 0) * 4), finishReason: 'MAX_TOKENS' };
+  }
+  return { text: stopped, finishReason: 'STOP' };
+}
+
+function limitedText(view: GenerateView, text: string, index: number) {
+  return limitText(withPrefix(text, index), view.stopSequences, view.maxOutputTokens);
+}
+
+function wantsImage(modelId: string, view: GenerateView): boolean {
+  return view.responseModalities.includes('IMAGE') || modelId.includes('-image');
+}
+
+/** One candidate, by the first rule that applies: speech, tool results, function calls, image, text. */
+function candidateFor(modelId: string, view: GenerateView, prompt: string, index: number): FakeCandidate {
+  if (isSpeechModel(modelId)) {
+    const audio = { mimeType: speechMimeType, data: fakeSpeechPcm(prompt).toString('base64') };
+    return { parts: [{ inlineData: audio }], finishReason: 'STOP', metadata: {} };
+  }
+  const toolResults = toolResultsText(view.contents);
+  if (toolResults !== undefined) {
+    const { text, finishReason } = limitedText(view, toolResults, index);
+    return { parts: [{ text }], finishReason, metadata: {} };
+  }
+  const calls = functionsToCall(view, prompt);
+  if (calls.length > 0) {
+    return { parts: functionCallParts(modelId, view, calls), finishReason: 'STOP', metadata: {} };
+  }
+  if (wantsImage(modelId, view)) {
+    const image = { mimeType: 'image/png', data: fakePng().toString('base64') };
+    return {
+      parts: [{ text: withPrefix(fakeImageText, index) }, { inlineData: image }],
+      finishReason: 'STOP',
+      metadata: {},
+    };
+  }
+  const { text, finishReason } = limitedText(view, fakeAnswerText(prompt), index);
+  const urlContext = view.urlContext ? urlContextMetadata(prompt) : undefined;
   return {
-    ...(thinks && thinkingConfig?.includeThoughts ? { thought: thoughtText } : {}),
-    text: truncated ? fullText.slice(0, Math.max(limit, 0) * 4) : fullText,
-    finishReason: truncated ? 'MAX_TOKENS' : 'STOP',
-    promptTokenCount: estimateTokens(contents),
+    parts: [...(view.codeExecution ? codeExecutionParts(prompt) : []), { text }],
+    finishReason,
+    metadata: {
+      ...(view.googleSearch ? { groundingMetadata: groundingMetadata(prompt, text) } : {}),
+      ...(urlContext ? { urlContextMetadata: urlContext } : {}),
+    },
+  };
+}
+
+export function buildAnswer(modelId: string, request: FakeGenerateRequest): FakeAnswer {
+  const view = readGenerateRequest(request);
+  const prompt = lastUserText(request);
+  const promptTokenCount = estimateTokens([
+    ...view.contents,
+    ...(view.systemInstruction ? [view.systemInstruction] : []),
+  ]);
+  const candidates = (build: (index: number) => FakeCandidate) =>
+    Array.from({ length: view.candidateCount }, (_, index) => build(index));
+  if (prompt.includes('blocked-prompt')) {
+    return {
+      candidates: [],
+      promptFeedback: { blockReason: 'SAFETY', safetyRatings: blockedSafetyRatings() },
+      promptTokenCount,
+    };
+  }
+  if (prompt.includes('forbidden-topic')) {
+    return {
+      candidates: candidates(() => ({
+        parts: [],
+        finishReason: 'SAFETY',
+        metadata: { safetyRatings: blockedSafetyRatings() },
+      })),
+      promptTokenCount,
+    };
+  }
+  const thinks = findFakeModel(modelId)?.thinking === true && view.thinkingBudget !== 0;
+  const thought: FakePart[] = thinks && view.includeThoughts ? [{ text: thoughtText, thought: true }] : [];
+  return {
+    candidates: candidates((index) => {
+      const candidate = candidateFor(modelId, view, prompt, index);
+      return { ...candidate, parts: [...thought, ...candidate.parts] };
+    }),
+    promptTokenCount,
     ...(thinks ? { thoughtsTokenCount } : {}),
   };
 }
 
-function usage(answer: FakeAnswer, candidatesText: string) {
-  const candidatesTokenCount = Math.ceil(candidatesText.length / 4);
+/**
+ * What a part costs in output tokens: text by its characters, media at Google's fixed rates, other
+ * parts (function calls, code) by their JSON.
+ */
+function partCost(part: FakePart): { chars: number; media?: { modality: string; tokens: number } } {
+  if (typeof part.text === 'string') return { chars: part.thought ? 0 : part.text.length };
+  const data = part.inlineData?.data;
+  if (typeof data === 'string') {
+    if (part.inlineData?.mimeType?.startsWith('audio/')) {
+      // 32 tokens per second of audio; s16le at 24 kHz is 48 bytes per millisecond.
+      const durationMs = Buffer.byteLength(data, 'base64') / 48;
+      return { chars: 0, media: { modality: 'AUDIO', tokens: Math.ceil((durationMs * 32) / 1000) } };
+    }
+    return { chars: 0, media: { modality: 'IMAGE', tokens: 1290 } };
+  }
+  const { thoughtSignature: _signature, ...rest } = part;
+  return { chars: JSON.stringify(rest).length };
+}
+
+/** Usage once `sent` (the parts sent so far, per candidate) has been delivered. */
+function usage(answer: FakeAnswer, sent: readonly (readonly FakePart[])[]) {
+  let candidatesTokenCount = 0;
+  const media = new Map<string, number>();
+  for (const parts of sent) {
+    let chars = 0;
+    for (const part of parts) {
+      const cost = partCost(part);
+      chars += cost.chars;
+      if (cost.media)
+        media.set(cost.media.modality, (media.get(cost.media.modality) ?? 0) + cost.media.tokens);
+    }
+    candidatesTokenCount += Math.ceil(chars / 4);
+  }
+  for (const tokens of media.values()) candidatesTokenCount += tokens;
   const thoughts = answer.thoughtsTokenCount ?? 0;
   return {
     promptTokenCount: answer.promptTokenCount,
     candidatesTokenCount,
     totalTokenCount: answer.promptTokenCount + candidatesTokenCount + thoughts,
     promptTokensDetails: [{ modality: 'TEXT', tokenCount: answer.promptTokenCount }],
+    ...(media.size === 0
+      ? {}
+      : { candidatesTokensDetails: [...media].map(([modality, tokenCount]) => ({ modality, tokenCount })) }),
     ...(answer.thoughtsTokenCount === undefined ? {} : { thoughtsTokenCount: answer.thoughtsTokenCount }),
   };
 }
 
-export function generateResponse(modelId: string, answer: FakeAnswer, responseId: string) {
-  const parts: FakePart[] = answer.thought ? [{ text: answer.thought, thought: true }] : [];
-  parts.push({ text: answer.text });
+/** The usage of the whole answer. */
+export function answerUsage(answer: FakeAnswer) {
+  return usage(
+    answer,
+    answer.candidates.map((candidate) => candidate.parts),
+  );
+}
+
+function candidateJson(candidate: FakeCandidate, parts: readonly FakePart[], index: number, last: boolean) {
+  // A candidate blocked for safety has no content at all; others keep a content even without parts.
+  const content = parts.length > 0 ? { parts, role: 'model' } : { role: 'model' };
   return {
-    candidates: [{ content: { parts, role: 'model' }, finishReason: answer.finishReason, index: 0 }],
-    usageMetadata: usage(answer, answer.text),
+    ...(candidate.finishReason === 'SAFETY' ? {} : { content }),
+    ...(last ? { finishReason: candidate.finishReason } : {}),
+    index,
+    ...(last ? candidate.metadata : {}),
+  };
+}
+
+export function generateResponse(modelId: string, answer: FakeAnswer, responseId: string) {
+  return {
+    ...(answer.promptFeedback
+      ? { promptFeedback: answer.promptFeedback }
+      : {
+          candidates: answer.candidates.map((candidate, index) =>
+            candidateJson(candidate, candidate.parts, index, true),
+          ),
+        }),
+    usageMetadata: answerUsage(answer),
     modelVersion: modelId,
     responseId,
   };
@@ -122,38 +275,51 @@ export function splitText(text: string, count: number): string[] {
   return pieces;
 }
 
-/** Stream chunks as Google sends them: usage grows chunk by chunk, the last one carries finishReason. */
-export function streamResponses(modelId: string, answer: FakeAnswer, responseId: string) {
-  const pieces = splitText(answer.text, 4);
-  const chunks: unknown[] = [];
-  if (answer.thought) {
-    chunks.push({
-      candidates: [
-        { content: { parts: [{ text: answer.thought, thought: true }], role: 'model' }, index: 0 },
-      ],
-      usageMetadata: usage(answer, ''),
-      modelVersion: modelId,
-      responseId,
-    });
+/**
+ * How a stream cuts a candidate's parts into chunks, as Google does: text in several pieces,
+ * parallel function calls whole in one chunk, any other part alone. After inline data (an image,
+ * audio) the finish reason comes in a further chunk whose content has no parts.
+ */
+function streamSegments(parts: readonly FakePart[]): FakePart[][] {
+  const segments: FakePart[][] = [];
+  for (const part of parts) {
+    const previous = segments.at(-1);
+    if (typeof part.text === 'string' && !part.thought) {
+      segments.push(...splitText(part.text, 4).map((piece) => [{ ...part, text: piece }]));
+    } else if (functionCallOf(part) && previous?.every((earlier) => functionCallOf(earlier))) {
+      previous.push(part);
+    } else {
+      segments.push([part]);
+    }
   }
-  let sent = '';
-  pieces.forEach((piece, index) => {
-    sent += piece;
-    const last = index === pieces.length - 1;
-    chunks.push({
-      candidates: [
-        {
-          content: { parts: [{ text: piece }], role: 'model' },
-          ...(last ? { finishReason: answer.finishReason } : {}),
-          index: 0,
-        },
-      ],
-      usageMetadata: usage(answer, sent),
-      modelVersion: modelId,
-      responseId,
-    });
+  if (segments.length === 0 || parts.at(-1)?.inlineData) segments.push([]);
+  return segments;
+}
+
+/**
+ * Stream chunks as Google sends them: every chunk carries every candidate, usage grows chunk by
+ * chunk, and the last chunk carries finishReason and the candidates' metadata.
+ */
+export function streamResponses(modelId: string, answer: FakeAnswer, responseId: string) {
+  const envelope = (body: Record<string, unknown>, sent: readonly (readonly FakePart[])[]) => ({
+    ...body,
+    usageMetadata: usage(answer, sent),
+    modelVersion: modelId,
+    responseId,
   });
-  return chunks;
+  if (answer.promptFeedback) return [envelope({ promptFeedback: answer.promptFeedback }, [])];
+  const segments = answer.candidates.map((candidate) => streamSegments(candidate.parts));
+  const count = Math.max(...segments.map((list) => list.length));
+  return Array.from({ length: count }, (_, chunk) =>
+    envelope(
+      {
+        candidates: answer.candidates.map((candidate, index) =>
+          candidateJson(candidate, segments[index]?.[chunk] ?? [], index, chunk === count - 1),
+        ),
+      },
+      segments.map((list) => list.slice(0, chunk + 1).flat()),
+    ),
+  );
 }
 
 export function countTokensResponse(

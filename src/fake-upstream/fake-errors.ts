@@ -154,3 +154,43 @@ export function unknownFieldError(field: string): FakeError {
 export function invalidArgumentError(message: string): FakeError {
   return error(400, 'INVALID_ARGUMENT', message);
 }
+
+/** Google's answer to a value its JSON parser cannot read into the field's type, such as an unknown enum name. */
+export function invalidValueError(field: string, type: string, value: unknown, version: string): FakeError {
+  const message = `Invalid value at '${field}' (type.googleapis.com/google.ai.generativelanguage.${version}.${type}), ${JSON.stringify(value)}`;
+  return error(400, 'INVALID_ARGUMENT', message, [
+    {
+      '@type': 'type.googleapis.com/google.rpc.BadRequest',
+      fieldViolations: [{ field, description: message }],
+    },
+  ]);
+}
+
+/** Gemini 3 refuses a function-calling turn whose model step lost its thought signature. */
+export function missingThoughtSignatureError(functionName: string, position: number): FakeError {
+  return error(
+    400,
+    'INVALID_ARGUMENT',
+    'Function call is missing a thought_signature in functionCall parts. This is required for tools to work ' +
+      'correctly, and missing thought_signature may lead to degraded model performance. Additional data, ' +
+      `function call \`default_api:${functionName}\` , position ${position}. Please refer to ` +
+      'https://ai.google.dev/gemini-api/docs/thought-signatures for more details.',
+  );
+}
+
+export function unsupportedModalitiesError(modalities: readonly string[], model: string): FakeError {
+  return error(
+    400,
+    'INVALID_ARGUMENT',
+    `The requested combination of response modalities (${modalities.join(', ')}) is not supported by the model models/${model}.`,
+  );
+}
+
+export function unsupportedVoiceError(voice: string, allowed: readonly string[]): FakeError {
+  const names = allowed.map((name) => name.toLowerCase()).sort();
+  return error(
+    400,
+    'INVALID_ARGUMENT',
+    `Voice name ${voice} is not supported. Allowed voice names are: ${names.join(', ')}.`,
+  );
+}

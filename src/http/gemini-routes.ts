@@ -128,12 +128,15 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
         break;
       case 'stream': {
         const sse = (request.query as { alt?: string }).alt === 'sse';
-        sendGeminiStream(reply, result, sse, (end) => {
-          if (end.failure)
-            recordInterruption(relay, call, result.key, end.failure.cause, end.failure.message);
-          const success = !end.failure && !end.clientClosed;
-          logRequest(reply, call, result, end.clientClosed ? 499 : result.status, success);
-        });
+        const onEnd = (
+          failure?: { cause: 'timeout' | 'connection'; message: string },
+          clientClosed = false,
+        ) => {
+          if (failure) recordInterruption(relay, call, result.key, failure.cause, failure.message);
+          logRequest(reply, call, result, clientClosed ? 499 : result.status, !failure && !clientClosed);
+        };
+        if (options.optimizer && sse) sendPacedGeminiStream(reply, result, options.optimizer, onEnd);
+        else sendGeminiStream(reply, result, sse, (end) => onEnd(end.failure, end.clientClosed));
         break;
       }
     }

@@ -83,39 +83,40 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
     return sendOpenAIError(reply, status, status >= 500 ? 'Internal gateway error.' : error.message);
   });
 
-  /** One relayed call whose complete answer the handler turns into its reply. */
+  /**
+   * One relayed call whose complete answer `answer` turns into the payload to send; it returns
+   * undefined when it replied itself or wants nothing sent yet. Resolves true once a reply went
+   * out. (Helpers resolve booleans, never the reply: Fastify's reply is thenable, and a promise
+   * resolved with it waits for the response to end.)
+   */
   async function relayed(
     reply: FastifyReply,
     call: Omit<RelayCall, 'signal' | 'stream'>,
     answer: (body: Buffer, result: RelayResult) => unknown,
-  ): Promise<FastifyReply> {
+  ): Promise<boolean> {
     const full: RelayCall = { ...call, stream: false, signal: createRequestSignal(reply) };
     const result = await relayCall(relay, full);
+    const log = (status: number, success: boolean) =>
+      logRelayedRequest(options.log, options.clock, reply, full, result, status, success);
     if (result.kind === 'aborted') {
-      logRelayedRequest(options.log, options.clock, reply, full, result, 499, false);
-      return reply.hijack();
+      log(499, false);
+      reply.hijack();
+      return true;
     }
     if (result.kind === 'failed') {
-      logRelayedRequest(options.log, options.clock, reply, full, result, result.status, false);
-      return sendRelayFailure(reply, result);
+      log(result.status, false);
+      sendRelayFailure(reply, result);
+      return true;
     }
-    const body = result.kind === 'complete' ? result.body : Buffer.alloc(0);
-    const sent = await answer(body, result);
-    logRelayedRequest(
-      options.log,
-      options.clock,
-      reply,
-      full,
-      result,
-      reply.statusCode,
-      reply.statusCode < 400,
-    );
-    return sent === reply ? reply : reply.send(sent);
+    const payload = answer(result.kind === 'complete' ? result.body : Buffer.alloc(0), result);
+    if (payload !== undefined) reply.send(payload);
+    log(reply.statusCode, reply.statusCode < 400);
+    return reply.sent;
   }
 
   async function listModels(reply: FastifyReply) {
     // One page of up to 1000 models covers Google's catalogue.
-    return relayed(
+    await relayed(
       reply,
       {
         route: 'openai models.list',
@@ -145,6 +146,7 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
         };
       },
     );
+    return reply;
   }
 
   for (const prefix of prefixes) {
@@ -156,10 +158,10 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
         : listModels(reply),
     );
 
-    app.get<{ Params: { model: string } }>(`${prefix}/models/:model`, (request, reply) => {
+    app.get<{ Params: { model: string } }>(`${prefix}/models/:model`, async (request, reply) => {
       if (prefix === '/v1' && isGeminiClient(request)) return options.gemini.getModel('v1')(request, reply);
       const id = request.params.model;
-      return relayed(
+      await relayed(
         reply,
         {
           route: 'openai models.get',
@@ -172,9 +174,10 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
         },
         () => ({ id, object: 'model', created: modelCreated, owned_by: 'google' }),
       );
+      return reply;
     });
 
-    app.post(`${prefix}/embeddings`, (request, reply) => {
+    app.post(`${prefix}/embeddings`, async (request, reply) => {
       const body = parseJsonBody<OpenAIEmbeddingRequest>(request);
       if (typeof body.model !== 'string' || !body.model)
         throw new OpenAIRequestError('model is required', 'model');
@@ -184,7 +187,7 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
         (sum, item) => sum + Math.ceil((item.content.parts[0]?.text.length ?? 0) / 4),
         0,
       );
-      return relayed(
+      await relayed(
         reply,
         {
           route: 'openai embeddings',
@@ -208,6 +211,7 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
           );
         },
       );
+      return reply;
     });
 
     app.post(`${prefix}/images/generations`, async (request, reply) => {
@@ -219,7 +223,7 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
         asUrl ? { url: `${base}/images/${options.imageStore.put(mimeType, data)}` } : { b64_json: data };
       const created = Math.floor(options.clock.now() / 1000);
       if (model.startsWith('imagen')) {
-        return relayed(
+        await relayed(
           reply,
           {
             route: 'openai images.generations',
@@ -245,13 +249,13 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
             };
           },
         );
+        return reply;
       }
       // A Gemini image model makes one image per call: n calls, each through the pool.
       const gemini = Buffer.from(JSON.stringify(convertGeminiImageRequest(body)));
       const images: { mimeType: string; data: string }[] = [];
-      let last: FastifyReply | undefined;
       for (let index = 0; index < (body.n ?? 1); index++) {
-        last = await relayed(
+        const replied = await relayed(
           reply,
           {
             route: 'openai images.generations',
@@ -268,20 +272,20 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
             for (const part of response.candidates?.[0]?.content?.parts ?? []) {
               if (part.inlineData?.mimeType.startsWith('image/')) images.push(part.inlineData);
             }
-            return reply;
+            return undefined;
           },
         );
-        if (reply.sent || reply.statusCode >= 400) return last;
+        if (replied) return reply;
       }
       return reply.send({ created, data: images.map((image) => output(image.mimeType, image.data)) });
     });
 
-    app.post(`${prefix}/audio/speech`, (request, reply) => {
+    app.post(`${prefix}/audio/speech`, async (request, reply) => {
       const body = parseJsonBody<OpenAISpeechRequest>(request);
       // OpenAI's TTS model names mean "text to speech": Gemini's TTS model (TTS_MODEL) does it.
       const model = !body.model || /^(tts-|gpt-)/.test(body.model) ? settings.TTS_MODEL : body.model;
       const { request: gemini, format } = convertSpeechRequest(body);
-      return relayed(
+      await relayed(
         reply,
         {
           route: 'openai audio.speech',
@@ -306,6 +310,7 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
             .send(encodeWav(pcm, sampleRateOf(audio.inlineData.mimeType)));
         },
       );
+      return reply;
     });
   }
 }
