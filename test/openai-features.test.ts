@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeAnswerText } from '../src/fake-upstream/fake-answers.js';
@@ -362,5 +363,49 @@ describe('streaming variants and the passthrough', () => {
     let text = '';
     for await (const chunk of streamed) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe(fakeAnswerText('compat'));
+  });
+});
+
+describe('OpenAI streams that break, and /v1/models for both APIs', () => {
+  const start = useStacks();
+
+  it('ends a stream cut mid-way with an error the client raises, without repeating text', async () => {
+    const stack = await start({ API_KEYS: 'drop-1,k-b' });
+    const openai = new OpenAI({ apiKey: clientToken, baseURL: `${stack.url}/v1`, maxRetries: 0 });
+    // gemini-2.0-flash does not think: its first chunk is text.
+    const stream = await openai.chat.completions.create({
+      model: 'gemini-2.0-flash',
+      stream: true,
+      messages: [{ role: 'user', content: 'cut' }],
+    });
+    let text = '';
+    await expect(
+      (async () => {
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      })(),
+    ).rejects.toThrow(/lost mid-stream/);
+    expect(fakeAnswerText('cut').startsWith(text)).toBe(true);
+    expect(text.length).toBeGreaterThan(0);
+    expect(stack.fake.requests.map((request) => request.key)).toEqual(['drop-1']);
+  });
+
+  it('answers GET /v1/models in Gemini’s shape to Gemini clients and OpenAI’s to OpenAI clients', async () => {
+    const stack = await start();
+    const genai = new GoogleGenAI({
+      apiKey: clientToken,
+      httpOptions: { baseUrl: stack.url, apiVersion: 'v1' },
+    });
+    const names: string[] = [];
+    for await (const model of await genai.models.list()) names.push(model.name ?? '');
+    expect(names).toContain('models/gemini-2.5-flash');
+    expect(stack.fake.lastRequest()?.url.startsWith('/v1/models')).toBe(true);
+    const openaiList = (await (
+      await fetch(`${stack.url}/v1/models`, { headers: { authorization: `Bearer ${clientToken}` } })
+    ).json()) as {
+      object: string;
+      data: { id: string }[];
+    };
+    expect(openaiList.object).toBe('list');
+    expect(openaiList.data.map((model) => model.id)).toContain('gemini-2.5-flash');
   });
 });
