@@ -17,12 +17,27 @@ import {
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const token = 'bench-token';
-const body = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Why is the sky blue?' }] }] });
+const nativeBody = JSON.stringify({
+  contents: [{ role: 'user', parts: [{ text: 'Why is the sky blue?' }] }],
+});
+const openaiBody = JSON.stringify({
+  model: 'gemini-2.5-flash',
+  messages: [{ role: 'user', content: 'Why is the sky blue?' }],
+});
 
 interface Target {
   readonly name: 'direct' | 'reference' | 'gateway';
   readonly url: string;
-  readonly key: string;
+  readonly headers: Record<string, string>;
+}
+
+/** One request shape: what goes to the fake directly, and (for the OpenAI layer) what goes to the gateway. */
+interface Scenario {
+  readonly name: string;
+  readonly path: string;
+  readonly body: string;
+  /** The gateway's own request, when it differs: the OpenAI API for the same question. */
+  readonly gateway?: { readonly path: string; readonly body: string };
 }
 
 interface Measurement {
@@ -31,12 +46,13 @@ interface Measurement {
   readonly errors: number;
 }
 
-async function measureOnce(target: Target, path: string, connections: number): Promise<Measurement> {
+async function measureOnce(target: Target, scenario: Scenario, connections: number): Promise<Measurement> {
+  const request = target.name === 'gateway' && scenario.gateway ? scenario.gateway : scenario;
   const options = {
-    url: `${target.url}${path}`,
+    url: `${target.url}${request.path}`,
     method: 'POST' as const,
-    body,
-    headers: { 'content-type': 'application/json', 'x-goog-api-key': target.key },
+    body: request.body,
+    headers: { 'content-type': 'application/json', ...target.headers },
     connections,
     pipelining: 1,
   };
@@ -78,22 +94,36 @@ try {
     SQLITE_DATABASE: join(directory, 'bench.db'),
   });
   services.push(gateway);
-  const targets: Target[] = [
-    { name: 'direct', url: fake.url, key: 'ok-direct' },
-    { name: 'reference', url: reference.url, key: 'unused' },
-    { name: 'gateway', url: gateway.url, key: token },
+  const allTargets: Target[] = [
+    { name: 'direct', url: fake.url, headers: { 'x-goog-api-key': 'ok-direct' } },
+    { name: 'reference', url: reference.url, headers: {} },
+    { name: 'gateway', url: gateway.url, headers: { authorization: `Bearer ${token}` } },
   ];
-  const scenarios = [
-    ['non-stream', '/v1beta/models/gemini-2.5-flash:generateContent'],
-    ['stream', '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse'],
-  ] as const;
+  const generate = '/v1beta/models/gemini-2.5-flash:generateContent';
+  const scenarios: Scenario[] = [
+    { name: 'non-stream', path: generate, body: nativeBody },
+    {
+      name: 'stream',
+      path: '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+      body: nativeBody,
+    },
+    // OpenAI chat through the gateway (translated to Gemini and back) against the same question
+    // asked natively of the fake: the bare reference relay cannot translate, so it sits this out.
+    {
+      name: 'openai',
+      path: generate,
+      body: nativeBody,
+      gateway: { path: '/v1/chat/completions', body: openaiBody },
+    },
+  ];
 
-  for (const [scenario, path] of scenarios) {
+  for (const scenario of scenarios) {
+    const targets = allTargets.filter((target) => !(scenario.gateway && target.name === 'reference'));
     for (const connections of [1, 32]) {
       const samples = new Map<Target['name'], Measurement[]>(targets.map((target) => [target.name, []]));
       for (let round = 0; round < rounds; round++) {
         for (const target of targets)
-          samples.get(target.name)?.push(await measureOnce(target, path, connections));
+          samples.get(target.name)?.push(await measureOnce(target, scenario, connections));
       }
       const result = new Map(
         targets.map((target) => [target.name, medianOf(samples.get(target.name) ?? [])]),
@@ -101,7 +131,7 @@ try {
       const direct = result.get('direct') as Measurement;
       for (const [name, m] of result) {
         rows.push([
-          scenario,
+          scenario.name,
           String(connections),
           name,
           m.requestsPerSecond.toFixed(0),
@@ -111,14 +141,15 @@ try {
         ]);
       }
       const describe = (name: 'reference' | 'gateway') => {
-        const m = result.get(name) as Measurement;
+        const m = result.get(name);
+        if (!m) return `${name} -`;
         const ratio = (m.requestsPerSecond / direct.requestsPerSecond).toFixed(3);
         // At one connection, time per request is 1/throughput: the difference is what the relay adds.
         const added = (1000 / m.requestsPerSecond - 1000 / direct.requestsPerSecond).toFixed(3);
         return connections === 1 ? `${name} ${ratio} (+${added} ms/request)` : `${name} ${ratio}`;
       };
       summary.push(
-        `${scenario.padEnd(10)} c=${String(connections).padEnd(2)}  of direct: ${describe('gateway')}; ${describe('reference')}`,
+        `${scenario.name.padEnd(10)} c=${String(connections).padEnd(2)}  of direct: ${describe('gateway')}; ${describe('reference')}`,
       );
     }
   }

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Settings } from '../config/settings.js';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
+import { randomId } from '../core/random-id.js';
 import type { GeminiInlineData, GeminiResponse } from '../protocols/gemini/gemini-types.js';
 import { convertToGeminiRequest, mediaUrlsOf } from '../protocols/openai/convert-to-gemini-request.js';
 import { convertToOpenAIResponse } from '../protocols/openai/convert-to-openai-response.js';
@@ -120,7 +120,7 @@ export function publicBaseUrl(request: FastifyRequest, configured: string): stri
   return `${forwardedProto || request.protocol}://${forwardedHost || request.headers.host}`;
 }
 
-const newId = () => randomBytes(9).toString('base64url');
+const newId = () => randomId();
 
 /**
  * Writes OpenAI chunks; with the stream optimizer on, text deltas are re-cut into small pieces with
@@ -176,13 +176,17 @@ export async function handleChatCompletion(
     safetySettings: settings.SAFETY_SETTINGS,
     media,
   });
-  const base = publicBaseUrl(request, settings.PUBLIC_URL);
+  // Only an answer with images needs the gateway's public address.
+  let base: string | undefined;
   const context: ChatStreamContext = {
     id: `chatcmpl-${newId()}`,
     created: Math.floor(deps.clock.now() / 1000),
     model: body.model,
     newId,
-    imageUrl: (image) => `${base}/images/${deps.imageStore.put(image.mimeType, image.data)}`,
+    imageUrl: (image) => {
+      base ??= publicBaseUrl(request, settings.PUBLIC_URL);
+      return `${base}/images/${deps.imageStore.put(image.mimeType, image.data)}`;
+    },
     showSearchLink: settings.SHOW_SEARCH_LINK,
     includeUsage: body.stream_options?.include_usage === true,
   };
