@@ -409,3 +409,44 @@ describe('OpenAI streams that break, and /v1/models for both APIs', () => {
     expect(openaiList.data.map((model) => model.id)).toContain('gemini-2.5-flash');
   });
 });
+
+describe('more OpenAI options', () => {
+  const start = useStacks();
+
+  it('returns n choices and honours stop sequences', async () => {
+    const stack = await start();
+    const openai = new OpenAI({ apiKey: clientToken, baseURL: `${stack.url}/v1`, maxRetries: 0 });
+    const completion = await openai.chat.completions.create({
+      model: 'gemini-2.0-flash',
+      n: 2,
+      stop: ['deterministic'],
+      messages: [{ role: 'user', content: 'two please' }],
+    });
+    expect(
+      completion.choices.map((choice) => [choice.index, choice.message.content, choice.finish_reason]),
+    ).toEqual([
+      [0, 'Echo: two please\nThis is a ', 'stop'],
+      [1, '[1] Echo: two please\nThis is a ', 'stop'],
+    ]);
+    expect(JSON.parse(stack.fake.lastRequest()?.body ?? '{}').generationConfig).toEqual({
+      candidateCount: 2,
+      stopSequences: ['deterministic'],
+    });
+  });
+
+  it('adds code execution when TOOLS_CODE_EXECUTION_ENABLED and shows code and output in the answer', async () => {
+    const stack = await start({ TOOLS_CODE_EXECUTION_ENABLED: 'true', SHOW_THINKING_PROCESS: 'false' });
+    const openai = new OpenAI({ apiKey: clientToken, baseURL: `${stack.url}/v1`, maxRetries: 0 });
+    const completion = await openai.chat.completions.create({
+      model: 'gemini-2.5-flash',
+      messages: [{ role: 'user', content: 'compute' }],
+    });
+    expect(completion.choices[0]?.message.content).toBe(
+      `\n\`\`\`python\nprint("compute")\n\`\`\`\n\n\`\`\`\ncompute\n\n\`\`\`\n${fakeAnswerText('compute')}`,
+    );
+    expect(JSON.parse(stack.fake.lastRequest()?.body ?? '{}')).toEqual({
+      contents: [{ role: 'user', parts: [{ text: 'compute' }] }],
+      tools: [{ codeExecution: {} }],
+    });
+  });
+});
