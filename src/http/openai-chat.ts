@@ -209,14 +209,7 @@ export async function handleChatCompletion(
 
   if (!stream) {
     const result = await relayCall(deps.relay, call);
-    if (result.kind === 'aborted') {
-      log(result, 499, false);
-      return reply.hijack();
-    }
-    if (result.kind === 'failed') {
-      log(result, result.status, false);
-      return sendRelayFailure(reply, result);
-    }
+    if (answeredWithoutContent(reply, result, log)) return reply;
     const response = JSON.parse(
       result.kind === 'complete' ? result.body.toString('utf8') : '{}',
     ) as GeminiResponse;
@@ -225,6 +218,28 @@ export async function handleChatCompletion(
   }
   if (realStream) return streamChat(deps, reply, call, context, log);
   return fakeStreamChat(deps, reply, call, context, log);
+}
+
+/**
+ * Answers a relay result that carries no content — the client left, or no key could serve — and
+ * says whether it did.
+ */
+function answeredWithoutContent(
+  reply: FastifyReply,
+  result: RelayResult,
+  log: (result: RelayResult, status: number, success: boolean) => void,
+): result is Extract<RelayResult, { kind: 'aborted' | 'failed' }> {
+  if (result.kind === 'aborted') {
+    log(result, 499, false);
+    reply.hijack();
+    return true;
+  }
+  if (result.kind === 'failed') {
+    log(result, result.status, false);
+    sendRelayFailure(reply, result);
+    return true;
+  }
+  return false;
 }
 
 /** Gemini's SSE stream translated chunk by chunk as it arrives. */
@@ -236,14 +251,7 @@ async function streamChat(
   log: (result: RelayResult, status: number, success: boolean) => void,
 ) {
   const result = await relayCall(deps.relay, call);
-  if (result.kind === 'aborted') {
-    log(result, 499, false);
-    return reply.hijack();
-  }
-  if (result.kind === 'failed') {
-    log(result, result.status, false);
-    return sendRelayFailure(reply, result);
-  }
+  if (answeredWithoutContent(reply, result, log)) return reply;
   const sse = createSseWriter(reply);
   const optimizer = streamOptimizerSettings(deps.settings);
   if (result.kind === 'complete') {
