@@ -120,8 +120,6 @@ export function publicBaseUrl(request: FastifyRequest, configured: string): stri
   return `${forwardedProto || request.protocol}://${forwardedHost || request.headers.host}`;
 }
 
-const newId = () => randomId();
-
 /**
  * Writes OpenAI chunks; with the stream optimizer on, text deltas are re-cut into small pieces with
  * short pauses (gemini-balance's STREAM_OPTIMIZER_*).
@@ -140,7 +138,10 @@ async function writeChunks(
     for (const piece of planTextPieces(content, optimizer)) {
       const choice = chunk.choices[0] as OpenAIChatChunk['choices'][number];
       sse.write(
-        `data: ${JSON.stringify({ ...chunk, choices: [{ ...choice, delta: { ...choice.delta, content: piece.text } }] })}\n\n`,
+        encodeOpenAIChunk({
+          ...chunk,
+          choices: [{ ...choice, delta: { ...choice.delta, content: piece.text } }],
+        }),
       );
       await sse.drained();
       if (sse.closed) return;
@@ -179,10 +180,10 @@ export async function handleChatCompletion(
   // Only an answer with images needs the gateway's public address.
   let base: string | undefined;
   const context: ChatStreamContext = {
-    id: `chatcmpl-${newId()}`,
+    id: `chatcmpl-${randomId()}`,
     created: Math.floor(deps.clock.now() / 1000),
     model: body.model,
-    newId,
+    newId: () => randomId(),
     imageUrl: (image) => {
       base ??= publicBaseUrl(request, settings.PUBLIC_URL);
       return `${base}/images/${deps.imageStore.put(image.mimeType, image.data)}`;
