@@ -75,6 +75,8 @@ export interface KeyPool {
   /** Resolves when an attempt in flight ends, so a request that found every key busy can look again. */
   whenSettled(): Promise<void>;
   usableCount(): number;
+  /** Whether the key may still serve the model: not switched off, not resting for it. */
+  canServe(id: string, model: string): boolean;
   /** Every key secret, for scrubbing upstream text. */
   secrets(): readonly string[];
   find(id: string): PoolKey | undefined;
@@ -313,6 +315,12 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
       return settled.promise;
     },
     usableCount: () => records.filter((record) => !record.state.disabled).length,
+    canServe(id, model) {
+      const record = byId.get(id);
+      if (!record) return false;
+      const restedFrom = availableFrom(record.state, model);
+      return restedFrom !== undefined && restedFrom <= clock.now();
+    },
     secrets: () => records.map((record) => record.key.secret),
     find: (id) => byId.get(id)?.key,
     stateOf: (id) => byId.get(id)?.state,

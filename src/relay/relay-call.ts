@@ -8,6 +8,7 @@ import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import {
   describeNetworkError,
   type GeminiClient,
+  KeyWithdrawnError,
   type UpstreamAnswer,
   type UpstreamRequest,
   type UpstreamStream,
@@ -85,6 +86,22 @@ export type RelayFailure = Extract<RelayResult, { kind: 'failed' }>;
 type AttemptResult =
   | { readonly kind: 'final'; readonly result: RelayResult }
   | { readonly kind: 'retry'; readonly failure: RelayFailure; readonly outcome: Outcome };
+
+/** A withdrawn call teaches the pool nothing and costs the request a switch, like a rate-limited key. */
+const withdrawn: Outcome = { kind: 'cool', reason: 'unknown', retry: true };
+
+function withdrawnFailure(key: PoolKey, attempt: number): RelayFailure {
+  const message = 'Every API key able to serve this model is resting.';
+  const body = createGeminiErrorBody(429, message);
+  return {
+    kind: 'failed',
+    status: 429,
+    body: JSON.stringify(body),
+    error: { message, rpcStatus: body.error.status, quotaIds: [] },
+    key,
+    attempts: attempt,
+  };
+}
 
 /** The pool's scope for calls that spend no model quota. */
 const allModels = '*';
@@ -173,8 +190,15 @@ async function attemptOnce(
   const scope = call.model ?? allModels;
   let answer: UpstreamAnswer;
   try {
-    answer = await context.client.send(call.request, key.secret, call.stream, call.signal);
+    answer = await context.client.send(call.request, key.secret, call.stream, call.signal, () =>
+      context.pool.canServe(key.id, scope),
+    );
   } catch (error) {
+    if (error instanceof KeyWithdrawnError) {
+      // Not a failure of the key or of Google: the pool learned of the key's rest meanwhile.
+      context.pool.release(key, scope);
+      return { kind: 'retry', outcome: withdrawn, failure: withdrawnFailure(key, attempt) };
+    }
     return networkFailure(context, call, key, attempt, error);
   }
   const status = answer.statusCode;

@@ -56,6 +56,7 @@ export interface GeminiClient {
     apiKey: string,
     stream: boolean,
     signal?: Cancellation,
+    stillUsable?: () => boolean,
   ): Promise<UpstreamAnswer>;
   close(): Promise<void>;
 }
@@ -66,6 +67,11 @@ export interface GeminiClientOptions {
   readonly timeoutMs: number;
   /** CUSTOM_HEADERS: added to every upstream request (never overriding the key or content type). */
   readonly customHeaders?: Readonly<Record<string, string>>;
+}
+
+/** A call not sent because its key stopped serving between choice and send. */
+export class KeyWithdrawnError extends Error {
+  override readonly name = 'KeyWithdrawnError';
 }
 
 class ClientGoneError extends Error {
@@ -92,12 +98,20 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
   constructor(
     private readonly stream: boolean,
     private readonly signal: Cancellation | undefined,
+    private readonly stillUsable: (() => boolean) | undefined,
     private readonly resolve: (answer: UpstreamAnswer) => void,
     private readonly reject: (error: Error) => void,
   ) {}
 
+  // Called as the request is about to go on the wire, which may be a while after its key was
+  // chosen (a connection had to be opened or freed). If the pool has since learned the key cannot
+  // serve — another request just got its 429 — the call is withdrawn rather than spent.
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
+    if (this.stillUsable && !this.stillUsable()) {
+      controller.abort(new KeyWithdrawnError('the key stopped serving before the call was sent'));
+      return;
+    }
     if (this.signal?.aborted) this.onCancel();
     else this.signal?.once('abort', this.onCancel);
   }
@@ -202,7 +216,7 @@ export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
   const custom = options.customHeaders ?? {};
 
   return {
-    send(request, apiKey, stream, signal) {
+    send(request, apiKey, stream, signal, stillUsable) {
       // Google's OpenAI-compatible endpoint takes the key as a Bearer token, like OpenAI.
       const auth = request.bearer ? { authorization: `Bearer ${apiKey}` } : { 'x-goog-api-key': apiKey };
       return new Promise((resolve, reject) => {
@@ -217,7 +231,7 @@ export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
             headersTimeout: options.timeoutMs,
             bodyTimeout: options.timeoutMs,
           },
-          new Exchange(stream, signal, resolve, reject),
+          new Exchange(stream, signal, stillUsable, resolve, reject),
         );
       });
     },
