@@ -50,6 +50,8 @@ const gateway = await startGatewayProcess({
   BASE_URL: fake.url,
   SQLITE_DATABASE: database,
   CHECK_INTERVAL_HOURS: String(probeSeconds / 3600),
+  // Debug lines say when each call went on the wire, by the gateway's own clock.
+  LOG_LEVEL: 'debug',
 });
 
 const client = new Pool(gateway.url, { connections: concurrency });
@@ -96,6 +98,7 @@ const statusAtEnd = new Map(
 const journal = ((await (await fetch(`${fake.url}/__fake/journal`)).json()) as { requests: Call[] }).requests;
 await client.close();
 await gateway.stop();
+const gatewayLines = gateway.lines();
 await fake.stop();
 
 // When the gateway learned of each failure: its error log, written as the answer was classified.
@@ -121,14 +124,25 @@ const learnedAt = (key: string) =>
     .sort((a, b) => a - b);
 
 /** Generation calls that left the gateway after it had learned the key was refused or parked for the day. */
+/** When the gateway put each generation call with the key on the wire, from its debug log. */
+const sentAt = (key: string): number[] => {
+  const id = createKeyIdentity(key).id;
+  return gatewayLines
+    .filter((line) => line.includes('"msg":"upstream call"'))
+    .map((line) => JSON.parse(line) as { time: number; keyId: string; model: string; sent: boolean })
+    .filter((entry) => entry.keyId === id && entry.sent && entry.model !== '*')
+    .map((entry) => entry.time);
+};
+
+/** Generation calls sent after the gateway learned the key was refused or parked for the day. */
 function callsAfterRefusal(key: string): number {
   const first = learnedAt(key)[0];
-  return first === undefined ? 0 : generationCalls(key).filter((call) => call.atMs > first).length;
+  return first === undefined ? 0 : sentAt(key).filter((time) => time > first).length;
 }
 
 /**
- * Calls that left the gateway after it had learned of a 429 and before the rest that 429 asked for
- * was over. (Calls already on their way when the gateway learned could not have known.)
+ * Calls sent after the gateway had learned of a 429 and before the rest that 429 asked for was
+ * over. (Calls already on their way when it learned could not have known.)
  */
 function callsInsideRest(key: string): number {
   const calls = generationCalls(key);
@@ -137,7 +151,7 @@ function callsInsideRest(key: string): number {
     const delay = answer?.errorBody ? (parseGeminiError(answer.errorBody).retryDelayMs ?? 0) : 0;
     return { from: at, until: (answer?.answeredAtMs ?? at) + delay };
   });
-  return calls.filter((call) => rests.some((rest) => call.atMs > rest.from && call.atMs < rest.until)).length;
+  return sentAt(key).filter((time) => rests.some((rest) => time > rest.from && time < rest.until)).length;
 }
 
 const wasted = new Map<string, number>([

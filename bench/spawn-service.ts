@@ -11,6 +11,8 @@ const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).
 export interface Service {
   readonly url: string;
   stop(): Promise<void>;
+  /** What the process wrote to stdout so far, line by line. */
+  lines(): string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -24,22 +26,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForLine(child: ChildProcess, pattern: RegExp): Promise<void> {
+/**
+ * Waits for a line matching `pattern`. Output is read for the process's whole life (a pipe nobody
+ * reads would block the process once full) and kept, for benchmarks that read its logs.
+ */
+async function waitForLine(child: ChildProcess, pattern: RegExp): Promise<() => string[]> {
   let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => process.stderr.write(chunk));
   await new Promise<void>((done, fail) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (pattern.test(output)) {
-        child.stdout?.off('data', onData);
-        done();
-      }
+    const check = () => {
+      if (!pattern.test(output)) return;
+      child.stdout?.off('data', check);
+      done();
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk) => process.stderr.write(chunk));
+    child.stdout?.on('data', check);
     child.once('exit', (code) =>
       fail(new Error(`service exited with ${code} before it was ready:\n${output}`)),
     );
   });
+  return () => output.split('\n');
 }
 
 function stopper(child: ChildProcess) {
@@ -58,8 +66,8 @@ export async function startFakeUpstreamProcess(extraArgs: string[] = []): Promis
     ['--import', tsxLoader, join(root, 'src/fake-upstream/cli.ts'), '--port', String(port), ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  await waitForLine(child, /listening on/);
-  return { url: `http://127.0.0.1:${port}`, stop: stopper(child) };
+  const lines = await waitForLine(child, /listening on/);
+  return { url: `http://127.0.0.1:${port}`, stop: stopper(child), lines };
 }
 
 export async function startReferenceRelayProcess(upstreamUrl: string): Promise<Service> {
@@ -68,8 +76,8 @@ export async function startReferenceRelayProcess(upstreamUrl: string): Promise<S
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '', PORT: String(port), UPSTREAM_URL: upstreamUrl },
   });
-  await waitForLine(child, /listening/);
-  return { url: `http://127.0.0.1:${port}`, stop: stopper(child) };
+  const lines = await waitForLine(child, /listening/);
+  return { url: `http://127.0.0.1:${port}`, stop: stopper(child), lines };
 }
 
 export async function startGatewayProcess(env: Record<string, string>): Promise<Service> {
@@ -78,6 +86,6 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
   });
-  await waitForLine(child, /gemgate listening on/);
-  return { url: `http://127.0.0.1:${port}`, stop: stopper(child) };
+  const lines = await waitForLine(child, /gemgate listening on/);
+  return { url: `http://127.0.0.1:${port}`, stop: stopper(child), lines };
 }

@@ -126,6 +126,9 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
       logRequestBodies: settings.ERROR_LOG_RECORD_REQUEST_BODY,
       troubleBackoffMs: options.troubleBackoffMs ?? 100,
       maxWaitMs: settings.POOL_WAIT_SECONDS * 1000,
+      ...(logger.isLevelEnabled('debug')
+        ? { debug: (fields, message) => logger.debug(fields, message) }
+        : {}),
     },
     keyAdmin: { pool, store: keyStore, prober, clock, authToken },
     settings,

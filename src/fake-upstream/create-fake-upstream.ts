@@ -173,6 +173,9 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // Taken before the body is read: the moment the call reached the fake, for benchmarks that
+    // judge when the gateway sent it.
+    const arrivedMs = Date.now();
     const rawUrl = request.url ?? '/';
     const queryStart = rawUrl.indexOf('?');
     const path = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
@@ -190,7 +193,7 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       url: rawUrl,
       headers: { ...request.headers },
       body: body.toString('utf8'),
-      atMs: Date.now(),
+      atMs: arrivedMs,
     };
     response.once('finish', () => {
       record.status = response.statusCode;

@@ -33,6 +33,8 @@ export interface RelayContext {
   readonly troubleBackoffMs: number;
   /** How long a request may wait for a resting key before it is answered 429 (POOL_WAIT_SECONDS). */
   readonly maxWaitMs: number;
+  /** A debug log line per call as it goes on the wire (key id and model), when LOG_LEVEL is debug. */
+  readonly debug?: (fields: Record<string, unknown>, message: string) => void;
 }
 
 export interface RelayCall {
@@ -190,9 +192,11 @@ async function attemptOnce(
   const scope = call.model ?? allModels;
   let answer: UpstreamAnswer;
   try {
-    answer = await context.client.send(call.request, key.secret, call.stream, call.signal, () =>
-      context.pool.canServe(key.id, scope),
-    );
+    answer = await context.client.send(call.request, key.secret, call.stream, call.signal, () => {
+      const serving = context.pool.canServe(key.id, scope);
+      context.debug?.({ keyId: key.id, model: scope, sent: serving }, 'upstream call');
+      return serving;
+    });
   } catch (error) {
     if (error instanceof KeyWithdrawnError) {
       // Not a failure of the key or of Google: the pool learned of the key's rest meanwhile.
