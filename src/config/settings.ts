@@ -61,7 +61,7 @@ function oneOf<const T extends string>(choices: readonly T[], fallback: T, alias
   }, fallback);
 }
 
-export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 export const settingsSchema = z
   .object({
@@ -152,4 +152,3 @@ export const settingsSchema = z
   });
 
 export type Settings = z.output<typeof settingsSchema>;
-export type SettingName = keyof Settings;

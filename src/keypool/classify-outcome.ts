@@ -32,7 +32,7 @@ export type Outcome =
   | { readonly kind: 'client-error'; readonly retry: false };
 
 /** Google's hint when a per-minute 429 carries no RetryInfo. */
-export const defaultMinuteCooldownMs = 60_000;
+const defaultMinuteCooldownMs = 60_000;
 
 export const ok: Outcome = { kind: 'ok', retry: false };
 

@@ -345,7 +345,7 @@ function noKeyFailure(
 }
 
 /** Adds a failed attempt (or a stream cut after its first byte) to the error log. */
-export function recordFailure(
+function recordFailure(
   context: RelayContext,
   call: RelayCall,
   key: PoolKey | undefined,

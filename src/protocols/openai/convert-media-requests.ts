@@ -75,7 +75,7 @@ const aspectRatioBySize: Record<string, string> = {
   '1024x1536': '3:4',
 };
 
-export function checkImageRequest(body: OpenAIImageRequest): { prompt: string; count: number } {
+function checkImageRequest(body: OpenAIImageRequest): { prompt: string; count: number } {
   if (typeof body.prompt !== 'string' || body.prompt.trim() === '') {
     throw new OpenAIRequestError('prompt is required', 'prompt');
   }
@@ -131,7 +131,7 @@ const voiceByOpenAIName: Record<string, string> = {
   verse: 'Enceladus',
 };
 
-export const speechFormats = ['wav', 'pcm'] as const;
+const speechFormats = ['wav', 'pcm'] as const;
 
 /** OpenAI audio/speech → generateContent on a Gemini TTS model. */
 export function convertSpeechRequest(body: OpenAISpeechRequest): {
