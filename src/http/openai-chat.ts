@@ -34,7 +34,7 @@ import {
 import type { ImageStore } from '../storage/create-image-store.js';
 import { planTextPieces, type StreamOptimizerSettings } from '../streaming/plan-text-pieces.js';
 import type { MediaFetcher } from '../upstream/fetch-media.js';
-import { describeNetworkError } from '../upstream/gemini-client.js';
+import { describeStreamBreak } from '../upstream/gemini-client.js';
 import { createRequestSignal } from './create-request-signal.js';
 import { createSseWriter, type SseWriter } from './create-sse-writer.js';
 import { logRelayedRequest } from './request-log.js';
@@ -315,20 +315,10 @@ async function streamChat(
       });
     },
     error: (error) => {
-      const cause = describeNetworkError(error);
-      if (cause === 'aborted') return;
-      failed = true;
-      const message =
-        cause === 'timeout'
-          ? 'The upstream stream stalled longer than TIME_OUT; the answer is incomplete.'
-          : 'The upstream connection was lost mid-stream; the answer is incomplete.';
-      recordInterruption(deps.relay, call, result.key, cause, message);
-      void pending.then(() => {
-        sse.end(
-          `data: ${JSON.stringify(createOpenAIErrorBody(cause === 'timeout' ? 504 : 502, message))}\n\n`,
-        );
-        log(result, 200, false);
-      });
+      const broken = describeStreamBreak(error);
+      if (!broken) return;
+      recordInterruption(deps.relay, call, result.key, broken.cause, broken.message);
+      fail(broken.status, broken.message);
     },
   });
   return reply;

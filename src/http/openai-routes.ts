@@ -14,7 +14,7 @@ import {
 } from '../protocols/openai/convert-media-requests.js';
 import { encodeWav, sampleRateOf } from '../protocols/openai/encode-wav.js';
 import { OpenAIRequestError } from '../protocols/openai/openai-error.js';
-import { derivedModelNames } from '../protocols/openai/resolve-model.js';
+import { derivedModelNames, resolveModel } from '../protocols/openai/resolve-model.js';
 import { type RelayCall, type RelayResult, relayCall } from '../relay/relay-call.js';
 import { MediaFetchError } from '../upstream/fetch-media.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
@@ -56,6 +56,11 @@ function isGeminiClient(request: FastifyRequest): boolean {
 /** OpenAI's API (chat, models, embeddings, images, speech) over Gemini, through the key pool. */
 export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOptions): Promise<void> {
   const { relay, settings } = options;
+  const modelLists = {
+    searchModels: settings.SEARCH_MODELS,
+    imageModels: settings.IMAGE_MODELS,
+    thinkingModels: settings.THINKING_MODELS,
+  };
 
   app.addHook('onRequest', (request, reply, done) => {
     if (request.url.startsWith('/v1/models') && isGeminiClient(request)) {
@@ -130,11 +135,7 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
           models?: { name: string }[];
         };
         const ids = (page.models ?? []).map((model) => model.name.replace(/^models\//, ''));
-        const derived = derivedModelNames({
-          searchModels: settings.SEARCH_MODELS,
-          imageModels: settings.IMAGE_MODELS,
-          thinkingModels: settings.THINKING_MODELS,
-        });
+        const derived = derivedModelNames(modelLists);
         return {
           object: 'list',
           data: [...ids, ...derived].map((id) => ({
@@ -168,7 +169,7 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
           model: null,
           request: {
             method: 'GET',
-            path: `/v1beta/models/${encodeURIComponent(id.replace(/-(search|image|non-thinking)$/, ''))}`,
+            path: `/v1beta/models/${encodeURIComponent(resolveModel(id, modelLists).model)}`,
             query: '',
           },
         },

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import type { RelayResult } from '../relay/relay-call.js';
 import { createEventSplitter } from '../streaming/create-event-splitter.js';
-import { describeNetworkError } from '../upstream/gemini-client.js';
+import { describeStreamBreak } from '../upstream/gemini-client.js';
 
 type StreamResult = Extract<RelayResult, { kind: 'stream' }>;
 
@@ -72,17 +72,12 @@ export function sendGeminiStream(
       finish({ clientClosed: false });
     },
     error(error) {
-      const cause = describeNetworkError(error);
-      if (cause === 'aborted') return;
-      const status = cause === 'timeout' ? 504 : 502;
-      const message =
-        cause === 'timeout'
-          ? 'The upstream stream stalled longer than TIME_OUT; the answer is incomplete.'
-          : 'The upstream connection was lost mid-stream; the answer is incomplete.';
+      const broken = describeStreamBreak(error);
+      if (!broken) return;
       if (sse && !raw.destroyed)
-        raw.end(`data: ${JSON.stringify(createGeminiErrorBody(status, message))}\r\n\r\n`);
+        raw.end(`data: ${JSON.stringify(createGeminiErrorBody(broken.status, broken.message))}\r\n\r\n`);
       else raw.destroy();
-      finish({ failure: { cause, message }, clientClosed: false });
+      finish({ failure: broken, clientClosed: false });
     },
   });
 }

@@ -5,7 +5,7 @@ import type { GeminiResponse } from '../protocols/gemini/gemini-types.js';
 import type { RelayResult } from '../relay/relay-call.js';
 import { createSseDecoder } from '../streaming/create-sse-decoder.js';
 import { planTextPieces, type StreamOptimizerSettings } from '../streaming/plan-text-pieces.js';
-import { describeNetworkError } from '../upstream/gemini-client.js';
+import { describeStreamBreak } from '../upstream/gemini-client.js';
 import { createSseWriter } from './create-sse-writer.js';
 
 // The native API's two stream variants from gemini-balance: fake streaming and the paced stream
@@ -114,15 +114,11 @@ export function sendPacedGeminiStream(
       });
     },
     error: (error) => {
-      const cause = describeNetworkError(error);
-      if (cause === 'aborted') return;
-      const message =
-        cause === 'timeout'
-          ? 'The upstream stream stalled longer than TIME_OUT; the answer is incomplete.'
-          : 'The upstream connection was lost mid-stream; the answer is incomplete.';
+      const broken = describeStreamBreak(error);
+      if (!broken) return;
       void queue.then(() => {
-        writer.end(eventOf(createGeminiErrorBody(cause === 'timeout' ? 504 : 502, message)));
-        finish({ cause, message });
+        writer.end(eventOf(createGeminiErrorBody(broken.status, broken.message)));
+        finish(broken);
       });
     },
   });

@@ -214,19 +214,22 @@ export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
   });
   const prefix = options.base.pathPrefix;
   const custom = options.customHeaders ?? {};
+  const hasCustom = Object.keys(custom).length > 0;
 
   return {
     send(request, apiKey, stream, signal, stillUsable) {
+      // One headers object per call: this runs for every request.
+      const headers: Record<string, string> = hasCustom ? { ...custom } : {};
+      if (request.body) headers['content-type'] = 'application/json';
       // Google's OpenAI-compatible endpoint takes the key as a Bearer token, like OpenAI.
-      const auth = request.bearer ? { authorization: `Bearer ${apiKey}` } : { 'x-goog-api-key': apiKey };
+      if (request.bearer) headers.authorization = `Bearer ${apiKey}`;
+      else headers['x-goog-api-key'] = apiKey;
       return new Promise((resolve, reject) => {
         pool.dispatch(
           {
             method: request.method,
             path: request.query ? `${prefix}${request.path}?${request.query}` : prefix + request.path,
-            headers: request.body
-              ? { ...custom, 'content-type': 'application/json', ...auth }
-              : { ...custom, ...auth },
+            headers,
             body: request.body ?? null,
             headersTimeout: options.timeoutMs,
             bodyTimeout: options.timeoutMs,
@@ -246,4 +249,28 @@ export function describeNetworkError(error: unknown): 'timeout' | 'connection' |
   if (name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') return 'aborted';
   if (code.endsWith('_TIMEOUT') || code === 'ETIMEDOUT') return 'timeout';
   return 'connection';
+}
+
+/** A stream that broke after its first byte: how, the status to report, and what to tell the client. */
+export interface StreamBreak {
+  readonly cause: 'timeout' | 'connection';
+  readonly status: 502 | 504;
+  readonly message: string;
+}
+
+/** Describes an upstream stream's failure; undefined when it was the client that went away. */
+export function describeStreamBreak(error: unknown): StreamBreak | undefined {
+  const cause = describeNetworkError(error);
+  if (cause === 'aborted') return undefined;
+  return cause === 'timeout'
+    ? {
+        cause,
+        status: 504,
+        message: 'The upstream stream stalled longer than TIME_OUT; the answer is incomplete.',
+      }
+    : {
+        cause,
+        status: 502,
+        message: 'The upstream connection was lost mid-stream; the answer is incomplete.',
+      };
 }
