@@ -87,7 +87,12 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
   });
   const client = createGeminiClient({
     base: settings.BASE_URL,
-    timeoutMs: settings.TIME_OUT * 1000,
+    timeouts: {
+      connectMs: settings.CONNECT_TIMEOUT_SECONDS * 1000,
+      firstByteMs: settings.FIRST_BYTE_TIMEOUT_SECONDS * 1000,
+      streamIdleMs: settings.STREAM_IDLE_TIMEOUT_SECONDS * 1000,
+      totalMs: settings.TIME_OUT * 1000,
+    },
     customHeaders: settings.CUSTOM_HEADERS,
   });
   const mediaFetcher = createMediaFetcher({

@@ -78,6 +78,12 @@ export const settingsSchema = z
     // Upstream
     BASE_URL: setting(parseBaseUrl, parseBaseUrl('https://generativelanguage.googleapis.com')),
     TIME_OUT: integer(300, 1, 86_400),
+    CONNECT_TIMEOUT_SECONDS: number(5, 0.1),
+    // A stream's first byte waits for the model's thinking when thoughts are not streamed: long
+    // reasoning runs tens of seconds before anything is sent. 60 s lets that through, while a
+    // stalled key still costs a client a minute rather than TIME_OUT's five before another is tried.
+    FIRST_BYTE_TIMEOUT_SECONDS: number(60, 0.1),
+    STREAM_IDLE_TIMEOUT_SECONDS: number(30, 0.1),
     // OpenAI-compatible layer and model features (gemini-balance's names)
     SEARCH_MODELS: list(['gemini-2.5-flash', 'gemini-2.5-pro']),
     IMAGE_MODELS: list([]),

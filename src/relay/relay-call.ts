@@ -7,6 +7,7 @@ import type { KeyPool, PoolKey, Selection } from '../keypool/key-pool.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import {
   describeNetworkError,
+  describeTimeout,
   type GeminiClient,
   KeyWithdrawnError,
   type UpstreamAnswer,
@@ -261,7 +262,7 @@ function networkFailure(
   const outcome = classifyOutcome({ kind: 'network', cause }, context.clock.now());
   const message =
     cause === 'timeout'
-      ? 'Google did not answer within TIME_OUT.'
+      ? describeTimeout(error)
       : `The connection to Google failed (${(error as { code?: string }).code ?? 'network error'}).`;
   const errorType = describeOutcome(outcome);
   context.pool.report(key, call.model ?? allModels, outcome, { status: null, type: errorType, message });

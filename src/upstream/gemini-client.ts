@@ -61,10 +61,25 @@ export interface GeminiClient {
   close(): Promise<void>;
 }
 
+/**
+ * How long a call may wait, by phase. Each limit is what a client feels at that point: a call stuck
+ * before its first byte can still be retried on another key, so that wait is kept short; a call
+ * whose answer comes whole (not a stream) can only be judged by its end.
+ */
+export interface UpstreamTimeouts {
+  /** Opening a TCP/TLS connection to Google (CONNECT_TIMEOUT_SECONDS). */
+  readonly connectMs: number;
+  /** From sending a stream call to the first byte of its answer's body (FIRST_BYTE_TIMEOUT_SECONDS). */
+  readonly firstByteMs: number;
+  /** Silence between two chunks of a stream (STREAM_IDLE_TIMEOUT_SECONDS). */
+  readonly streamIdleMs: number;
+  /** The whole call, from send to last byte, streams included (TIME_OUT). */
+  readonly totalMs: number;
+}
+
 export interface GeminiClientOptions {
   readonly base: UpstreamBase;
-  /** Longest wait for the response head, and for each body chunk after it (TIME_OUT). */
-  readonly timeoutMs: number;
+  readonly timeouts: UpstreamTimeouts;
   /** CUSTOM_HEADERS: added to every upstream request (never overriding the key or content type). */
   readonly customHeaders?: Readonly<Record<string, string>>;
 }
@@ -79,6 +94,46 @@ class ClientGoneError extends Error {
   readonly code = 'UND_ERR_ABORTED';
 }
 
+/** Which limit a call ran into. */
+export type TimeoutPhase = 'connect' | 'first-byte' | 'stream-idle' | 'total';
+
+const timeoutCodes: Record<TimeoutPhase, string> = {
+  connect: 'GEMGATE_CONNECT_TIMEOUT',
+  'first-byte': 'GEMGATE_FIRST_BYTE_TIMEOUT',
+  'stream-idle': 'GEMGATE_STREAM_IDLE_TIMEOUT',
+  total: 'GEMGATE_TOTAL_TIMEOUT',
+};
+
+function timeoutMessage(phase: TimeoutPhase, seconds: number): string {
+  switch (phase) {
+    case 'connect':
+      return `Could not connect to Google within ${seconds} s (CONNECT_TIMEOUT_SECONDS).`;
+    case 'first-byte':
+      return `Google did not send a first byte within ${seconds} s (FIRST_BYTE_TIMEOUT_SECONDS).`;
+    case 'stream-idle':
+      return `Google's stream was silent for more than ${seconds} s (STREAM_IDLE_TIMEOUT_SECONDS).`;
+    case 'total':
+      return `Google did not finish its answer within ${seconds} s (TIME_OUT).`;
+  }
+}
+
+/** A call cut by one of the gateway's limits. Its message names the limit, never the key or URL. */
+export class UpstreamTimeoutError extends Error {
+  override readonly name = 'UpstreamTimeoutError';
+  /** Ends in `_TIMEOUT`, so `describeNetworkError` classifies it as a timeout. */
+  readonly code: string;
+
+  constructor(
+    readonly phase: TimeoutPhase,
+    readonly seconds: number,
+  ) {
+    super(timeoutMessage(phase, seconds));
+    this.code = timeoutCodes[phase];
+  }
+}
+
+const seconds = (ms: number) => ms / 1000;
+
 /**
  * One upstream exchange as an undici dispatch handler. Bodies go straight into a buffer or to the
  * stream's sink, with no Readable stream in between: on the hot path that machinery cost more CPU
@@ -86,6 +141,14 @@ class ClientGoneError extends Error {
  */
 class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
   private controller: Dispatcher.DispatchController | undefined;
+  // Timing: one timer per call, re-armed only when its phase changes. A chunk only notes its time;
+  // when the timer fires early for the phase it finds, it sleeps again until the real deadline.
+  private readonly startedMs = performance.now();
+  private phase: 'first-byte' | 'stream' | 'whole' = 'whole';
+  private lastDataMs = 0;
+  private paused = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timedOut: UpstreamTimeoutError | undefined;
   private statusCode = 0;
   private headers: IncomingHttpHeaders = {};
   private chunks: Buffer[] = [];
@@ -101,13 +164,22 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
     private readonly stillUsable: (() => boolean) | undefined,
     private readonly resolve: (answer: UpstreamAnswer) => void,
     private readonly reject: (error: Error) => void,
-  ) {}
+    private readonly timeouts: UpstreamTimeouts,
+  ) {
+    if (stream) this.phase = 'first-byte';
+    this.arm();
+  }
 
   // Called as the request is about to go on the wire, which may be a while after its key was
   // chosen (a connection had to be opened or freed). If the pool has since learned the key cannot
   // serve — another request just got its 429 — the call is withdrawn rather than spent.
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
+    if (this.timedOut) {
+      // Its time ran out while it waited for a connection; the caller has its answer already.
+      controller.abort(this.timedOut);
+      return;
+    }
     if (this.stillUsable && !this.stillUsable()) {
       controller.abort(new KeyWithdrawnError('the key stopped serving before the call was sent'));
       return;
@@ -127,6 +199,8 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.phase === 'stream') this.lastDataMs = performance.now();
+    else if (this.phase === 'first-byte') this.firstByte();
     if (this.sink) {
       this.sink.data(chunk);
     } else if (!this.streaming) {
@@ -143,11 +217,13 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
     } else {
       // Arrived before the consumer attached its sink: hold it, and hold the socket too.
       this.chunks.push(chunk);
+      this.paused = true;
       controller.pause();
     }
   }
 
   onResponseEnd(): void {
+    this.stopTimer();
     this.release();
     if (this.handedOver) this.finish({});
     else
@@ -159,8 +235,13 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
       });
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController, cause: Error): void {
+    this.stopTimer();
     this.release();
+    const error =
+      (cause as { code?: string }).code === 'UND_ERR_CONNECT_TIMEOUT'
+        ? new UpstreamTimeoutError('connect', seconds(this.timeouts.connectMs))
+        : cause;
     if (this.handedOver) this.finish({ error });
     else this.reject(error);
   }
@@ -170,14 +251,16 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
     for (const chunk of this.chunks) sink.data(chunk);
     this.chunks = [];
     if (this.finished) this.deliverEnd(this.finished);
-    else this.controller?.resume();
+    else this.resume();
   }
 
   pause(): void {
+    this.paused = true;
     this.controller?.pause();
   }
 
   resume(): void {
+    this.wake();
     this.controller?.resume();
   }
 
@@ -185,7 +268,66 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
     this.onCancel();
   }
 
+  /** The first byte of the body: a successful stream is now watched for silence, anything else for its end. */
+  private firstByte(): void {
+    if (this.stream && this.statusCode < 400) {
+      this.phase = 'stream';
+      this.lastDataMs = performance.now();
+      this.arm();
+    } else this.phase = 'whole';
+  }
+
+  /** The consumer asked for data again: silence while it did not is not Google's. */
+  private wake(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.lastDataMs = performance.now();
+    if (this.phase === 'stream' && !this.finished) this.arm();
+  }
+
+  /** The nearest limit for the phase the call is in. */
+  private deadline(): { atMs: number; phase: TimeoutPhase } {
+    const { firstByteMs, streamIdleMs, totalMs } = this.timeouts;
+    const total = this.startedMs + totalMs;
+    if (this.phase === 'first-byte' && this.startedMs + firstByteMs < total) {
+      return { atMs: this.startedMs + firstByteMs, phase: 'first-byte' };
+    }
+    if (this.phase === 'stream' && !this.paused && this.lastDataMs + streamIdleMs < total) {
+      return { atMs: this.lastDataMs + streamIdleMs, phase: 'stream-idle' };
+    }
+    return { atMs: total, phase: 'total' };
+  }
+
+  private arm(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(this.onTimer, Math.max(0, this.deadline().atMs - performance.now()));
+  }
+
+  private readonly onTimer = () => {
+    const { atMs, phase } = this.deadline();
+    if (performance.now() < atMs) {
+      this.arm();
+      return;
+    }
+    const limitMs = {
+      'first-byte': this.timeouts.firstByteMs,
+      'stream-idle': this.timeouts.streamIdleMs,
+      total: this.timeouts.totalMs,
+    }[phase as Exclude<TimeoutPhase, 'connect'>];
+    const error = new UpstreamTimeoutError(phase, seconds(limitMs));
+    this.timedOut = error;
+    // Not yet on the wire (still connecting): answer the caller now; the call is cut when it starts.
+    if (this.controller) this.controller.abort(error);
+    else this.reject(error);
+  };
+
+  private stopTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   private finish(finished: { error?: Error }): void {
+    if (this.finished) return;
     this.finished = finished;
     if (this.sink) this.deliverEnd(finished);
   }
@@ -207,10 +349,16 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
 
 /** The only outbound I/O to Google: one keep-alive connection pool, the key in a header only. */
 export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
+  const timeouts = options.timeouts;
   const pool = new Pool(options.base.origin, {
     pipelining: 1,
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
+    connectTimeout: timeouts.connectMs,
+    // Every other limit is the exchange's own: undici's would measure head and body separately,
+    // while a client feels the first byte of a stream, silence within it, and the whole call.
+    headersTimeout: 0,
+    bodyTimeout: 0,
   });
   const prefix = options.base.pathPrefix;
   const custom = options.customHeaders ?? {};
@@ -231,10 +379,8 @@ export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
             path: request.query ? `${prefix}${request.path}?${request.query}` : prefix + request.path,
             headers,
             body: request.body ?? null,
-            headersTimeout: options.timeoutMs,
-            bodyTimeout: options.timeoutMs,
           },
-          new Exchange(stream, signal, stillUsable, resolve, reject),
+          new Exchange(stream, signal, stillUsable, resolve, reject, timeouts),
         );
       });
     },
@@ -258,16 +404,17 @@ export interface StreamBreak {
   readonly message: string;
 }
 
+/** What to tell a client about a call that timed out: which limit, never the key or address. */
+export function describeTimeout(error: unknown): string {
+  return error instanceof UpstreamTimeoutError ? error.message : 'Google did not answer in time.';
+}
+
 /** Describes an upstream stream's failure; undefined when it was the client that went away. */
 export function describeStreamBreak(error: unknown): StreamBreak | undefined {
   const cause = describeNetworkError(error);
   if (cause === 'aborted') return undefined;
   return cause === 'timeout'
-    ? {
-        cause,
-        status: 504,
-        message: 'The upstream stream stalled longer than TIME_OUT; the answer is incomplete.',
-      }
+    ? { cause, status: 504, message: `${describeTimeout(error)} The answer is incomplete.` }
     : {
         cause,
         status: 502,
