@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // After the whole suite: no key or admin token in any log line, row or answer of its gateways.
+    globalSetup: ['test/secret-scan/global-setup.ts'],
   },
 });

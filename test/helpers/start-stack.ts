@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import { parseSettings } from '../../src/config/load-settings.js';
 import {
   createFakeUpstream,
@@ -10,13 +10,22 @@ import {
   type FakeUpstreamOptions,
 } from '../../src/fake-upstream/create-fake-upstream.js';
 import { type Gateway, startGateway } from '../../src/start-gateway.js';
+import { dumpSqliteRows } from '../secret-scan/dump-sqlite-rows.js';
+import { writeStackRecord } from '../secret-scan/stack-record.js';
+import { startRecordingProxy } from './recording-proxy.js';
 
 export const clientToken = 'sk-client-test-token';
+
+/** What the secret scan keeps of one stack's answers: enough for any test, bounded for the scan. */
+const maxRecordedAnswerBytes = 4 * 1024 * 1024;
 
 export interface Stack {
   readonly fake: FakeUpstream;
   readonly gateway: Gateway;
+  /** The gateway behind a proxy that records its answers for the secret scan. */
   readonly url: string;
+  /** The gateway itself, unrecorded: only for answers that must hold a key (GET /api/keys/:id/secret). */
+  readonly directUrl: string;
   /** Every log line the gateway wrote. */
   readonly logLines: string[];
   close(): Promise<void>;
@@ -24,7 +33,9 @@ export interface Stack {
 
 /**
  * A fake Gemini upstream and a real gateway (HTTP server, SQLite in a temporary folder) wired to
- * it. `settings` are environment-style strings, as an operator would write them.
+ * it. `settings` are environment-style strings, as an operator would write them. The default keys
+ * are long enough for the secret scan (test/secret-scan) to look for; their `ok-` prefix makes the
+ * fake upstream treat them as healthy.
  */
 export async function startStack(
   settings: Record<string, string> = {},
@@ -32,6 +43,7 @@ export async function startStack(
 ): Promise<Stack> {
   const fake = await createFakeUpstream(fakeOptions);
   const directory = mkdtempSync(join(tmpdir(), 'gemgate-test-'));
+  const databasePath = join(directory, 'gemgate.db');
   const logLines: string[] = [];
   const logDestination = new Writable({
     write(chunk, _encoding, callback) {
@@ -39,29 +51,51 @@ export async function startStack(
       callback();
     },
   });
-  const gateway = await startGateway(
-    parseSettings({
-      API_KEYS: 'ok-key-a,ok-key-b,ok-key-c',
-      ALLOWED_TOKENS: clientToken,
-      AUTH_TOKEN: 'admin-token-for-tests',
-      BASE_URL: `${fake.url}/v1beta`,
-      SQLITE_DATABASE: join(directory, 'gemgate.db'),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'trace',
-      ...settings,
-    }),
-    { logDestination, troubleBackoffMs: 5 },
+  const parsed = parseSettings({
+    API_KEYS: 'ok-default-key-a,ok-default-key-b,ok-default-key-c',
+    ALLOWED_TOKENS: clientToken,
+    AUTH_TOKEN: 'admin-token-for-tests',
+    BASE_URL: `${fake.url}/v1beta`,
+    SQLITE_DATABASE: databasePath,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'trace',
+    ...settings,
+  });
+  const gateway = await startGateway(parsed, { logDestination, troubleBackoffMs: 5 });
+  const proxy = await startRecordingProxy(
+    { host: '127.0.0.1', port: Number(new URL(gateway.url).port) },
+    maxRecordedAnswerBytes,
   );
+  // Keys removed at run time are gone from the pool by the end, so the pool is read at both ends.
+  const held = new Set([...parsed.API_KEYS, ...gateway.pool.secrets()]);
   return {
     fake,
     gateway,
-    url: gateway.url,
+    url: proxy.url,
+    directUrl: gateway.url,
     logLines,
     async close() {
-      await gateway.close();
-      await fake.close();
-      rmSync(directory, { recursive: true, force: true });
+      for (const secret of gateway.pool.secrets()) held.add(secret);
+      try {
+        await gateway.close();
+        await proxy.close();
+        const scanFolder = inject('secretScanFolder');
+        if (scanFolder !== undefined) {
+          const { text, droppedBytes } = proxy.recorded();
+          writeStackRecord(scanFolder, {
+            logs: logLines.join(''),
+            answers: text,
+            droppedAnswerBytes: droppedBytes,
+            // A test may point the gateway at a database of its own; only the stack's own is dumped.
+            rows: existsSync(databasePath) ? dumpSqliteRows(databasePath) : '',
+            secrets: [...held, gateway.authToken],
+          });
+        }
+      } finally {
+        await fake.close();
+        rmSync(directory, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { findSecrets, minimumSecretLength } from './find-secrets.js';
+import { readStackRecords } from './stack-record.js';
+
+/**
+ * The secret scan after the whole suite: every gateway started through startStack records its log
+ * lines, answers, rows and secrets into a folder (test/helpers/start-stack.ts); when all tests are
+ * done, every secret is looked for in every recorded text, in every encoding.
+ */
+export default function setup(project: TestProject): () => void {
+  const folder = mkdtempSync(join(tmpdir(), 'gemgate-secret-scan-'));
+  project.provide('secretScanFolder', folder);
+  return () => {
+    // Vitest 4 only prints an error thrown by a global teardown and still exits 0, so the scan
+    // sets the exit code itself.
+    try {
+      const clean = scan(folder);
+      if (clean) rmSync(folder, { recursive: true, force: true });
+      else {
+        process.exitCode = 1;
+        console.error(`secret scan: the recording is kept in ${folder}`);
+      }
+    } catch (error) {
+      process.exitCode = 1;
+      console.error('secret scan: could not run', error);
+    }
+  };
+}
+
+function scan(folder: string): boolean {
+  const started = performance.now();
+  const { texts, secrets, droppedAnswerBytes } = readStackRecords(folder);
+  const distinct = new Set(secrets);
+  const scanned = [...distinct].filter((secret) => secret.length >= minimumSecretLength).length;
+  const findings = findSecrets(texts, distinct);
+  const bytes = texts.reduce((total, { text }) => total + text.length, 0);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(
+    `secret scan: ${texts.length} files, ${bytes} bytes (${droppedAnswerBytes} answer bytes over the cap ` +
+      `not recorded), ${scanned} of ${distinct.size} secrets scanned (the rest are shorter than ` +
+      `${minimumSecretLength} characters), ${findings.length} findings, ${seconds} s`,
+  );
+  for (const finding of findings) {
+    console.error(
+      `secret scan: ${finding.secret} found ${finding.occurrences}× as ${finding.encoding} in ${finding.file}`,
+    );
+  }
+  return findings.length === 0;
+}
