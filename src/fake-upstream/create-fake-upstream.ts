@@ -30,6 +30,7 @@ import {
 } from './fake-errors.js';
 import { type FakePredictRequest, predictProblem, predictResponse } from './fake-imagen.js';
 import { fakeModels, findFakeModel } from './fake-models.js';
+import { carriesOauthToken, oauthTokenError } from './fake-oauth-error.js';
 import {
   chatCompletion,
   chatCompletionChunks,
@@ -219,6 +220,7 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
         route.kind === 'openai' ? { status: error.status, body: [error.body] } : error,
         contentType,
       );
+    if (carriesOauthToken(query)) return fail(oauthTokenError());
     if (!key) return fail(unregisteredCallerError());
     callCounts.set(key, (callCounts.get(key) ?? 0) + 1);
 

@@ -2,12 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
 import { upstreamQuery } from '../protocols/gemini/gemini-paths.js';
+import { parseOpenAICompatPath } from '../protocols/openai/parse-openai-compat-path.js';
 import { type RelayCall, type RelayContext, recordInterruption, relayCall } from '../relay/relay-call.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createRequestSignal } from './create-request-signal.js';
 import { sendOpenAIError, sendRelayFailure } from './openai-chat.js';
 import { logRelayedRequest } from './request-log.js';
 import { sendGeminiStream } from './send-gemini-stream.js';
+
+const prefix = '/openai/v1/';
 
 export interface PassthroughOptions {
   readonly relay: RelayContext;
@@ -45,15 +48,20 @@ export async function openaiPassthroughRoutes(
     );
   });
 
-  async function passthrough(request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) {
+  async function passthrough(request: FastifyRequest, reply: FastifyReply) {
+    // The raw URL, not Fastify's decoded wildcard: what is checked is exactly what Google gets.
+    const queryStart = request.url.indexOf('?');
+    const rest = request.url.slice(prefix.length, queryStart === -1 ? undefined : queryStart);
+    const target = parseOpenAICompatPath(rest, request.method);
+    if (!target.ok) return sendOpenAIError(reply, target.status, target.message);
     const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
     const stream = body !== undefined && /"stream"\s*:\s*true/.test(body.toString('utf8'));
     const call: RelayCall = {
-      route: `openai-compat ${request.params['*']}`,
+      route: `openai-compat ${rest}`,
       model: modelOf(body),
       request: {
         method: request.method as 'GET' | 'POST' | 'DELETE',
-        path: `/v1beta/openai/${request.params['*']}`,
+        path: target.path,
         query: upstreamQuery(request.url),
         bearer: true,
         ...(body ? { body } : {}),
@@ -84,5 +92,5 @@ export async function openaiPassthroughRoutes(
     }
   }
 
-  app.route({ method: ['GET', 'POST', 'DELETE'], url: '/openai/v1/*', handler: passthrough });
+  app.route({ method: ['GET', 'POST', 'DELETE'], url: `${prefix}*`, handler: passthrough });
 }

@@ -5,19 +5,56 @@ export function parseModelTarget(target: string): { model: string; method: strin
   return { model: target.slice(0, colon), method: target.slice(colon + 1) };
 }
 
+// The query parameters the Gemini API defines for the calls the gateway relays: `alt` (`sse` for
+// streams, `media` for file downloads), paging on the list methods, `updateMask` on patches, and the
+// upload protocol's own (the resumable upload URL Google hands out carries `upload_id` and
+// `upload_protocol`). Everything else stays here: `key` is the client's gemgate token, and
+// `access_token` / `oauth_token` make Google read the call as OAuth and answer 401 for every
+// key (the pool would blame healthy keys); `callback`, `fields`, `prettyPrint`, `quotaUser` and the
+// like change the answer's shape or its accounting in ways the gateway does not expect.
+const forwardedParameters: ReadonlySet<string> = new Set([
+  'alt',
+  'pageSize',
+  'page_size',
+  'pageToken',
+  'page_token',
+  'updateMask',
+  'update_mask',
+  'uploadType',
+  'upload_id',
+  'upload_protocol',
+]);
+
+/** A query name or value as a server reads it (`+` is a space); undefined when malformed. */
+function decodeQueryComponent(text: string): string | undefined {
+  if (!text.includes('%') && !text.includes('+')) return text;
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The query string to send upstream: the client's own, minus `key` (the client's token, which is
- * not Google's key and must not travel on).
+ * The query string to send upstream: only the parameters the Gemini API defines, compared after
+ * percent-decoding (`%6Bey` is `key` to Google), values re-encoded.
  */
 export function upstreamQuery(url: string): string {
   const start = url.indexOf('?');
   if (start === -1) return '';
   const query = url.slice(start + 1);
-  if (!/(^|&)key=/i.test(query)) return query;
-  return query
-    .split('&')
-    .filter((parameter) => !/^key=/i.test(parameter))
-    .join('&');
+  // What the SDKs send on every stream call.
+  if (query === 'alt=sse') return query;
+  let forwarded = '';
+  for (const parameter of query.split('&')) {
+    const equals = parameter.indexOf('=');
+    const name = decodeQueryComponent(equals === -1 ? parameter : parameter.slice(0, equals));
+    if (name === undefined || !forwardedParameters.has(name)) continue;
+    const value = decodeQueryComponent(equals === -1 ? '' : parameter.slice(equals + 1));
+    if (value === undefined) continue;
+    forwarded += `${forwarded ? '&' : ''}${name}=${encodeURIComponent(value)}`;
+  }
+  return forwarded;
 }
 
 /** Removes FILTERED_MODELS from a `models.list` page; other fields (nextPageToken) stay. */
