@@ -124,6 +124,7 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
     relay: {
       pool,
       client,
+      confirmRefusal: (key) => prober.confirmRefusal(key),
       maxAttempts: settings.MAX_RETRIES,
       log: logWriter,
       clock,

@@ -62,11 +62,8 @@ describe('classification through the relay: what each upstream answer does to th
       { status: 'disabled', disabled: { reason: 'suspended', since: expect.any(String) } },
       undefined,
     ],
-    [
-      'precondition',
-      { status: 'disabled', disabled: { reason: 'precondition', since: expect.any(String) } },
-      undefined,
-    ],
+    // A probe cannot see a failed precondition: the key rests for the model, confirmed by k-b serving.
+    ['precondition', { status: 'active', disabled: null }, { reason: 'precondition' }],
     ['quota-day', { status: 'active' }, { reason: 'day' }],
     ['quota-minute', { status: 'active' }, { reason: 'minute' }],
     ['quota-unknown', { status: 'active' }, { reason: 'unknown' }],
@@ -78,7 +75,11 @@ describe('classification through the relay: what each upstream answer does to th
     const s = await start({ API_KEYS: 'k-a,k-b' });
     s.fake.script('k-a', behaviour);
     expect((await generate(s)).status).toBe(200);
-    expect(s.fake.requests.map((request) => request.key)).toEqual(['k-a', 'k-b']);
+    // A refusal of the key is confirmed by a probe (GET, no generation quota) before it counts.
+    const probed = behaviour === 'invalid' || behaviour === 'suspended';
+    expect(s.fake.requests.map((request) => `${request.method} ${request.key}`)).toEqual(
+      probed ? ['POST k-a', 'GET k-a', 'POST k-b'] : ['POST k-a', 'POST k-b'],
+    );
     const state = await keyState(s, 'k-a');
     expect(state).toMatchObject(expected);
     expect(state.lastError?.type).toBeTruthy();
@@ -177,7 +178,9 @@ describe('a pool with no key left', () => {
     s.fake.script('k-a', 'quota-minute');
     const first = await generate(s);
     expect(first.status).toBe(429);
-    expect(first.headers.get('retry-after')).toBe('7');
+    // Never shorter than the rest the pool applies: Google's 7 s plus up to a tenth of jitter.
+    expect(Number(first.headers.get('retry-after'))).toBeGreaterThanOrEqual(7);
+    expect(Number(first.headers.get('retry-after'))).toBeLessThanOrEqual(8);
     const second = await generate(s);
     expect(second.status).toBe(429);
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThanOrEqual(6);
@@ -202,11 +205,18 @@ describe('a pool with no key left', () => {
 
   it('answers 429 when every key is disabled, with Retry-After at the next probe', async () => {
     const s = await start({ API_KEYS: 'invalid-1', CHECK_INTERVAL_HOURS: '1' });
-    expect((await generate(s)).status).toBe(400);
+    // Google's "API key not valid" is about the gateway's key, not the client's token.
+    expect((await generate(s)).status).toBe(429);
     const response = await generate(s);
     expect(response.status).toBe(429);
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(3500);
-    expect(s.fake.requests).toHaveLength(1);
+    const body = (await response.json()) as { error: { message: string; details: unknown[] } };
+    expect(body.error.message).toMatch(/every key is switched off\. Please retry in \d+s\.$/);
+    expect(body.error.details).toContainEqual({
+      '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+      retryDelay: expect.stringMatching(/^\d{4}s$/),
+    });
+    expect(s.fake.requests.map((request) => request.method)).toEqual(['POST', 'GET']);
   });
 
   it('stops at the operator’s own per-minute limit before Google says 429', async () => {
@@ -268,7 +278,8 @@ describe('recovery', () => {
 
   it('probes refused keys on the CHECK_INTERVAL_HOURS schedule', async () => {
     const s = await start({ API_KEYS: 'k-a,k-b', CHECK_INTERVAL_HOURS: '0.0003' });
-    s.fake.script('k-a', ['suspended', 'ok']);
+    // The generation call and the probe that confirms it find the key suspended; the next probe not.
+    s.fake.script('k-a', ['suspended', 'suspended', 'ok']);
     await generate(s);
     expect((await keyState(s, 'k-a')).status).toBe('disabled');
     await expect
@@ -276,7 +287,7 @@ describe('recovery', () => {
       .toBe('active');
     expect(
       s.fake.requests.filter((request) => request.key === 'k-a').map((request) => request.method),
-    ).toEqual(['POST', 'GET']);
+    ).toEqual(['POST', 'GET', 'GET']);
   });
 
   it('lets a resting key serve again once its rest is over', async () => {

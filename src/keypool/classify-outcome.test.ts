@@ -15,7 +15,13 @@ import {
   unknownQuotaError,
 } from '../fake-upstream/fake-errors.js';
 import { parseGeminiError } from '../upstream/parse-gemini-error.js';
-import { classifyOutcome, describeOutcome, type Outcome, type UpstreamAnswer } from './classify-outcome.js';
+import {
+  classifyOutcome,
+  confirmationOf,
+  describeOutcome,
+  type Outcome,
+  type UpstreamAnswer,
+} from './classify-outcome.js';
 
 // 2026-11-28 10:00 in Los Angeles (PST, UTC-8): the next Pacific midnight is 2026-11-29 08:00 UTC.
 const now = Date.UTC(2026, 10, 28, 18, 0, 0);
@@ -37,23 +43,19 @@ describe('classifyOutcome', () => {
     ['2xx', { kind: 'response', status: 200 }, { kind: 'ok', retry: false }],
     ['400 API_KEY_INVALID', answer(invalidKeyError()), { kind: 'key-dead', reason: 'invalid', retry: true }],
     [
-      '400 "API Key not found" without ErrorInfo',
-      raw(400, {
-        error: {
-          code: 400,
-          message: 'API Key not found. Please pass a valid API key.',
-          status: 'INVALID_ARGUMENT',
-        },
-      }),
-      { kind: 'key-dead', reason: 'invalid', retry: true },
+      // Google's messages quote the client's input: words in a message never judge a key.
+      '400 quoting "API key not valid" from the client, without ErrorInfo',
+      answer(unknownFieldError('API key not valid. Please pass a valid API key.')),
+      { kind: 'client-error', retry: false },
     ],
     [
-      '400 "API key expired"',
+      '400 "API key expired" with ErrorInfo API_KEY_INVALID',
       raw(400, {
         error: {
           code: 400,
           message: 'API key expired. Please renew the API key.',
           status: 'INVALID_ARGUMENT',
+          details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }],
         },
       }),
       { kind: 'key-dead', reason: 'invalid', retry: true },
@@ -64,16 +66,30 @@ describe('classifyOutcome', () => {
       { kind: 'key-dead', reason: 'suspended', retry: true },
     ],
     [
-      '403 caller does not have permission',
+      '403 without a structured reason (the probe decides)',
       raw(403, {
         error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' },
       }),
-      { kind: 'key-dead', reason: 'suspended', retry: true },
+      { kind: 'key-dead', reason: 'refused', retry: true },
     ],
     [
-      '400 FAILED_PRECONDITION',
+      '401 for a client OAuth parameter (the probe decides)',
+      raw(401, {
+        error: {
+          code: 401,
+          message: 'Request had invalid authentication credentials.',
+          status: 'UNAUTHENTICATED',
+          details: [
+            { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'ACCESS_TOKEN_TYPE_UNSUPPORTED' },
+          ],
+        },
+      }),
+      { kind: 'key-dead', reason: 'refused', retry: true },
+    ],
+    [
+      '400 FAILED_PRECONDITION rests the key for the model',
       answer(locationNotSupportedError()),
-      { kind: 'key-dead', reason: 'precondition', retry: true },
+      { kind: 'cool', reason: 'precondition', retry: true },
     ],
     [
       '403 SERVICE_DISABLED',
@@ -85,7 +101,7 @@ describe('classifyOutcome', () => {
           details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'SERVICE_DISABLED' }],
         },
       }),
-      { kind: 'key-dead', reason: 'precondition', retry: true },
+      { kind: 'key-dead', reason: 'refused', retry: true },
     ],
     [
       '429 per-day quota',
@@ -112,7 +128,18 @@ describe('classifyOutcome', () => {
           ],
         },
       }),
-      { kind: 'cool', reason: 'minute', retryAfterMs: 60_000, retry: true },
+      { kind: 'cool', reason: 'minute', retryAfterMs: 60_000, requestSized: true, retry: true },
+    ],
+    [
+      '429 on a message that quotes "PerDay" from the client, without QuotaFailure',
+      raw(429, {
+        error: {
+          code: 429,
+          message: 'GenerateRequestsPerDayPerProjectPerModel',
+          status: 'RESOURCE_EXHAUSTED',
+        },
+      }),
+      { kind: 'cool', reason: 'unknown', retry: true },
     ],
     ['429 without details', answer(unknownQuotaError()), { kind: 'cool', reason: 'unknown', retry: true }],
     ['500', answer(internalError()), { kind: 'upstream-trouble', cause: 'server', retry: true }],
@@ -153,7 +180,7 @@ describe('classifyOutcome', () => {
           status: 'PERMISSION_DENIED',
         },
       }),
-      { kind: 'client-error', retry: false },
+      { kind: 'key-dead', reason: 'refused', retry: true },
     ],
   ])('%s', (_name, upstream, expected) => {
     expect(classifyOutcome(upstream, now)).toEqual(expected);
@@ -177,6 +204,8 @@ describe('classifyOutcome', () => {
   it.each<[Outcome, string]>([
     [{ kind: 'key-dead', reason: 'invalid', retry: true }, 'invalid-key'],
     [{ kind: 'key-dead', reason: 'suspended', retry: true }, 'suspended'],
+    [{ kind: 'key-dead', reason: 'refused', retry: true }, 'refused'],
+    [{ kind: 'cool', reason: 'precondition', retry: true }, 'precondition'],
     [{ kind: 'cool', reason: 'minute', retryAfterMs: 1, retry: true }, 'quota-minute'],
     [{ kind: 'cool', reason: 'day', untilMs: 1, retry: true }, 'quota-day'],
     [{ kind: 'cool', reason: 'unknown', retry: true }, 'rate-limited'],
@@ -186,5 +215,18 @@ describe('classifyOutcome', () => {
     [{ kind: 'client-error', retry: false }, 'client-error'],
   ])('names %j %s in the error log', (outcome, name) => {
     expect(describeOutcome(outcome)).toBe(name);
+  });
+
+  it.each<[Outcome, 'probe' | 'sibling' | undefined]>([
+    [{ kind: 'key-dead', reason: 'invalid', retry: true }, 'probe'],
+    [{ kind: 'key-dead', reason: 'refused', retry: true }, 'probe'],
+    [{ kind: 'cool', reason: 'precondition', retry: true }, 'sibling'],
+    [{ kind: 'cool', reason: 'minute', retryAfterMs: 1, requestSized: true, retry: true }, 'sibling'],
+    [{ kind: 'cool', reason: 'minute', retryAfterMs: 1, retry: true }, undefined],
+    [{ kind: 'cool', reason: 'day', untilMs: 1, retry: true }, undefined],
+    [{ kind: 'upstream-trouble', cause: 'server', retry: true }, undefined],
+    [{ kind: 'client-error', retry: false }, undefined],
+  ])('%j is confirmed by %s before the pool applies it', (outcome, confirmation) => {
+    expect(confirmationOf(outcome)).toBe(confirmation);
   });
 });

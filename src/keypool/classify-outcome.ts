@@ -4,10 +4,13 @@ import { nextPacificMidnight } from './next-pacific-midnight.js';
 /** What one upstream attempt produced, before any meaning is given to it. */
 export type UpstreamAnswer =
   | { readonly kind: 'response'; readonly status: number; readonly error?: GeminiErrorInfo }
-  /** No answer: the connection failed or Google did not answer within TIME_OUT. */
+  /** No answer: the connection failed or Google did not answer in time. */
   | { readonly kind: 'network'; readonly cause: 'timeout' | 'connection' }
   /** The answer broke off after its first byte had reached the client. */
   | { readonly kind: 'interrupted'; readonly cause: 'timeout' | 'connection' };
+
+/** Why Google refused a key: invalid (or expired), its project suspended, or another refusal. */
+export type RefusalReason = 'invalid' | 'suspended' | 'refused';
 
 /**
  * What an upstream answer means for the key that produced it and for the request (KEYPOOL.md):
@@ -15,14 +18,20 @@ export type UpstreamAnswer =
  */
 export type Outcome =
   | { readonly kind: 'ok'; readonly retry: false }
+  /** Google refused the key. Applied only once a probe confirms it (see `confirmationOf`). */
+  | { readonly kind: 'key-dead'; readonly reason: RefusalReason; readonly retry: true }
   | {
-      readonly kind: 'key-dead';
-      readonly reason: 'invalid' | 'suspended' | 'precondition';
+      readonly kind: 'cool';
+      readonly reason: 'minute';
+      readonly retryAfterMs: number;
+      /** A per-minute token quota, which one large request can spend on every key by itself. */
+      readonly requestSized?: true;
       readonly retry: true;
     }
-  | { readonly kind: 'cool'; readonly reason: 'minute'; readonly retryAfterMs: number; readonly retry: true }
   | { readonly kind: 'cool'; readonly reason: 'day'; readonly untilMs: number; readonly retry: true }
   | { readonly kind: 'cool'; readonly reason: 'unknown'; readonly retry: true }
+  /** FAILED_PRECONDITION (location, billing, free tier): this key's project cannot use the model. */
+  | { readonly kind: 'cool'; readonly reason: 'precondition'; readonly retry: true }
   | {
       readonly kind: 'upstream-trouble';
       readonly cause: 'server' | 'timeout' | 'connection';
@@ -36,53 +45,66 @@ const defaultMinuteCooldownMs = 60_000;
 
 export const ok: Outcome = { kind: 'ok', retry: false };
 
-const invalidKeyMessage = /API key not valid|API Key not found|API key expired/i;
-// A file or cached content named by the request but owned by another project is the request's
-// problem (it must be pinned to its key), not a reason to disable the key.
-const foreignResourceMessage = /permission to access the (File|CachedContent)/i;
-const projectCannotUseReasons = new Set(['SERVICE_DISABLED', 'API_KEY_SERVICE_BLOCKED', 'BILLING_DISABLED']);
+// Only Google's structured fields are read here, never the message: Google's messages quote the
+// client's own input (`Unknown name "…": Cannot find field.`), so a rule on words in a message can
+// be driven by any client — a field named "API key not valid" once switched off eleven keys.
+const invalidKeyReasons = new Set(['API_KEY_INVALID', 'API_KEY_EXPIRED']);
+const suspendedReasons = new Set(['CONSUMER_SUSPENDED']);
+
+function refusalReason(reason: string | undefined): RefusalReason {
+  if (reason && invalidKeyReasons.has(reason)) return 'invalid';
+  if (reason && suspendedReasons.has(reason)) return 'suspended';
+  return 'refused';
+}
 
 export function classifyOutcome(answer: UpstreamAnswer, nowMs: number): Outcome {
   if (answer.kind === 'network') return { kind: 'upstream-trouble', cause: answer.cause, retry: true };
   if (answer.kind === 'interrupted') return { kind: 'upstream-trouble', cause: answer.cause, retry: false };
   const { status, error } = answer;
   if (status < 400) return ok;
-  const message = error?.message ?? '';
   const reason = error?.reason;
 
-  if (status === 400 || status === 401) {
-    if (reason === 'API_KEY_INVALID' || invalidKeyMessage.test(message) || status === 401) {
-      return { kind: 'key-dead', reason: 'invalid', retry: true };
-    }
+  if (status === 400) {
+    if (reason && invalidKeyReasons.has(reason)) return { kind: 'key-dead', reason: 'invalid', retry: true };
     if (error?.rpcStatus === 'FAILED_PRECONDITION')
-      return { kind: 'key-dead', reason: 'precondition', retry: true };
+      return { kind: 'cool', reason: 'precondition', retry: true };
     return { kind: 'client-error', retry: false };
   }
-  if (status === 403) {
-    if (reason && projectCannotUseReasons.has(reason))
-      return { kind: 'key-dead', reason: 'precondition', retry: true };
-    if (foreignResourceMessage.test(message)) return { kind: 'client-error', retry: false };
-    // CONSUMER_SUSPENDED, "has been suspended", "caller does not have permission" and any other
-    // refusal of the key itself: the key cannot serve until an operator or a probe says otherwise.
-    return { kind: 'key-dead', reason: 'suspended', retry: true };
-  }
+  // Every 401 and 403 is a refusal of the key or of the request (a file of another project, a
+  // client's OAuth parameter); which of the two, the probe decides.
+  if (status === 401 || status === 403)
+    return { kind: 'key-dead', reason: refusalReason(reason), retry: true };
   if (status === 429) {
     const quotaIds = error?.quotaIds ?? [];
-    if (quotaIds.some((id) => /PerDay/i.test(id))) {
+    if (quotaIds.some((id) => id.includes('PerDay'))) {
       return { kind: 'cool', reason: 'day', untilMs: nextPacificMidnight(nowMs), retry: true };
     }
-    if (error?.retryDelayMs !== undefined || quotaIds.some((id) => /PerMinute/i.test(id))) {
-      return {
-        kind: 'cool',
-        reason: 'minute',
-        retryAfterMs: error?.retryDelayMs ?? defaultMinuteCooldownMs,
-        retry: true,
-      };
+    if (error?.retryDelayMs !== undefined || quotaIds.some((id) => id.includes('PerMinute'))) {
+      const retryAfterMs = error?.retryDelayMs ?? defaultMinuteCooldownMs;
+      return quotaIds.length > 0 && quotaIds.every((id) => id.includes('Tokens'))
+        ? { kind: 'cool', reason: 'minute', retryAfterMs, requestSized: true, retry: true }
+        : { kind: 'cool', reason: 'minute', retryAfterMs, retry: true };
     }
     return { kind: 'cool', reason: 'unknown', retry: true };
   }
   if (status >= 500 || status === 408) return { kind: 'upstream-trouble', cause: 'server', retry: true };
   return { kind: 'client-error', retry: false };
+}
+
+/**
+ * What must confirm an outcome before the pool applies it, because the request itself may have
+ * caused it:
+ * - `probe`: a call that spends no generation quota, with the key alone, shows whether Google
+ *   refuses the key (invalid, suspended) or only this request;
+ * - `sibling`: a refusal a probe cannot see (a failed precondition, a token quota one large request
+ *   spends) is the key's only if another key then serves the same request.
+ */
+export function confirmationOf(outcome: Outcome): 'probe' | 'sibling' | undefined {
+  if (outcome.kind === 'key-dead') return 'probe';
+  if (outcome.kind === 'cool' && (outcome.reason === 'precondition' || 'requestSized' in outcome)) {
+    return 'sibling';
+  }
+  return undefined;
 }
 
 /** A short, stable name for the error log's `error_type` column. */
@@ -93,7 +115,9 @@ export function describeOutcome(outcome: Outcome): string {
     case 'key-dead':
       return outcome.reason === 'invalid' ? 'invalid-key' : outcome.reason;
     case 'cool':
-      return outcome.reason === 'unknown' ? 'rate-limited' : `quota-${outcome.reason}`;
+      if (outcome.reason === 'unknown') return 'rate-limited';
+      if (outcome.reason === 'precondition') return 'precondition';
+      return `quota-${outcome.reason}`;
     case 'upstream-trouble': {
       const name = outcome.cause === 'server' ? 'upstream-error' : outcome.cause;
       return outcome.retry ? name : `stream-${outcome.cause}`;

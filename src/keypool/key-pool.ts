@@ -70,6 +70,11 @@ export interface KeyPool {
   select(model: string, options?: SelectOptions): Selection;
   /** Applies an attempt's outcome to the key's state for the model; every selected key is reported or released. */
   report(key: PoolKey, model: string, outcome: Outcome, error?: Omit<KeyError, 'atMs'>): void;
+  /**
+   * Applies an outcome learned outside an attempt: a probe's answer, or a refusal confirmed once
+   * the attempt that met it was released.
+   */
+  learn(key: PoolKey, model: string, outcome: Outcome, error?: Omit<KeyError, 'atMs'>): void;
   /** Ends an attempt that produced no outcome (the client went away). */
   release(key: PoolKey, model: string): void;
   /** Resolves when an attempt in flight ends, so a request that found every key busy can look again. */
@@ -287,6 +292,11 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
       const record = byId.get(key.id);
       if (!record) return;
       settle(record, model);
+      pool.learn(key, model, outcome, error);
+    },
+    learn(key, model, outcome, error) {
+      const record = byId.get(key.id);
+      if (!record) return;
       if (outcome.kind === 'ok') record.proven = true;
       if (outcome.kind !== 'ok' && outcome.kind !== 'client-error') record.failures += 1;
       const next = nextKeyState(record.state, model, outcome, {

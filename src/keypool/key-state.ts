@@ -1,8 +1,13 @@
-/** Why a key serves no model: Google refused the key itself, or an operator switched it off. */
-export type DisabledReason = 'invalid' | 'suspended' | 'precondition' | 'operator';
+import type { RefusalReason } from './classify-outcome.js';
 
-/** Why a key rests for one model: a per-minute or per-day quota, an unexplained 429, or Google's trouble. */
-export type CoolReason = 'minute' | 'day' | 'unknown' | 'trouble';
+/** Why a key serves no model: Google refused the key itself (a probe confirmed it), or an operator switched it off. */
+export type DisabledReason = RefusalReason | 'operator';
+
+/**
+ * Why a key rests for one model: a per-minute or per-day quota, an unexplained 429, a failed
+ * precondition (the key's project cannot use the model from here), or Google's trouble.
+ */
+export type CoolReason = 'minute' | 'day' | 'unknown' | 'precondition' | 'trouble';
 
 /** A key's standing for one model (Gemini quotas are per project and model). */
 export interface ModelState {
@@ -11,6 +16,8 @@ export interface ModelState {
   readonly coolReason?: CoolReason;
   /** 429s without details in a row: each doubles the next rest. */
   readonly rateLimitStreak: number;
+  /** Failed preconditions in a row: each doubles the next rest. */
+  readonly preconditionStreak?: number;
   /** Google's own failures (5xx, timeouts) in a row: several cool the key briefly. */
   readonly softFailures: number;
 }

@@ -4,6 +4,8 @@ import { freshKeyState, type KeyState } from './key-state.js';
 import {
   availableFrom,
   nextKeyState,
+  preconditionBaseMs,
+  preconditionCapMs,
   troubleRestMs,
   unknownRateLimitBaseMs,
   unknownRateLimitCapMs,
@@ -46,6 +48,21 @@ describe('nextKeyState', () => {
       },
     );
     expect(jittered.models.m?.coolUntilMs).toBe(now + 26_000 + 1_300);
+  });
+
+  it('rests a key that failed a precondition for that model only, doubling from 5 minutes to 6 hours', () => {
+    const precondition: Outcome = { kind: 'cool', reason: 'precondition', retry: true };
+    const once = apply(freshKeyState, precondition);
+    expect(once.disabled).toBeUndefined();
+    expect(once.models.m).toMatchObject({
+      coolUntilMs: now + preconditionBaseMs,
+      coolReason: 'precondition',
+      preconditionStreak: 1,
+    });
+    expect(availableFrom(once, 'other')).toBe(0);
+    expect(apply(once, precondition).models.m?.coolUntilMs).toBe(now + 2 * preconditionBaseMs);
+    const many = apply(freshKeyState, ...Array<Outcome>(12).fill(precondition));
+    expect(many.models.m?.coolUntilMs).toBe(now + preconditionCapMs);
   });
 
   it('keeps a running rest when a success arrives late from a call that left before the 429', () => {

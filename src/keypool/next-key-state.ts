@@ -16,6 +16,10 @@ export interface TransitionContext {
 export const unknownRateLimitBaseMs = 30_000;
 export const unknownRateLimitCapMs = 10 * 60_000;
 export const troubleRestMs = 10_000;
+// A failed precondition (location, billing, no free tier for the model) rarely clears by itself,
+// but a probe cannot see it: rest the key for the model from 5 minutes, doubling, up to 6 hours.
+export const preconditionBaseMs = 5 * 60_000;
+export const preconditionCapMs = 6 * 3_600_000;
 
 const cleanModel: ModelState = { rateLimitStreak: 0, softFailures: 0 };
 
@@ -62,6 +66,19 @@ export function nextKeyState(
         const until = outcome.untilMs + jitter(60_000 * 10, random);
         return failed(
           withModel(state, model, { ...base, coolUntilMs: until, coolReason: 'day', softFailures: 0 }),
+        );
+      }
+      if (outcome.reason === 'precondition') {
+        const streak = (base.preconditionStreak ?? 0) + 1;
+        const restMs = Math.min(preconditionBaseMs * 2 ** (streak - 1), preconditionCapMs);
+        return failed(
+          withModel(state, model, {
+            ...base,
+            coolUntilMs: nowMs + restMs + jitter(restMs, random),
+            coolReason: 'precondition',
+            preconditionStreak: streak,
+            softFailures: 0,
+          }),
         );
       }
       if (outcome.reason === 'minute') {

@@ -6,9 +6,16 @@ import type { KeyPool, PoolKey } from '../keypool/key-pool.js';
 import { describeNetworkError, type GeminiClient } from '../upstream/gemini-client.js';
 import { parseGeminiError } from '../upstream/parse-gemini-error.js';
 
+/**
+ * What a probe showed about a key: Google refuses it (it is switched off), it serves (a refusal
+ * that met a request was the request's), or nothing (Google or the network failed the probe).
+ */
+export type ProbeVerdict = 'refused' | 'serves' | 'unknown';
+
 export interface ProbeResult {
   readonly id: string;
   readonly masked: string;
+  readonly verdict: ProbeVerdict;
   readonly ok: boolean;
   readonly status: number | null;
   /** The outcome's name when the probe failed, e.g. `invalid-key`. */
@@ -19,6 +26,11 @@ export interface ProbeResult {
 export interface KeyProber {
   /** Checks the keys now; a refused key that answers comes back, a dead one is switched off. */
   probe(keys: readonly PoolKey[]): Promise<ProbeResult[]>;
+  /**
+   * Probes a key that Google refused during a request, before the pool switches it off. Concurrent
+   * refusals of one key share one probe, and a verdict serves for a few seconds.
+   */
+  confirmRefusal(key: PoolKey): Promise<ProbeVerdict>;
   close(): void;
 }
 
@@ -35,6 +47,9 @@ export interface KeyProberOptions {
 
 const probeScope = '*';
 const concurrentProbes = 8;
+// Long enough that a burst of refused requests costs one probe, short enough that a key suspended
+// a moment after a probe is soon found out.
+const verdictReuseMs = 5_000;
 
 /**
  * Checks keys with `GET models/{TEST_MODEL}`: it needs a valid, unsuspended key and spends no
@@ -45,32 +60,53 @@ export function createKeyProber(options: KeyProberOptions): KeyProber {
 
   async function probeOne(key: PoolKey): Promise<ProbeResult> {
     const base = { id: key.id, masked: key.masked };
+    let answer: Awaited<ReturnType<GeminiClient['send']>>;
     try {
-      const answer = await client.send(
+      answer = await client.send(
         { method: 'GET', path: `/v1beta/models/${encodeURIComponent(options.testModel)}`, query: '' },
         key.secret,
         false,
         new Cancellation(),
       );
-      if (answer.statusCode < 400) {
-        // A key an operator switched off stays off until the operator says otherwise.
-        const disabled = pool.stateOf(key.id)?.disabled;
-        if (disabled && disabled.reason !== 'operator') pool.enable([key.id]);
-        return { ...base, ok: true, status: answer.statusCode };
-      }
-      if (answer.kind !== 'complete') throw new Error('unexpected stream');
-      const error = parseGeminiError(answer.body.toString('utf8'));
-      const message = redactSecrets(error.message, [key.secret]);
-      const outcome = classifyOutcome({ kind: 'response', status: answer.statusCode, error }, clock.now());
-      const errorType = describeOutcome(outcome);
-      pool.report(key, probeScope, outcome, { status: answer.statusCode, type: errorType, message });
-      return { ...base, ok: false, status: answer.statusCode, errorType, message };
     } catch (error) {
       const cause = describeNetworkError(error);
       const message =
-        cause === 'timeout' ? 'Google did not answer within TIME_OUT.' : 'The connection to Google failed.';
-      return { ...base, ok: false, status: null, errorType: cause, message };
+        cause === 'timeout' ? 'Google did not answer the probe in time.' : 'The connection to Google failed.';
+      return { ...base, verdict: 'unknown', ok: false, status: null, errorType: cause, message };
     }
+    const status = answer.statusCode;
+    const body = answer.kind === 'complete' ? answer.body.toString('utf8') : '';
+    const error = status < 400 ? undefined : parseGeminiError(body);
+    const outcome = classifyOutcome({ kind: 'response', status, ...(error ? { error } : {}) }, clock.now());
+    // The probe sends the key alone, so only the key can be refused here; any other answer (even a
+    // 404 for TEST_MODEL or a 429) means Google took the key.
+    if (outcome.kind === 'key-dead') {
+      const message = redactSecrets(error?.message ?? '', [key.secret]);
+      const errorType = describeOutcome(outcome);
+      pool.learn(key, probeScope, outcome, { status, type: errorType, message });
+      return { ...base, verdict: 'refused', ok: false, status, errorType, message };
+    }
+    if (outcome.kind === 'upstream-trouble') {
+      const message = redactSecrets(error?.message ?? '', [key.secret]);
+      return { ...base, verdict: 'unknown', ok: false, status, errorType: describeOutcome(outcome), message };
+    }
+    // A key an operator switched off stays off until the operator says otherwise.
+    const disabled = pool.stateOf(key.id)?.disabled;
+    if (disabled && disabled.reason !== 'operator') pool.enable([key.id]);
+    return { ...base, verdict: 'serves', ok: true, status };
+  }
+
+  const verdicts = new Map<string, { readonly atMs: number; readonly verdict: Promise<ProbeVerdict> }>();
+
+  function confirmRefusal(key: PoolKey): Promise<ProbeVerdict> {
+    const nowMs = clock.now();
+    const recent = verdicts.get(key.id);
+    if (recent && nowMs - recent.atMs < verdictReuseMs) return recent.verdict;
+    const verdict = probeOne(key).then((result) => result.verdict);
+    verdicts.set(key.id, { atMs: nowMs, verdict });
+    // Forget old verdicts so the map holds only keys refused in the last few seconds.
+    for (const [id, entry] of verdicts) if (nowMs - entry.atMs >= verdictReuseMs) verdicts.delete(id);
+    return verdict;
   }
 
   async function probe(keys: readonly PoolKey[]): Promise<ProbeResult[]> {
@@ -101,6 +137,7 @@ export function createKeyProber(options: KeyProberOptions): KeyProber {
 
   return {
     probe,
+    confirmRefusal,
     close: () => clearInterval(timer),
   };
 }

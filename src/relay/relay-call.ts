@@ -2,8 +2,15 @@ import type { Cancellation } from '../core/cancellation.js';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
 import { redactSecrets } from '../core/redact-secrets.js';
-import { classifyOutcome, describeOutcome, type Outcome, ok } from '../keypool/classify-outcome.js';
+import {
+  classifyOutcome,
+  confirmationOf,
+  describeOutcome,
+  type Outcome,
+  ok,
+} from '../keypool/classify-outcome.js';
 import type { KeyPool, PoolKey, Selection } from '../keypool/key-pool.js';
+import type { KeyError } from '../keypool/key-state.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import {
   describeNetworkError,
@@ -15,11 +22,15 @@ import {
   type UpstreamStream,
 } from '../upstream/gemini-client.js';
 import { type GeminiErrorInfo, parseGeminiError } from '../upstream/parse-gemini-error.js';
+import type { ProbeVerdict } from './create-key-prober.js';
+import { createPoolFailureBody, retryAfterSecondsOf } from './create-pool-failure-body.js';
 import { sleep } from './sleep.js';
 
 export interface RelayContext {
   readonly pool: KeyPool;
   readonly client: GeminiClient;
+  /** Probes a key Google refused, before it is switched off (the prober's `confirmRefusal`). */
+  readonly confirmRefusal: (key: PoolKey) => Promise<ProbeVerdict>;
   /**
    * Attempts one request may spend on Google's own trouble (MAX_RETRIES), each on another key where
    * one exists. Attempts that find a key refused or rate-limited do not count against it.
@@ -86,9 +97,21 @@ export type RelayResult =
 
 export type RelayFailure = Extract<RelayResult, { kind: 'failed' }>;
 
+/** A refusal that becomes the key's only if another key then serves the same request. */
+interface Suspect {
+  readonly key: PoolKey;
+  readonly outcome: Outcome;
+  readonly error: Omit<KeyError, 'atMs'>;
+}
+
 type AttemptResult =
   | { readonly kind: 'final'; readonly result: RelayResult }
-  | { readonly kind: 'retry'; readonly failure: RelayFailure; readonly outcome: Outcome };
+  | {
+      readonly kind: 'retry';
+      readonly failure: RelayFailure;
+      readonly outcome: Outcome;
+      readonly suspect?: Suspect;
+    };
 
 /** A withdrawn call teaches the pool nothing and costs the request a switch, like a rate-limited key. */
 const withdrawn: Outcome = { kind: 'cool', reason: 'unknown', retry: true };
@@ -125,6 +148,7 @@ export async function relayCall(context: RelayContext, call: RelayCall): Promise
   const tried = new Set<string>();
   const startedMs = context.clock.now();
   let last: Extract<AttemptResult, { kind: 'retry' }> | undefined;
+  const suspects: Suspect[] = [];
   let troubleRetries = 0;
   let pauseDue = false;
   let keyFailures = 0;
@@ -169,14 +193,34 @@ export async function relayCall(context: RelayContext, call: RelayCall): Promise
         tried.clear();
         continue;
       }
-      return last
-        ? withRetryAfter(last.failure, selection, context)
-        : noKeyFailure(context, call, selection, attempt);
+      // A key refused or resting is the pool's business, not the client's: the client hears when a
+      // key frees up for the model, in words its SDK acts on.
+      const poolAnswers =
+        (selection.reason === 'resting' || selection.reason === 'disabled') &&
+        (last?.outcome.kind === 'cool' || last?.outcome.kind === 'key-dead') &&
+        !last.suspect;
+      return last && !poolAnswers ? last.failure : noKeyFailure(context, call, selection, attempt);
     }
     attempt += 1;
     tried.add(selection.key.id);
     const result = await attemptOnce(context, call, selection.key, attempt);
-    if (result.kind === 'final') return result.result;
+    if (result.kind === 'final') {
+      if (result.result.kind === 'complete' || result.result.kind === 'stream')
+        confirmSuspects(context, scope, suspects);
+      return result.result;
+    }
+    if (result.suspect) {
+      // A second key failing the same precondition points at the request (or at every key alike),
+      // so the walk stops there; a token quota may be any key's, and the walk goes on.
+      const again =
+        result.outcome.kind === 'cool' &&
+        result.outcome.reason === 'precondition' &&
+        suspects.some(
+          (suspect) => suspect.outcome.kind === 'cool' && suspect.outcome.reason === 'precondition',
+        );
+      if (again) return result.failure;
+      suspects.push(result.suspect);
+    }
     if (result.outcome.kind === 'key-dead' || result.outcome.kind === 'cool') keyFailures += 1;
     if (result.outcome.kind === 'upstream-trouble') pauseDue = true;
     last = result;
@@ -230,9 +274,6 @@ async function attemptOnce(
   const parsed = parseGeminiError(text);
   const error: GeminiErrorInfo = { ...parsed, message: redactSecrets(parsed.message, secrets) };
   const outcome = classifyOutcome({ kind: 'response', status, error }, context.clock.now());
-  const errorType = describeOutcome(outcome);
-  context.pool.report(key, scope, outcome, { status, type: errorType, message: error.message });
-  recordFailure(context, call, key, status, errorType, error.message);
   const failure: RelayFailure = {
     kind: 'failed',
     status,
@@ -244,7 +285,46 @@ async function attemptOnce(
     attempts: attempt,
     ...(error.retryDelayMs === undefined ? {} : { retryAfterSeconds: Math.ceil(error.retryDelayMs / 1000) }),
   };
-  return outcome.retry ? { kind: 'retry', failure, outcome } : final(failure);
+  const keyError = { status, type: describeOutcome(outcome), message: error.message };
+  switch (confirmationOf(outcome)) {
+    case 'probe': {
+      context.pool.release(key, scope);
+      const verdict = await context.confirmRefusal(key);
+      if (verdict === 'serves') {
+        // Google takes the key alone: it refused this request, not the key. The client hears
+        // Google's answer, and no other key is asked to refuse it too.
+        recordFailure(context, call, key, status, 'client-error', error.message);
+        return final(failure);
+      }
+      recordFailure(
+        context,
+        call,
+        key,
+        status,
+        verdict === 'refused' ? keyError.type : 'unconfirmed-refusal',
+        error.message,
+      );
+      if (call.signal.aborted) return final({ kind: 'aborted', attempts: attempt });
+      // Refused: the probe switched the key off. Unknown: Google failed the probe too, so the
+      // request moves on as after Google's own trouble, and the key is judged another time.
+      return verdict === 'refused'
+        ? { kind: 'retry', failure, outcome }
+        : { kind: 'retry', failure, outcome: { kind: 'upstream-trouble', cause: 'server', retry: true } };
+    }
+    case 'sibling':
+      context.pool.release(key, scope);
+      recordFailure(context, call, key, status, keyError.type, error.message);
+      return { kind: 'retry', failure, outcome, suspect: { key, outcome, error: keyError } };
+    case undefined:
+      context.pool.report(key, scope, outcome, keyError);
+      recordFailure(context, call, key, status, keyError.type, error.message);
+      return outcome.retry ? { kind: 'retry', failure, outcome } : final(failure);
+  }
+}
+
+/** Another key served the request: the refusals met on the way were their keys' own. */
+function confirmSuspects(context: RelayContext, scope: string, suspects: readonly Suspect[]): void {
+  for (const suspect of suspects) context.pool.learn(suspect.key, scope, suspect.outcome, suspect.error);
 }
 
 function networkFailure(
@@ -297,49 +377,33 @@ export function recordInterruption(
   recordFailure(context, call, key, null, errorType, message);
 }
 
-function retryAfterSeconds(selection: Selection, context: RelayContext): number | undefined {
-  if (selection.kind !== 'none' || selection.retryAtMs === undefined) return undefined;
-  return Math.max(1, Math.ceil((selection.retryAtMs - context.clock.now()) / 1000));
-}
-
-/** Google's last answer, with the moment the pool expects a key back when Google gave none. */
-function withRetryAfter(failure: RelayFailure, selection: Selection, context: RelayContext): RelayFailure {
-  if (failure.retryAfterSeconds !== undefined || failure.status !== 429) return failure;
-  const seconds = retryAfterSeconds(selection, context);
-  return seconds === undefined ? failure : { ...failure, retryAfterSeconds: seconds };
-}
-
 function noKeyFailure(
   context: RelayContext,
   call: RelayCall,
   selection: Extract<Selection, { kind: 'none' }>,
   attempts: number,
 ): RelayFailure {
-  const model = call.model ?? 'this request';
-  const seconds = retryAfterSeconds(selection, context);
-  const when = seconds === undefined ? '' : ` Retry in ${seconds} s.`;
-  const [status, message] = ((): [number, string] => {
-    switch (selection.reason) {
-      case 'empty':
-        return [503, 'gemgate has no Gemini API keys configured: set API_KEYS.'];
-      case 'unknown-pin':
-        return [404, `The key this request is bound to (${call.pinKeyId}) is no longer in the pool.`];
-      case 'tried':
-      case 'busy':
-        return [503, `Every usable API key failed for ${model}.`];
-      case 'disabled':
-        return [429, `No API key can serve ${model}: every key is disabled.${when}`];
-      case 'resting':
-        return [429, `Every API key is resting for ${model} after rate limits or errors.${when}`];
-    }
-  })();
-  const body = createGeminiErrorBody(status, message);
+  const retryAfterMs =
+    selection.retryAtMs === undefined ? undefined : Math.max(0, selection.retryAtMs - context.clock.now());
+  const { status, body } = createPoolFailureBody({
+    reason: selection.reason,
+    model: call.model,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    ...(call.pinKeyId === undefined ? {} : { pinKeyId: call.pinKeyId }),
+  });
+  const message = body.error.message;
   recordFailure(context, call, undefined, status, 'no-usable-key', message);
+  const seconds = retryAfterMs === undefined ? undefined : retryAfterSecondsOf(retryAfterMs);
   return {
     kind: 'failed',
     status,
     body: JSON.stringify(body),
-    error: { message, rpcStatus: body.error.status, quotaIds: [] },
+    error: {
+      message,
+      rpcStatus: body.error.status,
+      quotaIds: [],
+      ...(seconds === undefined ? {} : { retryDelayMs: seconds * 1000 }),
+    },
     attempts,
     ...(seconds === undefined ? {} : { retryAfterSeconds: seconds }),
   };

@@ -1,0 +1,74 @@
+import type { Selection } from '../keypool/key-pool.js';
+import { createGeminiErrorBody, type GeminiErrorBody } from '../protocols/gemini/gemini-error.js';
+
+export interface PoolFailure {
+  /** Why no key could serve. */
+  readonly reason: Extract<Selection, { kind: 'none' }>['reason'];
+  /** The model asked for; null for calls that spend no model quota. */
+  readonly model: string | null;
+  /** How long until a key may serve the model again, when the pool knows. */
+  readonly retryAfterMs?: number;
+  readonly pinKeyId?: string;
+}
+
+// Beyond this a rest is a daily quota's in all but name, and is reported as one: clients such as
+// gemini-cli stop retrying on a `PerDay` quota id instead of retrying for minutes into a pool
+// resting for hours.
+const dayLikeRestMs = 3_600_000;
+
+/** Whole seconds, rounded up, and at least 1: a client told to retry sooner meets the same rest. */
+export function retryAfterSecondsOf(retryAfterMs: number): number {
+  return Math.max(1, Math.ceil(retryAfterMs / 1000));
+}
+
+/**
+ * The gateway's own answer when no key can serve, in Google's shape and Google's terms: a 429 with
+ * `RetryInfo`, a `QuotaFailure` naming the model, and Google's "Please retry in Ns." wording,
+ * which Gemini SDKs and gemini-cli read to decide whether and when to retry.
+ */
+export function createPoolFailureBody(failure: PoolFailure): { status: number; body: GeminiErrorBody } {
+  const model = failure.model ?? 'this request';
+  const seconds = failure.retryAfterMs === undefined ? undefined : retryAfterSecondsOf(failure.retryAfterMs);
+  const retry = seconds === undefined ? '' : ` Please retry in ${seconds}s.`;
+  const retryInfo =
+    seconds === undefined
+      ? []
+      : [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${seconds}s` }];
+  switch (failure.reason) {
+    case 'empty':
+      return error(503, 'gemgate has no Gemini API keys configured: set API_KEYS.');
+    case 'unknown-pin':
+      return error(404, `The key this request is bound to (${failure.pinKeyId}) is no longer in the pool.`);
+    case 'tried':
+    case 'busy':
+      return error(503, `Every usable API key failed for ${model}.`);
+    case 'disabled':
+      return error(
+        429,
+        `No API key of this gateway can serve ${model}: every key is switched off.${retry}`,
+        retryInfo,
+      );
+    case 'resting': {
+      const perDay = (failure.retryAfterMs ?? 0) > dayLikeRestMs;
+      const quotaFailure = {
+        '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+        violations: [
+          {
+            quotaMetric: 'gemgate/key_pool_requests',
+            quotaId: perDay ? 'GatewayKeyPoolPerDayPerModel' : 'GatewayKeyPoolPerMinutePerModel',
+            quotaDimensions: { model },
+          },
+        ],
+      };
+      return error(
+        429,
+        `Every API key of this gateway is resting for ${model} after rate limits or errors.${retry}`,
+        [quotaFailure, ...retryInfo],
+      );
+    }
+  }
+}
+
+function error(status: number, message: string, details?: unknown[]) {
+  return { status, body: createGeminiErrorBody(status, message, details) };
+}
