@@ -179,6 +179,22 @@ describe('a failed precondition rests a key only when another key serves the sam
   });
 });
 
+describe('a token quota one request can spend by itself rests no key unless another key serves it', () => {
+  it('a request larger than the per-minute token quota gets Google’s 429, and every key stays ready', async () => {
+    const s = await start({ API_KEYS: 'k-a,k-b,k-c' }, { inputTokensPerMinute: 1_000 });
+    const response = await post(generateUrl(s), generateBody('x'.repeat(8_000)), auth);
+    expect(response.status).toBe(429);
+    expect(await response.text()).toContain('GenerateContentInputTokensPerModelPerMinute');
+    // Each key was asked (any of them might have had room), none rests for it afterwards.
+    expect(generations(s).sort()).toEqual(['k-a', 'k-b', 'k-c']);
+    expect((await keys(s)).every((key) => key.status === 'active' && key.models.length === 0)).toBe(true);
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => post(generateUrl(s), generateBody('small'), auth).then((r) => r.status)),
+    );
+    expect(answers).toEqual([200, 200, 200]);
+  });
+});
+
 describe('the pool’s own 429 speaks Google’s language', () => {
   interface ErrorJson {
     error: { code: number; message: string; status: string; details: Record<string, unknown>[] };

@@ -14,6 +14,7 @@ import { generateRequestProblem } from './fake-checks.js';
 import {
   deadlineError,
   type FakeError,
+  inputTokenQuotaError,
   internalError,
   invalidArgumentError,
   invalidJsonError,
@@ -55,6 +56,12 @@ export interface FakeUpstreamOptions {
   readonly limitWindowSeconds?: number;
   /** How many recent requests `requests` keeps (200 by default). */
   readonly recordLimit?: number;
+  /**
+   * A per-minute input-token quota (free tier: 250 000 for Flash), estimated at four bytes of body a
+   * token: a generation call larger than it is refused with the token quota's 429 by every key, as
+   * Google refuses one request bigger than the project's minute allows. Off unless set.
+   */
+  readonly inputTokensPerMinute?: number;
 }
 
 export interface RecordedRequest {
@@ -240,7 +247,10 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       flakyCounts.set(key, count);
       behaviour = count % 2 === 1 ? 'overloaded' : 'ok';
     }
-    const failure = behaviour === 'limited' ? windowLimit(key, modelId) : failureFor(behaviour, key, modelId);
+    const failure =
+      behaviour === 'limited'
+        ? windowLimit(key, modelId)
+        : (failureFor(behaviour, key, modelId) ?? tokenQuotaFailure(isGenerationCall, body.length, modelId));
     if (failure) return fail(failure, streams ? contentTypeOf(query) : jsonType);
     if (behaviour === 'reset') {
       cut.add(response);
@@ -377,6 +387,12 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       return undefined;
     }
     return perMinuteQuotaError(modelId, Math.ceil((window.startMs + limitWindowMs - now) / 1000));
+  }
+
+  function tokenQuotaFailure(generates: boolean, bodyBytes: number, modelId: string): FakeError | undefined {
+    const limit = options.inputTokensPerMinute;
+    if (!generates || limit === undefined || bodyBytes / 4 <= limit) return undefined;
+    return inputTokenQuotaError(modelId, limit, retryDelaySeconds);
   }
 
   function failureFor(behaviour: FakeBehaviour, key: string, modelId: string): FakeError | undefined {

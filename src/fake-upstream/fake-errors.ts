@@ -88,6 +88,26 @@ export function perMinuteQuotaError(model: string, retryDelaySeconds: number): F
   ]);
 }
 
+/** The per-minute input-token quota: one request larger than it is refused by every key of a tier. */
+export function inputTokenQuotaError(model: string, limit: number, retryDelaySeconds: number): FakeError {
+  const metric = 'generativelanguage.googleapis.com/generate_content_free_tier_input_token_count';
+  return error(429, 'RESOURCE_EXHAUSTED', quotaMessage(metric, limit, retryDelaySeconds), [
+    {
+      '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+      violations: [
+        {
+          quotaMetric: metric,
+          quotaId: 'GenerateContentInputTokensPerModelPerMinute-FreeTier',
+          quotaDimensions: { location: 'global', model },
+          quotaValue: String(limit),
+        },
+      ],
+    },
+    quotaHelp,
+    { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${retryDelaySeconds}s` },
+  ]);
+}
+
 /** Daily-quota 429s often carry no RetryInfo at all. */
 export function perDayQuotaError(model: string): FakeError {
   const metric = 'generativelanguage.googleapis.com/generate_content_free_tier_requests';
