@@ -1,7 +1,12 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Settings } from '../config/settings.js';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
+import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
+import { maxModelNameLength } from '../protocols/gemini/model-name-problem.js';
+import { createOpenAIErrorBody } from '../protocols/openai/openai-error.js';
 import type { RelayContext } from '../relay/relay-call.js';
 import type { ImageStore } from '../storage/create-image-store.js';
 import type { MediaFetcher } from '../upstream/fetch-media.js';
@@ -34,6 +39,64 @@ const bodyLimitBytes = 64 * 1024 * 1024;
 /** Paths of the OpenAI API, whose clients read errors in OpenAI's shape. */
 const isOpenAIPath = (url: string) => /^\/(hf\/v1|openai\/v1|v1\/(chat|embeddings|images|audio))/.test(url);
 
+/** The error body clients of the API at `url` read: operator API, OpenAI's, or Gemini's (the default). */
+function errorBodyFor(url: string | undefined, status: number, message: string): object {
+  if (url?.startsWith('/api/')) return { error: { code: status, message } };
+  if (url !== undefined && isOpenAIPath(url)) return createOpenAIErrorBody(status, message);
+  return createGeminiErrorBody(status, message);
+}
+
+// Errors Fastify raises itself (a body too large, a malformed request) and unknown routes get the
+// error shape of the API the client was calling.
+function sendError(url: string, reply: FastifyReply, status: number, message: string) {
+  if (url.startsWith('/api/')) return reply.code(status).send(errorBodyFor(url, status, message));
+  if (isOpenAIPath(url)) return sendOpenAIError(reply, status, message);
+  return sendGeminiError(reply, status, message);
+}
+
+// Route parameters are model names (with `:method`), key ids and image ids: room for the longest
+// model name the gateway relays. A longer one is refused by the router itself (frameworkErrors).
+const maxParamLength = maxModelNameLength + 64;
+
+/** The router's own refusals (bad percent-encoding, an over-long path segment), in the API's shape. */
+function sendRouterError(error: { code?: string }, url: string, reply: FastifyReply) {
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? `A path segment is longer than ${maxParamLength} characters (model names are at most ${maxModelNameLength}).`
+      : 'The URL is not valid: it has malformed percent-encoding.';
+  return sendError(url, reply, 400, message);
+}
+
+/** The path a request's first line names, when the bytes Node could not parse begin with it. */
+function requestLineUrl(packet: unknown): string | undefined {
+  if (!Buffer.isBuffer(packet)) return undefined;
+  return /^[A-Z]{3,10} (\/\S*) HTTP\/1\.[01]\r?\n/.exec(packet.subarray(0, 8192).toString('latin1'))?.[1];
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (headers over 16 KiB, an invalid
+ * Content-Length, broken framing, a request that took too long to arrive): a JSON error in the
+ * shape of the API the request line names, Gemini's when it names none, then the connection closes.
+ */
+function writeClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message]: [number, string] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'The request headers are larger than 16 KiB.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request did not arrive in time.']
+        : [400, 'The request is not valid HTTP/1.1.'];
+  const body = JSON.stringify(errorBodyFor(requestLineUrl(error.rawPacket), status, message));
+  if (socket.writable) {
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  } else {
+    socket.destroy();
+  }
+}
+
 export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger,
@@ -41,6 +104,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    maxParamLength,
+    frameworkErrors: (error, request, reply) => sendRouterError(error, request.url, reply),
+    clientErrorHandler: writeClientError,
   });
 
   // Bodies stay raw bytes: the native relay forwards them unchanged, whatever type the client
@@ -48,13 +114,6 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  // Errors Fastify raises itself (a body too large, a malformed request) and unknown routes get the
-  // error shape of the API the client was calling.
-  const sendError = (url: string, reply: FastifyReply, status: number, message: string) => {
-    if (url.startsWith('/api/')) return reply.code(status).send({ error: { code: status, message } });
-    if (isOpenAIPath(url)) return sendOpenAIError(reply, status, message);
-    return sendGeminiError(reply, status, message);
-  };
   app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');

@@ -4,6 +4,7 @@ import type { LogSink } from '../core/log-sink.js';
 import { adjustNativeRequest, type NativeFeatures } from '../protocols/gemini/adjust-native-request.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import { filterModelList, parseModelTarget, upstreamQuery } from '../protocols/gemini/gemini-paths.js';
+import { modelNameProblem } from '../protocols/gemini/model-name-problem.js';
 import {
   type RelayCall,
   type RelayContext,
@@ -14,6 +15,7 @@ import {
 import type { StreamOptimizerSettings } from '../streaming/plan-text-pieces.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createRequestSignal } from './create-request-signal.js';
+import { malformedAnswerFailure } from './malformed-answer-failure.js';
 import { logRelayedRequest } from './request-log.js';
 import { sendGeminiStream } from './send-gemini-stream.js';
 import { sendGeminiFakeStream, sendPacedGeminiStream } from './send-gemini-variants.js';
@@ -94,6 +96,17 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
     success: boolean,
   ) => logRelayedRequest(log, clock, reply, call, result, status, success);
 
+  /**
+   * A 200 whose body is not a JSON object becomes a 502 with an error-log row. The relay checks
+   * only the first and last bytes (a full parse would cost more than the rest of its work); `parse`
+   * asks for the full check where the gateway reads the answer itself.
+   */
+  const vetted = (call: RelayCall, result: RelayResult, parse = false): RelayResult => {
+    if (result.kind !== 'complete') return result;
+    const problem = answerProblem(result.body, parse);
+    return problem ? malformedAnswerFailure(relay, call, result, problem) : result;
+  };
+
   /** Sends a relay result and logs the request once it is over. */
   async function send(
     request: FastifyRequest,
@@ -108,7 +121,7 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
       }
       call = { ...call, pinKeyId: pin };
     }
-    const result = await relayCall(relay, call);
+    const result = vetted(call, await relayCall(relay, call), transform !== undefined);
     switch (result.kind) {
       case 'complete':
         reply.code(result.status).header('content-type', result.contentType);
@@ -157,23 +170,29 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
         },
         (body) => filterModelList(body, options.hiddenModels),
       ),
-    getModel: (version) => (request, reply) =>
-      send(request, reply, {
+    getModel: (version) => async (request, reply) => {
+      const model = (request.params as { model: string }).model;
+      const problem = modelNameProblem(model);
+      if (problem) return sendGeminiError(reply, 400, problem);
+      return send(request, reply, {
         route: 'gemini models.get',
         model: null,
         request: {
           method: 'GET',
-          path: `/${version}/models/${encodeURIComponent((request.params as { model: string }).model)}`,
+          path: `/${version}/models/${encodeURIComponent(model)}`,
           query: upstreamQuery(request.url),
         },
         stream: false,
         signal: createRequestSignal(reply),
-      }),
+      });
+    },
     callModel: (version) => async (request, reply) => {
       const targetText = (request.params as { target: string }).target;
       const target = parseModelTarget(targetText);
       if (!target)
         return sendGeminiError(reply, 404, `Expected models/{model}:{method}, got models/${targetText}.`);
+      const nameProblem = modelNameProblem(target.model);
+      if (nameProblem) return sendGeminiError(reply, 400, nameProblem);
       const body = request.body;
       if (!looksLikeJsonObject(body)) {
         return sendGeminiError(
@@ -184,6 +203,7 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
       }
       const generates = target.method === 'generateContent' || target.method === 'streamGenerateContent';
       const adjusted = generates ? adjustNativeRequest(target.model, body, options.features) : undefined;
+      if (adjusted?.problem) return sendGeminiError(reply, 400, adjusted.problem);
       const model = adjusted?.choice.model ?? target.model;
       const stream = target.method === 'streamGenerateContent';
       const fakeStream = stream && options.fakeStreamIntervalSeconds !== undefined;
@@ -201,8 +221,9 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
       };
       if (!fakeStream) return send(request, reply, call);
       const sse = (request.query as { alt?: string }).alt === 'sse';
+      // The fake stream parses the answer to re-frame it: it gets the full check.
       const result = await sendGeminiFakeStream(reply, sse, options.fakeStreamIntervalSeconds as number, () =>
-        relayCall(relay, call),
+        relayCall(relay, call).then((answer) => vetted(call, answer, true)),
       );
       const status = result.kind === 'failed' ? result.status : result.kind === 'aborted' ? 499 : 200;
       logRequest(reply, { ...call, stream: true }, result, status, status === 200);
@@ -242,6 +263,19 @@ function looksLikeJsonObject(body: unknown): body is Buffer {
   while (start <= end && isJsonSpace(body[start] as number)) start++;
   while (end >= start && isJsonSpace(body[end] as number)) end--;
   return end > start && body[start] === 0x7b && body[end] === 0x7d;
+}
+
+/** What is wrong with a 200's body, for a method that answers a JSON object; undefined when nothing. */
+function answerProblem(body: Buffer, parse: boolean): string | undefined {
+  if (body.length === 0) return 'an empty body';
+  if (!looksLikeJsonObject(body)) return 'a body that is not a JSON object';
+  if (!parse) return undefined;
+  try {
+    JSON.parse(body.toString('utf8'));
+    return undefined;
+  } catch {
+    return 'a body that is not JSON';
+  }
 }
 
 function isJsonSpace(byte: number): boolean {

@@ -4,7 +4,9 @@ import type { Settings } from '../config/settings.js';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
 import { randomId } from '../core/random-id.js';
+import { exceedsJsonDepth, maxJsonDepth } from '../protocols/exceeds-json-depth.js';
 import type { GeminiInlineData, GeminiResponse } from '../protocols/gemini/gemini-types.js';
+import { checkChatRequest } from '../protocols/openai/check-chat-request.js';
 import { convertToGeminiRequest, mediaUrlsOf } from '../protocols/openai/convert-to-gemini-request.js';
 import { convertToOpenAIResponse } from '../protocols/openai/convert-to-openai-response.js';
 import {
@@ -22,11 +24,13 @@ import {
   createOpenAIErrorBody,
   OpenAIRequestError,
 } from '../protocols/openai/openai-error.js';
-import type { OpenAIChatChunk, OpenAIChatRequest } from '../protocols/openai/openai-types.js';
+import type { OpenAIChatChunk } from '../protocols/openai/openai-types.js';
+import { parseGenerateAnswer } from '../protocols/openai/parse-gemini-answer.js';
 import { resolveModel } from '../protocols/openai/resolve-model.js';
 import {
   type RelayCall,
   type RelayContext,
+  type RelayFailure,
   type RelayResult,
   recordInterruption,
   relayCall,
@@ -37,6 +41,7 @@ import type { MediaFetcher } from '../upstream/fetch-media.js';
 import { describeStreamBreak } from '../upstream/gemini-client.js';
 import { createRequestSignal } from './create-request-signal.js';
 import { createSseWriter, type SseWriter } from './create-sse-writer.js';
+import { malformedAnswerFailure } from './malformed-answer-failure.js';
 import { logRelayedRequest } from './request-log.js';
 import { streamOptimizerSettings } from './stream-optimizer-settings.js';
 
@@ -80,11 +85,12 @@ export function sendOpenAIError(
   status: number,
   message: string,
   param: string | null = null,
+  code: string | null = null,
 ) {
   return reply
     .code(status)
     .header('content-type', jsonType)
-    .send(createOpenAIErrorBody(status, message, param));
+    .send(createOpenAIErrorBody(status, message, param, code));
 }
 
 /** A relay failure as the OpenAI client reads it: Google's status kept, Retry-After when known. */
@@ -97,15 +103,19 @@ export function sendRelayFailure(reply: FastifyReply, failure: Extract<RelayResu
 }
 
 /** The JSON object a request carries, or an OpenAIRequestError. */
-export function parseJsonBody<T>(request: FastifyRequest): T {
+export function parseJsonBody(request: FastifyRequest): Record<string, unknown> {
   const body = request.body;
+  // What the translators build from a deeper body could overflow the stack when serialized.
+  if (Buffer.isBuffer(body) && exceedsJsonDepth(body))
+    throw new OpenAIRequestError(`The request body nests deeper than ${maxJsonDepth} levels.`);
   try {
     const parsed: unknown = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '');
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as T;
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
   } catch {
     // Reported below.
   }
-  throw new OpenAIRequestError('The request body must be a JSON object.');
+  throw new OpenAIRequestError('We could not parse the JSON body of your request: it must be a JSON object.');
 }
 
 /** Where clients reach the gateway: PUBLIC_URL, else what the request (or its proxy) says. */
@@ -157,9 +167,7 @@ export async function handleChatCompletion(
   reply: FastifyReply,
 ) {
   const { settings } = deps;
-  const body = parseJsonBody<OpenAIChatRequest>(request);
-  if (typeof body.model !== 'string' || body.model === '')
-    throw new OpenAIRequestError('model is required', 'model');
+  const body = checkChatRequest(parseJsonBody(request));
   const choice = resolveModel(body.model, {
     searchModels: settings.SEARCH_MODELS,
     imageModels: settings.IMAGE_MODELS,
@@ -211,14 +219,28 @@ export async function handleChatCompletion(
   if (!stream) {
     const result = await relayCall(deps.relay, call);
     if (answeredWithoutContent(reply, result, log)) return reply;
-    const response = JSON.parse(
-      result.kind === 'complete' ? result.body.toString('utf8') : '{}',
-    ) as GeminiResponse;
+    const answer = completeAnswer(deps, call, result);
+    if (!answer.ok) return answeredWithoutContent(reply, answer.failure, log);
     log(result, 200, true);
-    return reply.header('content-type', jsonType).send(convertToOpenAIResponse(response, context));
+    return reply.header('content-type', jsonType).send(convertToOpenAIResponse(answer.response, context));
   }
   if (realStream) return streamChat(deps, reply, call, context, log);
   return fakeStreamChat(deps, reply, call, context, log);
+}
+
+/**
+ * A complete generateContent answer, parsed and checked; a malformed one is a 502 failure with an
+ * error-log row.
+ */
+function completeAnswer(
+  deps: OpenAIDependencies,
+  call: RelayCall,
+  result: Extract<RelayResult, { kind: 'complete' | 'stream' }>,
+): { ok: true; response: GeminiResponse } | { ok: false; failure: RelayFailure } {
+  if (result.kind !== 'complete') return { ok: true, response: {} };
+  const parsed = parseGenerateAnswer(result.body);
+  if (parsed.ok) return { ok: true, response: parsed.value };
+  return { ok: false, failure: malformedAnswerFailure(deps.relay, call, result, parsed.problem) };
 }
 
 /**
@@ -357,13 +379,17 @@ async function fakeStreamChat(
     log(result, result.status, false);
     return reply;
   }
+  const answer = completeAnswer(deps, call, result);
+  if (!answer.ok) {
+    // The stream began with keep-alives: its 200 is sent, so the failure ends it in-band.
+    sse.end(encodeOpenAIChunk(convertGeminiErrorToOpenAI(answer.failure.status, answer.failure.error)));
+    log(answer.failure, answer.failure.status, false);
+    return reply;
+  }
   const translator = createChatStreamTranslator(context);
-  const response = JSON.parse(
-    result.kind === 'complete' ? result.body.toString('utf8') : '{}',
-  ) as GeminiResponse;
   await writeChunks(
     sse,
-    [...translator.push(response), ...translator.finish()],
+    [...translator.push(answer.response), ...translator.finish()],
     streamOptimizerSettings(deps.settings),
   );
   sse.end(openAIStreamEnd);

@@ -1,25 +1,34 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Settings } from '../config/settings.js';
-import { filterModelList } from '../protocols/gemini/gemini-paths.js';
-import type { GeminiResponse } from '../protocols/gemini/gemini-types.js';
+import { checkModelField } from '../protocols/openai/check-chat-request.js';
+import {
+  checkEmbeddingRequest,
+  checkImageRequest,
+  checkSpeechRequest,
+} from '../protocols/openai/check-media-requests.js';
 import {
   convertEmbeddingRequest,
   convertEmbeddingResponse,
   convertGeminiImageRequest,
   convertImagenRequest,
   convertSpeechRequest,
-  type OpenAIEmbeddingRequest,
-  type OpenAIImageRequest,
-  type OpenAISpeechRequest,
 } from '../protocols/openai/convert-media-requests.js';
 import { encodeWav, sampleRateOf } from '../protocols/openai/encode-wav.js';
 import { OpenAIRequestError } from '../protocols/openai/openai-error.js';
+import {
+  type ParsedAnswer,
+  parseBatchEmbedAnswer,
+  parseGenerateAnswer,
+  parseModelListAnswer,
+  parsePredictAnswer,
+} from '../protocols/openai/parse-gemini-answer.js';
 import { derivedModelNames, resolveModel } from '../protocols/openai/resolve-model.js';
-import { type RelayCall, type RelayResult, relayCall } from '../relay/relay-call.js';
+import { type RelayCall, type RelayFailure, type RelayResult, relayCall } from '../relay/relay-call.js';
 import { MediaFetchError } from '../upstream/fetch-media.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createRequestSignal } from './create-request-signal.js';
 import { checkGeminiToken, type GeminiHandlers } from './gemini-routes.js';
+import { malformedAnswerFailure } from './malformed-answer-failure.js';
 import {
   type ChatSettings,
   handleChatCompletion,
@@ -80,7 +89,7 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof OpenAIRequestError)
-      return sendOpenAIError(reply, error.status, error.message, error.param);
+      return sendOpenAIError(reply, error.status, error.message, error.param, error.code);
     if (error instanceof MediaFetchError)
       return sendOpenAIError(reply, 400, `image_url: ${error.message}`, 'messages');
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
@@ -89,35 +98,53 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
   });
 
   /**
-   * One relayed call whose complete answer `answer` turns into the payload to send; it returns
-   * undefined when it replied itself or wants nothing sent yet. Resolves true once a reply went
-   * out. (Helpers resolve booleans, never the reply: Fastify's reply is thenable, and a promise
-   * resolved with it waits for the response to end.)
+   * One relayed call whose complete answer `parse` reads and `answer` turns into the payload to
+   * send; `answer` returns undefined when it replied itself or wants nothing sent yet. An answer
+   * `parse` finds malformed is a 502 with an error-log row. Resolves true once a reply went out.
+   * (Helpers resolve booleans, never the reply: Fastify's reply is thenable, and a promise resolved
+   * with it waits for the response to end.)
    */
-  async function relayed(
+  async function relayed<T>(
     reply: FastifyReply,
     call: Omit<RelayCall, 'signal' | 'stream'>,
-    answer: (body: Buffer, result: RelayResult) => unknown,
+    parse: (body: Buffer) => ParsedAnswer<T>,
+    answer: (value: T, fail: (problem: string) => true) => unknown,
   ): Promise<boolean> {
     const full: RelayCall = { ...call, stream: false, signal: createRequestSignal(reply) };
     const result = await relayCall(relay, full);
-    const log = (status: number, success: boolean) =>
-      logRelayedRequest(options.log, options.clock, reply, full, result, status, success);
+    const log = (answered: RelayResult, status: number, success: boolean) =>
+      logRelayedRequest(options.log, options.clock, reply, full, answered, status, success);
+    let failed = false;
+    const failWith = (failure: RelayFailure): true => {
+      failed = true;
+      log(failure, failure.status, false);
+      sendRelayFailure(reply, failure);
+      return true;
+    };
     if (result.kind === 'aborted') {
-      log(499, false);
+      log(result, 499, false);
       reply.hijack();
       return true;
     }
-    if (result.kind === 'failed') {
-      log(result.status, false);
-      sendRelayFailure(reply, result);
-      return true;
+    if (result.kind === 'failed') return failWith(result);
+    if (result.kind === 'stream') {
+      // The upstream client streams only calls that ask for a stream; these never do.
+      result.rest.cancel();
+      throw new Error('A non-streaming call was answered with a stream.');
     }
-    const payload = answer(result.kind === 'complete' ? result.body : Buffer.alloc(0), result);
-    if (payload !== undefined) reply.send(payload);
-    log(reply.statusCode, reply.statusCode < 400);
+    const parsed = parse(result.body);
+    if (!parsed.ok) return failWith(malformedAnswerFailure(relay, full, result, parsed.problem));
+    const payload = answer(parsed.value, (problem) =>
+      failWith(malformedAnswerFailure(relay, full, result, problem)),
+    );
+    if (failed) return true;
+    if (payload !== undefined && !reply.sent) reply.send(payload);
+    log(result, reply.statusCode, reply.statusCode < 400);
     return reply.sent;
   }
+
+  /** For answers the gateway does not read (models.get): any 200 will do. */
+  const anyAnswer = (): ParsedAnswer<undefined> => ({ ok: true, value: undefined });
 
   async function listModels(reply: FastifyReply) {
     // One page of up to 1000 models covers Google's catalogue.
@@ -128,13 +155,10 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
         model: null,
         request: { method: 'GET', path: '/v1beta/models', query: 'pageSize=1000' },
       },
-      (body) => {
-        const page = JSON.parse(
-          filterModelList(body, new Set(settings.FILTERED_MODELS)).toString('utf8'),
-        ) as {
-          models?: { name: string }[];
-        };
-        const ids = (page.models ?? []).map((model) => model.name.replace(/^models\//, ''));
+      parseModelListAnswer,
+      (listed) => {
+        const hidden = new Set(settings.FILTERED_MODELS);
+        const ids = listed.filter((id) => !hidden.has(id));
         const derived = derivedModelNames(modelLists);
         return {
           object: 'list',
@@ -161,7 +185,7 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
 
     app.get<{ Params: { model: string } }>(`${prefix}/models/:model`, async (request, reply) => {
       if (prefix === '/v1' && isGeminiClient(request)) return options.gemini.getModel('v1')(request, reply);
-      const id = request.params.model;
+      const id = checkModelField(request.params.model, 'model');
       await relayed(
         reply,
         {
@@ -173,16 +197,15 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
             query: '',
           },
         },
+        anyAnswer,
         () => ({ id, object: 'model', created: modelCreated, owned_by: 'google' }),
       );
       return reply;
     });
 
     app.post(`${prefix}/embeddings`, async (request, reply) => {
-      const body = parseJsonBody<OpenAIEmbeddingRequest>(request);
-      if (typeof body.model !== 'string' || !body.model)
-        throw new OpenAIRequestError('model is required', 'model');
-      const model = body.model.replace(/^models\//, '');
+      const body = checkEmbeddingRequest(parseJsonBody(request));
+      const model = (body.model as string).replace(/^models\//, '');
       const gemini = convertEmbeddingRequest(body, model);
       const tokens = gemini.requests.reduce(
         (sum, item) => sum + Math.ceil((item.content.parts[0]?.text.length ?? 0) / 4),
@@ -200,23 +223,20 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
             body: Buffer.from(JSON.stringify(gemini)),
           },
         },
-        (answer) => {
-          const { embeddings = [] } = JSON.parse(answer.toString('utf8')) as {
-            embeddings?: { values?: number[] }[];
-          };
-          return convertEmbeddingResponse(
-            embeddings,
+        (answer) => parseBatchEmbedAnswer(answer, gemini.requests.length),
+        (vectors) =>
+          convertEmbeddingResponse(
+            vectors.map((values) => ({ values })),
             body.model as string,
             body.encoding_format ?? 'float',
             tokens,
-          );
-        },
+          ),
       );
       return reply;
     });
 
     app.post(`${prefix}/images/generations`, async (request, reply) => {
-      const body = parseJsonBody<OpenAIImageRequest>(request);
+      const body = checkImageRequest(parseJsonBody(request));
       const model = (body.model || settings.CREATE_IMAGE_MODEL).replace(/^models\//, '');
       const asUrl = body.response_format === 'url';
       const base = publicBaseUrl(request, settings.PUBLIC_URL);
@@ -236,19 +256,13 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
               body: Buffer.from(JSON.stringify(convertImagenRequest(body))),
             },
           },
-          (answer) => {
-            const { predictions = [] } = JSON.parse(answer.toString('utf8')) as {
-              predictions?: { bytesBase64Encoded?: string; mimeType?: string }[];
-            };
-            return {
-              created,
-              data: predictions
-                .filter((prediction) => prediction.bytesBase64Encoded)
-                .map((prediction) =>
-                  output(prediction.mimeType ?? 'image/png', prediction.bytesBase64Encoded as string),
-                ),
-            };
-          },
+          parsePredictAnswer,
+          (predictions) => ({
+            created,
+            data: predictions.map((prediction) =>
+              output(prediction.mimeType ?? 'image/png', prediction.bytesBase64Encoded as string),
+            ),
+          }),
         );
         return reply;
       }
@@ -268,8 +282,8 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
               body: gemini,
             },
           },
-          (answer) => {
-            const response = JSON.parse(answer.toString('utf8')) as GeminiResponse;
+          parseGenerateAnswer,
+          (response) => {
             for (const part of response.candidates?.[0]?.content?.parts ?? []) {
               if (part.inlineData?.mimeType.startsWith('image/')) images.push(part.inlineData);
             }
@@ -282,7 +296,7 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
     });
 
     app.post(`${prefix}/audio/speech`, async (request, reply) => {
-      const body = parseJsonBody<OpenAISpeechRequest>(request);
+      const body = checkSpeechRequest(parseJsonBody(request));
       // OpenAI's TTS model names mean "text to speech": Gemini's TTS model (TTS_MODEL) does it.
       const model = !body.model || /^(tts-|gpt-)/.test(body.model) ? settings.TTS_MODEL : body.model;
       const { request: gemini, format } = convertSpeechRequest(body);
@@ -298,12 +312,12 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
             body: Buffer.from(JSON.stringify(gemini)),
           },
         },
-        (answer) => {
-          const response = JSON.parse(answer.toString('utf8')) as GeminiResponse;
+        parseGenerateAnswer,
+        (response, fail) => {
           const audio = response.candidates?.[0]?.content?.parts?.find((part) =>
             part.inlineData?.mimeType.startsWith('audio/'),
           );
-          if (!audio?.inlineData) return sendOpenAIError(reply, 502, 'Gemini returned no audio.');
+          if (!audio?.inlineData) return fail('no audio');
           const pcm = Buffer.from(audio.inlineData.data, 'base64');
           if (format === 'pcm') return reply.header('content-type', 'audio/pcm').send(pcm);
           return reply

@@ -12,7 +12,7 @@ const none: NativeFeatures = {
 };
 const body = (value: unknown) => Buffer.from(JSON.stringify(value));
 const adjusted = (model: string, value: unknown, features: Partial<NativeFeatures> = {}) =>
-  JSON.parse(adjustNativeRequest(model, body(value), { ...none, ...features }).body.toString('utf8'));
+  JSON.parse(String(adjustNativeRequest(model, body(value), { ...none, ...features }).body));
 const base = { contents: [{ role: 'user', parts: [{ text: 'hi' }] }], futureField: { kept: true } };
 
 describe('adjustNativeRequest', () => {
@@ -26,7 +26,7 @@ describe('adjustNativeRequest', () => {
   it('adds Google Search for a -search model, keeping the client’s fields', () => {
     const result = adjustNativeRequest('gemini-2.5-flash-search', body(base), none);
     expect(result.choice.model).toBe('gemini-2.5-flash');
-    expect(JSON.parse(result.body.toString('utf8'))).toEqual({ ...base, tools: [{ googleSearch: {} }] });
+    expect(JSON.parse(String(result.body))).toEqual({ ...base, tools: [{ googleSearch: {} }] });
   });
 
   it('asks for images with -image and no thinking with -non-thinking', () => {

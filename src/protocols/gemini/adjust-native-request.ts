@@ -1,6 +1,7 @@
 import type { SafetySetting } from '../../config/parse-json-settings.js';
+import { exceedsJsonDepth, maxJsonDepth } from '../exceeds-json-depth.js';
 import { type ModelChoice, type ModelLists, resolveModel } from '../openai/resolve-model.js';
-import type { GeminiRequest, GeminiTool } from './gemini-types.js';
+import type { GeminiGenerationConfig, GeminiRequest, GeminiTool } from './gemini-types.js';
 
 export interface NativeFeatures extends ModelLists {
   readonly thinkingBudgetMap: Readonly<Record<string, number>>;
@@ -10,11 +11,19 @@ export interface NativeFeatures extends ModelLists {
   readonly urlContextModels: readonly string[];
 }
 
-export interface NativeAdjustment {
-  readonly choice: ModelChoice;
-  /** The body to send: the client's own bytes when nothing applies. */
-  readonly body: Buffer;
-}
+export type NativeAdjustment =
+  | {
+      readonly choice: ModelChoice;
+      /** The body to send: the client's own bytes when nothing applies. */
+      readonly body: Buffer;
+      readonly problem?: undefined;
+    }
+  | {
+      readonly choice: ModelChoice;
+      readonly body?: undefined;
+      /** Why the body could not be adjusted (not JSON, nested too deep): the client's 400. */
+      readonly problem: string;
+    };
 
 /** Whether any operator feature touches a request for `model` — the check that keeps the common case byte-exact. */
 function applies(choice: ModelChoice, features: NativeFeatures): boolean {
@@ -22,15 +31,34 @@ function applies(choice: ModelChoice, features: NativeFeatures): boolean {
     choice.search ||
     choice.image ||
     choice.nonThinking ||
-    features.thinkingBudgetMap[choice.model] !== undefined ||
+    Object.hasOwn(features.thinkingBudgetMap, choice.model) ||
     features.safetySettings.length > 0 ||
     features.codeExecution ||
     features.urlContextModels.includes(choice.model)
   );
 }
 
-const hasTool = (tools: GeminiTool[], name: keyof GeminiTool) =>
-  tools.some((tool) => tool[name] !== undefined);
+type JsonObject = Record<string, unknown>;
+
+const isObject = (value: unknown): value is JsonObject =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const hasTool = (tools: unknown[], name: keyof GeminiTool) =>
+  tools.some((tool) => isObject(tool) && tool[name] !== undefined);
+
+/** The client's request as JSON, or why it is not one the gateway can adjust. */
+function parseRequest(body: Buffer): JsonObject | string {
+  // Serializing a request nested deeper than this could overflow the stack.
+  if (exceedsJsonDepth(body))
+    return `Invalid JSON payload received: nested deeper than ${maxJsonDepth} levels.`;
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    if (isObject(parsed)) return parsed;
+  } catch {
+    // Reported below.
+  }
+  return 'Invalid JSON payload received: the request body must be a JSON object.';
+}
 
 /**
  * The seed's model features on the native API: a `-search`, `-image` or `-non-thinking` model name,
@@ -41,27 +69,42 @@ const hasTool = (tools: GeminiTool[], name: keyof GeminiTool) =>
 export function adjustNativeRequest(model: string, body: Buffer, features: NativeFeatures): NativeAdjustment {
   const choice = resolveModel(model, features);
   if (!applies(choice, features)) return { choice, body };
-  const request = JSON.parse(body.toString('utf8')) as GeminiRequest & Record<string, unknown>;
-  const tools = [...(request.tools ?? [])];
-  if (choice.search && !hasTool(tools, 'googleSearch')) tools.push({ googleSearch: {} });
-  if (features.codeExecution && !hasTool(tools, 'functionDeclarations') && !hasTool(tools, 'codeExecution')) {
-    tools.push({ codeExecution: {} });
+  const request = parseRequest(body);
+  if (typeof request === 'string') return { choice, problem: request };
+  // A field of the wrong type is left as the client sent it: Google answers it with a 400 naming
+  // the field, which says more than anything the gateway could add to it.
+  if (request.tools === undefined || Array.isArray(request.tools)) {
+    const tools: unknown[] = [...((request.tools as unknown[] | undefined) ?? [])];
+    if (choice.search && !hasTool(tools, 'googleSearch')) tools.push({ googleSearch: {} });
+    if (
+      features.codeExecution &&
+      !hasTool(tools, 'functionDeclarations') &&
+      !hasTool(tools, 'codeExecution')
+    ) {
+      tools.push({ codeExecution: {} });
+    }
+    if (features.urlContextModels.includes(choice.model) && !hasTool(tools, 'urlContext'))
+      tools.push({ urlContext: {} });
+    if (tools.length > 0) request.tools = tools;
   }
-  if (features.urlContextModels.includes(choice.model) && !hasTool(tools, 'urlContext'))
-    tools.push({ urlContext: {} });
-  if (tools.length > 0) request.tools = tools;
   if (!request.safetySettings && features.safetySettings.length > 0)
     request.safetySettings = [...features.safetySettings];
 
-  const config = { ...(request.generationConfig ?? {}) };
+  if (request.generationConfig !== undefined && !isObject(request.generationConfig))
+    return { choice, body: Buffer.from(JSON.stringify(request)) };
+  const config: GeminiGenerationConfig = {
+    ...(request.generationConfig as GeminiRequest['generationConfig']),
+  };
   if (choice.image && !config.responseModalities) config.responseModalities = ['TEXT', 'IMAGE'];
-  const thinking = { ...(config.thinkingConfig ?? {}) };
-  const budgetSet = thinking.thinkingBudget !== undefined || thinking.thinkingLevel !== undefined;
-  if (choice.nonThinking && !budgetSet) thinking.thinkingBudget = 0;
-  else if (!budgetSet && features.thinkingBudgetMap[choice.model] !== undefined) {
-    thinking.thinkingBudget = features.thinkingBudgetMap[choice.model];
+  if (config.thinkingConfig === undefined || isObject(config.thinkingConfig)) {
+    const thinking = { ...config.thinkingConfig };
+    const budgetSet = thinking.thinkingBudget !== undefined || thinking.thinkingLevel !== undefined;
+    if (choice.nonThinking && !budgetSet) thinking.thinkingBudget = 0;
+    else if (!budgetSet && Object.hasOwn(features.thinkingBudgetMap, choice.model)) {
+      thinking.thinkingBudget = features.thinkingBudgetMap[choice.model];
+    }
+    if (Object.keys(thinking).length > 0) config.thinkingConfig = thinking;
   }
-  if (Object.keys(thinking).length > 0) config.thinkingConfig = thinking;
   if (Object.keys(config).length > 0) request.generationConfig = config;
   return { choice, body: Buffer.from(JSON.stringify(request)) };
 }

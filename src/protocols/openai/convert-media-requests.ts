@@ -60,7 +60,7 @@ export interface OpenAIImageRequest {
   model?: string;
   prompt?: string;
   n?: number;
-  size?: string;
+  size?: string | null;
   response_format?: 'url' | 'b64_json';
 }
 
@@ -82,7 +82,12 @@ function checkImageRequest(body: OpenAIImageRequest): { prompt: string; count: n
   const count = body.n ?? 1;
   if (!Number.isInteger(count) || count < 1 || count > 4)
     throw new OpenAIRequestError('n must be 1 to 4', 'n');
-  if (body.size !== undefined && body.size !== 'auto' && !aspectRatioBySize[body.size]) {
+  if (
+    body.size !== undefined &&
+    body.size !== null &&
+    body.size !== 'auto' &&
+    !Object.hasOwn(aspectRatioBySize, body.size)
+  ) {
     throw new OpenAIRequestError(`size must be one of ${Object.keys(aspectRatioBySize).join(', ')}`, 'size');
   }
   return { prompt: body.prompt, count };
@@ -91,7 +96,8 @@ function checkImageRequest(body: OpenAIImageRequest): { prompt: string; count: n
 /** OpenAI images/generations → Imagen :predict. */
 export function convertImagenRequest(body: OpenAIImageRequest) {
   const { prompt, count } = checkImageRequest(body);
-  const aspectRatio = body.size ? aspectRatioBySize[body.size] : undefined;
+  const aspectRatio =
+    body.size && Object.hasOwn(aspectRatioBySize, body.size) ? aspectRatioBySize[body.size] : undefined;
   return {
     instances: [{ prompt }],
     parameters: { sampleCount: count, ...(aspectRatio ? { aspectRatio } : {}) },
@@ -148,7 +154,12 @@ export function convertSpeechRequest(body: OpenAISpeechRequest): {
       'response_format',
     );
   }
-  const voice = body.voice ? (voiceByOpenAIName[body.voice.toLowerCase()] ?? body.voice) : 'Kore';
+  const openAIVoice = body.voice?.toLowerCase() ?? '';
+  const voice = !body.voice
+    ? 'Kore'
+    : Object.hasOwn(voiceByOpenAIName, openAIVoice)
+      ? (voiceByOpenAIName[openAIVoice] as string)
+      : body.voice;
   const text = body.instructions ? `${body.instructions}: ${body.input}` : body.input;
   return {
     format: format as 'wav' | 'pcm',

@@ -222,7 +222,7 @@ function thinkingConfig(
     config.thinkingBudget = 0;
   } else if (request.thinking?.type === 'enabled' && request.thinking.budget_tokens !== undefined) {
     config.thinkingBudget = request.thinking.budget_tokens;
-  } else if (options.thinkingBudgetMap[model] !== undefined) {
+  } else if (Object.hasOwn(options.thinkingBudgetMap, model)) {
     config.thinkingBudget = options.thinkingBudgetMap[model];
   }
   if (google?.thinking_budget !== undefined) config.thinkingBudget = google.thinking_budget;
@@ -273,7 +273,7 @@ export function convertToGeminiRequest(
   if (tools.length > 0) gemini.tools = tools;
 
   const choice = request.tool_choice;
-  if (choice !== undefined && functions.length > 0) {
+  if (choice !== undefined && choice !== null && functions.length > 0) {
     if (choice === 'none') gemini.toolConfig = { functionCallingConfig: { mode: 'NONE' } };
     else if (choice === 'auto') gemini.toolConfig = { functionCallingConfig: { mode: 'AUTO' } };
     else if (choice === 'required') gemini.toolConfig = { functionCallingConfig: { mode: 'ANY' } };

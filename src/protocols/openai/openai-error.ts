@@ -10,6 +10,8 @@ export class OpenAIRequestError extends Error {
     message: string,
     readonly param: string | null = null,
     readonly status = 400,
+    /** OpenAI's machine-readable code, such as `invalid_type`; the status's own code when null. */
+    readonly code: string | null = null,
   ) {
     super(message);
     this.name = 'OpenAIRequestError';
@@ -30,10 +32,11 @@ export function createOpenAIErrorBody(
   status: number,
   message: string,
   param: string | null = null,
+  code: string | null = null,
 ): OpenAIErrorBody {
-  const [type, code] =
+  const [type, statusCode] =
     typeAndCode[status] ?? (status >= 500 ? ['server_error', null] : ['invalid_request_error', null]);
-  return { error: { message, type, param, code } };
+  return { error: { message, type, param, code: code ?? statusCode } };
 }
 
 /** Google's error as the OpenAI client expects to read it, status unchanged. */
