@@ -14,6 +14,7 @@ import { createImageStore } from './storage/create-image-store.js';
 import { createLogWriter, type LogWriter } from './storage/create-log-writer.js';
 import { createKeyRepository } from './storage/key-repository.js';
 import { createLogRepository } from './storage/log-repository.js';
+import { logStorageEvent } from './storage/log-storage-event.js';
 import { migrateToLatest } from './storage/migrate-to-latest.js';
 import { createSettingRepository } from './storage/setting-repository.js';
 import { createMediaFetcher } from './upstream/fetch-media.js';
@@ -49,7 +50,10 @@ const generatedTokenSetting = 'generated_auth_token';
 export async function startGateway(settings: Settings, options: GatewayOptions = {}): Promise<Gateway> {
   const clock = options.clock ?? systemClock;
   const logger = createLogger(settings.LOG_LEVEL, options.logDestination);
-  const database = createDatabase(settings);
+  const database = createDatabase(settings, {
+    onConnectionLost: (error) =>
+      logger.info({ reason: error.message }, 'a database connection was lost; another opens when needed'),
+  });
   try {
     await migrateToLatest(database);
   } catch (error) {
@@ -83,7 +87,9 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
   pool.takeChanged();
   const keySaver = createKeyStateSaver(pool, keyStore, {
     clock,
-    onError: (error) => logger.warn({ reason: (error as Error).message }, 'could not save key states'),
+    onOutage: (error) =>
+      logger.warn({ reason: (error as Error).message }, 'could not save key states; retrying every second'),
+    onRecovery: (report) => logger.info(report, 'key states saved again'),
   });
   const client = createGeminiClient({
     base: settings.BASE_URL,
@@ -98,6 +104,8 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
   const mediaFetcher = createMediaFetcher({
     timeoutMs: 10_000,
     maxBytes: 20 * 1024 * 1024,
+    maxUrls: settings.MEDIA_MAX_URLS,
+    maxTotalBytes: settings.MEDIA_MAX_TOTAL_BYTES,
     allowPrivate: settings.ALLOW_PRIVATE_MEDIA_URLS,
   });
   const prober = createKeyProber({
@@ -113,11 +121,7 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
       ),
   });
   const logWriter = createLogWriter(createLogRepository(database), {
-    onError: (error, dropped) =>
-      logger.warn(
-        { dropped, reason: (error as Error).message },
-        'could not write log entries to the database',
-      ),
+    onEvent: (event) => logStorageEvent(logger, event),
   });
   const app = await createApp({
     logger,

@@ -102,6 +102,9 @@ export const settingsSchema = z
     PUBLIC_URL: text(''),
     /** Whether http(s) media named in requests may live on private, loopback or link-local addresses. */
     ALLOW_PRIVATE_MEDIA_URLS: boolean(false),
+    /** How many http(s) media URLs one chat request may name, and how much they may weigh together. */
+    MEDIA_MAX_URLS: integer(16, 1, 1000),
+    MEDIA_MAX_TOTAL_BYTES: integer(32 * 1024 * 1024, 1),
     // Streaming
     FAKE_STREAM_ENABLED: boolean(false),
     FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS: number(5, 0.1),

@@ -1,10 +1,16 @@
 import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent, request } from 'undici';
+import { Agent, buildConnector, request } from 'undici';
+import { isPrivateAddress } from './is-private-address.js';
 
 export interface MediaFetchOptions {
   readonly timeoutMs: number;
+  /** The most one URL may weigh. */
   readonly maxBytes: number;
+  /** The most URLs one request may name (MEDIA_MAX_URLS). */
+  readonly maxUrls: number;
+  /** The most all of one request's URLs may weigh together (MEDIA_MAX_TOTAL_BYTES). */
+  readonly maxTotalBytes: number;
   /** Whether URLs may point at private, loopback or link-local addresses (ALLOW_PRIVATE_MEDIA_URLS). */
   readonly allowPrivate: boolean;
 }
@@ -14,90 +20,115 @@ export interface FetchedMedia {
   readonly data: string;
 }
 
+/** Media a request named that the gateway would not or could not fetch: the client's 400. */
 export class MediaFetchError extends Error {
-  constructor(
-    readonly url: string,
-    reason: string,
-  ) {
-    super(`could not fetch ${new URL(url).origin}…: ${reason}`);
+  constructor(reason: string, url?: string) {
+    super(url === undefined ? reason : `could not fetch ${originOf(url)}…: ${reason}`);
     this.name = 'MediaFetchError';
   }
 }
 
-/** Private, loopback, link-local and other non-public addresses a client must not make us call. */
-export function isPrivateAddress(address: string): boolean {
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
-  if (isIP(v4) === 4) {
-    const [a = 0, b = 0] = v4.split('.').map(Number);
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      a >= 224
-    );
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'a malformed URL';
   }
-  const v6 = address.toLowerCase();
-  return v6 === '::' || v6 === '::1' || v6.startsWith('fc') || v6.startsWith('fd') || v6.startsWith('fe80');
+}
+
+const notPublic = 'the address is not public';
+
+type LookupCallback = (error: Error | null, address: string | object[], family?: number) => void;
+
+/** DNS answers with the non-public addresses removed, so a name with a public address still works. */
+function publicLookup(hostname: string, options: { all?: boolean }, callback: LookupCallback): void {
+  lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, '', 4);
+    const allowed = addresses.filter((entry) => !isPrivateAddress(entry.address));
+    const [first] = allowed;
+    if (!first) return callback(new Error(notPublic), '', 4);
+    if (options.all) return callback(null, allowed);
+    callback(null, first.address, first.family);
+  });
 }
 
 /**
- * Downloads the http(s) media a chat request names (image_url), to inline it for Gemini. The
- * address is checked when the connection is made, so a name that resolves to an internal address
- * (or is made to, between a check and the call) cannot turn the gateway into a proxy to the
- * operator's network.
+ * Opens connections only to public addresses, judged on the address the socket actually reached —
+ * whatever a name resolved to, or was made to resolve to between a check and the call (DNS
+ * rebinding). An IP literal is never looked up, so this is its only check besides the URL's.
+ */
+export function createPublicConnector(timeoutMs: number): buildConnector.connector {
+  const connect = buildConnector({ timeout: timeoutMs, lookup: publicLookup } as buildConnector.BuildOptions);
+  return (options, callback) =>
+    connect(options, (error, socket) => {
+      if (error || !socket) return callback(error ?? new Error('no socket'), null);
+      if (isPrivateAddress(socket.remoteAddress ?? '')) {
+        socket.destroy();
+        return callback(new Error(notPublic), null);
+      }
+      callback(null, socket);
+    });
+}
+
+/**
+ * Downloads the http(s) media a chat request names (image_url), to inline it for Gemini, without
+ * turning the gateway into a proxy to the operator's network: non-public addresses are refused
+ * (unless ALLOW_PRIVATE_MEDIA_URLS), redirects are not followed (a public server could point at a
+ * private one), and a request's media are bounded in number and in total size.
  */
 export function createMediaFetcher(options: MediaFetchOptions) {
-  const agent = new Agent({
-    connect: {
-      lookup(hostname, lookupOptions, callback) {
-        lookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
-          if (error) return callback(error, '', 4);
-          const list = addresses as unknown as { address: string; family: number }[];
-          const allowed = options.allowPrivate
-            ? list
-            : list.filter((entry) => !isPrivateAddress(entry.address));
-          if (allowed.length === 0) return callback(new Error('the address is not public'), '', 4);
-          if ((lookupOptions as { all?: boolean }).all) return callback(null, allowed as never, 4);
-          const [first] = allowed as [{ address: string; family: number }];
-          callback(null, first.address, first.family);
-        });
-      },
-    },
-  });
+  const agent = new Agent(
+    options.allowPrivate
+      ? { connect: { timeout: options.timeoutMs } }
+      : { connect: createPublicConnector(options.timeoutMs) },
+  );
 
-  async function fetchOne(url: string): Promise<FetchedMedia> {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    if (!options.allowPrivate && isIP(host) && isPrivateAddress(host)) {
-      throw new MediaFetchError(url, 'the address is not public');
+  /** Bytes the request may still download, shared by its concurrent fetches. */
+  interface Budget {
+    remaining: number;
+  }
+
+  async function fetchOne(url: string, budget: Budget, signal: AbortSignal): Promise<FetchedMedia> {
+    let host: string;
+    try {
+      host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    } catch {
+      throw new MediaFetchError('not a valid URL');
     }
+    if (!options.allowPrivate && isIP(host) && isPrivateAddress(host))
+      throw new MediaFetchError(notPublic, url);
     let response: Awaited<ReturnType<typeof request>>;
     try {
       response = await request(url, {
         dispatcher: agent,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs)]),
       });
     } catch (error) {
-      throw new MediaFetchError(url, (error as Error).message);
+      throw new MediaFetchError(reasonOf(error), url);
     }
     if (response.statusCode !== 200) {
-      await response.body.dump();
-      throw new MediaFetchError(url, `status ${response.statusCode}`);
+      response.body.destroy();
+      throw new MediaFetchError(`status ${response.statusCode}`, url);
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of response.body) {
-      size += (chunk as Buffer).length;
-      if (size > options.maxBytes) {
-        response.body.destroy();
-        throw new MediaFetchError(url, `larger than ${options.maxBytes} bytes`);
+    try {
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).length;
+        budget.remaining -= (chunk as Buffer).length;
+        if (size > options.maxBytes) throw new MediaFetchError(`larger than ${options.maxBytes} bytes`, url);
+        if (budget.remaining < 0) {
+          throw new MediaFetchError(
+            `the request's media together are larger than ${options.maxTotalBytes} bytes (MEDIA_MAX_TOTAL_BYTES)`,
+          );
+        }
+        chunks.push(chunk as Buffer);
       }
-      chunks.push(chunk as Buffer);
+    } catch (error) {
+      response.body.destroy();
+      throw error instanceof MediaFetchError ? error : new MediaFetchError(reasonOf(error), url);
     }
     const mimeType =
       String(response.headers['content-type'] ?? 'application/octet-stream')
@@ -110,11 +141,29 @@ export function createMediaFetcher(options: MediaFetchOptions) {
     /** Fetches every URL (once each); rejects with MediaFetchError on the first failure. */
     async fetchAll(urls: readonly string[]): Promise<Map<string, FetchedMedia>> {
       const unique = [...new Set(urls)];
-      const fetched = await Promise.all(unique.map(async (url) => [url, await fetchOne(url)] as const));
-      return new Map(fetched);
+      if (unique.length > options.maxUrls) {
+        throw new MediaFetchError(`at most ${options.maxUrls} media URLs per request (MEDIA_MAX_URLS)`);
+      }
+      // The first failure stops the other downloads: their bytes would be thrown away.
+      const stop = new AbortController();
+      const budget: Budget = { remaining: options.maxTotalBytes };
+      try {
+        const fetched = await Promise.all(
+          unique.map(async (url) => [url, await fetchOne(url, budget, stop.signal)] as const),
+        );
+        return new Map(fetched);
+      } catch (error) {
+        stop.abort();
+        throw error;
+      }
     },
     close: () => agent.close(),
   };
+}
+
+function reasonOf(error: unknown): string {
+  const { message, cause } = error as { message?: string; cause?: { message?: string } };
+  return cause?.message ?? message ?? 'network error';
 }
 
 export type MediaFetcher = ReturnType<typeof createMediaFetcher>;
