@@ -54,7 +54,7 @@ describe('native API features', () => {
       { FAKE_STREAM_ENABLED: 'true', FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS: '0.1' },
       { slowMs: 300 },
     );
-    stack.fake.script('ok-default-key-a', 'slow');
+    stack.fake.script('ok-alpha-default-key', 'slow');
     const stream = await client(stack.url).models.generateContentStream({
       model: 'gemini-2.5-flash',
       contents: 'wait for it',

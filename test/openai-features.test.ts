@@ -298,7 +298,7 @@ describe('streaming variants and the passthrough', () => {
       { FAKE_STREAM_ENABLED: 'true', FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS: '0.1' },
       { slowMs: 350 },
     );
-    stack.fake.script('ok-default-key-a', 'slow');
+    stack.fake.script('ok-alpha-default-key', 'slow');
     const raw = await fetch(`${stack.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${clientToken}`, 'content-type': 'application/json' },

@@ -34,7 +34,8 @@ export interface Stack {
 /**
  * A fake Gemini upstream and a real gateway (HTTP server, SQLite in a temporary folder) wired to
  * it. `settings` are environment-style strings, as an operator would write them. The default keys
- * are long enough for the secret scan (test/secret-scan) to look for; their `ok-` prefix makes the
+ * are long enough for the secret scan (test/secret-scan) to look for, and differ early: keys that
+ * differ only in a last character share most of their base64 forms. Their `ok-` prefix makes the
  * fake upstream treat them as healthy.
  */
 export async function startStack(
@@ -52,7 +53,7 @@ export async function startStack(
     },
   });
   const parsed = parseSettings({
-    API_KEYS: 'ok-default-key-a,ok-default-key-b,ok-default-key-c',
+    API_KEYS: 'ok-alpha-default-key,ok-bravo-default-key,ok-charlie-default-key',
     ALLOWED_TOKENS: clientToken,
     AUTH_TOKEN: 'admin-token-for-tests',
     BASE_URL: `${fake.url}/v1beta`,
