@@ -144,6 +144,8 @@ describe('a refusal switches a key off only once a probe confirms it', () => {
     );
     expect(answers.every((status) => status === 200)).toBe(true);
     expect(s.fake.requests.filter((request) => request.method === 'GET')).toHaveLength(1);
+    // A key never yet successful serves one request at a time, the probe included: one call.
+    expect(generations(s).filter((key) => key === 'invalid-1')).toHaveLength(1);
     expect(await keyOf(s, 'invalid-1')).toMatchObject({ status: 'disabled' });
   });
 });

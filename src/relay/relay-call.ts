@@ -288,8 +288,11 @@ async function attemptOnce(
   const keyError = { status, type: describeOutcome(outcome), message: error.message };
   switch (confirmationOf(outcome)) {
     case 'probe': {
-      context.pool.release(key, scope);
+      // The attempt stays open while the probe runs: a key on trial (never yet successful) then
+      // takes no other request meanwhile, so a dead key costs one generation call, not one per
+      // request that arrived during the probe.
       const verdict = await context.confirmRefusal(key);
+      context.pool.release(key, scope);
       if (verdict === 'serves') {
         // Google takes the key alone: it refused this request, not the key. The client hears
         // Google's answer, and no other key is asked to refuse it too.
