@@ -8,17 +8,28 @@ export interface KeyStateSaver {
   close(): Promise<void>;
 }
 
+export interface KeyStateSaverOptions {
+  readonly clock: Clock;
+  readonly intervalMs?: number;
+  /** The first failed save of an outage; later failures of the same outage are not reported. */
+  readonly onOutage?: (error: unknown) => void;
+  /** The first save that succeeds after an outage. */
+  readonly onRecovery?: (report: { readonly downMs: number; readonly failedSaves: number }) => void;
+}
+
 /**
  * Saves the pool's changed key states on a timer, off the request path: a request changes memory
- * only. A failed save keeps its changes for the next one.
+ * only. A failed save keeps its changes for the next one; only the latest state of a key is kept,
+ * so an outage holds at most one state per key.
  */
 export function createKeyStateSaver(
   pool: KeyPool,
   store: KeyStore,
-  options: { clock: Clock; intervalMs?: number; onError?: (error: unknown) => void },
+  options: KeyStateSaverOptions,
 ): KeyStateSaver {
   let pending = new Map<string, PersistedKey | null>();
   let saving: Promise<void> | undefined;
+  let outage: { sinceMs: number; failedSaves: number } | undefined;
 
   async function saveOnce(): Promise<void> {
     for (const [id, persisted] of pool.takeChanged()) pending.set(id, persisted);
@@ -29,7 +40,16 @@ export function createKeyStateSaver(
       await store.saveStates(batch, options.clock.now());
     } catch (error) {
       for (const [id, persisted] of batch) if (!pending.has(id)) pending.set(id, persisted);
-      options.onError?.(error);
+      if (outage) outage.failedSaves += 1;
+      else {
+        outage = { sinceMs: options.clock.now(), failedSaves: 1 };
+        options.onOutage?.(error);
+      }
+      return;
+    }
+    if (outage) {
+      options.onRecovery?.({ downMs: options.clock.now() - outage.sinceMs, failedSaves: outage.failedSaves });
+      outage = undefined;
     }
   }
 

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -42,7 +43,32 @@ function resolveSqlitePath(name: string, dataDirectory = 'data'): string {
 // BIGINT columns (epoch milliseconds) come back from node-postgres as strings unless told otherwise.
 pg.types.setTypeParser(20, (value) => Number(value));
 
-export function createDatabase(settings: DatabaseSettings): Database {
+export interface DatabaseOptions {
+  /**
+   * A pooled connection to a database server died (the server restarted or killed it, the network
+   * dropped). The pool opens another when next needed; this is for the log, once per connection.
+   */
+  readonly onConnectionLost?: (error: Error) => void;
+}
+
+/**
+ * Both drivers announce a dead connection as an 'error' event on the connection itself, idle or
+ * in use, and Node ends the process on an 'error' event nobody listens to. Kysely listens to none,
+ * node-postgres's pool only while a client is idle, mysql2's pool only once per connection: so
+ * every connection gets a listener of its own for its whole life.
+ */
+function reportOncePerConnection(options: DatabaseOptions): (connection: EventEmitter) => void {
+  const reported = new WeakSet<EventEmitter>();
+  return (connection) => {
+    connection.on('error', (error: Error) => {
+      if (reported.has(connection)) return;
+      reported.add(connection);
+      options.onConnectionLost?.(error);
+    });
+  };
+}
+
+export function createDatabase(settings: DatabaseSettings, options: DatabaseOptions = {}): Database {
   switch (settings.DATABASE_TYPE) {
     case 'sqlite': {
       const location = resolveSqlitePath(settings.SQLITE_DATABASE);
@@ -70,7 +96,9 @@ export function createDatabase(settings: DatabaseSettings): Database {
         database: settings.MYSQL_DATABASE,
         connectionLimit: 10,
         supportBigNumbers: true,
+        connectTimeout: 10_000,
       });
+      pool.on('connection', reportOncePerConnection(options));
       return { db: new Kysely({ dialect: new MysqlDialect({ pool }) }), dialect: 'mysql' };
     }
     case 'postgres': {
@@ -81,7 +109,14 @@ export function createDatabase(settings: DatabaseSettings): Database {
         password: settings.POSTGRES_PASSWORD,
         database: settings.POSTGRES_DATABASE,
         max: 10,
+        // Without it a connection attempt to an unreachable server waits forever, and the log
+        // writer with it.
+        connectionTimeoutMillis: 10_000,
+        keepAlive: true,
       });
+      pool.on('connect', reportOncePerConnection(options));
+      // An idle client's error reaches the pool too, after its own listener has reported it.
+      pool.on('error', () => {});
       return { db: new Kysely({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
     }
   }

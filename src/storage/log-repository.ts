@@ -3,7 +3,13 @@ import { CompiledQuery } from 'kysely';
 import type { ErrorLogEntry, RequestLogEntry } from '../core/log-sink.js';
 import type { Database } from './create-database.js';
 import type { DatabaseDialect } from './database-schema.js';
+import { isRowRejection, RejectedRowsError } from './rejected-rows-error.js';
+import { truncateNullable, truncateToColumn } from './truncate-to-column.js';
 
+/**
+ * Writes log rows, all of a call or none. Fails with `RejectedRowsError` when the database refused
+ * the rows themselves, with the driver's own error when it could not be reached.
+ */
 export interface LogRepository {
   insertRequests(entries: readonly RequestLogEntry[]): Promise<void>;
   insertErrors(entries: readonly ErrorLogEntry[]): Promise<void>;
@@ -14,6 +20,22 @@ export interface LogRepository {
 // of the gateway's per-request budget. SQLite runs in-process, so there one prepared single-row
 // statement is reused inside a transaction; the servers get multi-row statements.
 const rowsPerStatement = 500;
+// Text per statement, in UTF-16 units: MySQL refuses a statement over max_allowed_packet (16 MiB by
+// default), and a unit may take 3 bytes, doubled again where escaping applies.
+const charsPerStatement = 1_000_000;
+
+// Column sizes from migrate-to-latest.ts. Text comes from clients (model names, routes) and from
+// Google (messages): a value too long for its column would make the database refuse the whole batch.
+const columnChars = {
+  route: 255,
+  model: 255,
+  keyId: 16,
+  errorType: 64,
+  // Unbounded columns, bounded here: a hostile upstream's message must not fill memory and packets.
+  message: 65_536,
+  // The relay keeps 256 KiB of a body, plus a note.
+  requestBody: 300_000,
+} as const;
 
 const requestColumns = [
   'created_at',
@@ -63,12 +85,46 @@ function insertStatement(
 
 type Insert = (table: string, columns: readonly string[], rows: Cell[][]) => Promise<void>;
 
+function textLength(row: readonly Cell[]): number {
+  let length = 0;
+  for (const cell of row) if (typeof cell === 'string') length += cell.length;
+  return length;
+}
+
+/** Rows in statements of at most `rowsPerStatement` rows and about `charsPerStatement` of text. */
+function splitStatements(rows: readonly Cell[][]): Cell[][][] {
+  const statements: Cell[][][] = [];
+  let current: Cell[][] = [];
+  let chars = 0;
+  for (const row of rows) {
+    const length = textLength(row);
+    if (current.length > 0 && (current.length === rowsPerStatement || chars + length > charsPerStatement)) {
+      statements.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(row);
+    chars += length;
+  }
+  if (current.length > 0) statements.push(current);
+  return statements;
+}
+
 function createServerInsert(database: Database): Insert {
   return async (table, columns, rows) => {
-    for (let start = 0; start < rows.length; start += rowsPerStatement) {
-      const slice = rows.slice(start, start + rowsPerStatement);
-      await database.db.executeQuery(insertStatement(database.dialect, table, columns, slice));
+    const statements = splitStatements(rows).map((slice) =>
+      insertStatement(database.dialect, table, columns, slice),
+    );
+    const [only] = statements;
+    if (statements.length === 1 && only) {
+      await database.db.executeQuery(only);
+      return;
     }
+    // Several statements in one transaction, so a batch that fails half-way can be written again
+    // whole without duplicating its first half.
+    await database.db.transaction().execute(async (transaction) => {
+      for (const statement of statements) await transaction.executeQuery(statement);
+    });
   };
 }
 
@@ -89,8 +145,22 @@ function createSqliteInsert(sqlite: SqliteDatabase.Database): Insert {
   };
 }
 
+/** Marks the database's refusal of the rows themselves, which the log writer handles apart. */
+function classifying(insert: Insert): Insert {
+  return async (table, columns, rows) => {
+    try {
+      await insert(table, columns, rows);
+    } catch (error) {
+      if (isRowRejection(error)) throw new RejectedRowsError((error as Error).message, { cause: error });
+      throw error;
+    }
+  };
+}
+
 export function createLogRepository(database: Database): LogRepository {
-  const insert = database.sqlite ? createSqliteInsert(database.sqlite) : createServerInsert(database);
+  const insert = classifying(
+    database.sqlite ? createSqliteInsert(database.sqlite) : createServerInsert(database),
+  );
   return {
     insertRequests: (entries) =>
       insert(
@@ -98,9 +168,9 @@ export function createLogRepository(database: Database): LogRepository {
         requestColumns,
         entries.map((entry) => [
           entry.createdAt,
-          entry.route,
-          entry.model,
-          entry.keyId,
+          truncateToColumn(entry.route, columnChars.route),
+          truncateNullable(entry.model, columnChars.model),
+          truncateNullable(entry.keyId, columnChars.keyId),
           entry.status,
           entry.success ? 1 : 0,
           Math.round(entry.latencyMs),
@@ -114,13 +184,13 @@ export function createLogRepository(database: Database): LogRepository {
         errorColumns,
         entries.map((entry) => [
           entry.createdAt,
-          entry.route,
-          entry.model,
-          entry.keyId,
+          truncateToColumn(entry.route, columnChars.route),
+          truncateNullable(entry.model, columnChars.model),
+          truncateNullable(entry.keyId, columnChars.keyId),
           entry.status,
-          entry.errorType,
-          entry.message,
-          entry.requestBody,
+          truncateToColumn(entry.errorType, columnChars.errorType),
+          truncateToColumn(entry.message, columnChars.message),
+          truncateNullable(entry.requestBody, columnChars.requestBody),
         ]),
       ),
   };
