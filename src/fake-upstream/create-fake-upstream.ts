@@ -9,7 +9,14 @@ import {
   generateResponse,
   streamResponses,
 } from './fake-answers.js';
-import { appliesTo, behaviourOfKey, type FakeBehaviour, isFakeBehaviour } from './fake-behaviour.js';
+import {
+  appliesTo,
+  behaviourOfKey,
+  type FakeBehaviour,
+  isFakeBehaviour,
+  isMalformedBehaviour,
+  malformedBody,
+} from './fake-behaviour.js';
 import { generateRequestProblem } from './fake-checks.js';
 import {
   deadlineError,
@@ -258,6 +265,13 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       return;
     }
     if (behaviour === 'slow') await new Promise((resolve) => setTimeout(resolve, slowMs));
+    if (isMalformedBehaviour(behaviour)) {
+      const method = route.kind === 'native' ? (route.method ?? '') : route.endpoint;
+      const body = malformedBody(behaviour, method);
+      response.writeHead(200, { 'content-type': streams ? contentTypeOf(query) : jsonType });
+      response.end(body);
+      return;
+    }
 
     if (route.kind === 'openai') return openAi(request, response, route, parsed, behaviour, fail);
 

@@ -19,6 +19,10 @@ export const fakeBehaviours = [
   'drop',
   'reset',
   'flaky',
+  // A 200 whose body is not what the method returns: empty, not JSON, or its main field null.
+  'malformed-empty',
+  'malformed-text',
+  'malformed-null',
 ] as const;
 
 export type FakeBehaviour = (typeof fakeBehaviours)[number];
@@ -38,4 +42,37 @@ export function behaviourOfKey(key: string): FakeBehaviour {
 
 export function isFakeBehaviour(value: unknown): value is FakeBehaviour {
   return typeof value === 'string' && (fakeBehaviours as readonly string[]).includes(value);
+}
+
+export type MalformedBehaviour = Extract<FakeBehaviour, `malformed-${string}`>;
+
+export function isMalformedBehaviour(behaviour: FakeBehaviour): behaviour is MalformedBehaviour {
+  return behaviour.startsWith('malformed-');
+}
+
+/** The field each method's answer is about, which `malformed-null` sends as null. */
+const mainFieldByMethod: Record<string, string> = {
+  generateContent: 'candidates',
+  streamGenerateContent: 'candidates',
+  countTokens: 'totalTokens',
+  embedContent: 'embedding',
+  batchEmbedContents: 'embeddings',
+  predict: 'predictions',
+  'chat/completions': 'choices',
+  embeddings: 'data',
+};
+
+/**
+ * The body of a malformed 200 for a method (native, or an OpenAI-compatible endpoint). The text is
+ * what a proxy in front of Google sends when its upstream connection fails.
+ */
+export function malformedBody(behaviour: MalformedBehaviour, method: string): string {
+  switch (behaviour) {
+    case 'malformed-empty':
+      return '';
+    case 'malformed-text':
+      return 'upstream connect error or disconnect/reset before headers. reset reason: connection termination';
+    case 'malformed-null':
+      return JSON.stringify({ [mainFieldByMethod[method] ?? 'candidates']: null });
+  }
 }
