@@ -12,7 +12,7 @@ export function logStorageEvent(logger: Logger, event: LogWriterEvent): void {
     case 'outage':
       logger.warn(
         { reason: reason(event.error) },
-        'log writes to the database are failing; entries are held in memory and retried',
+        'could not write log entries to the database; they are held in memory and retried',
       );
       return;
     case 'recovered': {
