@@ -43,8 +43,8 @@ export async function startRecordingProxy(
     // pipe carries data with backpressure and turns an orderly end (FIN) into end() on the other side.
     client.pipe(upstream);
     upstream.pipe(client);
-    relayAbruptClose(client, upstream);
-    relayAbruptClose(upstream, client);
+    relayReset(client, upstream);
+    relayReset(upstream, client);
     client.on('close', () => open.delete(client));
     upstream.on('close', () => open.delete(upstream));
   });
@@ -69,16 +69,14 @@ export async function startRecordingProxy(
 }
 
 /**
- * What pipe does not carry: a side that was reset is reset on the other side too, and a side
- * destroyed without an orderly end is destroyed on the other. An orderly close needs nothing more
- * (pipe already sent the end, and destroying now could drop bytes still queued for the other side).
+ * What pipe does not carry: a side that was reset is reset on the other side too. A side destroyed
+ * or ended in order needs nothing more: its FIN reached the proxy, and pipe sent the end on, after
+ * every byte still queued for the other side.
  */
-function relayAbruptClose(from: Socket, to: Socket): void {
+function relayReset(from: Socket, to: Socket): void {
   // Errors surface as a close with hadError; without a listener they would crash the test worker.
   from.on('error', () => {});
   from.on('close', (hadError) => {
-    if (to.destroyed) return;
-    if (hadError) to.resetAndDestroy();
-    else if (!from.readableEnded) to.destroy();
+    if (hadError && !to.destroyed) to.resetAndDestroy();
   });
 }
