@@ -7,7 +7,7 @@ export const maxModelNameLength = 256;
 /** Why a model name cannot be relayed, or undefined when it can. */
 export function modelNameProblem(name: string): string | undefined {
   if (name.length > maxModelNameLength) {
-    return `Model names are at most ${maxModelNameLength} characters; this one has ${name.length}.`;
+    return `The model name has ${name.length} characters; model names have at most ${maxModelNameLength}.`;
   }
   return undefined;
 }
