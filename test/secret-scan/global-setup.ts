@@ -32,16 +32,18 @@ export default function setup(project: TestProject): () => void {
 
 function scan(folder: string): boolean {
   const started = performance.now();
-  const { texts, secrets, droppedAnswerBytes } = readStackRecords(folder);
+  const { stacks, texts, secrets, droppedAnswerBytes } = readStackRecords(folder);
+  const longEnough = (secret: string) => secret.length >= minimumSecretLength;
   const distinct = new Set(secrets);
-  const scanned = [...distinct].filter((secret) => secret.length >= minimumSecretLength).length;
   const findings = findSecrets(texts, distinct);
   const bytes = texts.reduce((total, { text }) => total + text.length, 0);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
-    `secret scan: ${texts.length} files, ${bytes} bytes (${droppedAnswerBytes} answer bytes over the cap ` +
-      `not recorded), ${scanned} of ${distinct.size} secrets scanned (the rest are shorter than ` +
-      `${minimumSecretLength} characters), ${findings.length} findings, ${seconds} s`,
+    `secret scan: ${stacks} gateways, ${texts.length} files, ${bytes} bytes ` +
+      `(${droppedAnswerBytes} answer bytes over the cap not recorded); ` +
+      `${[...distinct].filter(longEnough).length} of ${distinct.size} distinct keys and admin tokens ` +
+      `scanned (${secrets.filter(longEnough).length} of ${secrets.length} as held per gateway), the rest ` +
+      `shorter than ${minimumSecretLength} characters; ${findings.length} findings; ${seconds} s`,
   );
   for (const finding of findings) {
     console.error(

@@ -36,8 +36,10 @@ export function writeStackRecord(folder: string, record: StackRecord): void {
 }
 
 export interface RecordedStacks {
+  readonly stacks: number;
   /** Every recorded text, read as latin1 (one character per byte), named by its path in the folder. */
   readonly texts: { name: string; text: string }[];
+  /** What each stack held, one entry per stack that held it. */
   readonly secrets: string[];
   readonly droppedAnswerBytes: number;
 }
@@ -46,7 +48,8 @@ export function readStackRecords(folder: string): RecordedStacks {
   const texts: { name: string; text: string }[] = [];
   const secrets: string[] = [];
   let droppedAnswerBytes = 0;
-  for (const directory of readdirSync(folder)) {
+  const directories = readdirSync(folder);
+  for (const directory of directories) {
     for (const file of Object.values(textFiles)) {
       const name = join(directory, file);
       texts.push({ name, text: readFileSync(join(folder, name), 'latin1') });
@@ -58,5 +61,5 @@ export function readStackRecords(folder: string): RecordedStacks {
     secrets.push(...held.secrets);
     droppedAnswerBytes += held.droppedAnswerBytes;
   }
-  return { texts, secrets, droppedAnswerBytes };
+  return { stacks: directories.length, texts, secrets, droppedAnswerBytes };
 }
