@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { findSecrets, minimumSecretLength } from './find-secrets.js';
-import { readStackRecords } from './stack-record.js';
+import { findSecrets, minimumSecretLength, type SecretFinding } from './find-secrets.js';
+import { joinHttpChunks } from './join-http-chunks.js';
+import { isAnswersFile, readStackRecords } from './stack-record.js';
 
 /**
  * The secret scan after the whole suite: every gateway started through startStack records its log
@@ -35,7 +36,19 @@ function scan(folder: string): boolean {
   const { stacks, texts, secrets, droppedAnswerBytes } = readStackRecords(folder);
   const longEnough = (secret: string) => secret.length >= minimumSecretLength;
   const distinct = new Set(secrets);
-  const findings = findSecrets(texts, distinct);
+  const whole = findSecrets(texts, distinct);
+  const label = (finding: SecretFinding) => `${finding.file}\0${finding.encoding}\0${finding.secret}`;
+  const found = new Set(whole.map(label));
+  // Joined answers are read for what only joining reveals: a secret split over two HTTP chunks.
+  const split = findSecrets(
+    texts
+      .filter(({ name }) => isAnswersFile(name))
+      .map(({ name, text }) => ({ name, text: joinHttpChunks(text) })),
+    distinct,
+  )
+    .filter((finding) => !found.has(label(finding)))
+    .map((finding) => ({ ...finding, encoding: `${finding.encoding} split over HTTP chunks` }));
+  const findings = [...whole, ...split];
   const bytes = texts.reduce((total, { text }) => total + text.length, 0);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(

@@ -24,6 +24,8 @@ export interface StackRecord {
 
 const textFiles = { logs: 'logs.txt', answers: 'answers.txt', rows: 'rows.jsonl' } as const;
 
+export const isAnswersFile = (name: string) => name.endsWith(textFiles.answers);
+
 export function writeStackRecord(folder: string, record: StackRecord): void {
   const directory = mkdtempSync(join(folder, 'stack-'));
   writeFileSync(join(directory, textFiles.logs), record.logs);
