@@ -43,6 +43,7 @@ import { createRequestSignal } from './create-request-signal.js';
 import { createSseWriter, type SseWriter } from './create-sse-writer.js';
 import { malformedAnswerFailure } from './malformed-answer-failure.js';
 import { logRelayedRequest } from './request-log.js';
+import { scrubSseWriter } from './scrub-sse-writer.js';
 import { streamOptimizerSettings } from './stream-optimizer-settings.js';
 
 export type ChatSettings = Pick<
@@ -275,7 +276,7 @@ async function streamChat(
 ) {
   const result = await relayCall(deps.relay, call);
   if (answeredWithoutContent(reply, result, log)) return reply;
-  const sse = createSseWriter(reply);
+  const sse = scrubSseWriter(createSseWriter(reply), result.key.secret);
   const optimizer = streamOptimizerSettings(deps.settings);
   if (result.kind === 'complete') {
     await writeChunks(sse, createChatStreamTranslator(context).finish(), optimizer);

@@ -1,6 +1,8 @@
 import type { FastifyReply } from 'fastify';
+import { createSecretScrubber } from '../core/redact-secrets.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import type { RelayResult } from '../relay/relay-call.js';
+import { createBraceSplitter } from '../streaming/create-brace-splitter.js';
 import { createEventSplitter } from '../streaming/create-event-splitter.js';
 import { describeStreamBreak } from '../upstream/gemini-client.js';
 
@@ -13,8 +15,8 @@ export interface StreamEnd {
 }
 
 /**
- * Pipes an upstream stream to the client with backpressure. Once the first byte is out nothing can
- * be retried, so an upstream failure ends an SSE stream with an in-band error event (which
+ * Pipes an upstream stream to the client with backpressure, in whole events (SSE) or objects (a
+ * JSON array), none of which carries a key. Once the first byte is out nothing can be retried, so an upstream failure ends an SSE stream with an in-band error event (which
  * `@google/genai` raises as an ApiError); a JSON-array stream is cut, which its parser reports.
  */
 export function sendGeminiStream(
@@ -26,7 +28,10 @@ export function sendGeminiStream(
   reply.hijack();
   const raw = reply.raw;
   const upstream = result.rest;
-  const splitter = sse ? createEventSplitter() : undefined;
+  const splitter = sse ? createEventSplitter() : createBraceSplitter();
+  // Google's in-band error can quote the key, and a broken or hostile upstream can send any key in
+  // any spelling: each whole piece is checked with a few indexOf calls, and the rare hit scrubbed.
+  const scrubber = createSecretScrubber(result.key.secret);
   let ended = false;
   const finish = (end: StreamEnd) => {
     if (ended) return;
@@ -44,8 +49,9 @@ export function sendGeminiStream(
   };
   const resume = () => upstream.resume();
   const write = (chunk: Buffer) => {
-    const whole = splitter ? splitter.push(chunk) : chunk;
-    if (!whole) return;
+    const piece = splitter.push(chunk);
+    if (!piece) return;
+    const whole = scrubber.bytes(piece);
     if (!corked) {
       corked = true;
       raw.cork();
@@ -68,7 +74,8 @@ export function sendGeminiStream(
   upstream.pipe({
     data: write,
     end() {
-      raw.end(splitter?.remainder());
+      const rest = splitter.remainder();
+      raw.end(rest && scrubber.bytes(rest));
       finish({ clientClosed: false });
     },
     error(error) {
