@@ -6,7 +6,7 @@ import { clientToken, generateBody, post, type Stack, useStacks } from './helper
 // credentials or system parameters in the query, no path outside the resources the gateway relays.
 
 const adminToken = 'admin-token-for-tests';
-const keys = ['ok-key-a', 'ok-key-b', 'ok-key-c'];
+const keys = ['ok-alpha-default-key', 'ok-bravo-default-key', 'ok-charlie-default-key'];
 const start = useStacks();
 
 async function keyStatuses(s: Stack): Promise<string[]> {
