@@ -50,6 +50,7 @@ import {
   openAiModel,
   openAiModelId,
 } from './fake-openai.js';
+import { requestShapeProblem } from './fake-request-shape.js';
 
 export interface FakeUpstreamOptions {
   readonly port?: number;
@@ -294,6 +295,8 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       return fail(modelNotFoundError(modelId, version, supported), streams ? contentTypeOf(query) : jsonType);
     }
     if (!parsed) return fail(invalidJsonError());
+    const shapeProblem = requestShapeProblem(method, parsed, body, version);
+    if (shapeProblem) return fail(shapeProblem);
 
     switch (method) {
       case 'generateContent':
