@@ -124,7 +124,9 @@ describe('logs', () => {
 describe('secrets', () => {
   it('never appear in log lines, database rows or client-visible errors', async () => {
     const s = await start({ API_KEYS: suspendedKey, LOG_LEVEL: 'trace' });
-    s.fake.script(suspendedKey, 'suspended');
+    // Refused once, then answered by the probe: the refusal was the request's, and the client gets
+    // Google's own text, which quotes the key.
+    s.fake.script(suspendedKey, ['suspended', 'ok']);
     const refused = await post(
       `${s.url}/v1beta/models/gemini-2.5-flash:generateContent?key=${clientToken}`,
       generateBody('x'),
