@@ -4,6 +4,9 @@ import { fakeAnswerText } from '../src/fake-upstream/fake-answers.js';
 import type { FakeBehaviour } from '../src/fake-upstream/fake-behaviour.js';
 import { clientToken, generateBody, post, type Stack, useStacks } from './helpers/start-stack.js';
 
+/** /health shows key counts to the admin token only. */
+const adminHeaders = { headers: { authorization: 'Bearer admin-token-for-tests' } };
+
 const auth = { 'x-goog-api-key': clientToken };
 const start = useStacks();
 
@@ -100,7 +103,7 @@ describe('key rotation', () => {
     expect(s.fake.callsFor('invalid-1')).toBe(2);
     expect(keysCalled(s).filter((key) => key === 'invalid-1')).toHaveLength(1);
     expect(s.fake.callsFor('k-b')).toBe(5);
-    expect(await (await fetch(`${s.url}/health`)).json()).toMatchObject({
+    expect(await (await fetch(`${s.url}/health`, adminHeaders)).json()).toMatchObject({
       keys: { configured: 2, usable: 1 },
     });
   });
@@ -120,7 +123,7 @@ describe('key rotation', () => {
     for (let index = 0; index < 6; index++) expect((await generate(s)).status).toBe(200);
     // Tried first twice (each time retried on k-b), then resting after two 503s in a row.
     expect(s.fake.callsFor('overloaded-1')).toBe(2);
-    expect(await (await fetch(`${s.url}/health`)).json()).toMatchObject({
+    expect(await (await fetch(`${s.url}/health`, adminHeaders)).json()).toMatchObject({
       keys: { configured: 2, usable: 2 },
     });
   });

@@ -213,7 +213,11 @@ describe('native Gemini relay', () => {
     });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { status: string } }).error.status).toBe('NOT_FOUND');
-    const health = await fetch(`${stack.url}/health`);
+    // Key counts for the admin token only: how many keys are left tells an attacker how far along it is.
+    expect(await (await fetch(`${stack.url}/health`)).json()).toEqual({ status: 'ok' });
+    const health = await fetch(`${stack.url}/health`, {
+      headers: { authorization: 'Bearer admin-token-for-tests' },
+    });
     expect(await health.json()).toEqual({ status: 'ok', keys: { configured: 1, usable: 1 } });
   });
 });

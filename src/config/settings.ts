@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseBaseUrl } from './parse-base-url.js';
 import { parseNumberMap, parseSafetySettings, parseStringMap } from './parse-json-settings.js';
+import { parseKeyList } from './parse-key-list.js';
 import { parseList } from './parse-list.js';
 import { parseRateLimits } from './parse-rate-limits.js';
 
@@ -66,7 +67,7 @@ const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
 export const settingsSchema = z
   .object({
     // Key pool and client access
-    API_KEYS: list(),
+    API_KEYS: setting(parseKeyList, []),
     ALLOWED_TOKENS: list(),
     AUTH_TOKEN: text(''),
     MAX_FAILURES: integer(3, 1),

@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
+import { keyFormatProblem } from '../core/key-format-problem.js';
+import { createKeyIdentity } from '../core/key-identity.js';
 import type { KeyPool, KeyView } from '../keypool/key-pool.js';
 import type { KeyStore } from '../keypool/key-store.js';
 import type { KeyProber } from '../relay/create-key-prober.js';
-import { extractBearer } from './client-auth.js';
+import { createTokenMatcher, extractBearer } from './client-auth.js';
 
 export interface AdminKeyRouteOptions {
   readonly pool: KeyPool;
@@ -75,9 +77,10 @@ function sendAdminError(reply: FastifyReply, status: number, message: string) {
 export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRouteOptions): Promise<void> {
   const { pool, store, prober, clock } = options;
 
+  const isAdminToken = createTokenMatcher(options.authToken);
   app.addHook('onRequest', (request, reply, done) => {
     const token = extractBearer(request.headers.authorization);
-    if (token === options.authToken) return done();
+    if (isAdminToken(token)) return done();
     sendAdminError(
       reply,
       token ? 403 : 401,
@@ -145,26 +148,52 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
   app.post('/api/keys', async (request, reply) => {
     const body = parseBody(addSchema, request, reply);
     if (!body) return reply;
-    const secrets = (typeof body.keys === 'string' ? body.keys.split(/[\s,]+/) : body.keys)
-      .map((key) => key.trim())
-      .filter((key) => key.length > 0);
+    const given = typeof body.keys === 'string' ? body.keys.split(/[\s,]+/) : body.keys;
+    const secrets: string[] = [];
+    for (const [index, raw] of given.entries()) {
+      const secret = raw.trim();
+      if (secret.length === 0) continue;
+      // The key is never echoed: a malformed key is still someone's secret.
+      const problem = keyFormatProblem(secret);
+      if (problem) return sendAdminError(reply, 400, `keys[${index}] ${problem}.`);
+      secrets.push(secret);
+    }
     if (secrets.length === 0) return sendAdminError(reply, 400, 'keys: no key given.');
+    // Stored first: a key the pool used but the store lost would be gone after a restart, with the
+    // operator told it was added.
+    const fresh = new Map<string, { id: string; secret: string }>();
+    for (const secret of secrets) {
+      const { id } = createKeyIdentity(secret);
+      if (!pool.find(id)) fresh.set(id, { id, secret });
+    }
+    try {
+      await store.addRuntimeKeys([...fresh.values()], clock.now());
+    } catch (error) {
+      // The code only: a driver's message may quote the values it failed to write.
+      request.log.warn({ code: (error as { code?: unknown }).code }, 'could not store added keys');
+      return sendAdminError(reply, 503, 'The keys could not be stored, so none was added; try again.');
+    }
     const { added, present: already } = pool.add(secrets, 'runtime');
     const addedKeys = added.map((id) => pool.find(id)).filter((key) => key !== undefined);
-    await store.addRuntimeKeys(
-      addedKeys.map((key) => ({ id: key.id, secret: key.secret })),
-      clock.now(),
-    );
     return reply.code(added.length > 0 ? 201 : 200).send({
       added: addedKeys.map((key) => ({ id: key.id, masked: key.masked })),
       alreadyPresent: already,
     });
   });
 
-  async function remove(ids: readonly string[]) {
+  /** Forgotten by the store first, so a key the operator removed never comes back on a restart. */
+  async function remove(reply: FastifyReply, ids: readonly string[]) {
     const sources = new Map(pool.list().map((view) => [view.id, view.source]));
+    try {
+      await store.removeRuntimeKeys(ids.filter((id) => sources.has(id)));
+    } catch {
+      return sendAdminError(
+        reply,
+        503,
+        'The keys could not be removed from the store, so none was removed; try again.',
+      );
+    }
     const removed = pool.remove(ids);
-    await store.removeRuntimeKeys(removed);
     return {
       removed,
       // API_KEYS is the settings' list: a key removed here is back on the next start unless it
@@ -175,12 +204,12 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
 
   app.post('/api/keys/remove', async (request, reply) => {
     const body = parseBody(removeSchema, request, reply);
-    return body ? remove(body.ids) : reply;
+    return body ? remove(reply, body.ids) : reply;
   });
 
   app.delete<{ Params: { id: string } }>('/api/keys/:id', async (request, reply) => {
     if (!pool.find(request.params.id)) return sendAdminError(reply, 404, 'No key with that id.');
-    return remove([request.params.id]);
+    return remove(reply, [request.params.id]);
   });
 
   for (const action of actions) {

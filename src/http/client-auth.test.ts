@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTokenChecker, extractGeminiToken } from './client-auth.js';
+import { createTokenChecker, createTokenMatcher, extractGeminiToken } from './client-auth.js';
 
 describe('createTokenChecker', () => {
   const check = createTokenChecker(['sk-a', 'admin', '']);
@@ -11,6 +11,21 @@ describe('createTokenChecker', () => {
     [undefined, 'missing'],
   ])('%j → %s', (token, expected) => {
     expect(check(token)).toBe(expected);
+  });
+});
+
+describe('createTokenMatcher', () => {
+  it.each([
+    ['admin-token', 'admin-token', true],
+    ['admin-token', 'admin-tokem', false],
+    ['admin-token', 'admin-token ', false],
+    ['admin-token', 'admin', false],
+    ['admin-token', '', false],
+    ['admin-token', undefined, false],
+    ['', '', false],
+    ['tökén', 'tökén', true],
+  ])('secret %j, token %j → %s', (secret, token, expected) => {
+    expect(createTokenMatcher(secret)(token)).toBe(expected);
   });
 });
 

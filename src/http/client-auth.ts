@@ -1,3 +1,5 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
 export type TokenCheck = 'ok' | 'missing' | 'invalid';
 
 /**
@@ -11,6 +13,18 @@ export function createTokenChecker(tokens: readonly string[]): (token: string | 
     if (!token) return 'missing';
     return accepted.has(token) ? 'ok' : 'invalid';
   };
+}
+
+const digestOf = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/**
+ * Checks a token against one secret (the admin token) in constant time: both sides are hashed to
+ * SHA-256 first, so the comparison takes as long for any guess, whatever its length or how much of
+ * it is right.
+ */
+export function createTokenMatcher(secret: string): (token: string | undefined) => boolean {
+  const expected = digestOf(secret);
+  return (token) => token !== undefined && secret.length > 0 && timingSafeEqual(digestOf(token), expected);
 }
 
 interface TokenSources {

@@ -14,6 +14,7 @@ import { type AdminKeyRouteOptions, adminKeyRoutes } from './admin-key-routes.js
 import { createTokenChecker } from './client-auth.js';
 import { DebugRequestLog } from './debug-request-log.js';
 import { createGeminiHandlers, geminiRoutes, sendGeminiError } from './gemini-routes.js';
+import { healthRoute } from './health-route.js';
 import { sendOpenAIError } from './openai-chat.js';
 import { openaiPassthroughRoutes } from './openai-passthrough-routes.js';
 import { openaiRoutes } from './openai-routes.js';
@@ -129,10 +130,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     sendError(request.url, reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}.`),
   );
 
-  app.get('/health', async () => ({
-    status: 'ok',
-    keys: { configured: options.relay.pool.size, usable: options.relay.pool.usableCount() },
-  }));
+  await app.register(healthRoute, { pool: options.relay.pool, authToken: options.keyAdmin.authToken });
 
   // Images the gateway generated, by unguessable id: the URL is the permission, so browsers and
   // chat clients can show them without a token.

@@ -13,7 +13,7 @@ import {
   relayCall,
 } from '../relay/relay-call.js';
 import type { StreamOptimizerSettings } from '../streaming/plan-text-pieces.js';
-import { extractGeminiToken, type TokenCheck } from './client-auth.js';
+import { createTokenMatcher, extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createRequestSignal } from './create-request-signal.js';
 import { malformedAnswerFailure } from './malformed-answer-failure.js';
 import { logRelayedRequest } from './request-log.js';
@@ -87,6 +87,7 @@ export function checkGeminiToken(
 /** The native Gemini API's handlers, relayed through the key pool with the client's body untouched. */
 export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandlers {
   const { relay, log, clock } = options;
+  const isAdminToken = createTokenMatcher(options.authToken);
 
   const logRequest = (
     reply: FastifyReply,
@@ -116,7 +117,7 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
   ): Promise<FastifyReply> {
     const pin = request.headers[pinHeader];
     if (typeof pin === 'string') {
-      if (extractGeminiToken(request) !== options.authToken) {
+      if (!isAdminToken(extractGeminiToken(request))) {
         return sendGeminiError(reply, 403, `Only the admin token may pin a request to a key (${pinHeader}).`);
       }
       call = { ...call, pinKeyId: pin };
