@@ -108,7 +108,7 @@ describe('tokens', () => {
   it('/health shows key counts to the admin token only', async () => {
     const s = await start();
     for (const headers of [
-      {},
+      {} as Record<string, string>,
       { authorization: `Bearer ${clientToken}` },
       { authorization: 'Bearer admin-token' },
     ]) {
