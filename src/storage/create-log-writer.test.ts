@@ -3,6 +3,7 @@ import type { ErrorLogEntry, RequestLogEntry } from '../core/log-sink.js';
 import { createLogWriter, type LogWriterEvent } from './create-log-writer.js';
 import type { LogRepository } from './log-repository.js';
 import { RejectedRowsError } from './rejected-rows-error.js';
+import type { WriteMark } from './write-in-order.js';
 
 const entry = (status: number): RequestLogEntry => ({
   createdAt: 1,
@@ -115,6 +116,32 @@ describe('createLogWriter', () => {
     // Tries at 10 ms, then 20, 40, 80, 80, ... ms after each failure, on the timer's 10 ms ticks.
     expect(calls.map((call) => call.atMs)).toEqual([10, 30, 70, 150, 230, 310, 390, 470]);
     expect(events.map((event) => event.kind)).toEqual(['outage']);
+  });
+
+  it('sends a write cut off with its connection again under its id, before anything newer', async () => {
+    const calls: { statuses: number[]; mark: WriteMark | undefined }[] = [];
+    const writer = createLogWriter(
+      {
+        async insertRequests(entries, mark) {
+          calls.push({ statuses: entries.map((row) => row.status), mark });
+          // The first write reaches the database, and the connection dies before its answer.
+          if (calls.length === 1) throw Object.assign(new Error('Connection lost'), { code: 'ECONNRESET' });
+        },
+        insertErrors: async () => {},
+      },
+      { flushIntervalMs: 60_000 },
+    );
+    writer.request(entry(1));
+    writer.request(entry(2));
+    await writer.flush();
+    writer.request(entry(3));
+    await writer.flush();
+    const [first, retry, newer] = calls;
+    expect(retry).toEqual({ statuses: [1, 2], mark: { id: first?.mark?.id, retried: true } });
+    expect(first?.mark).toEqual({ id: expect.any(String), retried: false });
+    expect(newer).toEqual({ statuses: [3], mark: { id: expect.any(String), retried: false } });
+    expect(newer?.mark?.id).not.toBe(first?.mark?.id);
+    await writer.close();
   });
 
   it('tries at once when asked to flush during the backoff', async () => {

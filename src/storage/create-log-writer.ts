@@ -1,7 +1,11 @@
 import type { ErrorLogEntry, LogSink, RequestLogEntry } from '../core/log-sink.js';
+import { randomId } from '../core/random-id.js';
 import type { LogRepository } from './log-repository.js';
 import { RequestLogQueue } from './request-log-queue.js';
-import { writeInOrder } from './write-in-order.js';
+import { type WriteMark, writeInOrder } from './write-in-order.js';
+
+/** A write cut off with its connection: its rows lead the held ones, and go again under its id. */
+type Unsettled = { readonly id: string; readonly rows: number };
 
 /** What the writer tells its owner: one event when writes start failing, one when they recover. */
 export type LogWriterEvent =
@@ -50,6 +54,7 @@ const totalChars = (entries: readonly ErrorLogEntry[]) =>
 const append = <T>(older: T[], newer: T[]) =>
   older.length === 0 ? newer : newer.length === 0 ? older : older.concat(newer);
 const yieldToIo = () => new Promise((resolve) => setImmediate(resolve));
+const newWriteId = () => randomId(12);
 
 /**
  * Log entries are queued in memory and written in batches on a timer, so logging costs the
@@ -68,6 +73,8 @@ export function createLogWriter(repository: LogRepository, options: LogWriterOpt
   let heldRequests: RequestLogEntry[] = [];
   let heldErrors: ErrorLogEntry[] = [];
   let heldErrorChars = 0;
+  let unsettledRequests: Unsettled | undefined;
+  let unsettledErrors: Unsettled | undefined;
   let dropped = 0;
   let lastDropReportMs = Number.NEGATIVE_INFINITY;
   let outage: { sinceMs: number; delayed: number } | undefined;
@@ -77,19 +84,32 @@ export function createLogWriter(repository: LogRepository, options: LogWriterOpt
 
   const held = () => queued.length + queuedErrors.length + heldRequests.length + heldErrors.length;
 
-  /** Writes rows a slice at a time; returns those left when storage failed, and why. */
+  /**
+   * Writes rows a slice at a time, starting with the write cut off last time, if any; returns the
+   * rows left when storage failed, why, and the write cut off this time.
+   */
   async function writeRows<T>(
     rows: T[],
-    insert: (rows: readonly T[]) => Promise<void>,
-  ): Promise<{ rest: T[]; failure?: unknown }> {
+    insert: (rows: readonly T[], mark: WriteMark) => Promise<void>,
+    cutOff: Unsettled | undefined,
+  ): Promise<{ rest: T[]; failure?: unknown; unsettled?: Unsettled }> {
     let start = 0;
+    let retry = cutOff;
     while (start < rows.length) {
-      const result = await writeInOrder(rows.slice(start, start + rowsPerWrite), insert);
+      const slice = rows.slice(start, start + (retry?.rows ?? rowsPerWrite));
+      const result = await writeInOrder(slice, insert, newWriteId, retry?.id);
+      retry = undefined;
       start += result.settled;
       if (outage) outage.delayed += result.settled - result.rejected;
       if (result.rejected > 0)
         report({ kind: 'rejected', entries: result.rejected, error: result.rejection });
-      if (result.failure !== undefined) return { rest: rows.slice(start), failure: result.failure };
+      if (result.failure !== undefined) {
+        return {
+          rest: rows.slice(start),
+          failure: result.failure,
+          ...(result.unsettled ? { unsettled: result.unsettled } : {}),
+        };
+      }
       if (start < rows.length) await yieldToIo();
     }
     return { rest: [] };
@@ -99,12 +119,22 @@ export function createLogWriter(repository: LogRepository, options: LogWriterOpt
     heldRequests = append(heldRequests, queued.drain());
     heldErrors = append(heldErrors, queuedErrors);
     queuedErrors = [];
-    const requests = await writeRows(heldRequests, (rows) => repository.insertRequests(rows));
+    const requests = await writeRows(
+      heldRequests,
+      (rows, mark) => repository.insertRequests(rows, mark),
+      unsettledRequests,
+    );
     heldRequests = requests.rest;
+    unsettledRequests = requests.unsettled;
     let failure = requests.failure;
     if (failure === undefined) {
-      const errors = await writeRows(heldErrors, (rows) => repository.insertErrors(rows));
+      const errors = await writeRows(
+        heldErrors,
+        (rows, mark) => repository.insertErrors(rows, mark),
+        unsettledErrors,
+      );
       heldErrors = errors.rest;
+      unsettledErrors = errors.unsettled;
       failure = errors.failure;
     }
     heldErrorChars = totalChars(heldErrors) + totalChars(queuedErrors);

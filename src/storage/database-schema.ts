@@ -11,6 +11,8 @@ export interface RequestLogTable {
   latency_ms: number;
   attempts: number;
   stream: number;
+  /** On the first row of a batch: the batch's id, to tell whether a write cut off had landed. */
+  write_id: string | null;
 }
 
 export interface ErrorLogTable {
@@ -23,6 +25,8 @@ export interface ErrorLogTable {
   error_type: string;
   message: string;
   request_body: string | null;
+  /** As in request_log. */
+  write_id: string | null;
 }
 
 export interface SettingTable {

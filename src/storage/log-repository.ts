@@ -5,14 +5,16 @@ import type { Database } from './create-database.js';
 import type { DatabaseDialect } from './database-schema.js';
 import { isRowRejection, RejectedRowsError } from './rejected-rows-error.js';
 import { truncateNullable, truncateToColumn } from './truncate-to-column.js';
+import type { WriteMark } from './write-in-order.js';
 
 /**
  * Writes log rows, all of a call or none. Fails with `RejectedRowsError` when the database refused
- * the rows themselves, with the driver's own error when it could not be reached.
+ * the rows themselves, with the driver's own error when it could not be reached. A `mark` names the
+ * write; a retried write whose first try landed after all is not written twice.
  */
 export interface LogRepository {
-  insertRequests(entries: readonly RequestLogEntry[]): Promise<void>;
-  insertErrors(entries: readonly ErrorLogEntry[]): Promise<void>;
+  insertRequests(entries: readonly RequestLogEntry[], mark?: WriteMark): Promise<void>;
+  insertErrors(entries: readonly ErrorLogEntry[], mark?: WriteMark): Promise<void>;
 }
 
 // Every request writes a row, so this is the one statement on a hot path, written as plain SQL:
@@ -47,6 +49,7 @@ const requestColumns = [
   'latency_ms',
   'attempts',
   'stream',
+  'write_id',
 ] as const;
 const errorColumns = [
   'created_at',
@@ -57,6 +60,7 @@ const errorColumns = [
   'error_type',
   'message',
   'request_body',
+  'write_id',
 ] as const;
 
 type Cell = string | number | null;
@@ -145,10 +149,23 @@ function createSqliteInsert(sqlite: SqliteDatabase.Database): Insert {
   };
 }
 
-/** Marks the database's refusal of the rows themselves, which the log writer handles apart. */
-function classifying(insert: Insert): Insert {
-  return async (table, columns, rows) => {
+type LogTable = 'request_log' | 'error_log';
+type MarkedInsert = (
+  table: LogTable,
+  columns: readonly string[],
+  rows: Cell[][],
+  mark?: WriteMark,
+) => Promise<void>;
+
+/**
+ * Skips a retried write that landed after all, and marks the database's refusal of the rows
+ * themselves, which the log writer handles apart.
+ */
+function guarded(database: Database, insert: Insert): MarkedInsert {
+  return async (table, columns, rows, mark) => {
     try {
+      const first = rows[0];
+      if (mark?.retried && first && (await landed(database, table, first[0] as number, mark.id))) return;
       await insert(table, columns, rows);
     } catch (error) {
       if (isRowRejection(error)) throw new RejectedRowsError((error as Error).message, { cause: error });
@@ -157,16 +174,32 @@ function classifying(insert: Insert): Insert {
   };
 }
 
+/** Whether the write `id`, whose first row was created at `createdAt`, is in the table. */
+async function landed(database: Database, table: LogTable, createdAt: number, id: string): Promise<boolean> {
+  const row = await database.db
+    .selectFrom(table)
+    .select('id')
+    .where('created_at', '=', createdAt)
+    .where('write_id', '=', id)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The write's id goes on its first row only: the write is atomic, so that row stands for all. */
+const markOf = (index: number, mark: WriteMark | undefined) => (index === 0 ? (mark?.id ?? null) : null);
+
 export function createLogRepository(database: Database): LogRepository {
-  const insert = classifying(
+  const insert = guarded(
+    database,
     database.sqlite ? createSqliteInsert(database.sqlite) : createServerInsert(database),
   );
   return {
-    insertRequests: (entries) =>
+    insertRequests: (entries, mark) =>
       insert(
         'request_log',
         requestColumns,
-        entries.map((entry) => [
+        entries.map((entry, index) => [
           entry.createdAt,
           truncateToColumn(entry.route, columnChars.route),
           truncateNullable(entry.model, columnChars.model),
@@ -176,13 +209,15 @@ export function createLogRepository(database: Database): LogRepository {
           Math.round(entry.latencyMs),
           entry.attempts,
           entry.stream ? 1 : 0,
+          markOf(index, mark),
         ]),
+        mark,
       ),
-    insertErrors: (entries) =>
+    insertErrors: (entries, mark) =>
       insert(
         'error_log',
         errorColumns,
-        entries.map((entry) => [
+        entries.map((entry, index) => [
           entry.createdAt,
           truncateToColumn(entry.route, columnChars.route),
           truncateNullable(entry.model, columnChars.model),
@@ -191,7 +226,9 @@ export function createLogRepository(database: Database): LogRepository {
           truncateToColumn(entry.errorType, columnChars.errorType),
           truncateToColumn(entry.message, columnChars.message),
           truncateNullable(entry.requestBody, columnChars.requestBody),
+          markOf(index, mark),
         ]),
+        mark,
       ),
   };
 }

@@ -94,10 +94,23 @@ function keyPoolTables(dialect: DatabaseDialect): Migration {
   };
 }
 
+/**
+ * The first row of each log batch carries the batch's id, so a batch whose write was cut off with
+ * its connection can be looked up (by its created_at, which is indexed) before it is written again.
+ */
+const logWriteIds: Migration = {
+  async up(db: Kysely<unknown>) {
+    for (const table of ['request_log', 'error_log']) {
+      await db.schema.alterTable(table).addColumn('write_id', 'varchar(24)').execute();
+    }
+  },
+};
+
 export async function migrateToLatest(database: Database): Promise<void> {
   const migrations: Record<string, Migration> = {
     '0001-initial-schema': initialSchema(database.dialect),
     '0002-key-pool': keyPoolTables(database.dialect),
+    '0003-log-write-ids': logWriteIds,
   };
   const migrator = new Migrator({
     db: database.db,
