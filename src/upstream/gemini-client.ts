@@ -141,8 +141,8 @@ const seconds = (ms: number) => ms / 1000;
  */
 class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
   private controller: Dispatcher.DispatchController | undefined;
-  // Timing: one timer per call, re-armed only when its phase changes. A chunk only notes its time;
-  // when the timer fires early for the phase it finds, it sleeps again until the real deadline.
+  // Timing: one timer per call, re-armed only when its phase changes or a held stream resumes. A
+  // chunk only notes its time; a timer that fires before the deadline it then finds sleeps again.
   private readonly startedMs = performance.now();
   private phase: 'first-byte' | 'stream' | 'whole' = 'whole';
   private lastDataMs = 0;
