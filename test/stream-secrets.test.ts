@@ -6,7 +6,8 @@ import { secretEncodings } from './secret-scan/secret-encodings.js';
 
 // Item 8 of issue 7: once a 200 stream has started nothing can be retried, and an in-band error
 // event (or any event) from a broken or hostile upstream may quote the key it was called with.
-// Every spelling of that key, and any other Google-shaped key, is scrubbed on the way out.
+// Every spelling of that key, and any other Google-shaped key, is scrubbed on the way out (and from
+// the complete answers of the /openai/v1 passthrough).
 
 const poolKey = `AIza${'SyHostileStreamKey'.repeat(2)}x`;
 const otherKey = `AIza${'SyNotInThePoolAtAll'.repeat(2)}`;
@@ -46,7 +47,8 @@ async function trickle(response: ServerResponse, text: string) {
 
 /** An upstream that answers every stream call with 200 and events quoting the caller's key. */
 function hostile(request: IncomingMessage, response: ServerResponse) {
-  const key = String(request.headers['x-goog-api-key'] ?? '');
+  const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+  const key = String(request.headers['x-goog-api-key'] ?? bearer ?? '');
   const events = hostileEvents(key);
   request.resume();
   if (request.url?.includes('alt=sse')) {
@@ -103,6 +105,18 @@ describe('keys in a 200 stream', () => {
     const received = await response.text();
     expect(leaks(received)).toEqual([]);
     expect(received).toContain(JSON.stringify(answer));
+    expect(received).toContain('AIza…');
+  });
+
+  it('/openai/v1 passthrough, a complete answer: scrubbed', async () => {
+    const response = await fetch(`${stack.url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clientToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(response.status).toBe(200);
+    const received = await response.text();
+    expect(leaks(received)).toEqual([]);
     expect(received).toContain('AIza…');
   });
 

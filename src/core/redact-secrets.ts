@@ -155,8 +155,24 @@ export interface SecretScrubber {
   text(text: string): string;
 }
 
-/** `redactSecrets` for a stream's events: a cheap check on each, a full pass on the few that hit. */
+// One scrubber per key, made on its first stream: its hints are a dozen small buffers.
+const scrubberCache = new Map<string, SecretScrubber>();
+
+/**
+ * `redactSecrets` for a stream's events or an answer's body: a cheap check on each, a full pass on
+ * the few that hit.
+ */
 export function createSecretScrubber(secret: string): SecretScrubber {
+  let scrubber = scrubberCache.get(secret);
+  if (!scrubber) {
+    scrubber = buildScrubber(secret);
+    if (scrubberCache.size >= patternCacheLimit) scrubberCache.clear();
+    scrubberCache.set(secret, scrubber);
+  }
+  return scrubber;
+}
+
+function buildScrubber(secret: string): SecretScrubber {
   const textHints = secretHints(secret);
   const byteHints = textHints.map((hint) => Buffer.from(hint, 'latin1'));
   return {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
+import { createSecretScrubber } from '../core/redact-secrets.js';
 import { upstreamQuery } from '../protocols/gemini/gemini-paths.js';
 import { parseOpenAICompatPath } from '../protocols/openai/parse-openai-compat-path.js';
 import { type RelayCall, type RelayContext, recordInterruption, relayCall } from '../relay/relay-call.js';
@@ -81,7 +82,10 @@ export async function openaiPassthroughRoutes(
         return sendRelayFailure(reply, result);
       case 'complete':
         log(result.status, true, result);
-        return reply.code(result.status).header('content-type', result.contentType).send(result.body);
+        return reply
+          .code(result.status)
+          .header('content-type', result.contentType)
+          .send(createSecretScrubber(result.key.secret).bytes(result.body));
       case 'stream':
         sendGeminiStream(reply, result, true, (end) => {
           if (end.failure)
