@@ -1,6 +1,6 @@
-import { connect } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseRawAnswer, rawExchange } from './helpers/raw-http.js';
 import { clientToken, generateBody, post, type Stack, startStack } from './helpers/start-stack.js';
 
 // Hostile and careless input through the real server: every refusal is a 4xx in the shape of the
@@ -11,25 +11,6 @@ const bearer = { authorization: `Bearer ${clientToken}` };
 const messages = [{ role: 'user', content: 'hi' }];
 const chat = (extra: Record<string, unknown>) => ({ model: 'gemini-2.5-flash', messages, ...extra });
 const deeplyNested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
-
-/** One raw HTTP/1.1 exchange, for bytes fetch refuses to send; resolves with the whole answer. */
-function rawExchange(url: string, bytes: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(bytes));
-    let answer = '';
-    socket.on('data', (chunk) => {
-      answer += chunk;
-    });
-    socket.on('error', reject);
-    socket.on('close', () => resolve(answer));
-  });
-}
-
-function statusAndJson(answer: string): { status: number; body: unknown } {
-  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]);
-  return { status, body: JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) };
-}
 
 /** OpenAI's error shape: message, type, param and code (a string or null), nothing else. */
 const openAIError = (param: string | null) => ({
@@ -186,7 +167,7 @@ describe('hostile input', () => {
       stack.url,
       `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${clientToken}\r\nX-Padding: ${'a'.repeat(20_000)}\r\nContent-Length: 2\r\n\r\n{}`,
     );
-    const { status, body } = statusAndJson(answer);
+    const { status, body } = parseRawAnswer(answer);
     expect(status).toBe(431);
     expect(body).toEqual(shape);
   });
@@ -196,7 +177,7 @@ describe('hostile input', () => {
       stack.url,
       `POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Length: 12abc\r\n\r\n{}`,
     );
-    const { status, body } = statusAndJson(answer);
+    const { status, body } = parseRawAnswer(answer);
     expect(status).toBe(400);
     expect(body).toEqual(openAIError(null));
   });
