@@ -66,4 +66,31 @@ describe('adjustNativeRequest', () => {
       { urlContext: {} },
     ]);
   });
+
+  it('refuses a body it has to rewrite that is not JSON or nests too deep, and keeps wrong types for Google to name', () => {
+    const search = (text: string) => adjustNativeRequest('gemini-2.5-flash-search', Buffer.from(text), none);
+    expect(search('{"contents": [}').problem).toContain('Invalid JSON payload');
+    expect(search(`{"contents":${'['.repeat(300)}${']'.repeat(300)}}`).problem).toContain('nested deeper');
+    expect(JSON.parse(String(search('{"contents":[],"tools":"x","generationConfig":5}').body))).toEqual({
+      contents: [],
+      tools: 'x',
+      generationConfig: 5,
+    });
+    expect(
+      JSON.parse(
+        String(
+          adjustNativeRequest(
+            'gemini-2.5-flash-non-thinking',
+            body({ generationConfig: { thinkingConfig: 1 } }),
+            none,
+          ).body,
+        ),
+      ),
+    ).toEqual({ generationConfig: { thinkingConfig: 1 } });
+  });
+
+  it('reads THINKING_BUDGET_MAP as a map of its own entries only', () => {
+    const bytes = body(base);
+    expect(adjustNativeRequest('constructor', bytes, none).body).toBe(bytes);
+  });
 });
