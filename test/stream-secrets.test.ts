@@ -7,7 +7,7 @@ import { secretEncodings } from './secret-scan/secret-encodings.js';
 // Item 8 of issue 7: once a 200 stream has started nothing can be retried, and an in-band error
 // event (or any event) from a broken or hostile upstream may quote the key it was called with.
 // Every spelling of that key, and any other Google-shaped key, is scrubbed on the way out (and from
-// the complete answers of the /openai/v1 passthrough).
+// complete answers).
 
 const poolKey = `AIza${'SyHostileStreamKey'.repeat(2)}x`;
 const otherKey = `AIza${'SyNotInThePoolAtAll'.repeat(2)}`;
@@ -51,7 +51,11 @@ function hostile(request: IncomingMessage, response: ServerResponse) {
   const key = String(request.headers['x-goog-api-key'] ?? bearer ?? '');
   const events = hostileEvents(key);
   request.resume();
-  if (request.url?.includes('alt=sse')) {
+  if (request.url?.includes(':generateContent')) {
+    const [, quoting] = events;
+    response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+    response.end(quoting);
+  } else if (request.url?.includes('alt=sse')) {
     response.writeHead(200, { 'content-type': 'text/event-stream' });
     void trickle(response, events.map((event) => `data: ${event}\r\n\r\n`).join(''));
   } else {
@@ -105,6 +109,30 @@ describe('keys in a 200 stream', () => {
     const received = await response.text();
     expect(leaks(received)).toEqual([]);
     expect(received).toContain(JSON.stringify(answer));
+    expect(received).toContain('AIza…');
+  });
+
+  it('native generateContent, a complete answer: scrubbed', async () => {
+    const response = await post(
+      `${stack.url}/v1beta/models/gemini-2.5-flash:generateContent`,
+      generateBody('hi'),
+      { 'x-goog-api-key': clientToken },
+    );
+    expect(response.status).toBe(200);
+    const received = await response.text();
+    expect(leaks(received)).toEqual([]);
+    expect(received).toContain('AIza…');
+  });
+
+  it('OpenAI chat, a complete answer: scrubbed', async () => {
+    const response = await fetch(`${stack.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clientToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(response.status).toBe(200);
+    const received = await response.text();
+    expect(leaks(received)).toEqual([]);
     expect(received).toContain('AIza…');
   });
 

@@ -174,7 +174,7 @@ export function createSecretScrubber(secret: string): SecretScrubber {
 
 function buildScrubber(secret: string): SecretScrubber {
   const textHints = secretHints(secret);
-  const byteHints = textHints.map((hint) => Buffer.from(hint, 'latin1'));
+  const byteHints = textHints.map((hint) => Buffer.from(hint, 'utf8'));
   return {
     bytes: (bytes) =>
       byteHints.some((hint) => bytes.includes(hint))
