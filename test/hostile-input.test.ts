@@ -71,6 +71,7 @@ describe('hostile input', () => {
     ['/v1/images/generations', { prompt: 'a cat', model: 5 }, 'model'],
     ['/v1/audio/speech', { input: 'hello', voice: 5 }, 'voice'],
     ['/hf/v1/audio/speech', { input: 'hello', model: 5 }, 'model'],
+    ['/openai/v1/chat/completions', chat({ model: 'm'.repeat(257) }), 'model'],
   ])('POST %s %j is a 400 naming %s', async (path, body, param) => {
     const response = await post(`${stack.url}${path}`, JSON.stringify(body), bearer);
     expect(response.status).toBe(400);

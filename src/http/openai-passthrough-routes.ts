@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
 import { createSecretScrubber } from '../core/redact-secrets.js';
 import { upstreamQuery } from '../protocols/gemini/gemini-paths.js';
+import { modelNameProblem } from '../protocols/gemini/model-name-problem.js';
 import { parseOpenAICompatPath } from '../protocols/openai/parse-openai-compat-path.js';
 import { type RelayCall, type RelayContext, recordInterruption, relayCall } from '../relay/relay-call.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
@@ -57,9 +58,13 @@ export async function openaiPassthroughRoutes(
     if (!target.ok) return sendOpenAIError(reply, target.status, target.message);
     const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
     const stream = body !== undefined && /"stream"\s*:\s*true/.test(body.toString('utf8'));
+    const model = modelOf(body);
+    // The model names the pool's per-model state: capped as on every other route.
+    const nameProblem = model === null ? undefined : modelNameProblem(model);
+    if (nameProblem) return sendOpenAIError(reply, 400, nameProblem, 'model', 'invalid_value');
     const call: RelayCall = {
       route: `openai-compat ${rest}`,
-      model: modelOf(body),
+      model,
       request: {
         method: request.method as 'GET' | 'POST' | 'DELETE',
         path: target.path,

@@ -381,7 +381,8 @@ function openAIBody(endpoint: OpenAIEndpoint): fc.Arbitrary<Buffer> {
 }
 
 export function openAICases(tokens: Tokens): fc.Arbitrary<HostileCase> {
-  return fc
+  const headers = { authorization: `Bearer ${tokens.client}`, ...jsonType };
+  const translated = fc
     .tuple(fc.constantFrom('/v1', '/hf/v1'), fc.constantFrom(...openAIEndpoints))
     .chain(([prefix, endpoint]) =>
       openAIBody(endpoint).map(
@@ -389,12 +390,33 @@ export function openAICases(tokens: Tokens): fc.Arbitrary<HostileCase> {
           family: `openai ${endpoint.path}`,
           method: 'POST',
           path: `${prefix}/${endpoint.path}`,
-          headers: { authorization: `Bearer ${tokens.client}`, ...jsonType },
+          headers,
           body,
           shape: 'openai',
         }),
       ),
     );
+  // `/openai/v1`: Google's own compatible endpoint reads the body; the gateway only its model.
+  const passthrough = fc
+    .tuple(
+      fc.constantFrom('chat/completions', 'embeddings'),
+      fc.oneof(
+        notAJsonObject,
+        wrongValue(['string'], true).map((model) => json({ model, messages: [], input: 'x' })),
+        overlongName.map((model) => json({ model, messages: [{ role: 'user', content: 'hi' }] })),
+      ),
+    )
+    .map(
+      ([resource, body]): HostileCase => ({
+        family: 'openai passthrough',
+        method: 'POST',
+        path: `/openai/v1/${resource}`,
+        headers,
+        body,
+        shape: 'openai',
+      }),
+    );
+  return fc.oneof({ arbitrary: translated, weight: 4 }, { arbitrary: passthrough, weight: 1 });
 }
 
 // --- paths, the operator API, the gateway's own routes -----------------------------------------
@@ -508,7 +530,11 @@ export function adminCases(tokens: Tokens): fc.Arbitrary<HostileCase> {
     fc
       .tuple(
         fc.constantFrom('/remove', '/verify', '/enable', '/disable', '/clear-cooldown'),
-        fc.oneof(selection.map(json), notAJsonObject),
+        fc.oneof(
+          selection.map(json),
+          notAJsonObject,
+          deepNesting.map((nested) => Buffer.from(`{"ids":${nested}}`)),
+        ),
       )
       .map(([action, body]) => ({ path: `/api/keys${action}`, body })),
     // Keys are a string or a list of strings.
