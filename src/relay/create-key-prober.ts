@@ -43,6 +43,8 @@ export interface KeyProberOptions {
   /** How often keys Google refused are probed (CHECK_INTERVAL_HOURS); 0 turns the schedule off. */
   readonly intervalMs: number;
   readonly onProbed?: (results: readonly ProbeResult[]) => void;
+  /** How long one probe may take (10 s unless a test says otherwise). */
+  readonly timeoutMs?: number;
 }
 
 const probeScope = '*';
@@ -61,18 +63,23 @@ export function createKeyProber(options: KeyProberOptions): KeyProber {
   async function probeOne(key: PoolKey): Promise<ProbeResult> {
     const base = { id: key.id, masked: key.masked };
     let answer: Awaited<ReturnType<GeminiClient['send']>>;
+    // A probe may stand between a request and its answer, so it gets seconds, not TIME_OUT.
+    const deadline = new Cancellation();
+    const timer = setTimeout(() => deadline.cancel(), options.timeoutMs ?? 10_000);
     try {
       answer = await client.send(
         { method: 'GET', path: `/v1beta/models/${encodeURIComponent(options.testModel)}`, query: '' },
         key.secret,
         false,
-        new Cancellation(),
+        deadline,
       );
     } catch (error) {
-      const cause = describeNetworkError(error);
+      const cause = deadline.aborted ? 'timeout' : describeNetworkError(error);
       const message =
         cause === 'timeout' ? 'Google did not answer the probe in time.' : 'The connection to Google failed.';
       return { ...base, verdict: 'unknown', ok: false, status: null, errorType: cause, message };
+    } finally {
+      clearTimeout(timer);
     }
     const status = answer.statusCode;
     const body = answer.kind === 'complete' ? answer.body.toString('utf8') : '';
