@@ -81,6 +81,24 @@ describe('hostile input', () => {
     expect(stack.fake.requests).toHaveLength(0);
   });
 
+  it('refuses an OpenAI body that is not UTF-8 rather than guess at its text', async () => {
+    const body = Buffer.concat([
+      Buffer.from('{"model":"gemini-2.5-flash","messages":[{"role":"user","content":"caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('"}]}'),
+    ]);
+    const response = await fetch(`${stack.url}/v1/chat/completions`, {
+      method: 'POST',
+      body,
+      headers: { ...bearer, 'content-type': 'application/json' },
+    });
+    expect(response.status).toBe(400);
+    const error = (await response.json()) as { error: { message: string } };
+    expect(error).toEqual(openAIError(null));
+    expect(error.error.message).toContain('UTF-8');
+    expect(stack.fake.requests).toHaveLength(0);
+  });
+
   it('answers wrong types to the official OpenAI client as a BadRequestError naming the param', async () => {
     const openai = new OpenAI({ apiKey: clientToken, baseURL: `${stack.url}/v1`, maxRetries: 0 });
     const failure = await openai.chat.completions

@@ -5,7 +5,6 @@ import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
 import { randomId } from '../core/random-id.js';
 import { createSecretScrubber } from '../core/redact-secrets.js';
-import { exceedsJsonDepth, maxJsonDepth } from '../protocols/exceeds-json-depth.js';
 import type { GeminiInlineData, GeminiResponse } from '../protocols/gemini/gemini-types.js';
 import { checkChatRequest } from '../protocols/openai/check-chat-request.js';
 import { convertToGeminiRequest, mediaUrlsOf } from '../protocols/openai/convert-to-gemini-request.js';
@@ -28,6 +27,7 @@ import {
 import type { OpenAIChatChunk } from '../protocols/openai/openai-types.js';
 import { parseGenerateAnswer } from '../protocols/openai/parse-gemini-answer.js';
 import { resolveModel } from '../protocols/openai/resolve-model.js';
+import { parseJsonObject } from '../protocols/parse-json-object.js';
 import {
   type RelayCall,
   type RelayContext,
@@ -106,18 +106,9 @@ export function sendRelayFailure(reply: FastifyReply, failure: Extract<RelayResu
 
 /** The JSON object a request carries, or an OpenAIRequestError. */
 export function parseJsonBody(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body;
-  // What the translators build from a deeper body could overflow the stack when serialized.
-  if (Buffer.isBuffer(body) && exceedsJsonDepth(body))
-    throw new OpenAIRequestError(`The request body nests deeper than ${maxJsonDepth} levels.`);
-  try {
-    const parsed: unknown = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '');
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
-      return parsed as Record<string, unknown>;
-  } catch {
-    // Reported below.
-  }
-  throw new OpenAIRequestError('We could not parse the JSON body of your request: it must be a JSON object.');
+  const parsed = parseJsonObject(Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
+  if (parsed.ok) return parsed.value;
+  throw new OpenAIRequestError(`We could not parse the JSON body of your request: it is ${parsed.problem}.`);
 }
 
 /** Where clients reach the gateway: PUBLIC_URL, else what the request (or its proxy) says. */

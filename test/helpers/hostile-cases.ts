@@ -377,6 +377,12 @@ function openAIBody(endpoint: OpenAIEndpoint): fc.Arbitrary<Buffer> {
     ),
     overlongName.map((model) => json({ ...endpoint.base, model })),
     withDeepNesting(endpoint.base, endpoint.deepAt),
+    // Valid JSON but for one string that is not UTF-8 (the translation would have to guess).
+    invalidUtf8.map((bad) => {
+      const text = JSON.stringify(endpoint.base);
+      const at = text.indexOf(':"') + 2;
+      return Buffer.concat([Buffer.from(text.slice(0, at)), bad, Buffer.from(text.slice(at))]);
+    }),
   );
 }
 

@@ -1,6 +1,6 @@
 import type { SafetySetting } from '../../config/parse-json-settings.js';
-import { exceedsJsonDepth, maxJsonDepth } from '../exceeds-json-depth.js';
 import { type ModelChoice, type ModelLists, resolveModel } from '../openai/resolve-model.js';
+import { parseJsonObject } from '../parse-json-object.js';
 import type { GeminiGenerationConfig, GeminiRequest, GeminiTool } from './gemini-types.js';
 
 export interface NativeFeatures extends ModelLists {
@@ -46,20 +46,6 @@ const isObject = (value: unknown): value is JsonObject =>
 const hasTool = (tools: unknown[], name: keyof GeminiTool) =>
   tools.some((tool) => isObject(tool) && tool[name] !== undefined);
 
-/** The client's request as JSON, or why it is not one the gateway can adjust. */
-function parseRequest(body: Buffer): JsonObject | string {
-  // Serializing a request nested deeper than this could overflow the stack.
-  if (exceedsJsonDepth(body))
-    return `Invalid JSON payload received: nested deeper than ${maxJsonDepth} levels.`;
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    if (isObject(parsed)) return parsed;
-  } catch {
-    // Reported below.
-  }
-  return 'Invalid JSON payload received: the request body must be a JSON object.';
-}
-
 /**
  * The seed's model features on the native API: a `-search`, `-image` or `-non-thinking` model name,
  * THINKING_BUDGET_MAP, SAFETY_SETTINGS, code execution and URL context — each added only where the
@@ -69,8 +55,10 @@ function parseRequest(body: Buffer): JsonObject | string {
 export function adjustNativeRequest(model: string, body: Buffer, features: NativeFeatures): NativeAdjustment {
   const choice = resolveModel(model, features);
   if (!applies(choice, features)) return { choice, body };
-  const request = parseRequest(body);
-  if (typeof request === 'string') return { choice, problem: request };
+  // Nesting is bounded because re-serializing a deeper request could overflow the stack.
+  const parsed = parseJsonObject(body);
+  if (!parsed.ok) return { choice, problem: `Invalid JSON payload received: the body is ${parsed.problem}.` };
+  const request = parsed.value;
   // A field of the wrong type is left as the client sent it: Google answers it with a 400 naming
   // the field, which says more than anything the gateway could add to it.
   if (request.tools === undefined || Array.isArray(request.tools)) {
