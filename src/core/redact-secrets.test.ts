@@ -145,6 +145,15 @@ describe('createSecretScrubber', () => {
     );
     expect(createSecretScrubber(poolKey).bytes(event)).toBe(event);
   });
+
+  it('takes no full pass over Google’s usual escapes (\\u003d in base64, %20 in links)', () => {
+    const image = `${'iVBORw0KGgo'.repeat(1000)}\\u003d\\u003d`;
+    const event = Buffer.from(
+      `{"candidates":[{"content":{"parts":[{"inlineData":{"data":"${image}"}},{"text":"a \\u003cb\\u003e https://x.test/a%20b"}]}}]}`,
+    );
+    expect(createSecretScrubber(poolKey).bytes(event)).toBe(event);
+    expect(createSecretScrubber(poolKey).text(event.toString())).toBe(event.toString());
+  });
 });
 
 describe('key identity', () => {

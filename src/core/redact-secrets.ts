@@ -139,7 +139,7 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
  * matches.
  */
 function secretHints(secret: string): string[] {
-  const hints = new Set(['AIza', '%', '\\u00', ...googleKeyBase64.map(({ core }) => core)]);
+  const hints = new Set(['AIza', ...googleKeyBase64.map(({ core }) => core)]);
   if (secret.length > 0) {
     hints.add(secret);
     for (const form of patternsOf(secret).base64) hints.add(form);
@@ -177,9 +177,63 @@ function buildScrubber(secret: string): SecretScrubber {
   const byteHints = textHints.map((hint) => Buffer.from(hint, 'utf8'));
   return {
     bytes: (bytes) =>
-      byteHints.some((hint) => bytes.includes(hint))
+      byteHints.some((hint) => bytes.includes(hint)) || hasKeyCharacterEscape(bytes)
         ? Buffer.from(redactSecrets(bytes.toString('utf8'), [secret]))
         : bytes,
-    text: (text) => (textHints.some((hint) => text.includes(hint)) ? redactSecrets(text, [secret]) : text),
+    text: (text) =>
+      textHints.some((hint) => text.includes(hint)) || hasKeyCharacterEscape(text)
+        ? redactSecrets(text, [secret])
+        : text,
   };
+}
+
+const percent = 0x25;
+const backslash = 0x5c;
+const jsonEscapeStart = '\\u00';
+
+/** The value of a hex digit's character code, or -1. */
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
+}
+
+/** Whether a character may be part of a key (or be one of JSON's backslash-escaped three). */
+function isKeyCharacter(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a) ||
+    code === 0x2d ||
+    code === 0x5f ||
+    code === 0x22 ||
+    code === 0x2f ||
+    code === backslash
+  );
+}
+
+/**
+ * Whether the text escapes (`%XX` or `\u00XX`) a character a key can hold. Google's JSON escapes
+ * `=`, `<` and `>` as `\u003d`, `\u003c`, `\u003e` all over its answers (an image's base64 ends in
+ * them), and links carry `%20`: neither spells a key, and neither should cost a full pass.
+ */
+function hasKeyCharacterEscape(text: Buffer | string): boolean {
+  const codeAt =
+    typeof text === 'string' ? (at: number) => text.charCodeAt(at) : (at: number) => text[at] ?? 0;
+  const find = (needle: number | string, from: number) =>
+    typeof text === 'string'
+      ? text.indexOf(typeof needle === 'number' ? String.fromCharCode(needle) : needle, from)
+      : text.indexOf(needle, from);
+  const escapes: [number | string, number][] = [
+    [percent, 1],
+    [jsonEscapeStart, 4],
+  ];
+  for (const [needle, digits] of escapes) {
+    for (let at = find(needle, 0); at !== -1; at = find(needle, at + 1)) {
+      const high = hexValue(codeAt(at + digits));
+      const low = hexValue(codeAt(at + digits + 1));
+      if (high !== -1 && low !== -1 && isKeyCharacter(high * 16 + low)) return true;
+    }
+  }
+  return false;
 }

@@ -4,7 +4,6 @@ import type { Settings } from '../config/settings.js';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
 import { randomId } from '../core/random-id.js';
-import { createSecretScrubber } from '../core/redact-secrets.js';
 import type { GeminiInlineData, GeminiResponse } from '../protocols/gemini/gemini-types.js';
 import { checkChatRequest } from '../protocols/openai/check-chat-request.js';
 import { convertToGeminiRequest, mediaUrlsOf } from '../protocols/openai/convert-to-gemini-request.js';
@@ -231,8 +230,7 @@ function completeAnswer(
   result: Extract<RelayResult, { kind: 'complete' | 'stream' }>,
 ): { ok: true; response: GeminiResponse } | { ok: false; failure: RelayFailure } {
   if (result.kind !== 'complete') return { ok: true, response: {} };
-  // An answer may quote a key (a hostile or broken upstream): scrubbed before it is translated.
-  const parsed = parseGenerateAnswer(createSecretScrubber(result.key.secret).bytes(result.body));
+  const parsed = parseGenerateAnswer(result.body);
   if (parsed.ok) return { ok: true, response: parsed.value };
   return { ok: false, failure: malformedAnswerFailure(deps.relay, call, result, parsed.problem) };
 }

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
-import { createSecretScrubber } from '../core/redact-secrets.js';
 import { upstreamQuery } from '../protocols/gemini/gemini-paths.js';
 import { modelNameProblem } from '../protocols/gemini/model-name-problem.js';
 import { parseOpenAICompatPath } from '../protocols/openai/parse-openai-compat-path.js';
@@ -87,10 +86,7 @@ export async function openaiPassthroughRoutes(
         return sendRelayFailure(reply, result);
       case 'complete':
         log(result.status, true, result);
-        return reply
-          .code(result.status)
-          .header('content-type', result.contentType)
-          .send(createSecretScrubber(result.key.secret).bytes(result.body));
+        return reply.code(result.status).header('content-type', result.contentType).send(result.body);
       case 'stream':
         sendGeminiStream(reply, result, true, (end) => {
           if (end.failure)

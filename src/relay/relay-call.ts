@@ -1,7 +1,7 @@
 import type { Cancellation } from '../core/cancellation.js';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
-import { redactSecrets } from '../core/redact-secrets.js';
+import { createSecretScrubber, redactSecrets } from '../core/redact-secrets.js';
 import {
   classifyOutcome,
   confirmationOf,
@@ -266,7 +266,10 @@ async function attemptOnce(
   }
   if (status < 400) {
     context.pool.report(key, scope, ok);
-    return final({ kind: 'complete', status, contentType, body: answer.body, key, attempts: attempt });
+    // An answer may quote a key (a hostile or broken upstream): scrubbed here, once for every surface,
+    // before anything reads it.
+    const body = createSecretScrubber(key.secret).bytes(answer.body);
+    return final({ kind: 'complete', status, contentType, body, key, attempts: attempt });
   }
 
   const text = answer.body.toString('utf8');
