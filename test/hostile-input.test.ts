@@ -156,6 +156,19 @@ describe('hostile input', () => {
     expect(stack.fake.requests).toHaveLength(0);
   });
 
+  it.each([
+    '/v1beta/models/gemini-2.5-flash:x%2F..%2F..%2F..%2Fv1beta%2Ffiles',
+    '/v1beta/models/gemini-2.5-flash:generateContent%3Falt=sse',
+    '/gemini/v1/models/gemini-2.5-flash:generate%20Content',
+    '/v1beta/models/%2E%2E:generateContent',
+  ])('keeps %s from steering the upstream path, in Gemini’s shape', async (path) => {
+    const response = await post(`${stack.url}${path}`, generateBody('hi'), bearer);
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(await response.json()).toEqual(geminiError(response.status));
+    expect(stack.fake.requests).toHaveLength(0);
+  });
+
   it('refuses an over-long model name on models.get for both APIs', async () => {
     const gemini = await fetch(`${stack.url}/v1beta/models/${'m'.repeat(257)}`, { headers: bearer });
     expect(gemini.status).toBe(400);

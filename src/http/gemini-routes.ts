@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
+import { createSecretScrubber } from '../core/redact-secrets.js';
 import { adjustNativeRequest, type NativeFeatures } from '../protocols/gemini/adjust-native-request.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import { filterModelList, parseModelTarget, upstreamQuery } from '../protocols/gemini/gemini-paths.js';
@@ -105,7 +106,9 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
   const vetted = (call: RelayCall, result: RelayResult, parse = false): RelayResult => {
     if (result.kind !== 'complete') return result;
     const problem = answerProblem(result.body, parse);
-    return problem ? malformedAnswerFailure(relay, call, result, problem) : result;
+    if (problem) return malformedAnswerFailure(relay, call, result, problem);
+    // An answer may quote a key (a hostile or broken upstream): scrubbed before anything reads it.
+    return { ...result, body: createSecretScrubber(result.key.secret).bytes(result.body) };
   };
 
   /** Sends a relay result and logs the request once it is over. */

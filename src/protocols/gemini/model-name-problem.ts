@@ -6,6 +6,8 @@ export const maxModelNameLength = 256;
 
 /** Why a model name cannot be relayed, or undefined when it can. */
 export function modelNameProblem(name: string): string | undefined {
+  // Encoded, any other name stays one path segment; these two would walk up the upstream path.
+  if (name === '.' || name === '..') return `The model name may not be "${name}".`;
   if (name.length > maxModelNameLength) {
     return `The model name has ${name.length} characters; model names have at most ${maxModelNameLength}.`;
   }
