@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
-import { createSecretScrubber } from '../core/redact-secrets.js';
 import { adjustNativeRequest, type NativeFeatures } from '../protocols/gemini/adjust-native-request.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import { filterModelList, parseModelTarget, upstreamQuery } from '../protocols/gemini/gemini-paths.js';
@@ -106,9 +105,7 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
   const vetted = (call: RelayCall, result: RelayResult, parse = false): RelayResult => {
     if (result.kind !== 'complete') return result;
     const problem = answerProblem(result.body, parse);
-    if (problem) return malformedAnswerFailure(relay, call, result, problem);
-    // An answer may quote a key (a hostile or broken upstream): scrubbed before anything reads it.
-    return { ...result, body: createSecretScrubber(result.key.secret).bytes(result.body) };
+    return problem ? malformedAnswerFailure(relay, call, result, problem) : result;
   };
 
   /** Sends a relay result and logs the request once it is over. */
@@ -198,7 +195,11 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
       // The method goes into the upstream path as it is: letters only, so that no `/`, `?` or `..`
       // can steer the call, and the pool's key, to another of Google's resources.
       if (!/^[A-Za-z]+$/.test(target.method))
-        return sendGeminiError(reply, 404, 'Expected models/{model}:{method}, a method name of letters only.');
+        return sendGeminiError(
+          reply,
+          404,
+          'Expected models/{model}:{method}, a method name of letters only.',
+        );
       const nameProblem = modelNameProblem(target.model);
       if (nameProblem) return sendGeminiError(reply, 400, nameProblem);
       const body = request.body;
