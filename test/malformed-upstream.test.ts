@@ -113,7 +113,7 @@ describe('malformed 200s from upstream', () => {
     ]);
   });
 
-  it('an answer without candidates nor promptFeedback is not an empty chat completion', async () => {
+  it('a proxy’s text instead of JSON is a 502 in OpenAI’s shape, naming the problem', async () => {
     stack.fake.script(key, 'malformed-text');
     const response = await post(
       `${stack.url}/hf/v1/chat/completions`,
