@@ -105,7 +105,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    maxParamLength,
+    routerOptions: { maxParamLength },
     frameworkErrors: (error, request, reply) => sendRouterError(error, request.url, reply),
     clientErrorHandler: writeClientError,
   });
