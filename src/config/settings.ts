@@ -3,6 +3,7 @@ import { parseBaseUrl } from './parse-base-url.js';
 import { parseNumberMap, parseSafetySettings, parseStringMap } from './parse-json-settings.js';
 import { parseKeyList } from './parse-key-list.js';
 import { parseList } from './parse-list.js';
+import { parseOriginList } from './parse-origin-list.js';
 import { parseRateLimits } from './parse-rate-limits.js';
 
 // Every setting arrives as text (environment or .env) under gemini-balance's name, so an existing
@@ -143,6 +144,8 @@ export const settingsSchema = z
     // Server
     HOST: text('0.0.0.0'),
     PORT: integer(8000, 0, 65_535),
+    /** Origins whose pages may call the client APIs from a browser: `*` (any) or a list of origins. */
+    CORS_ALLOWED_ORIGINS: setting(parseOriginList, ['*']),
   })
   .superRefine((settings, context) => {
     if (settings.DATABASE_TYPE === 'mysql' && !settings.MYSQL_DATABASE) {

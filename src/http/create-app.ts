@@ -10,6 +10,7 @@ import { createOpenAIErrorBody } from '../protocols/openai/openai-error.js';
 import type { RelayContext } from '../relay/relay-call.js';
 import type { ImageStore } from '../storage/create-image-store.js';
 import type { MediaFetcher } from '../upstream/fetch-media.js';
+import { addCorsHook } from './add-cors-hook.js';
 import { type AdminKeyRouteOptions, adminKeyRoutes } from './admin-key-routes.js';
 import { createTokenChecker } from './client-auth.js';
 import { DebugRequestLog } from './debug-request-log.js';
@@ -109,6 +110,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => sendRouterError(error, request.url, reply),
     clientErrorHandler: writeClientError,
   });
+  // First of all hooks: a preflight is answered before any route's authentication.
+  addCorsHook(app, options.settings.CORS_ALLOWED_ORIGINS);
 
   // Bodies stay raw bytes: the native relay forwards them unchanged, whatever type the client
   // declared (curl's -d sends form-urlencoded).
