@@ -13,7 +13,7 @@ import type { OpenAIChatRequest } from './openai-types.js';
 // a wrong type is the client's 400 naming the field, never a TypeError (a 500) deep in the
 // translator. Values are left to the translator, and to Google.
 
-export const reasoningEfforts = ['none', 'minimal', 'low', 'medium', 'high'] as const;
+const reasoningEfforts = ['none', 'minimal', 'low', 'medium', 'high'] as const;
 
 /** A model field: present, a string, and a name the gateway relays. */
 export function checkModelField(value: unknown, param = 'model'): string {

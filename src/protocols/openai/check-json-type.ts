@@ -6,7 +6,7 @@ import { OpenAIRequestError } from './openai-error.js';
 
 export type JsonObject = Record<string, unknown>;
 
-export type JsonKind = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array';
+type JsonKind = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array';
 
 const kindNames: Record<JsonKind, string> = {
   string: 'a string',
