@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { SavedSettingValues } from '../config/settings-store.js';
 import type { DatabaseSchema } from './database-schema.js';
 
 /** Named values the gateway keeps in its database (such as a generated admin token). */
@@ -25,6 +26,52 @@ export function createSettingRepository(db: Kysely<DatabaseSchema>): SettingRepo
         if (existing === undefined) throw error;
         return existing;
       }
+    },
+  };
+}
+
+/**
+ * Rows of the `setting` table that hold an operator's saved settings carry this prefix before the
+ * setting's name, apart from the gateway's own values (`generated_auth_token`).
+ */
+export const savedSettingPrefix = 'config.';
+
+/** The values an operator saved through `/api/config`, in the `setting` table. */
+export function createSavedSettingValues(db: Kysely<DatabaseSchema>, now: () => number): SavedSettingValues {
+  return {
+    async load() {
+      const rows = await db
+        .selectFrom('setting')
+        .select(['name', 'value'])
+        .where('name', 'like', `${savedSettingPrefix}%`)
+        .execute();
+      return Object.fromEntries(rows.map((row) => [row.name.slice(savedSettingPrefix.length), row.value]));
+    },
+    async save(values) {
+      const names = Object.keys(values).map((name) => savedSettingPrefix + name);
+      if (names.length === 0) return;
+      const updatedAt = now();
+      // Delete and insert in one transaction: the same statements on every dialect, where an
+      // upsert is spelled three ways.
+      await db.transaction().execute(async (transaction) => {
+        await transaction.deleteFrom('setting').where('name', 'in', names).execute();
+        await transaction
+          .insertInto('setting')
+          .values(
+            Object.entries(values).map(([name, value]) => ({
+              name: savedSettingPrefix + name,
+              value,
+              updated_at: updatedAt,
+            })),
+          )
+          .execute();
+      });
+    },
+    async forget(name) {
+      await db
+        .deleteFrom('setting')
+        .where('name', '=', savedSettingPrefix + name)
+        .execute();
     },
   };
 }

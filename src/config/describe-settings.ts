@@ -1,0 +1,60 @@
+import { maskKey } from '../core/key-identity.js';
+import type { SettingName } from './check-setting-values.js';
+import type { UpstreamBase } from './parse-base-url.js';
+import { type SettingGroup, settingEntry } from './setting-catalog.js';
+import type { SettingSource, SettingsSnapshot } from './settings-store.js';
+
+/** A setting as the operator API shows it. */
+export interface SettingDescription {
+  readonly name: SettingName;
+  readonly group: SettingGroup;
+  /** As JSON, in a form `PUT /api/config` accepts back; secrets masked. */
+  readonly value: unknown;
+  readonly source: SettingSource;
+  readonly live: boolean;
+  readonly applies: 'next request' | 'restart needed';
+  readonly secret: boolean;
+  readonly description: string;
+}
+
+// A mask shows the ends of a long secret, so an operator can tell keys apart; a short one (a
+// password, a hand-made token) would give too much of itself away, so it shows nothing.
+const shortestMaskedSecret = 16;
+
+function mask(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (value === '') return '';
+    return value.length >= shortestMaskedSecret ? maskKey(value) : '…';
+  }
+  if (Array.isArray(value)) return value.map(mask);
+  return '…';
+}
+
+function shown(name: SettingName, value: unknown): unknown {
+  // BASE_URL is kept parsed; it is shown as the URL it was written as.
+  if (name === 'BASE_URL') {
+    const base = value as UpstreamBase;
+    return base.origin + base.pathPrefix;
+  }
+  return value;
+}
+
+export function describeSetting(snapshot: SettingsSnapshot, name: SettingName): SettingDescription {
+  const entry = settingEntry(name);
+  const value = shown(name, snapshot.settings[name]);
+  return {
+    name,
+    group: entry.group,
+    value: entry.secret ? mask(value) : value,
+    source: snapshot.sources[name],
+    live: entry.live,
+    applies: entry.live ? 'next request' : 'restart needed',
+    secret: entry.secret,
+    description: entry.description,
+  };
+}
+
+/** Every setting, in the order settings.ts declares them. Pure. */
+export function describeSettings(snapshot: SettingsSnapshot): SettingDescription[] {
+  return (Object.keys(snapshot.sources) as SettingName[]).map((name) => describeSetting(snapshot, name));
+}

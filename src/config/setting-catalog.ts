@@ -1,0 +1,173 @@
+/** The seed's groups (its console shows settings the same way), plus `Server` for gemgate's own. */
+export type SettingGroup =
+  | 'DB'
+  | 'API'
+  | 'Model'
+  | 'Media'
+  | 'TTS'
+  | 'Image'
+  | 'Stream'
+  | 'Sched'
+  | 'Log'
+  | 'Server';
+
+export interface SettingEntry {
+  readonly group: SettingGroup;
+  readonly description: string;
+  /** Masked in every answer and never echoed in an error. */
+  readonly secret: boolean;
+  /**
+   * Whether a change applies to the next request. A setting that is not live is read once at
+   * start: it cannot be saved through the API, and an operator changes it in the environment or
+   * `.env` and restarts.
+   */
+  readonly live: boolean;
+}
+
+const entry = (group: SettingGroup, description: string, options: Partial<SettingEntry> = {}) => ({
+  group,
+  description,
+  secret: false,
+  live: true,
+  ...options,
+});
+
+const restart = { live: false } as const;
+const secret = { secret: true } as const;
+
+/**
+ * What the operator API and the console say about each setting of `settingsSchema`. A test checks
+ * that every setting has an entry: a setting added to settings.ts needs one here too.
+ */
+export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
+  // Key pool and client access
+  API_KEYS: entry(
+    'API',
+    'The key pool: a JSON array or comma list of Gemini API keys. Keys that stay keep their state; keys added with POST /api/keys are kept apart.',
+    secret,
+  ),
+  ALLOWED_TOKENS: entry('API', 'Tokens clients authenticate with (a JSON array or comma list).', secret),
+  AUTH_TOKEN: entry(
+    'API',
+    'The admin token, also a client token. Generated and stored on first start when empty. Not changed through the API it protects.',
+    { ...secret, ...restart },
+  ),
+  MAX_FAILURES: entry(
+    'API',
+    'Consecutive Google 5xx or timeouts after which a key rests 10 s for that model.',
+    restart,
+  ),
+  MAX_RETRIES: entry(
+    'API',
+    "Attempts one request may spend on Google's own trouble, each on another key (1 to 100).",
+  ),
+  TEST_MODEL: entry('API', 'The model whose metadata probes read (GET models/{TEST_MODEL}).'),
+  CHECK_INTERVAL_HOURS: entry(
+    'API',
+    'How often keys Google refused are probed, in hours; 0 turns probing off.',
+  ),
+  POOL_WAIT_SECONDS: entry('API', 'How long a request may wait for a resting key before it is answered 429.'),
+  KEY_RATE_LIMITS: entry(
+    'API',
+    'Per-key ceilings by model, below Google\'s quotas: {"gemini-2.5-pro": {"rpm": 5, "rpd": 100}}.',
+    restart,
+  ),
+  // Upstream
+  BASE_URL: entry('API', "Google's API, or a relay in front of it: an origin with an optional path prefix."),
+  TIME_OUT: entry('API', 'Seconds one upstream call may take in all.'),
+  CONNECT_TIMEOUT_SECONDS: entry('API', 'Seconds to open a connection to the upstream.'),
+  FIRST_BYTE_TIMEOUT_SECONDS: entry('API', 'Seconds to wait for the first byte of an answer.'),
+  STREAM_IDLE_TIMEOUT_SECONDS: entry('API', 'Seconds of silence within a stream before it counts as broken.'),
+  CUSTOM_HEADERS: entry('API', 'Headers added to every upstream request: {"X-Team": "search"}.'),
+  // Model features
+  SEARCH_MODELS: entry('Model', 'Models offered with a -search name (Google Search grounding).'),
+  IMAGE_MODELS: entry('Model', 'Models offered with an -image name (text and image output).'),
+  THINKING_MODELS: entry('Model', 'Models offered with a -non-thinking name (thinking budget 0).'),
+  THINKING_BUDGET_MAP: entry(
+    'Model',
+    'A default thinking budget per model, used when the client sets none: {"gemini-2.5-flash": 1024}.',
+  ),
+  SHOW_THINKING_PROCESS: entry('Model', 'OpenAI API: return thoughts as reasoning_content.'),
+  SHOW_SEARCH_LINK: entry('Model', 'OpenAI API: append the sources of grounded answers.'),
+  TOOLS_CODE_EXECUTION_ENABLED: entry(
+    'Model',
+    'Add the code execution tool when the client declared no functions.',
+  ),
+  URL_CONTEXT_ENABLED: entry('Model', 'Add the URL context tool for the models in URL_CONTEXT_MODELS.'),
+  URL_CONTEXT_MODELS: entry('Model', 'Models that get the URL context tool when URL_CONTEXT_ENABLED is on.'),
+  SAFETY_SETTINGS: entry('Log', 'Safety settings added to requests that carry none (a JSON array).'),
+  FILTERED_MODELS: entry('Model', 'Models hidden from model lists.'),
+  // Media the OpenAI API fetches for the client
+  PUBLIC_URL: entry(
+    'Image',
+    'Where clients reach the gateway, for the image URLs it serves; derived from each request when empty.',
+  ),
+  ALLOW_PRIVATE_MEDIA_URLS: entry(
+    'Media',
+    'Whether media URLs in requests may point at private, loopback or link-local addresses.',
+  ),
+  MEDIA_MAX_URLS: entry('Media', 'How many media URLs one chat request may name.'),
+  MEDIA_MAX_TOTAL_BYTES: entry('Media', 'How many bytes the media URLs of one request may weigh together.'),
+  CREATE_IMAGE_MODEL: entry('Image', 'The model of images/generations when the request names none.'),
+  TTS_MODEL: entry('TTS', 'The model of audio/speech for OpenAI model names or a missing model.'),
+  // Streaming
+  FAKE_STREAM_ENABLED: entry(
+    'Stream',
+    'Serve streams with one complete call, with keep-alives while the answer is computed.',
+  ),
+  FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS: entry('Stream', 'Seconds between keep-alives of a fake stream.'),
+  STREAM_OPTIMIZER_ENABLED: entry('Stream', 'Pace streamed text in small pieces.'),
+  STREAM_MIN_DELAY: entry('Stream', 'Seconds between pieces of long text.'),
+  STREAM_MAX_DELAY: entry('Stream', 'Seconds between pieces of short text.'),
+  STREAM_SHORT_TEXT_THRESHOLD: entry('Stream', 'Text shorter than this is sent in one piece.'),
+  STREAM_LONG_TEXT_THRESHOLD: entry('Stream', 'Text longer than this is cut into STREAM_CHUNK_SIZE pieces.'),
+  STREAM_CHUNK_SIZE: entry('Stream', 'Characters per piece of long text.'),
+  // Storage: the database holds the saved settings, so it is located before they are read.
+  DATABASE_TYPE: entry('DB', 'sqlite, mysql or postgres.', restart),
+  SQLITE_DATABASE: entry('DB', 'The SQLite file; relative paths are under ./data.', restart),
+  MYSQL_HOST: entry('DB', 'MySQL / MariaDB host.', restart),
+  MYSQL_PORT: entry('DB', 'MySQL / MariaDB port.', restart),
+  MYSQL_USER: entry('DB', 'MySQL / MariaDB user.', restart),
+  MYSQL_PASSWORD: entry('DB', 'MySQL / MariaDB password.', { ...secret, ...restart }),
+  MYSQL_DATABASE: entry('DB', 'MySQL / MariaDB database.', restart),
+  MYSQL_SOCKET: entry('DB', 'MySQL / MariaDB unix socket, instead of host and port.', restart),
+  POSTGRES_HOST: entry('DB', 'PostgreSQL host.', restart),
+  POSTGRES_PORT: entry('DB', 'PostgreSQL port.', restart),
+  POSTGRES_USER: entry('DB', 'PostgreSQL user.', restart),
+  POSTGRES_PASSWORD: entry('DB', 'PostgreSQL password.', { ...secret, ...restart }),
+  POSTGRES_DATABASE: entry('DB', 'PostgreSQL database.', restart),
+  // Logs
+  LOG_LEVEL: entry('Log', "trace, debug, info, warn, error, fatal or silent (the seed's names accepted)."),
+  ERROR_LOG_RECORD_REQUEST_BODY: entry(
+    'Log',
+    "Store the first 256 KiB of a failed request's body in the error log.",
+  ),
+  // Server
+  SHUTDOWN_TIMEOUT_SECONDS: entry(
+    'Server',
+    'Seconds a shutdown (SIGTERM, SIGINT) waits for open requests and streams before it cuts them with an in-band error.',
+    restart,
+  ),
+  HOST: entry('Server', 'The address the gateway listens on.', restart),
+  PORT: entry('Server', 'The port the gateway listens on.', restart),
+  CORS_ALLOWED_ORIGINS: entry(
+    'Server',
+    'Origins whose pages may call the client APIs from a browser: * (any) or a list of origins.',
+    restart,
+  ),
+};
+
+/**
+ * A setting the catalog does not know yet (added to settings.ts without an entry) is treated as
+ * safely as possible: masked, and not changeable through the API.
+ */
+const unknownSetting: SettingEntry = {
+  group: 'Server',
+  description: '',
+  secret: true,
+  live: false,
+};
+
+export function settingEntry(name: string): SettingEntry {
+  return Object.hasOwn(settingCatalog, name) ? (settingCatalog[name] as SettingEntry) : unknownSetting;
+}

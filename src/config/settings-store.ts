@@ -1,0 +1,157 @@
+import { isDeepStrictEqual } from 'node:util';
+import { checkSettingValues, type SettingName, type SettingProblem } from './check-setting-values.js';
+import { type Settings, settingsSchema } from './settings.js';
+
+export type SettingSource = 'default' | 'env' | 'saved';
+
+/** One version of the settings in force. Frozen: a request that holds it sees it whole. */
+export interface SettingsSnapshot {
+  /** Grows by one with each change. */
+  readonly version: number;
+  readonly settings: Settings;
+  readonly sources: Readonly<Record<SettingName, SettingSource>>;
+  /** The text of each saved value, as the operator gave it. */
+  readonly saved: Readonly<Partial<Record<SettingName, string>>>;
+}
+
+/**
+ * Where values an operator saved are kept (the database; later a store shared by instances), as
+ * the text one would write in `.env`.
+ */
+export interface SavedSettingValues {
+  load(): Promise<Record<string, string>>;
+  /** Stores every value or none. */
+  save(values: Readonly<Record<string, string>>): Promise<void>;
+  forget(name: string): Promise<void>;
+}
+
+export type SaveResult =
+  | { readonly ok: true; readonly snapshot: SettingsSnapshot }
+  | { readonly ok: false; readonly problems: readonly SettingProblem[] };
+
+export type SettingsListener = (next: SettingsSnapshot, previous: SettingsSnapshot) => void;
+
+export interface SettingsStore {
+  /** The settings in force: read once per request, then held for the rest of it. */
+  current(): SettingsSnapshot;
+  /** Checks every value, then saves them all and makes them current; or saves none. */
+  save(texts: Readonly<Record<string, string>>): Promise<SaveResult>;
+  /** Forgets a saved value, so the environment's (or the default) applies again. */
+  forget(name: SettingName): Promise<SettingsSnapshot>;
+  /** Called after each change, once the new snapshot is current, in the order of subscription. */
+  subscribe(listener: SettingsListener): void;
+}
+
+export interface SettingsStoreOptions {
+  /** The settings from defaults, the environment and `.env`. */
+  readonly environment: Settings;
+  readonly saved: SavedSettingValues;
+  /** A saved value that no longer parses or may no longer be saved: the environment's applies. */
+  readonly onIgnored: (problem: SettingProblem) => void;
+  /** A listener that failed: the change is made, and what the listener should have done is not. */
+  readonly onListenerError: (error: unknown) => void;
+}
+
+const defaults = settingsSchema.parse({});
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * A snapshot from the environment's settings and the saved values. Which values came from the
+ * environment is told by comparison with the defaults: a value set to its default reads `default`,
+ * which is what it is. Pure apart from freezing its result.
+ */
+export function layerSettings(
+  environment: Settings,
+  saved: Readonly<Partial<Record<SettingName, string>>>,
+  savedValues: Partial<Settings>,
+  version: number,
+): SettingsSnapshot {
+  const settings = { ...environment, ...savedValues } as Settings;
+  const sources = {} as Record<SettingName, SettingSource>;
+  for (const name of Object.keys(environment) as SettingName[]) {
+    sources[name] = Object.hasOwn(savedValues, name)
+      ? 'saved'
+      : isDeepStrictEqual(environment[name], defaults[name])
+        ? 'default'
+        : 'env';
+  }
+  return deepFreeze({
+    version,
+    settings: deepFreeze(structuredClone(settings)),
+    sources,
+    saved: { ...saved },
+  });
+}
+
+/**
+ * The settings store: defaults, then the environment and `.env`, then the values an operator
+ * saved. Changes are made one at a time, each a new frozen snapshot swapped in whole, so a request
+ * never sees half of a change.
+ */
+export async function openSettingsStore(options: SettingsStoreOptions): Promise<SettingsStore> {
+  const { environment } = options;
+  const stored = await options.saved.load();
+  const checked = checkSettingValues(stored);
+  for (const problem of checked.problems) options.onIgnored(problem);
+  const savedTexts = pick(stored, Object.keys(checked.values));
+  let snapshot = layerSettings(environment, savedTexts, checked.values, 1);
+  let savedValues = checked.values;
+  const listeners: SettingsListener[] = [];
+  // Changes wait for each other: the one saved last is the one in force.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function swap(texts: Partial<Record<SettingName, string>>, values: Partial<Settings>): SettingsSnapshot {
+    const previous = snapshot;
+    savedValues = values;
+    snapshot = layerSettings(environment, texts, values, previous.version + 1);
+    for (const listener of listeners) {
+      try {
+        listener(snapshot, previous);
+      } catch (error) {
+        options.onListenerError(error);
+      }
+    }
+    return snapshot;
+  }
+
+  function serialized<T>(change: () => Promise<T>): Promise<T> {
+    const result = queue.then(change);
+    queue = result.catch(() => undefined);
+    return result;
+  }
+
+  return {
+    current: () => snapshot,
+    save: (texts) =>
+      serialized(async (): Promise<SaveResult> => {
+        const { values, problems } = checkSettingValues(texts);
+        if (problems.length > 0) return { ok: false, problems };
+        await options.saved.save(texts);
+        return {
+          ok: true,
+          snapshot: swap({ ...snapshot.saved, ...texts }, { ...savedValues, ...values }),
+        };
+      }),
+    forget: (name) =>
+      serialized(async () => {
+        await options.saved.forget(name);
+        const { [name]: _text, ...texts } = snapshot.saved;
+        const { [name]: _value, ...values } = savedValues;
+        return swap(texts, values);
+      }),
+    subscribe: (listener) => {
+      listeners.push(listener);
+    },
+  };
+}
+
+function pick(texts: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, texts[name] as string]));
+}
