@@ -142,6 +142,8 @@ export const settingsSchema = z
     LOG_LEVEL: oneOf(logLevels, 'info', { warning: 'warn', critical: 'fatal' }),
     ERROR_LOG_RECORD_REQUEST_BODY: boolean(false),
     // Server
+    /** How long a shutdown waits for open requests and streams before it cuts them. */
+    SHUTDOWN_TIMEOUT_SECONDS: number(30, 0),
     HOST: text('0.0.0.0'),
     PORT: integer(8000, 0, 65_535),
     /** Origins whose pages may call the client APIs from a browser: `*` (any) or a list of origins. */
