@@ -1,10 +1,11 @@
-import { loadSettings, SettingsError } from './config/load-settings.js';
+import { parseSettings, readEnvironment, SettingsError } from './config/load-settings.js';
 import { startGateway } from './start-gateway.js';
 
 // The process entry: settings from the environment and .env, then the gateway until a signal.
 try {
-  const settings = loadSettings();
-  const gateway = await startGateway(settings);
+  const environment = readEnvironment();
+  const settings = parseSettings(environment);
+  const gateway = await startGateway(settings, { environment });
   console.log(`gemgate listening on ${gateway.url} (${settings.API_KEYS.length} API keys)`);
   if (gateway.database.location) console.log(`SQLite database: ${gateway.database.location}`);
   if (gateway.authTokenGenerated) {

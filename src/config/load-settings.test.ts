@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSettings, parseSettings, SettingsError } from './load-settings.js';
+import { parseSettings, readEnvironment, SettingsError } from './load-settings.js';
 
 describe('parseSettings', () => {
   it('has the seed’s defaults', () => {
@@ -72,18 +72,22 @@ describe('parseSettings', () => {
   });
 });
 
-describe('loadSettings', () => {
+describe('readEnvironment', () => {
   it('reads .env, with the environment taking precedence', () => {
     const directory = mkdtempSync(join(tmpdir(), 'gemgate-env-'));
     const file = join(directory, '.env');
     writeFileSync(file, 'MAX_RETRIES=7\nAPI_KEYS=from-file\n# a comment\nTIME_OUT="42"\n');
-    const settings = loadSettings({ API_KEYS: 'from-env' }, file);
+    const environment = readEnvironment({ API_KEYS: 'from-env' }, file);
+    expect(environment.API_KEYS).toBe('from-env');
+    const settings = parseSettings(environment);
     expect(settings.MAX_RETRIES).toBe(7);
     expect(settings.TIME_OUT).toBe(42);
     expect(settings.API_KEYS).toEqual(['from-env']);
   });
 
   it('works without a .env file', () => {
-    expect(loadSettings({}, join(tmpdir(), 'gemgate-no-such-dir', '.env')).PORT).toBe(8000);
+    expect(readEnvironment({ PORT: '9000' }, join(tmpdir(), 'gemgate-no-such-dir', '.env'))).toEqual({
+      PORT: '9000',
+    });
   });
 });

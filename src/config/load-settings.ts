@@ -20,13 +20,13 @@ export function parseSettings(environment: Readonly<Record<string, string | unde
 }
 
 /**
- * Settings from the process environment over a `.env` file, as gemini-balance reads them:
+ * The settings' text from the process environment over a `.env` file, as gemini-balance reads them:
  * a variable set in the environment wins over the same name in the file.
  */
-export function loadSettings(
+export function readEnvironment(
   environment: Readonly<Record<string, string | undefined>> = process.env,
   envFilePath = '.env',
-): Settings {
+): Record<string, string | undefined> {
   let fileValues: Record<string, string> = {};
   try {
     fileValues = parseEnv(readFileSync(envFilePath, 'utf8')) as Record<string, string>;
@@ -35,5 +35,5 @@ export function loadSettings(
       throw new SettingsError([`${envFilePath}: cannot be read (${(error as NodeJS.ErrnoException).code})`]);
     }
   }
-  return parseSettings({ ...fileValues, ...environment });
+  return { ...fileValues, ...environment };
 }
