@@ -13,6 +13,8 @@ import { clientToken, generateBody, useStacks } from './helpers/start-stack.js';
 // that fails half-way leaves nothing open behind it.
 
 const generatePath = '/v1beta/models/gemini-2.5-flash:generateContent';
+const streamPath = '/v1beta/models/gemini-2.5-flash:streamGenerateContent';
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('gateway.close()', () => {
   const startStack = useStacks();
@@ -79,6 +81,70 @@ describe('gateway.close()', () => {
       await agent.destroy();
     }
   });
+
+  const cut = 'The gateway is shutting down: this answer was cut before its end. Send the request again.';
+  const geminiCut = `data: ${JSON.stringify({ error: { code: 503, message: cut, status: 'UNAVAILABLE' } })}\r\n\r\n`;
+  const openAICut = `data: ${JSON.stringify({ error: { message: cut, type: 'server_error', param: null, code: null } })}\n\n`;
+  const chatBody = JSON.stringify({
+    model: 'gemini-2.5-flash',
+    stream: true,
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  /** A stream's text: what it began with, then whatever, then its protocol's error last. */
+  const endingWith = (begin: string, error: string) =>
+    new RegExp(`^${escapeRegExp(begin)}[^]*${escapeRegExp(error)}$`);
+  it.each([
+    [
+      'a paced native stream',
+      { STREAM_OPTIMIZER_ENABLED: 'true' },
+      `${streamPath}?alt=sse`,
+      endingWith('data: {"candidates"', geminiCut),
+    ],
+    [
+      'a fake native SSE stream',
+      { FAKE_STREAM_ENABLED: 'true' },
+      `${streamPath}?alt=sse`,
+      endingWith(': keep-alive', geminiCut),
+    ],
+    // Its keep-alives are JSON whitespace; an error object there would not parse as the array's.
+    ['a fake native JSON-array stream', { FAKE_STREAM_ENABLED: 'true' }, streamPath, /^\s+$/],
+    [
+      'a fake OpenAI stream',
+      { FAKE_STREAM_ENABLED: 'true' },
+      '/v1/chat/completions',
+      endingWith(': keep-alive', openAICut),
+    ],
+  ])(
+    'cuts %s still open at the deadline: its protocol’s error where it has one, then a reset',
+    async (_name, settings, path, whole) => {
+      const stack = await startStack({ API_KEYS: 'stall-gateway-close-test-key-1', ...settings });
+      const response = await fetch(`${stack.directUrl}${path}`, {
+        method: 'POST',
+        body: path.includes('chat') ? chatBody : generateBody('hi'),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${clientToken}` },
+      });
+      expect(response.status).toBe(200);
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      let text = '';
+      const read = async () => {
+        const chunk = await reader.read();
+        if (chunk.value) text += Buffer.from(chunk.value).toString('utf8');
+        return chunk.done;
+      };
+      // Once the stream has begun (its first event, or the fake stream's first keep-alive).
+      while (text === '') await read();
+      const closed = stack.gateway.close(300);
+      let end: 'clean' | 'reset' = 'clean';
+      try {
+        while (!(await read()));
+      } catch {
+        end = 'reset';
+      }
+      await closed;
+      expect(end).toBe('reset');
+      expect(text).toMatch(whole);
+    },
+  );
 
   it('returns at once with an idle kept-alive connection open', async () => {
     const stack = await startStack();
