@@ -1,13 +1,15 @@
 import { createSseDecoder } from '../../streaming/create-sse-decoder.js';
-import type { GeminiResponse } from '../gemini/gemini-types.js';
+import { parseGeminiStreamEvent } from '../gemini/parse-gemini-stream-event.js';
 import { type ChatStreamContext, createChatStreamTranslator } from './create-chat-stream-translator.js';
 import type { OpenAIChatChunk } from './openai-types.js';
 
-/** An error Google sent inside a stream that had already begun. */
+/** An error inside a stream that had already begun: Google's own, or an event nobody can read. */
 export class GeminiStreamError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The event could not be read at all: not Google's answer nor its error, and no key's fault. */
+    readonly malformed = false,
   ) {
     super(message);
     this.name = 'GeminiStreamError';
@@ -24,7 +26,7 @@ export interface OpenAISseTransformer {
 /**
  * Gemini's `streamGenerateContent?alt=sse` bytes → OpenAI chat.completion.chunk objects: the SSE
  * decoder and the chunk translator together, as the gateway runs them and the golden tests feed
- * them. Throws GeminiStreamError for an error event inside the stream.
+ * them. Throws GeminiStreamError for an error event inside the stream, or one it cannot read.
  */
 export function createOpenAISseTransformer(context: ChatStreamContext): OpenAISseTransformer {
   const decoder = createSseDecoder();
@@ -32,10 +34,9 @@ export function createOpenAISseTransformer(context: ChatStreamContext): OpenAISs
   const translate = (events: string[]) => {
     const chunks: OpenAIChatChunk[] = [];
     for (const data of events) {
-      const event = JSON.parse(data) as GeminiResponse & { error?: { code?: number; message?: string } };
-      if (event.error)
-        throw new GeminiStreamError(event.error.code ?? 500, event.error.message ?? 'Upstream error');
-      chunks.push(...translator.push(event));
+      const event = parseGeminiStreamEvent(data);
+      if (event.kind === 'error') throw new GeminiStreamError(event.status, event.message, event.malformed);
+      chunks.push(...translator.push(event.response));
     }
     return chunks;
   };
