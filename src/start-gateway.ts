@@ -3,13 +3,16 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Settings } from './config/settings.js';
+import { openSettingsStore } from './config/settings-store.js';
 import { unsupportedSeedSettingsIn } from './config/unsupported-seed-settings.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { createLiveRuntime } from './create-live-runtime.js';
 import { createApp } from './http/create-app.js';
+import { createOpenStreams } from './http/open-streams.js';
 import { createKeyStateSaver, type KeyStateSaver } from './keypool/create-key-state-saver.js';
 import { createKeyPool, type KeyPool } from './keypool/key-pool.js';
 import { createLogger } from './observability/create-logger.js';
-import { createKeyProber, type KeyProber } from './relay/create-key-prober.js';
+import type { KeyProber } from './relay/create-key-prober.js';
 import { createDatabase, type Database } from './storage/create-database.js';
 import { createImageStore } from './storage/create-image-store.js';
 import { createLogWriter, type LogWriter } from './storage/create-log-writer.js';
@@ -17,9 +20,7 @@ import { createKeyRepository } from './storage/key-repository.js';
 import { createLogRepository } from './storage/log-repository.js';
 import { logStorageEvent } from './storage/log-storage-event.js';
 import { migrateToLatest } from './storage/migrate-to-latest.js';
-import { createSettingRepository } from './storage/setting-repository.js';
-import { createMediaFetcher } from './upstream/fetch-media.js';
-import { createGeminiClient } from './upstream/gemini-client.js';
+import { createSavedSettingValues, createSettingRepository } from './storage/setting-repository.js';
 
 export interface GatewayOptions {
   /** Where log lines go (stdout by default); tests capture them to prove no secret is logged. */
@@ -84,12 +85,28 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
     }
   }
 
+  // Values an operator saved through /api/config apply over the environment's from here on.
+  const store = await openSettingsStore({
+    environment: settings,
+    ...(options.environment ? { environmentText: options.environment } : {}),
+    saved: createSavedSettingValues(database.db, () => clock.now()),
+    onIgnored: (problem) =>
+      logger.warn(
+        { setting: problem.name, reason: problem.message },
+        "a saved setting is ignored; the environment's value applies",
+      ),
+    onListenerError: (error) =>
+      logger.error({ reason: (error as Error).message }, 'a change of the settings was not fully applied'),
+  });
+  const current = store.current().settings;
+  logger.level = current.LOG_LEVEL;
+
   const random = options.random ?? Math.random;
-  const pool = createKeyPool(settings.API_KEYS, {
+  const pool = createKeyPool(current.API_KEYS, {
     clock,
     random,
-    softFailureLimit: settings.MAX_FAILURES,
-    rateLimits: settings.KEY_RATE_LIMITS,
+    softFailureLimit: current.MAX_FAILURES,
+    rateLimits: current.KEY_RATE_LIMITS,
   });
   const keyStore = createKeyRepository(database.db);
   pool.add(await keyStore.loadRuntimeKeys(), 'runtime');
@@ -101,75 +118,39 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
       logger.warn({ reason: (error as Error).message }, 'could not save key states; retrying every second'),
     onRecovery: (report) => logger.info(report, 'key states saved again'),
   });
-  const client = createGeminiClient({
-    base: settings.BASE_URL,
-    timeouts: {
-      connectMs: settings.CONNECT_TIMEOUT_SECONDS * 1000,
-      firstByteMs: settings.FIRST_BYTE_TIMEOUT_SECONDS * 1000,
-      streamIdleMs: settings.STREAM_IDLE_TIMEOUT_SECONDS * 1000,
-      totalMs: settings.TIME_OUT * 1000,
-    },
-    customHeaders: settings.CUSTOM_HEADERS,
+  const logWriter = createLogWriter(createLogRepository(database), {
+    onEvent: (event) => logStorageEvent(logger, event),
   });
-  const mediaFetcher = createMediaFetcher({
-    timeoutMs: 10_000,
-    maxBytes: 20 * 1024 * 1024,
-    maxUrls: settings.MEDIA_MAX_URLS,
-    maxTotalBytes: settings.MEDIA_MAX_TOTAL_BYTES,
-    allowPrivate: settings.ALLOW_PRIVATE_MEDIA_URLS,
-  });
-  const prober = createKeyProber({
+  const imageStore = createImageStore();
+  // The upstream client, media fetcher, prober and routes' options, following the settings.
+  const runtime = createLiveRuntime({
+    store,
     pool,
-    client,
+    logger,
     clock,
-    testModel: settings.TEST_MODEL,
-    intervalMs: settings.CHECK_INTERVAL_HOURS * 3_600_000,
+    random,
+    troubleBackoffMs: options.troubleBackoffMs ?? 100,
+    log: logWriter,
+    statics: { authToken, log: logWriter, clock, imageStore, openStreams: createOpenStreams() },
     onProbed: (results) =>
       logger.info(
         { recovered: results.filter((result) => result.ok).map((result) => result.id) },
         `probed ${results.length} refused keys`,
       ),
   });
-  const logWriter = createLogWriter(createLogRepository(database), {
-    onEvent: (event) => logStorageEvent(logger, event),
-  });
   const app = await createApp({
     logger,
-    relay: {
-      pool,
-      client,
-      confirmRefusal: (key) => prober.confirmRefusal(key),
-      maxAttempts: settings.MAX_RETRIES,
-      log: logWriter,
-      clock,
-      random,
-      logRequestBodies: settings.ERROR_LOG_RECORD_REQUEST_BODY,
-      troubleBackoffMs: options.troubleBackoffMs ?? 100,
-      maxWaitMs: settings.POOL_WAIT_SECONDS * 1000,
-      ...(logger.isLevelEnabled('debug')
-        ? { debug: (fields, message) => logger.debug(fields, message) }
-        : {}),
-    },
-    keyAdmin: { pool, store: keyStore, prober, clock, authToken },
     settings,
-    clientTokens: [...settings.ALLOWED_TOKENS, authToken],
-    log: logWriter,
-    clock,
-    imageStore: createImageStore(),
-    mediaFetcher,
+    routeOptions: runtime.routeOptions,
+    keyAdmin: { pool, store: keyStore, prober: runtime.prober, clock, authToken },
+    config: { store, authToken },
+    imageStore,
   });
 
   try {
     await app.listen({ port: settings.PORT, host: settings.HOST });
   } catch (error) {
-    prober.close();
-    await Promise.allSettled([
-      app.close(),
-      client.close(),
-      mediaFetcher.close(),
-      logWriter.close(),
-      keySaver.close(),
-    ]);
+    await Promise.allSettled([app.close(), runtime.close(), logWriter.close(), keySaver.close()]);
     await database.db.destroy();
     throw error;
   }
@@ -183,16 +164,14 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
     pool,
     logWriter,
     keySaver,
-    prober,
+    prober: runtime.prober,
     authToken,
     authTokenGenerated,
     async close() {
-      prober.close();
       await app.close();
       await logWriter.close();
       await keySaver.close();
-      await client.close();
-      await mediaFetcher.close();
+      await runtime.close();
       await database.db.destroy();
     },
   };

@@ -114,3 +114,16 @@ describe('openSettingsStore', () => {
     ]);
   });
 });
+
+describe('sources', () => {
+  it('tell a value the environment sets to its default from the default, when the text is known', async () => {
+    const store = await openSettingsStore({
+      environment: parseSettings({ MAX_RETRIES: '3' }),
+      environmentText: { MAX_RETRIES: '3', TEST_MODEL: ' ' },
+      saved: memorySaved().saved,
+      onIgnored: () => undefined,
+      onListenerError: () => undefined,
+    });
+    expect(store.current().sources).toMatchObject({ MAX_RETRIES: 'env', TEST_MODEL: 'default' });
+  });
+});

@@ -45,6 +45,11 @@ export interface SettingsStore {
 export interface SettingsStoreOptions {
   /** The settings from defaults, the environment and `.env`. */
   readonly environment: Settings;
+  /**
+   * The text `environment` was parsed from, to tell a value the environment sets from a default.
+   * Without it, a value equal to its default reads `default`.
+   */
+  readonly environmentText?: Readonly<Record<string, string | undefined>>;
   readonly saved: SavedSettingValues;
   /** A saved value that no longer parses or may no longer be saved: the environment's applies. */
   readonly onIgnored: (problem: SettingProblem) => void;
@@ -63,12 +68,21 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * A snapshot from the environment's settings and the saved values. Which values came from the
- * environment is told by comparison with the defaults: a value set to its default reads `default`,
- * which is what it is. Pure apart from freezing its result.
+ * Whether the environment sets a setting: a blank value means the default, as the settings read
+ * it. Without the environment's text, only a value other than the default shows that it is set.
  */
+function setInEnvironment(
+  environment: Settings,
+  text: Readonly<Record<string, string | undefined>> | undefined,
+): (name: SettingName) => boolean {
+  if (text) return (name) => (text[name] ?? '').trim() !== '';
+  return (name) => !isDeepStrictEqual(environment[name], defaults[name]);
+}
+
+/** A snapshot from the environment's settings and the saved values. Pure apart from freezing. */
 export function layerSettings(
   environment: Settings,
+  fromEnvironment: (name: SettingName) => boolean,
   saved: Readonly<Partial<Record<SettingName, string>>>,
   savedValues: Partial<Settings>,
   version: number,
@@ -76,11 +90,7 @@ export function layerSettings(
   const settings = { ...environment, ...savedValues } as Settings;
   const sources = {} as Record<SettingName, SettingSource>;
   for (const name of Object.keys(environment) as SettingName[]) {
-    sources[name] = Object.hasOwn(savedValues, name)
-      ? 'saved'
-      : isDeepStrictEqual(environment[name], defaults[name])
-        ? 'default'
-        : 'env';
+    sources[name] = Object.hasOwn(savedValues, name) ? 'saved' : fromEnvironment(name) ? 'env' : 'default';
   }
   return deepFreeze({
     version,
@@ -97,11 +107,12 @@ export function layerSettings(
  */
 export async function openSettingsStore(options: SettingsStoreOptions): Promise<SettingsStore> {
   const { environment } = options;
+  const fromEnvironment = setInEnvironment(environment, options.environmentText);
   const stored = await options.saved.load();
   const checked = checkSettingValues(stored);
   for (const problem of checked.problems) options.onIgnored(problem);
   const savedTexts = pick(stored, Object.keys(checked.values));
-  let snapshot = layerSettings(environment, savedTexts, checked.values, 1);
+  let snapshot = layerSettings(environment, fromEnvironment, savedTexts, checked.values, 1);
   let savedValues = checked.values;
   const listeners: SettingsListener[] = [];
   // Changes wait for each other: the one saved last is the one in force.
@@ -110,7 +121,7 @@ export async function openSettingsStore(options: SettingsStoreOptions): Promise<
   function swap(texts: Partial<Record<SettingName, string>>, values: Partial<Settings>): SettingsSnapshot {
     const previous = snapshot;
     savedValues = values;
-    snapshot = layerSettings(environment, texts, values, previous.version + 1);
+    snapshot = layerSettings(environment, fromEnvironment, texts, values, previous.version + 1);
     for (const listener of listeners) {
       try {
         listener(snapshot, previous);

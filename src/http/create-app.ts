@@ -2,36 +2,31 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Settings } from '../config/settings.js';
-import type { Clock } from '../core/clock.js';
-import type { LogSink } from '../core/log-sink.js';
+import type { LeasedVersions } from '../core/leased-versions.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import { maxModelNameLength } from '../protocols/gemini/model-name-problem.js';
 import { createOpenAIErrorBody } from '../protocols/openai/openai-error.js';
-import type { RelayContext } from '../relay/relay-call.js';
 import type { ImageStore } from '../storage/create-image-store.js';
-import type { MediaFetcher } from '../upstream/fetch-media.js';
 import { addCorsHook } from './add-cors-hook.js';
+import { type AdminConfigRouteOptions, adminConfigRoutes } from './admin-config-routes.js';
 import { type AdminKeyRouteOptions, adminKeyRoutes } from './admin-key-routes.js';
-import { createTokenChecker } from './client-auth.js';
 import { DebugRequestLog } from './debug-request-log.js';
-import { createGeminiHandlers, geminiRoutes, sendGeminiError } from './gemini-routes.js';
+import { geminiRoutes, sendGeminiError } from './gemini-routes.js';
 import { healthRoute } from './health-route.js';
 import { sendOpenAIError } from './openai-chat.js';
 import { openaiPassthroughRoutes } from './openai-passthrough-routes.js';
 import { openaiRoutes } from './openai-routes.js';
-import { streamOptimizerSettings } from './stream-optimizer-settings.js';
+import { holdRouteOptions, type RouteOptions, routeOptionsOf } from './route-options.js';
 
 export interface AppOptions {
   readonly logger: FastifyBaseLogger;
+  /** The settings at start, for what is set up once (CORS). */
   readonly settings: Settings;
-  readonly relay: RelayContext;
-  /** ALLOWED_TOKENS plus AUTH_TOKEN. */
-  readonly clientTokens: readonly string[];
-  readonly log: LogSink;
-  readonly clock: Clock;
+  /** The client routes' options for the settings in force; each request holds the version it took. */
+  readonly routeOptions: LeasedVersions<RouteOptions>;
   readonly keyAdmin: AdminKeyRouteOptions;
+  readonly config: AdminConfigRouteOptions;
   readonly imageStore: ImageStore;
-  readonly mediaFetcher: MediaFetcher;
 }
 
 // Inline images, audio and PDFs travel base64-encoded inside the JSON body; Google accepts
@@ -133,7 +128,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     sendError(request.url, reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}.`),
   );
 
-  await app.register(healthRoute, { pool: options.relay.pool, authToken: options.keyAdmin.authToken });
+  await app.register(healthRoute, { pool: options.keyAdmin.pool, authToken: options.keyAdmin.authToken });
 
   // Images the gateway generated, by unguessable id: the URL is the permission, so browsers and
   // chat clients can show them without a token.
@@ -149,46 +144,16 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       .send(image.bytes);
   });
 
-  const checkToken = createTokenChecker(options.clientTokens);
-  const settings = options.settings;
-  const geminiOptions = {
-    relay: options.relay,
-    features: {
-      searchModels: settings.SEARCH_MODELS,
-      imageModels: settings.IMAGE_MODELS,
-      thinkingModels: settings.THINKING_MODELS,
-      thinkingBudgetMap: settings.THINKING_BUDGET_MAP,
-      safetySettings: settings.SAFETY_SETTINGS,
-      codeExecution: settings.TOOLS_CODE_EXECUTION_ENABLED,
-      urlContextModels: settings.URL_CONTEXT_ENABLED ? settings.URL_CONTEXT_MODELS : [],
-    },
-    fakeStreamIntervalSeconds: settings.FAKE_STREAM_ENABLED
-      ? settings.FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS
-      : undefined,
-    optimizer: streamOptimizerSettings(settings),
-    checkToken,
-    authToken: options.keyAdmin.authToken,
-    hiddenModels: new Set(options.settings.FILTERED_MODELS),
-    log: options.log,
-    clock: options.clock,
-  };
   await app.register(adminKeyRoutes, options.keyAdmin);
-  await app.register(geminiRoutes, geminiOptions);
-  await app.register(openaiPassthroughRoutes, {
-    relay: options.relay,
-    checkToken,
-    log: options.log,
-    clock: options.clock,
-  });
-  await app.register(openaiRoutes, {
-    relay: options.relay,
-    settings: options.settings,
-    imageStore: options.imageStore,
-    mediaFetcher: options.mediaFetcher,
-    log: options.log,
-    clock: options.clock,
-    checkToken,
-    gemini: createGeminiHandlers(geminiOptions),
+  await app.register(adminConfigRoutes, options.config);
+  // The client APIs: each request takes the version of the settings in force as it arrives.
+  await app.register(async (clientApis) => {
+    holdRouteOptions(clientApis, options.routeOptions);
+    await clientApis.register(geminiRoutes, { optionsOf: routeOptionsOf });
+    await clientApis.register(openaiPassthroughRoutes, {
+      optionsOf: (request) => routeOptionsOf(request).passthrough,
+    });
+    await clientApis.register(openaiRoutes, { optionsOf: (request) => routeOptionsOf(request).openai });
   });
   return app;
 }

@@ -241,22 +241,37 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
   };
 }
 
+/** The native routes' options and handlers for one version of the settings. */
+export interface GeminiVersion {
+  readonly gemini: GeminiRouteOptions;
+  readonly geminiHandlers: GeminiHandlers;
+}
+
 /**
- * The native Gemini routes. `GET /v1/models[/{id}]` is shared with the OpenAI API and registered by
+ * The native Gemini routes; each request is served with the version of the settings it took as it
+ * arrived (`optionsOf`). `GET /v1/models[/{id}]` is shared with the OpenAI API and registered by
  * the OpenAI routes, which hand Gemini-style requests to these handlers.
  */
-export async function geminiRoutes(app: FastifyInstance, options: GeminiRouteOptions): Promise<void> {
-  const handlers = createGeminiHandlers(options);
+export async function geminiRoutes(
+  app: FastifyInstance,
+  { optionsOf }: { readonly optionsOf: (request: FastifyRequest) => GeminiVersion },
+): Promise<void> {
   // A callback-style hook: an async one costs a promise per request on the hot path.
   app.addHook('onRequest', (request, reply, done) => {
-    if (checkGeminiToken(options, request, reply)) done();
+    if (checkGeminiToken(optionsOf(request).gemini, request, reply)) done();
   });
   for (const [prefix, version] of prefixes) {
     if (prefix !== '/v1') {
-      app.get(`${prefix}/models`, handlers.listModels(version));
-      app.get(`${prefix}/models/:model`, handlers.getModel(version));
+      app.get(`${prefix}/models`, (request, reply) =>
+        optionsOf(request).geminiHandlers.listModels(version)(request, reply),
+      );
+      app.get(`${prefix}/models/:model`, (request, reply) =>
+        optionsOf(request).geminiHandlers.getModel(version)(request, reply),
+      );
     }
-    app.post(`${prefix}/models/:target`, handlers.callModel(version));
+    app.post(`${prefix}/models/:target`, (request, reply) =>
+      optionsOf(request).geminiHandlers.callModel(version)(request, reply),
+    );
   }
 }
 

@@ -37,10 +37,10 @@ function modelOf(body: unknown): string | null {
  */
 export async function openaiPassthroughRoutes(
   app: FastifyInstance,
-  options: PassthroughOptions,
+  { optionsOf }: { readonly optionsOf: (request: FastifyRequest) => PassthroughOptions },
 ): Promise<void> {
   app.addHook('onRequest', (request, reply, done) => {
-    const check = options.checkToken(extractGeminiToken(request));
+    const check = optionsOf(request).checkToken(extractGeminiToken(request));
     if (check === 'ok') return done();
     sendOpenAIError(
       reply,
@@ -50,6 +50,7 @@ export async function openaiPassthroughRoutes(
   });
 
   async function passthrough(request: FastifyRequest, reply: FastifyReply) {
+    const options = optionsOf(request);
     // The raw URL, not Fastify's decoded wildcard: what is checked is exactly what Google gets.
     const queryStart = request.url.indexOf('?');
     const rest = request.url.slice(prefix.length, queryStart === -1 ? undefined : queryStart);

@@ -62,16 +62,23 @@ function isGeminiClient(request: FastifyRequest): boolean {
   );
 }
 
-/** OpenAI's API (chat, models, embeddings, images, speech) over Gemini, through the key pool. */
-export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOptions): Promise<void> {
-  const { relay, settings } = options;
-  const modelLists = {
-    searchModels: settings.SEARCH_MODELS,
-    imageModels: settings.IMAGE_MODELS,
-    thinkingModels: settings.THINKING_MODELS,
-  };
+/** The `-search`, `-image` and `-non-thinking` model names the settings offer. */
+const modelListsOf = (settings: OpenAIRouteOptions['settings']) => ({
+  searchModels: settings.SEARCH_MODELS,
+  imageModels: settings.IMAGE_MODELS,
+  thinkingModels: settings.THINKING_MODELS,
+});
 
+/**
+ * OpenAI's API (chat, models, embeddings, images, speech) over Gemini, through the key pool; each
+ * request is served with the version of the settings it took as it arrived (`optionsOf`).
+ */
+export async function openaiRoutes(
+  app: FastifyInstance,
+  { optionsOf }: { readonly optionsOf: (request: FastifyRequest) => OpenAIRouteOptions },
+): Promise<void> {
   app.addHook('onRequest', (request, reply, done) => {
+    const options = optionsOf(request);
     if (request.url.startsWith('/v1/models') && isGeminiClient(request)) {
       if (checkGeminiToken(options, request, reply)) done();
       return;
@@ -105,12 +112,16 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
    * with it waits for the response to end.)
    */
   async function relayed<T>(
+    options: OpenAIRouteOptions,
     reply: FastifyReply,
     call: Omit<RelayCall, 'signal' | 'stream'>,
     parse: (body: Buffer) => ParsedAnswer<T>,
     answer: (value: T, fail: (problem: string) => true) => unknown,
+    /** Sees each complete result, for a request made of several calls that logs itself once. */
+    served?: (result: Extract<RelayResult, { kind: 'complete' }>) => void,
   ): Promise<boolean> {
     const full: RelayCall = { ...call, stream: false, signal: createRequestSignal(reply) };
+    const { relay } = options;
     const result = await relayCall(relay, full);
     const log = (answered: RelayResult, status: number, success: boolean) =>
       logRelayedRequest(options.log, options.clock, reply, full, answered, status, success);
@@ -138,17 +149,20 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
       failWith(malformedAnswerFailure(relay, full, result, problem)),
     );
     if (failed) return true;
+    served?.(result);
     if (payload !== undefined && !reply.sent) reply.send(payload);
-    log(result, reply.statusCode, reply.statusCode < 400);
+    // An answer that sent nothing yet is one call of several: its caller logs the request once.
+    if (reply.sent) log(result, reply.statusCode, reply.statusCode < 400);
     return reply.sent;
   }
 
   /** For answers the gateway does not read (models.get): any 200 will do. */
   const anyAnswer = (): ParsedAnswer<undefined> => ({ ok: true, value: undefined });
 
-  async function listModels(reply: FastifyReply) {
+  async function listModels(options: OpenAIRouteOptions, reply: FastifyReply) {
     // One page of up to 1000 models covers Google's catalogue.
     await relayed(
+      options,
       reply,
       {
         route: 'openai models.list',
@@ -157,9 +171,9 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
       },
       parseModelListAnswer,
       (listed) => {
-        const hidden = new Set(settings.FILTERED_MODELS);
+        const hidden = new Set(options.settings.FILTERED_MODELS);
         const ids = listed.filter((id) => !hidden.has(id));
-        const derived = derivedModelNames(modelLists);
+        const derived = derivedModelNames(modelListsOf(options.settings));
         return {
           object: 'list',
           data: [...ids, ...derived].map((id) => ({
@@ -175,25 +189,29 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
   }
 
   for (const prefix of prefixes) {
-    app.post(`${prefix}/chat/completions`, (request, reply) => handleChatCompletion(options, request, reply));
+    app.post(`${prefix}/chat/completions`, (request, reply) =>
+      handleChatCompletion(optionsOf(request), request, reply),
+    );
 
     app.get(`${prefix}/models`, (request, reply) =>
       prefix === '/v1' && isGeminiClient(request)
-        ? options.gemini.listModels('v1')(request, reply)
-        : listModels(reply),
+        ? optionsOf(request).gemini.listModels('v1')(request, reply)
+        : listModels(optionsOf(request), reply),
     );
 
     app.get<{ Params: { model: string } }>(`${prefix}/models/:model`, async (request, reply) => {
+      const options = optionsOf(request);
       if (prefix === '/v1' && isGeminiClient(request)) return options.gemini.getModel('v1')(request, reply);
       const id = checkModelField(request.params.model, 'model');
       await relayed(
+        options,
         reply,
         {
           route: 'openai models.get',
           model: null,
           request: {
             method: 'GET',
-            path: `/v1beta/models/${encodeURIComponent(resolveModel(id, modelLists).model)}`,
+            path: `/v1beta/models/${encodeURIComponent(resolveModel(id, modelListsOf(options.settings)).model)}`,
             query: '',
           },
         },
@@ -204,6 +222,7 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
     });
 
     app.post(`${prefix}/embeddings`, async (request, reply) => {
+      const options = optionsOf(request);
       const body = checkEmbeddingRequest(parseJsonBody(request));
       const model = (body.model as string).replace(/^models\//, '');
       const gemini = convertEmbeddingRequest(body, model);
@@ -212,6 +231,7 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
         0,
       );
       await relayed(
+        options,
         reply,
         {
           route: 'openai embeddings',
@@ -236,6 +256,8 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
     });
 
     app.post(`${prefix}/images/generations`, async (request, reply) => {
+      const options = optionsOf(request);
+      const { settings } = options;
       const body = checkImageRequest(parseJsonBody(request));
       const model = (body.model || settings.CREATE_IMAGE_MODEL).replace(/^models\//, '');
       const asUrl = body.response_format === 'url';
@@ -245,6 +267,7 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
       const created = Math.floor(options.clock.now() / 1000);
       if (model.startsWith('imagen')) {
         await relayed(
+          options,
           reply,
           {
             route: 'openai images.generations',
@@ -269,11 +292,15 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
       // A Gemini image model makes one image per call: n calls, each through the pool.
       const gemini = Buffer.from(JSON.stringify(convertGeminiImageRequest(body)));
       const images: { mimeType: string; data: string }[] = [];
+      const route = 'openai images.generations';
+      let attempts = 0;
+      let last: RelayResult | undefined;
       for (let index = 0; index < (body.n ?? 1); index++) {
         const replied = await relayed(
+          options,
           reply,
           {
-            route: 'openai images.generations',
+            route,
             model,
             request: {
               method: 'POST',
@@ -289,18 +316,37 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRouteOpt
             }
             return undefined;
           },
+          (result) => {
+            attempts += result.attempts;
+            last = result;
+          },
         );
         if (replied) return reply;
       }
-      return reply.send({ created, data: images.map((image) => output(image.mimeType, image.data)) });
+      reply.send({ created, data: images.map((image) => output(image.mimeType, image.data)) });
+      // One row for the request, with the attempts of all its calls.
+      if (last)
+        logRelayedRequest(
+          options.log,
+          options.clock,
+          reply,
+          { route, model, stream: false },
+          { ...last, attempts },
+          200,
+          true,
+        );
+      return reply;
     });
 
     app.post(`${prefix}/audio/speech`, async (request, reply) => {
+      const options = optionsOf(request);
+      const { settings } = options;
       const body = checkSpeechRequest(parseJsonBody(request));
       // OpenAI's TTS model names mean "text to speech": Gemini's TTS model (TTS_MODEL) does it.
       const model = !body.model || /^(tts-|gpt-)/.test(body.model) ? settings.TTS_MODEL : body.model;
       const { request: gemini, format } = convertSpeechRequest(body);
       await relayed(
+        options,
         reply,
         {
           route: 'openai audio.speech',

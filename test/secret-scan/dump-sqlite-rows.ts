@@ -1,15 +1,22 @@
 import SqliteDatabase from 'better-sqlite3';
+import { settingEntry } from '../../src/config/setting-catalog.js';
+import { savedSettingPrefix } from '../../src/storage/setting-repository.js';
 
 /**
  * The columns whose job is to hold a secret, so the gateway can use it after a restart: keys added
- * at run time, and an admin token the gateway generated. They are the store, not a leak, and are
- * replaced by this marker; every other value of every table is dumped as it is.
+ * at run time, an admin token the gateway generated, and secret settings an operator saved (such
+ * as API_KEYS). They are the store, not a leak, and are replaced by this marker; every other value
+ * of every table is dumped as it is.
  */
 const storedSecretMarker = '(secret store, not scanned)';
 
 function isStoredSecret(table: string, column: string, row: Record<string, unknown>): boolean {
   if (table === 'api_key') return column === 'secret';
-  return table === 'setting' && column === 'value' && row.name === 'generated_auth_token';
+  if (table !== 'setting' || column !== 'value' || typeof row.name !== 'string') return false;
+  if (row.name === 'generated_auth_token') return true;
+  return (
+    row.name.startsWith(savedSettingPrefix) && settingEntry(row.name.slice(savedSettingPrefix.length)).secret
+  );
 }
 
 /** Every row of every table of a SQLite file, one JSON line each, with its table's name. */

@@ -1,0 +1,230 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Logger } from 'pino';
+import type { SettingName } from './config/check-setting-values.js';
+import { planKeyListChange } from './config/plan-key-list-change.js';
+import type { Settings } from './config/settings.js';
+import type { SettingsSnapshot, SettingsStore } from './config/settings-store.js';
+import type { Clock } from './core/clock.js';
+import { createLeasedVersions, type LeasedVersions } from './core/leased-versions.js';
+import type { LogSink } from './core/log-sink.js';
+import { deriveRouteOptions, type RouteOptions, type RouteStatics } from './http/route-options.js';
+import type { KeyPool } from './keypool/key-pool.js';
+import { createKeyProber, type KeyProber, type ProbeResult } from './relay/create-key-prober.js';
+import type { RelayContext } from './relay/relay-call.js';
+import { createMediaFetcher, type MediaFetcher } from './upstream/fetch-media.js';
+import { createGeminiClient, type GeminiClient } from './upstream/gemini-client.js';
+
+export interface LiveRuntimeOptions {
+  readonly store: SettingsStore;
+  readonly pool: KeyPool;
+  /** Its level follows LOG_LEVEL. */
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly random: () => number;
+  /** The first pause before retrying after Google's own trouble (tests shorten it). */
+  readonly troubleBackoffMs: number;
+  /** Where request and error logs go. */
+  readonly log: LogSink;
+  readonly statics: RouteStatics;
+  readonly onProbed: (results: readonly ProbeResult[]) => void;
+}
+
+/** What follows the settings while the gateway runs. */
+export interface LiveRuntime {
+  /** The client routes' options for the settings in force; each request holds the version it took. */
+  readonly routeOptions: LeasedVersions<RouteOptions>;
+  /** Probes with the upstream client, TEST_MODEL and CHECK_INTERVAL_HOURS in force. */
+  readonly prober: KeyProber;
+  /** Stops probing and closes the upstream client and the media fetcher, once their calls end. */
+  close(): Promise<void>;
+}
+
+// Settings read when a part is built: a change to one of them builds that part again.
+const upstreamSettings: readonly SettingName[] = [
+  'BASE_URL',
+  'TIME_OUT',
+  'CONNECT_TIMEOUT_SECONDS',
+  'FIRST_BYTE_TIMEOUT_SECONDS',
+  'STREAM_IDLE_TIMEOUT_SECONDS',
+  'CUSTOM_HEADERS',
+];
+const mediaSettings: readonly SettingName[] = [
+  'ALLOW_PRIVATE_MEDIA_URLS',
+  'MEDIA_MAX_URLS',
+  'MEDIA_MAX_TOTAL_BYTES',
+];
+const proberSettings: readonly SettingName[] = ['TEST_MODEL', 'CHECK_INTERVAL_HOURS'];
+
+/** A part that versions of the settings share, closed when the last version using it retires. */
+interface Shared<T> {
+  readonly value: T;
+  use(): void;
+  /** Resolves once the part is closed, when this was its last user. */
+  release(): Promise<void>;
+}
+
+function shared<T>(
+  value: T,
+  close: (value: T) => Promise<void>,
+  onError: (error: unknown) => void,
+): Shared<T> {
+  let users = 0;
+  return {
+    value,
+    use: () => {
+      users += 1;
+    },
+    release: async () => {
+      users -= 1;
+      if (users === 0) await close(value).catch(onError);
+    },
+  };
+}
+
+function buildClient(settings: Settings): GeminiClient {
+  return createGeminiClient({
+    base: settings.BASE_URL,
+    timeouts: {
+      connectMs: settings.CONNECT_TIMEOUT_SECONDS * 1000,
+      firstByteMs: settings.FIRST_BYTE_TIMEOUT_SECONDS * 1000,
+      streamIdleMs: settings.STREAM_IDLE_TIMEOUT_SECONDS * 1000,
+      totalMs: settings.TIME_OUT * 1000,
+    },
+    customHeaders: settings.CUSTOM_HEADERS,
+  });
+}
+
+function buildMediaFetcher(settings: Settings): MediaFetcher {
+  return createMediaFetcher({
+    timeoutMs: 10_000,
+    maxBytes: 20 * 1024 * 1024,
+    maxUrls: settings.MEDIA_MAX_URLS,
+    maxTotalBytes: settings.MEDIA_MAX_TOTAL_BYTES,
+    allowPrivate: settings.ALLOW_PRIVATE_MEDIA_URLS,
+  });
+}
+
+const changedAmong = (names: readonly SettingName[], changed: ReadonlySet<SettingName>) =>
+  names.some((name) => changed.has(name));
+
+/**
+ * The reactions to a change of the settings, registered with the store: API_KEYS reconciles the
+ * pool, LOG_LEVEL sets the logger's level, upstream settings build a new client (the old one is
+ * closed once the requests that hold it are over), probe settings reschedule the prober, and
+ * every change builds the routes' options once for the new version.
+ */
+export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
+  const { store, pool, logger } = options;
+  const onCloseError = (error: unknown) =>
+    logger.warn({ reason: (error as Error).message }, 'could not close an upstream client or media fetcher');
+  let settings = store.current().settings;
+  let client = shared(buildClient(settings), (value) => value.close(), onCloseError);
+  let media = shared(buildMediaFetcher(settings), (value) => value.close(), onCloseError);
+
+  const buildProber = () =>
+    createKeyProber({
+      pool,
+      client: client.value,
+      clock: options.clock,
+      testModel: settings.TEST_MODEL,
+      intervalMs: settings.CHECK_INTERVAL_HOURS * 3_600_000,
+      onProbed: options.onProbed,
+    });
+  let prober = buildProber();
+  // The admin API and requests call whichever prober is current.
+  const currentProber: KeyProber = {
+    probe: (keys) => prober.probe(keys),
+    confirmRefusal: (key) => prober.confirmRefusal(key),
+    close: () => prober.close(),
+  };
+
+  /** The shared parts each version uses, released when the version retires. */
+  const partsOf = new Map<RouteOptions, readonly Shared<unknown>[]>();
+
+  function buildVersion(): RouteOptions {
+    const relay: RelayContext = {
+      pool,
+      client: client.value,
+      confirmRefusal: (key) => currentProber.confirmRefusal(key),
+      maxAttempts: settings.MAX_RETRIES,
+      log: options.log,
+      clock: options.clock,
+      random: options.random,
+      logRequestBodies: settings.ERROR_LOG_RECORD_REQUEST_BODY,
+      troubleBackoffMs: options.troubleBackoffMs,
+      maxWaitMs: settings.POOL_WAIT_SECONDS * 1000,
+      ...(logger.isLevelEnabled('debug')
+        ? { debug: (fields, message) => logger.debug(fields, message) }
+        : {}),
+    };
+    const routeOptions = deriveRouteOptions(settings, relay, media.value, options.statics);
+    const parts = [client, media];
+    for (const part of parts) part.use();
+    partsOf.set(routeOptions, parts);
+    return routeOptions;
+  }
+
+  const routeOptions = createLeasedVersions(buildVersion(), (retired) => {
+    for (const part of partsOf.get(retired) ?? []) void part.release();
+    partsOf.delete(retired);
+  });
+
+  function reconcileKeys(previous: readonly string[], next: readonly string[]) {
+    const { added, removed } = planKeyListChange(previous, next);
+    if (added.length > 0) pool.add(added, 'settings');
+    if (removed.length === 0) return;
+    // Keys an operator added at run time (source `runtime`) are not API_KEYS' to remove.
+    const gone = new Set(removed);
+    pool.remove(
+      pool
+        .list()
+        .filter((view) => view.source === 'settings' && gone.has(pool.find(view.id)?.secret ?? ''))
+        .map((view) => view.id),
+    );
+  }
+
+  function apply(next: SettingsSnapshot, previous: SettingsSnapshot) {
+    const changed = new Set(
+      (Object.keys(next.settings) as SettingName[]).filter(
+        (name) => !isDeepStrictEqual(next.settings[name], previous.settings[name]),
+      ),
+    );
+    settings = next.settings;
+    if (changed.size === 0) return;
+    if (changed.has('API_KEYS')) {
+      try {
+        reconcileKeys(previous.settings.API_KEYS, settings.API_KEYS);
+      } catch (error) {
+        // Two keys sharing an id: the pool refuses the list whole, and the rest of the change applies.
+        logger.warn({ reason: (error as Error).message }, 'the pool could not follow API_KEYS');
+      }
+    }
+    if (changed.has('LOG_LEVEL')) logger.level = settings.LOG_LEVEL;
+    const upstreamChanged = changedAmong(upstreamSettings, changed);
+    if (upstreamChanged) client = shared(buildClient(settings), (value) => value.close(), onCloseError);
+    if (changedAmong(mediaSettings, changed))
+      media = shared(buildMediaFetcher(settings), (value) => value.close(), onCloseError);
+    if (upstreamChanged || changedAmong(proberSettings, changed)) {
+      prober.close();
+      pool.setNextProbe(undefined);
+      prober = buildProber();
+    }
+    routeOptions.replace(buildVersion());
+    // Names only: several settings are secrets.
+    logger.info({ version: next.version, changed: [...changed] }, 'settings changed');
+  }
+  store.subscribe(apply);
+
+  return {
+    routeOptions,
+    prober: currentProber,
+    async close() {
+      prober.close();
+      // The server is closed first, so no request holds the current version any more.
+      const last = routeOptions.current();
+      const parts = partsOf.get(last) ?? [];
+      partsOf.delete(last);
+      await Promise.all(parts.map((part) => part.release()));
+    },
+  };
+}

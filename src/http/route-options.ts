@@ -1,0 +1,107 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Settings } from '../config/settings.js';
+import type { Clock } from '../core/clock.js';
+import type { LeasedVersions } from '../core/leased-versions.js';
+import type { LogSink } from '../core/log-sink.js';
+import type { RelayContext } from '../relay/relay-call.js';
+import type { ImageStore } from '../storage/create-image-store.js';
+import type { MediaFetcher } from '../upstream/fetch-media.js';
+import { createTokenChecker } from './client-auth.js';
+import { createGeminiHandlers, type GeminiHandlers, type GeminiRouteOptions } from './gemini-routes.js';
+import type { OpenStreams } from './open-streams.js';
+import type { PassthroughOptions } from './openai-passthrough-routes.js';
+import type { OpenAIRouteOptions } from './openai-routes.js';
+import { streamOptimizerSettings } from './stream-optimizer-settings.js';
+
+/** What the client routes need that no setting changes. */
+export interface RouteStatics {
+  /** The admin token: a client token too, and the only one that may pin a request to a key. */
+  readonly authToken: string;
+  readonly log: LogSink;
+  readonly clock: Clock;
+  readonly imageStore: ImageStore;
+  readonly openStreams: OpenStreams;
+}
+
+/** The client routes' options for one version of the settings, derived once per version. */
+export interface RouteOptions {
+  readonly gemini: GeminiRouteOptions;
+  readonly geminiHandlers: GeminiHandlers;
+  readonly openai: OpenAIRouteOptions;
+  readonly passthrough: PassthroughOptions;
+}
+
+/** The settings' view for the routes: small option objects, so each request only picks them up. */
+export function deriveRouteOptions(
+  settings: Settings,
+  relay: RelayContext,
+  mediaFetcher: MediaFetcher,
+  statics: RouteStatics,
+): RouteOptions {
+  const { authToken, log, clock, openStreams } = statics;
+  const checkToken = createTokenChecker([...settings.ALLOWED_TOKENS, authToken]);
+  const gemini: GeminiRouteOptions = {
+    relay,
+    features: {
+      searchModels: settings.SEARCH_MODELS,
+      imageModels: settings.IMAGE_MODELS,
+      thinkingModels: settings.THINKING_MODELS,
+      thinkingBudgetMap: settings.THINKING_BUDGET_MAP,
+      safetySettings: settings.SAFETY_SETTINGS,
+      codeExecution: settings.TOOLS_CODE_EXECUTION_ENABLED,
+      urlContextModels: settings.URL_CONTEXT_ENABLED ? settings.URL_CONTEXT_MODELS : [],
+    },
+    fakeStreamIntervalSeconds: settings.FAKE_STREAM_ENABLED
+      ? settings.FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS
+      : undefined,
+    optimizer: streamOptimizerSettings(settings),
+    checkToken,
+    authToken,
+    hiddenModels: new Set(settings.FILTERED_MODELS),
+    log,
+    clock,
+    openStreams,
+  };
+  const geminiHandlers = createGeminiHandlers(gemini);
+  return {
+    gemini,
+    geminiHandlers,
+    passthrough: { relay, checkToken, log, clock, openStreams },
+    openai: {
+      relay,
+      settings,
+      imageStore: statics.imageStore,
+      mediaFetcher,
+      log,
+      clock,
+      openStreams,
+      checkToken,
+      gemini: geminiHandlers,
+    },
+  };
+}
+
+// The route options a request holds, on the request itself: one property read per use.
+const property = 'gemgateRouteOptions';
+type Holder = { [property]: RouteOptions };
+
+/**
+ * Each request takes the route options in force as it arrives and keeps them to its end, so one
+ * request sees one version of the settings; the version is released when the response closes,
+ * which lets a replaced upstream client finish its calls before it is closed.
+ */
+export function holdRouteOptions(app: FastifyInstance, versions: LeasedVersions<RouteOptions>): void {
+  app.decorateRequest(property, null);
+  // A callback-style hook: an async one costs a promise per request on the hot path.
+  app.addHook('onRequest', (request, reply, done) => {
+    const lease = versions.acquire();
+    (request as unknown as Holder)[property] = lease.value;
+    reply.raw.once('close', lease.release);
+    done();
+  });
+}
+
+/** The route options the request took as it arrived (see holdRouteOptions). */
+export function routeOptionsOf(request: FastifyRequest): RouteOptions {
+  return (request as unknown as Holder)[property];
+}
