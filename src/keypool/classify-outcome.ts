@@ -1,4 +1,4 @@
-import type { GeminiErrorInfo } from '../upstream/parse-gemini-error.js';
+import type { GeminiErrorInfo } from '../core/gemini-error-info.js';
 import { nextPacificMidnight } from './next-pacific-midnight.js';
 
 /** What one upstream attempt produced, before any meaning is given to it. */

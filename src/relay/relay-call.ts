@@ -1,5 +1,6 @@
 import type { Cancellation } from '../core/cancellation.js';
 import type { Clock } from '../core/clock.js';
+import type { GeminiErrorInfo } from '../core/gemini-error-info.js';
 import type { LogSink } from '../core/log-sink.js';
 import { createSecretScrubber, redactSecrets } from '../core/redact-secrets.js';
 import {
@@ -21,7 +22,7 @@ import {
   type UpstreamRequest,
   type UpstreamStream,
 } from '../upstream/gemini-client.js';
-import { type GeminiErrorInfo, parseGeminiError } from '../upstream/parse-gemini-error.js';
+import { parseGeminiError } from '../upstream/parse-gemini-error.js';
 import type { ProbeVerdict } from './create-key-prober.js';
 import { createPoolFailureBody, retryAfterSecondsOf } from './create-pool-failure-body.js';
 import { sleep } from './sleep.js';

@@ -1,4 +1,4 @@
-import type { GeminiErrorInfo } from '../../upstream/parse-gemini-error.js';
+import type { GeminiErrorInfo } from '../../core/gemini-error-info.js';
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
