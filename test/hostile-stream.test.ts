@@ -103,3 +103,36 @@ describe.each(Object.entries(scenarios))('%s', (_name, pieces) => {
     await keyIsClean(s);
   });
 });
+
+describe('fake streaming over an upstream that answers an HTML error page', () => {
+  it('ends the stream with an in-band error, and the process serves on', async () => {
+    upstream = await startHostileUpstream(() => ({
+      kind: 'pieces',
+      status: 502,
+      contentType: 'text/html; charset=UTF-8',
+      pieces: ['<!DOCTYPE html><html><title>502 Bad Gateway</title></html>'],
+    }));
+    const s = await start({
+      API_KEYS: key,
+      BASE_URL: upstream.url,
+      MAX_RETRIES: '1',
+      FAKE_STREAM_ENABLED: 'true',
+      FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS: '0.1',
+    });
+    const response = await fetch(`${s.url}/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': clientToken, 'content-type': 'application/json' },
+      body: generateBody('hi'),
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(response.status).toBe(200);
+    const events = (await response.text()).split('\r\n\r\n').filter((event) => event.startsWith('data: '));
+    const last = JSON.parse(events.at(-1)?.slice(6) ?? '{}') as { error?: { code: number } };
+    expect(last.error?.code).toBe(502);
+    expect(rejections).toEqual([]);
+    expect(await requestRows(s)).toHaveLength(1);
+    expect(
+      (await fetch(`${s.url}/v1beta/models`, { headers: { 'x-goog-api-key': clientToken } })).status,
+    ).toBeLessThan(500);
+  });
+});

@@ -3,8 +3,13 @@ import type { AddressInfo } from 'node:net';
 
 /** What the hostile upstream does with one generation call. */
 export type HostileAnswer =
-  /** Status 200 and these raw body pieces, written one by one, then the end. */
-  | { readonly kind: 'pieces'; readonly contentType: string; readonly pieces: readonly string[] }
+  /** A status (200 unless given) and these raw body pieces, written one by one, then the end. */
+  | {
+      readonly kind: 'pieces';
+      readonly status?: number;
+      readonly contentType: string;
+      readonly pieces: readonly string[];
+    }
   /** The first pieces, then the connection is destroyed. */
   | { readonly kind: 'reset-after'; readonly contentType: string; readonly pieces: readonly string[] };
 
@@ -51,7 +56,8 @@ export async function startHostileUpstream(
       }
       generationCalls += 1;
       const planned = answer(request);
-      response.writeHead(200, { 'content-type': planned.contentType });
+      const status = planned.kind === 'pieces' ? (planned.status ?? 200) : 200;
+      response.writeHead(status, { 'content-type': planned.contentType });
       for (const piece of planned.pieces) response.write(piece);
       if (planned.kind === 'pieces') response.end();
       else setTimeout(() => response.socket?.destroy(), 20);
