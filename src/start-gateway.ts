@@ -6,10 +6,12 @@ import type { Settings } from './config/settings.js';
 import { openSettingsStore } from './config/settings-store.js';
 import { unsupportedSeedSettingsIn } from './config/unsupported-seed-settings.js';
 import { type Clock, systemClock } from './core/clock.js';
+import type { IdentifyKey } from './core/key-identity.js';
 import { createLiveRuntime } from './create-live-runtime.js';
 import { createApp } from './http/create-app.js';
 import { createOpenStreams } from './http/open-streams.js';
 import { createKeyStateSaver, type KeyStateSaver } from './keypool/create-key-state-saver.js';
+import { namingKeyPlaces } from './keypool/find-key-id-collisions.js';
 import { createKeyPool, type KeyPool } from './keypool/key-pool.js';
 import { createLogger } from './observability/create-logger.js';
 import type { KeyProber } from './relay/create-key-prober.js';
@@ -19,7 +21,10 @@ import { createLogWriter, type LogWriter } from './storage/create-log-writer.js'
 import { createKeyRepository } from './storage/key-repository.js';
 import { createLogRepository } from './storage/log-repository.js';
 import { logStorageEvent } from './storage/log-storage-event.js';
+import { mapLegacyKeyIds } from './storage/map-legacy-key-ids.js';
 import { migrateToLatest } from './storage/migrate-to-latest.js';
+import { rekeyStoredKeys } from './storage/rekey-stored-keys.js';
+import { type LogKeyIdRewrite, rewriteLogKeyIds } from './storage/rewrite-log-key-ids.js';
 import { createSavedSettingValues, createSettingRepository } from './storage/setting-repository.js';
 
 export interface GatewayOptions {
@@ -34,6 +39,8 @@ export interface GatewayOptions {
    * in it that gemgate does not support yet are named in one warning at start.
    */
   readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** How keys are named (createKeyIdentity); tests pass one with short ids to force collisions. */
+  readonly identifyKey?: IdentifyKey;
 }
 
 export interface Gateway {
@@ -102,14 +109,43 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
   logger.level = current.LOG_LEVEL;
 
   const random = options.random ?? Math.random;
-  const pool = createKeyPool(current.API_KEYS, {
-    clock,
-    random,
-    softFailureLimit: current.MAX_FAILURES,
-    rateLimits: current.KEY_RATE_LIMITS,
-  });
   const keyStore = createKeyRepository(database.db);
-  pool.add(await keyStore.loadRuntimeKeys(), 'runtime');
+  let pool: KeyPool;
+  let logKeyIds: LogKeyIdRewrite;
+  try {
+    // Two keys with one id stop the start, named by place and id: the pool could keep only one.
+    pool = namingKeyPlaces(
+      () =>
+        createKeyPool(current.API_KEYS, {
+          clock,
+          random,
+          softFailureLimit: current.MAX_FAILURES,
+          rateLimits: current.KEY_RATE_LIMITS,
+          ...(options.identifyKey ? { identify: options.identifyKey } : {}),
+        }),
+      (index) => `API_KEYS entry ${index + 1}`,
+    );
+    const runtimeKeys = await keyStore.loadRuntimeKeys();
+    namingKeyPlaces(
+      () => pool.add(runtimeKeys, 'runtime'),
+      (index) => `stored key ${index + 1} (added through the operator API)`,
+    );
+    // A database written when ids were 32 bits: states and runtime keys move to the ids of now
+    // before they are read; log rows follow in the background.
+    const rekeyed = await rekeyStoredKeys(database.db, pool.keys());
+    if (rekeyed.runtimeKeys + rekeyed.states > 0) logger.info(rekeyed, 'stored keys moved to 64-bit key ids');
+    logKeyIds = rewriteLogKeyIds(database.db, mapLegacyKeyIds(pool.keys()), {
+      onDone: (report) => logger.info(report, 'log rows now name keys by their 64-bit ids'),
+      onError: (error) =>
+        logger.warn(
+          { reason: (error as Error).message },
+          'could not finish moving log rows to 64-bit key ids; the next start resumes',
+        ),
+    });
+  } catch (error) {
+    await database.db.destroy();
+    throw error;
+  }
   for (const [id, persisted] of await keyStore.loadStates()) pool.restore(id, persisted);
   pool.takeChanged();
   const keySaver = createKeyStateSaver(pool, keyStore, {
@@ -150,7 +186,13 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
   try {
     await app.listen({ port: settings.PORT, host: settings.HOST });
   } catch (error) {
-    await Promise.allSettled([app.close(), runtime.close(), logWriter.close(), keySaver.close()]);
+    await Promise.allSettled([
+      app.close(),
+      runtime.close(),
+      logWriter.close(),
+      keySaver.close(),
+      logKeyIds.close(),
+    ]);
     await database.db.destroy();
     throw error;
   }
@@ -172,6 +214,7 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
       await logWriter.close();
       await keySaver.close();
       await runtime.close();
+      await logKeyIds.close();
       await database.db.destroy();
     },
   };

@@ -249,7 +249,7 @@ describe('pinning a request to a key', () => {
     );
     const unknown = await generate(s, 'gemini-2.5-flash', {
       'x-goog-api-key': adminToken,
-      'x-gemgate-key-id': 'ffffffff',
+      'x-gemgate-key-id': 'ffffffffffffffff',
     });
     expect(unknown.status).toBe(404);
     expect(s.fake.requests).toHaveLength(0);
@@ -376,7 +376,7 @@ describe('operator API', () => {
       id: id(secret),
       key: secret,
     });
-    expect((await admin(s, 'GET', '/api/keys/ffffffff')).status).toBe(404);
+    expect((await admin(s, 'GET', '/api/keys/ffffffffffffffff')).status).toBe(404);
   });
 
   it('disables, enables and clears rests for one key, a selection, or all', async () => {

@@ -159,7 +159,7 @@ describe('createSecretScrubber', () => {
 describe('key identity', () => {
   it('is stable, short and reveals only the ends of the key', () => {
     expect(createKeyIdentity('AIzaSyExample')).toEqual(createKeyIdentity('AIzaSyExample'));
-    expect(createKeyIdentity('AIzaSyExample').id).toMatch(/^[0-9a-f]{8}$/);
+    expect(createKeyIdentity('AIzaSyExample').id).toMatch(/^[0-9a-f]{16}$/);
     expect(createKeyIdentity('a').id).not.toBe(createKeyIdentity('b').id);
     expect(maskKey('AIzaSyExample')).toBe('AIza…mple');
     expect(maskKey('short')).toBe('…');

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { keyFormatProblem } from '../core/key-format-problem.js';
-import { createKeyIdentity } from '../core/key-identity.js';
+import { describeKeyIdCollisions, KeyIdCollisionError } from '../keypool/find-key-id-collisions.js';
 import type { KeyPool, KeyView } from '../keypool/key-pool.js';
 import type { KeyStore } from '../keypool/key-store.js';
 import type { KeyProber } from '../relay/create-key-prober.js';
@@ -150,6 +150,8 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
     if (!body) return reply;
     const given = typeof body.keys === 'string' ? body.keys.split(/[\s,]+/) : body.keys;
     const secrets: string[] = [];
+    // Where each key stands in the body, to name it in an error.
+    const places: number[] = [];
     for (const [index, raw] of given.entries()) {
       const secret = raw.trim();
       if (secret.length === 0) continue;
@@ -157,27 +159,49 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
       const problem = keyFormatProblem(secret);
       if (problem) return sendAdminError(reply, 400, `keys[${index}] ${problem}.`);
       secrets.push(secret);
+      places.push(index);
     }
     if (secrets.length === 0) return sendAdminError(reply, 400, 'keys: no key given.');
+    // Two keys with one id are refused, named by id and place in the body, never merged.
+    const refuse = (error: unknown, placeOf: (index: number) => number) => {
+      if (!(error instanceof KeyIdCollisionError)) throw error;
+      const text = describeKeyIdCollisions(error.collisions, (index) => `keys[${placeOf(index)}]`);
+      return sendAdminError(reply, 409, `${text}; none was added.`);
+    };
+    let fresh: readonly { id: string; secret: string }[];
+    try {
+      fresh = pool.plan(secrets).fresh;
+    } catch (error) {
+      return refuse(error, (index) => places[index] ?? index);
+    }
+    const freshPlace = (index: number) => places[secrets.indexOf(fresh[index]?.secret ?? '')] ?? index;
     // Stored first: a key the pool used but the store lost would be gone after a restart, with the
     // operator told it was added.
-    const fresh = new Map<string, { id: string; secret: string }>();
-    for (const secret of secrets) {
-      const { id } = createKeyIdentity(secret);
-      if (!pool.find(id)) fresh.set(id, { id, secret });
-    }
     try {
-      await store.addRuntimeKeys([...fresh.values()], clock.now());
+      await store.addRuntimeKeys(fresh, clock.now());
     } catch (error) {
+      // Another key stored meanwhile under one of these ids, by a request racing this one.
+      if (error instanceof KeyIdCollisionError) return refuse(error, freshPlace);
       // The code only: a driver's message may quote the values it failed to write.
       request.log.warn({ code: (error as { code?: unknown }).code }, 'could not store added keys');
       return sendAdminError(reply, 503, 'The keys could not be stored, so none was added; try again.');
     }
-    const { added, present: already } = pool.add(secrets, 'runtime');
-    const addedKeys = added.map((id) => pool.find(id)).filter((key) => key !== undefined);
-    return reply.code(added.length > 0 ? 201 : 200).send({
+    let outcome: { added: string[]; present: string[] };
+    try {
+      outcome = pool.add(secrets, 'runtime');
+    } catch (error) {
+      // A key with one of these ids entered the pool while they were stored (API_KEYS changed):
+      // the rows just stored would bring the refused keys back on a restart, so they go.
+      const stored = fresh.filter((key) => pool.find(key.id)?.secret !== key.secret).map((key) => key.id);
+      await store.removeRuntimeKeys(stored).catch((failure: unknown) => {
+        request.log.warn({ code: (failure as { code?: unknown }).code }, 'could not forget refused keys');
+      });
+      return refuse(error, (index) => places[index] ?? index);
+    }
+    const addedKeys = outcome.added.map((id) => pool.find(id)).filter((key) => key !== undefined);
+    return reply.code(addedKeys.length > 0 ? 201 : 200).send({
       added: addedKeys.map((key) => ({ id: key.id, masked: key.masked })),
-      alreadyPresent: already,
+      alreadyPresent: outcome.present,
     });
   });
 

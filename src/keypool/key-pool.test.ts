@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createKeyIdentity } from '../core/key-identity.js';
 import { ok } from './classify-outcome.js';
+import { KeyIdCollisionError } from './find-key-id-collisions.js';
 import { createKeyPool, type KeyPool, type KeyPoolOptions, type Selection } from './key-pool.js';
 
 const start = Date.UTC(2026, 10, 28, 18, 0, 0);
@@ -191,6 +192,26 @@ describe('createKeyPool', () => {
       [id('c'), false],
       [id('b'), true],
     ]);
+  });
+
+  it('refuses a key whose id is a different key’s, adding none of its list, rather than merge them', () => {
+    // Ids of one hex character: keys 'a1' and 'a2' share the id 'a', as 64-bit ids never should.
+    const identify = (secret: string) => ({ id: secret.slice(0, 1), masked: '…' });
+    expect(() => setup(['a1', 'b1', 'a2'], { identify })).toThrow(
+      new KeyIdCollisionError([{ id: 'a', index: 2, earlierIndex: 0 }]),
+    );
+    const { pool } = setup(['a1', 'b1'], { identify });
+    pool.takeChanged();
+    expect(() => pool.add(['c1', 'b2'], 'runtime')).toThrow(KeyIdCollisionError);
+    expect(() => pool.plan(['c1', 'b2'])).toThrow(/key 2 of the list is a different key with the id b/);
+    expect(pool.list().map((view) => view.id)).toEqual(['a', 'b']);
+    expect(pool.takeChanged().size).toBe(0);
+    expect(pool.find('b')?.secret).toBe('b1');
+    expect(pool.plan(['c1', 'b1', 'c1'])).toEqual({
+      fresh: [{ id: 'c', masked: '…', secret: 'c1' }],
+      present: ['b', 'c'],
+    });
+    expect(pool.add(['c1', 'b1'], 'runtime')).toEqual({ added: ['c'], present: ['b'] });
   });
 
   it('restores persisted state', () => {

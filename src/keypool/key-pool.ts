@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
-import { createKeyIdentity, type KeyIdentity } from '../core/key-identity.js';
+import { createKeyIdentity, type IdentifyKey, type KeyIdentity } from '../core/key-identity.js';
 import type { Outcome } from './classify-outcome.js';
+import { findKeyIdCollisions, KeyIdCollisionError } from './find-key-id-collisions.js';
 import { type DisabledReason, freshKeyState, type KeyError, type KeyState } from './key-state.js';
 import { availableFrom, nextKeyState } from './next-key-state.js';
 import { countRequest, createUsage, limitedUntil, type RateLimit, type Usage } from './usage-window.js';
@@ -63,6 +64,8 @@ export interface KeyPoolOptions {
   readonly softFailureLimit: number;
   /** Operator ceilings per model, `*` for every model not named. */
   readonly rateLimits?: Readonly<Record<string, RateLimit>>;
+  /** How a key is named (createKeyIdentity); tests pass one with short ids to force collisions. */
+  readonly identify?: IdentifyKey;
 }
 
 export interface KeyPool {
@@ -84,12 +87,23 @@ export interface KeyPool {
   canServe(id: string, model: string): boolean;
   /** Every key secret, for scrubbing upstream text. */
   secrets(): readonly string[];
+  /** Every key, in the pool's order. */
+  keys(): readonly PoolKey[];
   find(id: string): PoolKey | undefined;
   stateOf(id: string): KeyState | undefined;
   list(): KeyView[];
   /** Keys Google refused (not those an operator switched off): the ones to probe. */
   refusedKeys(): PoolKey[];
-  /** Adds keys (existing ones keep their state); returns the ids added and those already present. */
+  /**
+   * What `add` would do, without doing it: the keys it would add and the ids of those already
+   * present. Throws `KeyIdCollisionError` when a key has the id of a different key, in the list or
+   * in the pool.
+   */
+  plan(secrets: readonly string[]): { fresh: PoolKey[]; present: string[] };
+  /**
+   * Adds keys (existing ones keep their state); returns the ids added and those already present.
+   * Throws `KeyIdCollisionError`, adding none, rather than merge two keys that share an id.
+   */
   add(secrets: readonly string[], source: KeySource): { added: string[]; present: string[] };
   remove(ids: readonly string[]): string[];
   enable(ids: readonly string[]): string[];
@@ -141,6 +155,7 @@ function freshFromRest(record: KeyRecord, model: string, nowMs: number): boolean
  */
 export function createKeyPool(secrets: readonly string[], options: KeyPoolOptions): KeyPool {
   const random = options.random ?? Math.random;
+  const identify = options.identify ?? createKeyIdentity;
   const clock = options.clock;
   let records: KeyRecord[] = [];
   const byId = new Map<string, KeyRecord>();
@@ -196,17 +211,27 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
     return { kind: 'none', reason: 'resting', retryAtMs: Math.max(earliest, nowMs) };
   }
 
-  function addRecords(list: readonly string[], source: KeySource) {
-    const added: string[] = [];
+  /** Checks the whole list before anything changes, so a refused list leaves the pool as it was. */
+  function planRecords(list: readonly string[]) {
+    const keys: PoolKey[] = list.map((secret) => ({ ...identify(secret), secret }));
+    const collisions = findKeyIdCollisions(keys, (id) => byId.get(id)?.key.secret);
+    if (collisions.length > 0) throw new KeyIdCollisionError(collisions);
+    const fresh = new Map<string, PoolKey>();
     const present: string[] = [];
-    for (const secret of list) {
-      const identity = createKeyIdentity(secret);
-      if (byId.has(identity.id)) {
-        present.push(identity.id);
-        continue;
-      }
+    for (const key of keys) {
+      // A key given twice is added once and reported present the second time.
+      if (byId.has(key.id) || fresh.has(key.id)) present.push(key.id);
+      else fresh.set(key.id, key);
+    }
+    return { fresh: [...fresh.values()], present };
+  }
+
+  function addRecords(list: readonly string[], source: KeySource) {
+    const { fresh, present } = planRecords(list);
+    const added: string[] = [];
+    for (const key of fresh) {
       const record: KeyRecord = {
-        key: { ...identity, secret },
+        key,
         source,
         state: freshKeyState,
         requests: 0,
@@ -216,9 +241,9 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
         inFlight: new Map(),
       };
       records.push(record);
-      byId.set(identity.id, record);
-      changed.set(identity.id, record);
-      added.push(identity.id);
+      byId.set(key.id, record);
+      changed.set(key.id, record);
+      added.push(key.id);
     }
     return { added, present };
   }
@@ -332,6 +357,7 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
       return restedFrom !== undefined && restedFrom <= clock.now();
     },
     secrets: () => records.map((record) => record.key.secret),
+    keys: () => records.map((record) => record.key),
     find: (id) => byId.get(id)?.key,
     stateOf: (id) => byId.get(id)?.state,
     list: () =>
@@ -350,6 +376,7 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
       records
         .filter((record) => record.state.disabled && record.state.disabled.reason !== 'operator')
         .map((r) => r.key),
+    plan: planRecords,
     add: addRecords,
     remove(ids) {
       const removed = ids.filter((id) => byId.has(id));

@@ -51,12 +51,23 @@ export interface KeyStateTable {
   updated_at: number;
 }
 
+/**
+ * Per log table: the last row that may still name keys by their 8-character ids of before, and
+ * the row through which they have been rewritten to the ids now.
+ */
+export interface KeyIdRewriteTable {
+  log_table: 'request_log' | 'error_log';
+  done_through: number;
+  last_id: number;
+}
+
 export interface DatabaseSchema {
   request_log: RequestLogTable;
   error_log: ErrorLogTable;
   setting: SettingTable;
   api_key: ApiKeyTable;
   key_state: KeyStateTable;
+  key_id_rewrite: KeyIdRewriteTable;
 }
 
 export type DatabaseDialect = 'sqlite' | 'mysql' | 'postgres';

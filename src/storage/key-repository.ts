@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { findKeyIdCollisions, KeyIdCollisionError } from '../keypool/find-key-id-collisions.js';
 import type { PersistedKey } from '../keypool/key-pool.js';
 import type { KeyStore } from '../keypool/key-store.js';
 import type { DatabaseSchema } from './database-schema.js';
@@ -18,11 +19,25 @@ export function createKeyRepository(db: Kysely<DatabaseSchema>): KeyStore {
     async addRuntimeKeys(keys, nowMs) {
       if (keys.length === 0) return;
       await db.transaction().execute(async (transaction) => {
-        const ids = keys.map((key) => key.id);
-        await transaction.deleteFrom('api_key').where('id', 'in', ids).execute();
+        const stored = await transaction
+          .selectFrom('api_key')
+          .select(['id', 'secret'])
+          .where(
+            'id',
+            'in',
+            keys.map((key) => key.id),
+          )
+          .execute();
+        const storedSecrets = new Map(stored.map((row) => [row.id, row.secret]));
+        // A row under the same id holding another key (stored by a request or an instance this
+        // process has not heard of) is never overwritten: the two keys would be merged.
+        const collisions = findKeyIdCollisions(keys, (id) => storedSecrets.get(id));
+        if (collisions.length > 0) throw new KeyIdCollisionError(collisions);
+        const fresh = keys.filter((key) => !storedSecrets.has(key.id));
+        if (fresh.length === 0) return;
         await transaction
           .insertInto('api_key')
-          .values(keys.map((key) => ({ id: key.id, secret: key.secret, created_at: nowMs })))
+          .values(fresh.map((key) => ({ id: key.id, secret: key.secret, created_at: nowMs })))
           .execute();
       });
     },

@@ -106,19 +106,59 @@ const logWriteIds: Migration = {
   },
 };
 
-export async function migrateToLatest(database: Database): Promise<void> {
-  const migrations: Record<string, Migration> = {
-    '0001-initial-schema': initialSchema(database.dialect),
-    '0002-key-pool': keyPoolTables(database.dialect),
+/**
+ * Key ids went from 8 to 16 hex characters (64 bits); every key id column is varchar(16) already.
+ * The log rows written so far may name keys by their old ids: this records, once, the last row of
+ * each log table that may, and how far rewrite-log-key-ids.ts has come (it walks them after start,
+ * in bounded chunks). Key states and runtime keys are moved at each start by rekey-stored-keys.ts,
+ * which needs the keys themselves.
+ */
+const keyIdRewrite: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('key_id_rewrite')
+      .addColumn('log_table', 'varchar(32)', (column) => column.primaryKey())
+      .addColumn('done_through', 'bigint', (column) => column.notNull())
+      .addColumn('last_id', 'bigint', (column) => column.notNull())
+      .execute();
+    for (const table of ['request_log', 'error_log']) {
+      const { rows } = await sql<{ last: number | string | null }>`select max(id) as last
+        from ${sql.table(table)}`.execute(db);
+      const lastId = Number(rows[0]?.last ?? 0);
+      await sql`insert into key_id_rewrite (log_table, done_through, last_id)
+        values (${table}, 0, ${lastId})`.execute(db);
+    }
+  },
+};
+
+/** Every migration, by name, in order; a test builds a database as an older gateway left it. */
+export function migrationsFor(dialect: DatabaseDialect): Record<string, Migration> {
+  return {
+    '0001-initial-schema': initialSchema(dialect),
+    '0002-key-pool': keyPoolTables(dialect),
     '0003-log-write-ids': logWriteIds,
+    '0004-key-id-rewrite': keyIdRewrite,
   };
-  const migrator = new Migrator({
+}
+
+export function createMigrator(database: Database): Migrator {
+  const migrations = migrationsFor(database.dialect);
+  return new Migrator({
     db: database.db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'gemgate_migration',
     migrationLockTableName: 'gemgate_migration_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+}
+
+export async function migrateToLatest(database: Database): Promise<void> {
+  let outcome = await createMigrator(database).migrateToLatest();
+  // Kysely locks migrations on database servers only. Two processes starting on one SQLite file
+  // may both run a migration; the one that comes second fails (the table exists, or the file is
+  // busy) and its transaction rolls back whole, so a second pass finds the work done.
+  if (outcome.error && database.dialect === 'sqlite')
+    outcome = await createMigrator(database).migrateToLatest();
+  const { error, results } = outcome;
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`Database migration ${failed} failed: ${(error as Error).message ?? String(error)}`);

@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseSettings } from '../src/config/load-settings.js';
+import { createKeyIdentity, maskKey } from '../src/core/key-identity.js';
+import { KeyIdCollisionError } from '../src/keypool/find-key-id-collisions.js';
+import { type Gateway, startGateway } from '../src/start-gateway.js';
+import { createDatabase } from '../src/storage/create-database.js';
+import { createKeyRepository } from '../src/storage/key-repository.js';
+import { migrateToLatest } from '../src/storage/migrate-to-latest.js';
+
+// 64-bit ids do not collide in a test's lifetime, so the gateway is given ids that do: every key
+// starting with `clash-` gets the same one. What is under test is what the gateway does then.
+const clashId = 'c1a5c1a5c1a5c1a5';
+const identifyKey = (secret: string) => ({
+  id: secret.startsWith('clash-') ? clashId : createKeyIdentity(secret).id,
+  masked: maskKey(secret),
+});
+const firstClash = 'clash-first-key-0001';
+const secondClash = 'clash-second-key-0002';
+const plainKey = 'ok-plain-key-for-collisions';
+const adminToken = 'admin-token-for-collision-tests';
+const secrets = [firstClash, secondClash, plainKey, 'ok-another-plain-key-0003'];
+
+let directory: string;
+let logs: string[];
+const open: Gateway[] = [];
+
+function start(apiKeys: string): Promise<Gateway> {
+  const settings = parseSettings({
+    API_KEYS: apiKeys,
+    AUTH_TOKEN: adminToken,
+    SQLITE_DATABASE: join(directory, 'gemgate.db'),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    CHECK_INTERVAL_HOURS: '0',
+  });
+  const logDestination = new Writable({
+    write(chunk, _encoding, callback) {
+      logs.push(String(chunk));
+      callback();
+    },
+  });
+  return startGateway(settings, { logDestination, identifyKey }).then((gateway) => {
+    open.push(gateway);
+    return gateway;
+  });
+}
+
+async function addKeys(gateway: Gateway, keys: string[]) {
+  const response = await fetch(`${gateway.url}/api/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ keys }),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+async function storedKeys(): Promise<string[]> {
+  const database = createDatabase({ ...parseSettings({}), SQLITE_DATABASE: join(directory, 'gemgate.db') });
+  try {
+    return await createKeyRepository(database.db).loadRuntimeKeys();
+  } finally {
+    await database.db.destroy();
+  }
+}
+
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), 'gemgate-collision-'));
+  logs = [];
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((gateway) => gateway.close()));
+  rmSync(directory, { recursive: true, force: true });
+  for (const secret of secrets) expect(logs.join('')).not.toContain(secret);
+});
+
+describe('two keys with one id', () => {
+  it('stop the start when both are in API_KEYS, named by place and id, never by key', async () => {
+    const refused = start(`${plainKey},${firstClash},ok-another-plain-key-0003,${secondClash}`);
+    await expect(refused).rejects.toThrow(
+      `API_KEYS entry 2 and API_KEYS entry 4 are different keys with the same id ${clashId}`,
+    );
+    const message = await refused.catch((error: Error) => error.message);
+    for (const secret of secrets) expect(message).not.toContain(secret);
+  });
+
+  it('are refused by POST /api/keys with 409 naming the id and the place; nothing is added or stored', async () => {
+    const gateway = await start(plainKey);
+    const within = await addKeys(gateway, ['', firstClash, secondClash]);
+    expect(within.status).toBe(409);
+    expect(JSON.parse(within.text)).toEqual({
+      error: {
+        code: 409,
+        message: `keys[1] and keys[2] are different keys with the same id ${clashId}; none was added.`,
+      },
+    });
+    expect(gateway.pool.size).toBe(1);
+    expect(await storedKeys()).toEqual([]);
+
+    expect((await addKeys(gateway, [firstClash])).status).toBe(201);
+    const clash = await addKeys(gateway, ['ok-another-plain-key-0003', secondClash]);
+    expect(clash.status).toBe(409);
+    expect(JSON.parse(clash.text).error.message).toBe(
+      `keys[1] is a different key with the id ${clashId} of a key already in the pool; none was added.`,
+    );
+    for (const text of [within.text, clash.text]) {
+      for (const secret of secrets) expect(text).not.toContain(secret);
+    }
+    expect(gateway.pool.find(clashId)?.secret).toBe(firstClash);
+    expect(gateway.pool.size).toBe(2);
+    expect(await storedKeys()).toEqual([firstClash]);
+    // The same key again is no collision.
+    expect((await addKeys(gateway, [firstClash])).status).toBe(200);
+  });
+
+  it('stop the start when a stored runtime key has the id of a different key in API_KEYS', async () => {
+    const first = await start(plainKey);
+    expect((await addKeys(first, [firstClash])).status).toBe(201);
+    await first.close();
+    open.length = 0;
+    await expect(start(`${plainKey},${secondClash}`)).rejects.toThrow(
+      `stored key 1 (added through the operator API) is a different key with the id ${clashId} of a key already in the pool`,
+    );
+  });
+
+  it('are never stored under one id: the store refuses a different key under a stored id', async () => {
+    const database = createDatabase({ ...parseSettings({}), SQLITE_DATABASE: join(directory, 'store.db') });
+    try {
+      await migrateToLatest(database);
+      const store = createKeyRepository(database.db);
+      await store.addRuntimeKeys([{ id: clashId, secret: firstClash }], 1);
+      await expect(store.addRuntimeKeys([{ id: clashId, secret: secondClash }], 2)).rejects.toBeInstanceOf(
+        KeyIdCollisionError,
+      );
+      await store.addRuntimeKeys([{ id: clashId, secret: firstClash }], 3);
+      expect(await store.loadRuntimeKeys()).toEqual([firstClash]);
+    } finally {
+      await database.db.destroy();
+    }
+  });
+});
