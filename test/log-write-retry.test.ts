@@ -10,7 +10,7 @@ const request = (createdAt: number, extra: Partial<RequestLogEntry> = {}): Reque
   createdAt,
   route: 'gemini generateContent',
   model: 'gemini-2.5-flash',
-  keyId: 'abcd1234',
+  keyId: 'abcd1234abcd1234',
   status: 200,
   success: true,
   latencyMs: 3,

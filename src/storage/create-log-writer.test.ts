@@ -9,7 +9,7 @@ const entry = (status: number): RequestLogEntry => ({
   createdAt: 1,
   route: 'gemini generateContent',
   model: 'm',
-  keyId: 'abcd1234',
+  keyId: 'abcd1234abcd1234',
   status,
   success: status === 200,
   latencyMs: 1,
