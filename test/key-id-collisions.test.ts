@@ -2,14 +2,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseSettings } from '../src/config/load-settings.js';
+import { parseBaseUrl } from '../src/config/parse-base-url.js';
+import { systemClock } from '../src/core/clock.js';
 import { createKeyIdentity, maskKey } from '../src/core/key-identity.js';
+import { adminKeyRoutes } from '../src/http/admin-key-routes.js';
 import { KeyIdCollisionError } from '../src/keypool/find-key-id-collisions.js';
+import { createKeyPool, type KeyPool } from '../src/keypool/key-pool.js';
+import type { KeyStore } from '../src/keypool/key-store.js';
+import { createKeyProber } from '../src/relay/create-key-prober.js';
 import { type Gateway, startGateway } from '../src/start-gateway.js';
 import { createDatabase } from '../src/storage/create-database.js';
 import { createKeyRepository } from '../src/storage/key-repository.js';
 import { migrateToLatest } from '../src/storage/migrate-to-latest.js';
+import { createGeminiClient } from '../src/upstream/gemini-client.js';
 
 // 64-bit ids do not collide in a test's lifetime, so the gateway is given ids that do: every key
 // starting with `clash-` gets the same one. What is under test is what the gateway does then.
@@ -140,5 +148,86 @@ describe('two keys with one id', () => {
     } finally {
       await database.db.destroy();
     }
+  });
+});
+
+describe('a key with the same id arriving while POST /api/keys stores its keys', () => {
+  /**
+   * The operator API over a real pool and store, with something happening between the request's
+   * check and its write: `meanwhile` runs as the store is asked to add the keys.
+   */
+  async function raced(meanwhile: (pool: KeyPool, store: KeyStore) => Promise<void>, keys: string[]) {
+    const database = createDatabase({ ...parseSettings({}), SQLITE_DATABASE: join(directory, 'race.db') });
+    await migrateToLatest(database);
+    const pool = createKeyPool([plainKey], {
+      clock: systemClock,
+      softFailureLimit: 3,
+      identify: identifyKey,
+    });
+    const repository = createKeyRepository(database.db);
+    const store: KeyStore = {
+      ...repository,
+      async addRuntimeKeys(added, nowMs) {
+        await meanwhile(pool, repository);
+        return repository.addRuntimeKeys(added, nowMs);
+      },
+    };
+    const client = createGeminiClient({
+      base: parseBaseUrl('http://127.0.0.1:9'),
+      timeouts: { connectMs: 1_000, firstByteMs: 1_000, streamIdleMs: 1_000, totalMs: 1_000 },
+    });
+    const prober = createKeyProber({ pool, client, clock: systemClock, testModel: 'm', intervalMs: 0 });
+    const app = Fastify();
+    // Raw bodies, as createApp gives every route.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    await app.register(adminKeyRoutes, { pool, store, prober, clock: systemClock, authToken: adminToken });
+    try {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/keys',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ keys }),
+      });
+      return {
+        status: response.statusCode,
+        text: response.body,
+        pooled: pool.find(clashId)?.secret,
+        stored: await repository.loadRuntimeKeys(),
+      };
+    } finally {
+      await app.close();
+      prober.close();
+      await client.close();
+      await database.db.destroy();
+    }
+  }
+
+  it('is refused by the store when another request stored a different key under the id first', async () => {
+    const result = await raced(
+      (_pool, store) => store.addRuntimeKeys([{ id: clashId, secret: secondClash }], 1),
+      ['ok-another-plain-key-0003', firstClash],
+    );
+    expect(result.status).toBe(409);
+    expect(JSON.parse(result.text).error.message).toBe(
+      `keys[1] is a different key with the id ${clashId} of a key already in the pool; none was added.`,
+    );
+    expect(result.pooled).toBeUndefined();
+    expect(result.stored).toEqual([secondClash]);
+  });
+
+  it('is refused, and the rows just stored forgotten, when API_KEYS brought a key with the id meanwhile', async () => {
+    const result = await raced(
+      async (pool) => {
+        pool.add([secondClash], 'settings');
+      },
+      ['ok-another-plain-key-0003', firstClash],
+    );
+    expect(result.status).toBe(409);
+    expect(JSON.parse(result.text).error.message).toBe(
+      `keys[1] is a different key with the id ${clashId} of a key already in the pool; none was added.`,
+    );
+    expect(result.pooled).toBe(secondClash);
+    expect(result.stored).toEqual([]);
   });
 });
