@@ -1,6 +1,10 @@
 import { parseSettings, readEnvironment, SettingsError } from './config/load-settings.js';
 import { startGateway } from './start-gateway.js';
 
+// Beyond the drain, closing waits only for storage and upstream to let go: if one of them hangs,
+// the process still ends, and says so.
+const closeGraceMs = 15_000;
+
 // The process entry: settings from the environment and .env, then the gateway until a signal.
 try {
   const environment = readEnvironment();
@@ -15,11 +19,20 @@ try {
     );
   }
   let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
+  const stop = (signal: NodeJS.Signals) => {
+    // A second signal is an operator who will not wait for the drain.
+    if (stopping) {
+      console.error(`${signal} during the shutdown: exiting now, without waiting for open requests`);
+      process.exit(1);
+    }
     stopping = true;
-    await gateway.close();
-    process.exit(0);
+    const deadlineMs = settings.SHUTDOWN_TIMEOUT_SECONDS * 1000;
+    setTimeout(() => {
+      console.error('the shutdown did not finish in time: exiting now');
+      process.exit(1);
+    }, deadlineMs + closeGraceMs).unref();
+    // close() reports a part that fails to close and goes on with the rest: it does not reject.
+    void gateway.close(deadlineMs).then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { Settings } from './config/settings.js';
 import { openSettingsStore } from './config/settings-store.js';
 import { unsupportedSeedSettingsIn } from './config/unsupported-seed-settings.js';
@@ -13,6 +13,8 @@ import { createOpenStreams } from './http/open-streams.js';
 import { createKeyStateSaver, type KeyStateSaver } from './keypool/create-key-state-saver.js';
 import { namingKeyPlaces } from './keypool/find-key-id-collisions.js';
 import { createKeyPool, type KeyPool } from './keypool/key-pool.js';
+import { createHttpDrain } from './lifecycle/create-http-drain.js';
+import { createResourceStack, type ResourceStack } from './lifecycle/create-resource-stack.js';
 import { createLogger } from './observability/create-logger.js';
 import type { KeyProber } from './relay/create-key-prober.js';
 import { createDatabase, type Database } from './storage/create-database.js';
@@ -24,7 +26,7 @@ import { logStorageEvent } from './storage/log-storage-event.js';
 import { mapLegacyKeyIds } from './storage/map-legacy-key-ids.js';
 import { migrateToLatest } from './storage/migrate-to-latest.js';
 import { rekeyStoredKeys } from './storage/rekey-stored-keys.js';
-import { type LogKeyIdRewrite, rewriteLogKeyIds } from './storage/rewrite-log-key-ids.js';
+import { rewriteLogKeyIds } from './storage/rewrite-log-key-ids.js';
 import { createSavedSettingValues, createSettingRepository } from './storage/setting-repository.js';
 
 export interface GatewayOptions {
@@ -55,29 +57,60 @@ export interface Gateway {
   readonly authToken: string;
   /** True when this start generated the admin token (it is shown once, then only stored). */
   readonly authTokenGenerated: boolean;
-  close(): Promise<void>;
+  /**
+   * Stops accepting, lets open requests and streams finish for `deadlineMs`
+   * (SHUTDOWN_TIMEOUT_SECONDS by default), cuts what is left with each protocol's in-band error,
+   * then flushes the logs and key states and closes the upstream client and the database.
+   */
+  close(deadlineMs?: number): Promise<void>;
 }
 
 const generatedTokenSetting = 'generated_auth_token';
 
+/** What a stream still open at the shutdown deadline is told, in its protocol's error shape. */
+const shutdownCut = {
+  status: 503,
+  message: 'The gateway is shutting down: this answer was cut before its end. Send the request again.',
+};
+
 /** The composition root: settings → storage → key pool → relay → HTTP server. */
 export async function startGateway(settings: Settings, options: GatewayOptions = {}): Promise<Gateway> {
-  const clock = options.clock ?? systemClock;
   const logger = createLogger(settings.LOG_LEVEL, options.logDestination);
   const ignored = unsupportedSeedSettingsIn(options.environment ?? {});
   if (ignored.length > 0) {
     logger.warn(`gemini-balance settings gemgate does not support yet, ignored: ${ignored.join(', ')}`);
   }
+  // One close path: a start that fails half-way closes what it opened so far, as close() does.
+  const resources = createResourceStack((name, error) =>
+    logger.warn({ reason: (error as Error).message }, `could not close the ${name}`),
+  );
+  try {
+    return await openGateway(settings, options, logger, resources);
+  } catch (error) {
+    await resources.closeAll();
+    throw error;
+  }
+}
+
+/** Opens each part of the gateway in turn, each pushed on `resources` as soon as it is open. */
+async function openGateway(
+  settings: Settings,
+  options: GatewayOptions,
+  logger: Logger,
+  resources: ResourceStack,
+): Promise<Gateway> {
+  const clock = options.clock ?? systemClock;
   const database = createDatabase(settings, {
     onConnectionLost: (error) =>
       logger.info({ reason: error.message }, 'a database connection was lost; another opens when needed'),
   });
-  try {
-    await migrateToLatest(database);
-  } catch (error) {
-    await database.db.destroy();
-    throw error;
-  }
+  resources.push('database', () => database.db.destroy());
+  await migrateToLatest(database);
+  // Opened before what writes to it, so that it is flushed after them.
+  const logWriter = createLogWriter(createLogRepository(database), {
+    onEvent: (event) => logStorageEvent(logger, event),
+  });
+  resources.push('log writer', () => logWriter.close());
 
   let authToken = settings.AUTH_TOKEN;
   let authTokenGenerated = false;
@@ -109,43 +142,37 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
   logger.level = current.LOG_LEVEL;
 
   const random = options.random ?? Math.random;
+  // Two keys with one id stop the start, named by place and id: the pool could keep only one.
+  const pool = namingKeyPlaces(
+    () =>
+      createKeyPool(current.API_KEYS, {
+        clock,
+        random,
+        softFailureLimit: current.MAX_FAILURES,
+        rateLimits: current.KEY_RATE_LIMITS,
+        ...(options.identifyKey ? { identify: options.identifyKey } : {}),
+      }),
+    (index) => `API_KEYS entry ${index + 1}`,
+  );
   const keyStore = createKeyRepository(database.db);
-  let pool: KeyPool;
-  let logKeyIds: LogKeyIdRewrite;
-  try {
-    // Two keys with one id stop the start, named by place and id: the pool could keep only one.
-    pool = namingKeyPlaces(
-      () =>
-        createKeyPool(current.API_KEYS, {
-          clock,
-          random,
-          softFailureLimit: current.MAX_FAILURES,
-          rateLimits: current.KEY_RATE_LIMITS,
-          ...(options.identifyKey ? { identify: options.identifyKey } : {}),
-        }),
-      (index) => `API_KEYS entry ${index + 1}`,
-    );
-    const runtimeKeys = await keyStore.loadRuntimeKeys();
-    namingKeyPlaces(
-      () => pool.add(runtimeKeys, 'runtime'),
-      (index) => `stored key ${index + 1} (added through the operator API)`,
-    );
-    // A database written when ids were 32 bits: states and runtime keys move to the ids of now
-    // before they are read; log rows follow in the background.
-    const rekeyed = await rekeyStoredKeys(database.db, pool.keys());
-    if (rekeyed.runtimeKeys + rekeyed.states > 0) logger.info(rekeyed, 'stored keys moved to 64-bit key ids');
-    logKeyIds = rewriteLogKeyIds(database.db, mapLegacyKeyIds(pool.keys()), {
-      onDone: (report) => logger.info(report, 'log rows now name keys by their 64-bit ids'),
-      onError: (error) =>
-        logger.warn(
-          { reason: (error as Error).message },
-          'could not finish moving log rows to 64-bit key ids; the next start resumes',
-        ),
-    });
-  } catch (error) {
-    await database.db.destroy();
-    throw error;
-  }
+  const runtimeKeys = await keyStore.loadRuntimeKeys();
+  namingKeyPlaces(
+    () => pool.add(runtimeKeys, 'runtime'),
+    (index) => `stored key ${index + 1} (added through the operator API)`,
+  );
+  // A database written when ids were 32 bits: states and runtime keys move to the ids of now
+  // before they are read; log rows follow in the background.
+  const rekeyed = await rekeyStoredKeys(database.db, pool.keys());
+  if (rekeyed.runtimeKeys + rekeyed.states > 0) logger.info(rekeyed, 'stored keys moved to 64-bit key ids');
+  const logKeyIds = rewriteLogKeyIds(database.db, mapLegacyKeyIds(pool.keys()), {
+    onDone: (report) => logger.info(report, 'log rows now name keys by their 64-bit ids'),
+    onError: (error) =>
+      logger.warn(
+        { reason: (error as Error).message },
+        'could not finish moving log rows to 64-bit key ids; the next start resumes',
+      ),
+  });
+  resources.push('log key id rewrite', () => logKeyIds.close());
   for (const [id, persisted] of await keyStore.loadStates()) pool.restore(id, persisted);
   pool.takeChanged();
   const keySaver = createKeyStateSaver(pool, keyStore, {
@@ -154,9 +181,8 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
       logger.warn({ reason: (error as Error).message }, 'could not save key states; retrying every second'),
     onRecovery: (report) => logger.info(report, 'key states saved again'),
   });
-  const logWriter = createLogWriter(createLogRepository(database), {
-    onEvent: (event) => logStorageEvent(logger, event),
-  });
+  resources.push('key state saver', () => keySaver.close());
+  const openStreams = createOpenStreams();
   const imageStore = createImageStore();
   // The upstream client, media fetcher, prober and routes' options, following the settings.
   const runtime = createLiveRuntime({
@@ -167,13 +193,14 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
     random,
     troubleBackoffMs: options.troubleBackoffMs ?? 100,
     log: logWriter,
-    statics: { authToken, log: logWriter, clock, imageStore, openStreams: createOpenStreams() },
+    statics: { authToken, log: logWriter, clock, imageStore, openStreams },
     onProbed: (results) =>
       logger.info(
         { recovered: results.filter((result) => result.ok).map((result) => result.id) },
         `probed ${results.length} refused keys`,
       ),
   });
+  resources.push('upstream client, media fetcher and key prober', () => runtime.close());
   const app = await createApp({
     logger,
     settings,
@@ -182,21 +209,32 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
     config: { store, authToken },
     imageStore,
   });
+  const http = createHttpDrain(app.server);
+  // Set by close(); a start that fails has no request to wait for.
+  let drainDeadlineMs: number | undefined;
+  resources.push('HTTP server', async () => {
+    if (drainDeadlineMs === undefined) return app.close();
+    const startMs = performance.now();
+    logger.info(
+      { openRequests: http.openRequests, deadlineSeconds: drainDeadlineMs / 1000 },
+      `shutting down: no new requests; ${http.openRequests} open, given ${drainDeadlineMs / 1000} s to finish`,
+    );
+    const report = await http.drain({
+      deadlineMs: drainDeadlineMs,
+      stopAccepting: () => app.close(),
+      cutStreams: () => openStreams.cutAll(shutdownCut),
+    });
+    logger.info(
+      { ...report, drainMs: Math.round(performance.now() - startMs) },
+      report.late === 0
+        ? 'every open request finished; closing storage and upstream'
+        : `${report.late} requests still open at the deadline: ${report.cut} streams cut in-band, ${report.reset} connections reset`,
+    );
+  });
 
-  try {
-    await app.listen({ port: settings.PORT, host: settings.HOST });
-  } catch (error) {
-    await Promise.allSettled([
-      app.close(),
-      runtime.close(),
-      logWriter.close(),
-      keySaver.close(),
-      logKeyIds.close(),
-    ]);
-    await database.db.destroy();
-    throw error;
-  }
+  await app.listen({ port: settings.PORT, host: settings.HOST });
   const address = app.server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
   const host = settings.HOST === '0.0.0.0' || settings.HOST === '::' ? '127.0.0.1' : settings.HOST;
 
   return {
@@ -209,13 +247,11 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
     prober: runtime.prober,
     authToken,
     authTokenGenerated,
-    async close() {
-      await app.close();
-      await logWriter.close();
-      await keySaver.close();
-      await runtime.close();
-      await logKeyIds.close();
-      await database.db.destroy();
+    close(deadlineMs = settings.SHUTDOWN_TIMEOUT_SECONDS * 1000) {
+      if (closing) return closing;
+      drainDeadlineMs = deadlineMs;
+      closing = resources.closeAll();
+      return closing;
     },
   };
 }

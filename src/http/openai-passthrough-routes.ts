@@ -7,6 +7,7 @@ import { parseOpenAICompatPath } from '../protocols/openai/parse-openai-compat-p
 import { type RelayCall, type RelayContext, recordInterruption, relayCall } from '../relay/relay-call.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createRequestSignal } from './create-request-signal.js';
+import type { OpenStreams } from './open-streams.js';
 import { sendOpenAIError, sendRelayFailure } from './openai-chat.js';
 import { logRelayedRequest } from './request-log.js';
 import { sendGeminiStream } from './send-gemini-stream.js';
@@ -18,6 +19,7 @@ export interface PassthroughOptions {
   readonly checkToken: (token: string | undefined) => TokenCheck;
   readonly log: LogSink;
   readonly clock: Clock;
+  readonly openStreams: OpenStreams;
 }
 
 /** The model a compat request spends quota on, for the pool's per-model state. */
@@ -89,11 +91,17 @@ export async function openaiPassthroughRoutes(
         log(result.status, true, result);
         return reply.code(result.status).header('content-type', result.contentType).send(result.body);
       case 'stream':
-        sendGeminiStream(reply, result, true, (end) => {
-          if (end.failure)
-            recordInterruption(options.relay, call, result.key, end.failure.cause, end.failure.message);
-          log(end.clientClosed ? 499 : result.status, !end.failure && !end.clientClosed, result);
-        });
+        sendGeminiStream(
+          reply,
+          result,
+          true,
+          (end) => {
+            if (end.failure)
+              recordInterruption(options.relay, call, result.key, end.failure.cause, end.failure.message);
+            log(end.clientClosed ? 499 : result.status, !end.failure && !end.clientClosed, result);
+          },
+          options.openStreams,
+        );
         return reply;
     }
   }
