@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { Settings } from './config/settings.js';
 import { openSettingsStore } from './config/settings-store.js';
@@ -47,7 +46,6 @@ export interface GatewayOptions {
 
 export interface Gateway {
   readonly url: string;
-  readonly app: FastifyInstance;
   readonly database: Database;
   readonly pool: KeyPool;
   readonly logWriter: LogWriter;
@@ -239,7 +237,6 @@ async function openGateway(
 
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
-    app,
     database,
     pool,
     logWriter,
