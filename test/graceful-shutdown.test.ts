@@ -104,9 +104,10 @@ async function startGatewayProcess(
   const exited = new Promise<{ code: number | null; atMs: number }>((done) =>
     child.once('exit', (code) => done({ code, atMs: performance.now() })),
   );
-  // The URL once it is printed; until then the output, which a failure shows.
+  // The URL once it is printed; until then the output, which a failure shows. A start compiles
+  // the sources first (tsx), which takes tens of seconds on a loaded machine.
   await expect
-    .poll(() => /gemgate listening on (\S+)/.exec(output)?.[1] ?? output, { timeout: 20_000, interval: 50 })
+    .poll(() => /gemgate listening on (\S+)/.exec(output)?.[1] ?? output, { timeout: 45_000, interval: 50 })
     .toMatch(/^http/);
   return {
     child,
@@ -211,7 +212,7 @@ describe('the gateway process on SIGTERM and SIGINT', () => {
     expect(requestRows(gateway.databasePath)).toEqual([
       { route: 'gemini streamGenerateContent', status: 200, success: 1, stream: 1 },
     ]);
-  }, 60_000);
+  }, 90_000);
 
   it('cuts streams still open at the deadline with their protocol’s error, then exits 0', async () => {
     const gateway = await start({ SHUTDOWN_TIMEOUT_SECONDS: '1' });
@@ -252,7 +253,7 @@ describe('the gateway process on SIGTERM and SIGINT', () => {
     const rows = requestRows(gateway.databasePath);
     expect(rows).toHaveLength(3);
     expect(rows.every((row) => row.success === 0 && row.stream === 1)).toBe(true);
-  }, 60_000);
+  }, 90_000);
 
   it('exits at once, and not with 0, on a second signal during the drain', async () => {
     const gateway = await start({ SHUTDOWN_TIMEOUT_SECONDS: '30' });
@@ -266,5 +267,5 @@ describe('the gateway process on SIGTERM and SIGINT', () => {
     expect(exit.code).toBe(1);
     expect(exit.atMs - signalledMs).toBeLessThan(2000);
     expect(gateway.output()).toContain('SIGINT during the shutdown');
-  }, 60_000);
+  }, 90_000);
 });
