@@ -75,8 +75,9 @@ describe('gateway.close()', () => {
       expect(response.statusCode).toBe(200);
       expect(JSON.parse(await response.body.text())).toHaveProperty('candidates');
       await closed;
-      // The answer took the rest of the slow key's 600 ms; the keep-alive timeout is 72 s.
-      expect(performance.now() - startMs).toBeLessThan(3000);
+      // The answer took the rest of the slow key's 600 ms; the keep-alive timeout is 72 s, and the
+      // drain would reset the connection only at its 10 s deadline. Room left for a loaded machine.
+      expect(performance.now() - startMs).toBeLessThan(5000);
     } finally {
       await agent.destroy();
     }
@@ -160,7 +161,7 @@ describe('gateway.close()', () => {
       await response.body.text();
       const startMs = performance.now();
       await stack.gateway.close(10_000);
-      expect(performance.now() - startMs).toBeLessThan(1000);
+      expect(performance.now() - startMs).toBeLessThan(2000);
     } finally {
       await agent.destroy();
     }
