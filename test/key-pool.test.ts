@@ -8,6 +8,7 @@ import { createFakeUpstream } from '../src/fake-upstream/create-fake-upstream.js
 import type { FakeBehaviour } from '../src/fake-upstream/fake-behaviour.js';
 import { nextPacificMidnight } from '../src/keypool/next-pacific-midnight.js';
 import { startGateway } from '../src/start-gateway.js';
+import { readStream } from './helpers/read-stream.js';
 import { clientToken, generateBody, post, type Stack, useStacks } from './helpers/start-stack.js';
 
 const adminToken = 'admin-token-for-tests';
@@ -130,7 +131,9 @@ describe('classification through the relay: what each upstream answer does to th
       generateBody('cut'),
       auth,
     );
-    const text = await response.text();
+    // The in-band error, then an abnormal end, so no client takes the truncated text as complete.
+    const { text, complete } = await readStream(response);
+    expect(complete).toBe(false);
     expect(text.match(/Echo: cut/g)).toHaveLength(1);
     expect(text).toContain('"status":"UNAVAILABLE"');
     expect(s.fake.requests.map((request) => request.key)).toEqual(['drop-1']);

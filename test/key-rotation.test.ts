@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createKeyIdentity } from '../src/core/key-identity.js';
 import { fakeAnswerText } from '../src/fake-upstream/fake-answers.js';
 import type { FakeBehaviour } from '../src/fake-upstream/fake-behaviour.js';
+import { readStream } from './helpers/read-stream.js';
 import { clientToken, generateBody, post, type Stack, useStacks } from './helpers/start-stack.js';
 
 /** /health shows key counts to the admin token only. */
@@ -185,7 +186,8 @@ describe('streams', () => {
     const s = await start({ API_KEYS: 'drop-1,k-b' });
     const response = await stream(s, 'cut short');
     expect(response.status).toBe(200);
-    const body = await response.text();
+    const { text: body, complete } = await readStream(response);
+    expect(complete).toBe(false);
     const events = eventsOf(body) as Record<string, unknown>[];
     // The first event arrived whole; the torn second one was held back; then the error.
     expect(events).toHaveLength(2);
@@ -200,8 +202,9 @@ describe('streams', () => {
 
   it('ends a stream that stalls past TIME_OUT with an in-band deadline error', async () => {
     const s = await start({ API_KEYS: 'stall-1', TIME_OUT: '1' });
-    const events = eventsOf(await (await stream(s, 'stall')).text());
-    expect(events.at(-1)).toMatchObject({ error: { code: 504, status: 'DEADLINE_EXCEEDED' } });
+    const { text, complete } = await readStream(await stream(s, 'stall'));
+    expect(complete).toBe(false);
+    expect(eventsOf(text).at(-1)).toMatchObject({ error: { code: 504, status: 'DEADLINE_EXCEEDED' } });
   });
 
   it('aborts the upstream call when the client disconnects', async () => {

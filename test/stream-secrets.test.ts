@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readStream } from './helpers/read-stream.js';
 import { clientToken, generateBody, post, type Stack, startStack } from './helpers/start-stack.js';
 import { secretEncodings } from './secret-scan/secret-encodings.js';
 
@@ -159,7 +160,7 @@ describe('keys in a 200 stream', () => {
       }),
     });
     expect(response.status).toBe(200);
-    const received = await response.text();
+    const { text: received } = await readStream(response);
     expect(leaks(received)).toEqual([]);
     expect(received).toContain('fine so far');
     expect(received).toContain('AIza…');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeAnswerText } from '../src/fake-upstream/fake-answers.js';
+import { readStream } from './helpers/read-stream.js';
 import { clientToken, generateBody, post, type Stack, useStacks } from './helpers/start-stack.js';
 
 const auth = { 'x-goog-api-key': clientToken };
@@ -54,7 +55,9 @@ describe('upstream timeouts as clients feel them', () => {
   it('ends a stream silent for STREAM_IDLE_TIMEOUT with an in-band error naming the limit', async () => {
     const s = await start({ API_KEYS: 'stall-1', STREAM_IDLE_TIMEOUT_SECONDS: '1' });
     const started = Date.now();
-    const events = eventsOf(await (await stream(s, 'stall')).text());
+    const { text, complete } = await readStream(await stream(s, 'stall'));
+    expect(complete).toBe(false);
+    const events = eventsOf(text);
     expect(Date.now() - started).toBeLessThan(2500);
     expect(events[0]).toHaveProperty('candidates');
     expect(events.at(-1)).toMatchObject({
