@@ -34,7 +34,9 @@ export interface AppOptions {
 const bodyLimitBytes = 64 * 1024 * 1024;
 
 /** Paths of the OpenAI API, whose clients read errors in OpenAI's shape. */
-const isOpenAIPath = (url: string) => /^\/(hf\/v1|openai\/v1|v1\/(chat|embeddings|images|audio))/.test(url);
+// Under /v1 only the model paths are Gemini's too (`/v1/models/{model}:{method}`, and the model list
+// both APIs share); any other /v1 path, known or not, is OpenAI's.
+const isOpenAIPath = (url: string) => /^\/(hf\/v1|openai\/v1|v1\/(?!models(?:[/?:]|$)))/.test(url);
 
 /** The error body clients of the API at `url` read: operator API, OpenAI's, or Gemini's (the default). */
 function errorBodyFor(url: string | undefined, status: number, message: string): object {
@@ -124,9 +126,13 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
           : error.message;
     return sendError(request.url, reply, status, message);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(request.url, reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}.`),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const message = `No route for ${request.method} ${request.url.split('?')[0]}.`;
+    // An unknown OpenAI path is not an unknown model: `model_not_found` would send clients looking
+    // for the wrong mistake.
+    if (isOpenAIPath(request.url)) return sendOpenAIError(reply, 404, message, null, 'unknown_url');
+    return sendError(request.url, reply, 404, message);
+  });
 
   await app.register(healthRoute, { pool: options.keyAdmin.pool, authToken: options.keyAdmin.authToken });
 
