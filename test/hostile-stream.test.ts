@@ -6,6 +6,7 @@ import {
   sseEvent,
   startHostileUpstream,
 } from './helpers/hostile-upstream.js';
+import { readStream } from './helpers/read-stream.js';
 import { clientToken, generateBody, type Stack, useStacks } from './helpers/start-stack.js';
 
 // An upstream (a relay at BASE_URL, or a hostile one) that sends a stream event the gateway cannot
@@ -69,7 +70,10 @@ describe.each(Object.entries(scenarios))('%s', (_name, pieces) => {
       signal: AbortSignal.timeout(5_000),
     });
     expect(response.status).toBe(200);
-    const events = (await response.text()).split('\r\n\r\n').filter((event) => event !== '');
+    const { text, complete } = await readStream(response);
+    // The in-band error, then an abnormal end: no client takes the truncated answer as complete.
+    expect(complete).toBe(false);
+    const events = text.split('\r\n\r\n').filter((event) => event !== '');
     const last = JSON.parse(events.at(-1)?.replace(/^data: /, '') ?? '{}') as { error?: { code: number } };
     expect(last.error?.code).toBe(502);
     expect(events.join('')).not.toContain('world');
@@ -94,7 +98,9 @@ describe.each(Object.entries(scenarios))('%s', (_name, pieces) => {
       signal: AbortSignal.timeout(5_000),
     });
     expect(response.status).toBe(200);
-    const events = (await response.text()).split('\n\n').filter((event) => event !== '');
+    const { text, complete } = await readStream(response);
+    expect(complete).toBe(false);
+    const events = text.split('\n\n').filter((event) => event !== '');
     const last = JSON.parse(events.at(-1)?.replace(/^data: /, '') ?? '{}') as { error?: { message: string } };
     expect(last.error?.message).toMatch(/malformed|not JSON|not a JSON object/i);
     expect(events.join('')).not.toContain('world');

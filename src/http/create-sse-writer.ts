@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { cutResponse, type OpenStreams, type StreamCut } from './open-streams.js';
 
 export interface SseWriter {
   /** Writes an event (or comment); false when the client cannot take more for now. */
@@ -6,10 +7,22 @@ export interface SseWriter {
   /** Resolves once the client has taken what was written (or has gone). */
   drained(): Promise<void>;
   end(text?: string): void;
+  /**
+   * Writes `text` (the protocol's in-band error) and then ends the response abnormally, without
+   * HTTP's closing chunk: a stream that broke must not look complete to a client that reads past
+   * the error event (older SDKs return the truncated text as a whole answer).
+   */
+  fail(text: string): void;
   /** True once the client has gone away. */
   readonly closed: boolean;
-  /** Called once if the client goes away before the end. */
+  /** Called once if the client goes away before the end, or the gateway cuts the stream. */
   onClose(listener: () => void): void;
+}
+
+/** Lets a shutdown cut the stream: `event` is the protocol's error, undefined to reset at once. */
+export interface SseCut {
+  readonly openStreams: OpenStreams;
+  readonly event: (reason: StreamCut) => string | undefined;
 }
 
 /**
@@ -19,6 +32,7 @@ export interface SseWriter {
 export function createSseWriter(
   reply: FastifyReply,
   contentType = 'text/event-stream; charset=utf-8',
+  cut: SseCut,
 ): SseWriter {
   reply.hijack();
   const raw = reply.raw;
@@ -26,11 +40,21 @@ export function createSseWriter(
   let corked = false;
   let closed = false;
   const listeners: (() => void)[] = [];
-  raw.once('close', () => {
-    if (raw.writableFinished) return;
+  const close = () => {
+    if (closed) return;
     closed = true;
     for (const listener of listeners) listener();
+  };
+  raw.once('close', () => {
+    if (!raw.writableFinished) close();
   });
+  // Closed before the error goes out: nothing the stream's owner writes can follow it.
+  const untrack = cut.openStreams.track((reason) => {
+    const event = cut.event(reason);
+    close();
+    cutResponse(raw, event);
+  });
+  raw.once('close', untrack);
   const uncork = () => {
     corked = false;
     raw.uncork();
@@ -59,6 +83,9 @@ export function createSseWriter(
     },
     end(text) {
       if (!closed) raw.end(text);
+    },
+    fail(text) {
+      if (!closed) cutResponse(raw, text);
     },
     get closed() {
       return closed;

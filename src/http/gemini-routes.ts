@@ -15,10 +15,11 @@ import {
 import type { StreamOptimizerSettings } from '../streaming/plan-text-pieces.js';
 import { createTokenMatcher, extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createRequestSignal } from './create-request-signal.js';
-import { malformedAnswerFailure } from './malformed-answer-failure.js';
+import { malformedAnswerFailure, recordMalformedAnswer } from './malformed-answer-failure.js';
+import type { OpenStreams } from './open-streams.js';
 import { logRelayedRequest } from './request-log.js';
 import { sendGeminiStream } from './send-gemini-stream.js';
-import { sendGeminiFakeStream, sendPacedGeminiStream } from './send-gemini-variants.js';
+import { type PacedStreamEnd, sendGeminiFakeStream, sendPacedGeminiStream } from './send-gemini-variants.js';
 
 export interface GeminiRouteOptions {
   readonly relay: RelayContext;
@@ -34,6 +35,7 @@ export interface GeminiRouteOptions {
   readonly hiddenModels: ReadonlySet<string>;
   readonly log: LogSink;
   readonly clock: Clock;
+  readonly openStreams: OpenStreams;
 }
 
 /** Client-facing prefixes and the API version each one speaks upstream. */
@@ -142,15 +144,16 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
         break;
       case 'stream': {
         const sse = (request.query as { alt?: string }).alt === 'sse';
-        const onEnd = (
-          failure?: { cause: 'timeout' | 'connection'; message: string },
-          clientClosed = false,
-        ) => {
+        const onEnd = ({ failure, clientClosed, malformed }: PacedStreamEnd) => {
+          // Google's trouble teaches the pool about the key; an event nobody could read does not.
           if (failure) recordInterruption(relay, call, result.key, failure.cause, failure.message);
-          logRequest(reply, call, result, clientClosed ? 499 : result.status, !failure && !clientClosed);
+          if (malformed) recordMalformedAnswer(relay, call, result, malformed);
+          const success = !failure && !malformed && !clientClosed;
+          logRequest(reply, call, result, clientClosed ? 499 : result.status, success);
         };
-        if (options.optimizer && sse) sendPacedGeminiStream(reply, result, options.optimizer, onEnd);
-        else sendGeminiStream(reply, result, sse, (end) => onEnd(end.failure, end.clientClosed));
+        if (options.optimizer && sse)
+          sendPacedGeminiStream(reply, result, options.optimizer, onEnd, options.openStreams);
+        else sendGeminiStream(reply, result, sse, onEnd, options.openStreams);
         break;
       }
     }
@@ -231,8 +234,12 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
       if (!fakeStream) return send(request, reply, call);
       const sse = (request.query as { alt?: string }).alt === 'sse';
       // The fake stream parses the answer to re-frame it: it gets the full check.
-      const result = await sendGeminiFakeStream(reply, sse, options.fakeStreamIntervalSeconds as number, () =>
-        relayCall(relay, call).then((answer) => vetted(call, answer, true)),
+      const result = await sendGeminiFakeStream(
+        reply,
+        sse,
+        options.fakeStreamIntervalSeconds as number,
+        () => relayCall(relay, call).then((answer) => vetted(call, answer, true)),
+        options.openStreams,
       );
       const status = result.kind === 'failed' ? result.status : result.kind === 'aborted' ? 499 : 200;
       logRequest(reply, { ...call, stream: true }, result, status, status === 200);

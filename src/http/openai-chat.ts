@@ -41,7 +41,8 @@ import type { MediaFetcher } from '../upstream/fetch-media.js';
 import { describeStreamBreak } from '../upstream/gemini-client.js';
 import { createRequestSignal } from './create-request-signal.js';
 import { createSseWriter, type SseWriter } from './create-sse-writer.js';
-import { malformedAnswerFailure } from './malformed-answer-failure.js';
+import { malformedAnswerFailure, recordMalformedAnswer } from './malformed-answer-failure.js';
+import type { OpenStreams, StreamCut } from './open-streams.js';
 import { logRelayedRequest } from './request-log.js';
 import { scrubSseWriter } from './scrub-sse-writer.js';
 import { streamOptimizerSettings } from './stream-optimizer-settings.js';
@@ -76,10 +77,14 @@ export interface OpenAIDependencies {
   readonly mediaFetcher: MediaFetcher;
   readonly log: LogSink;
   readonly clock: Clock;
+  readonly openStreams: OpenStreams;
 }
 
 const jsonType = 'application/json; charset=utf-8';
 const keepAlive = ': keep-alive\n\n';
+/** A stream cut at shutdown ends with OpenAI's error chunk (and no [DONE]: the answer is incomplete). */
+const cutEvent = (reason: StreamCut) =>
+  encodeOpenAIChunk(createOpenAIErrorBody(reason.status, reason.message));
 
 export function sendOpenAIError(
   reply: FastifyReply,
@@ -267,12 +272,22 @@ async function streamChat(
 ) {
   const result = await relayCall(deps.relay, call);
   if (answeredWithoutContent(reply, result, log)) return reply;
-  const sse = scrubSseWriter(createSseWriter(reply), result.key.secret);
+  // One request-log row, whichever of the end, an error or the client's leaving comes first.
+  let logged = false;
+  const logOnce = (answered: RelayResult, status: number, success: boolean) => {
+    if (logged) return;
+    logged = true;
+    log(answered, status, success);
+  };
+  const sse = scrubSseWriter(
+    createSseWriter(reply, undefined, { openStreams: deps.openStreams, event: cutEvent }),
+    result.key.secret,
+  );
   const optimizer = streamOptimizerSettings(deps.settings);
   if (result.kind === 'complete') {
     await writeChunks(sse, createChatStreamTranslator(context).finish(), optimizer);
     sse.end(openAIStreamEnd);
-    log(result, 200, true);
+    logOnce(result, 200, true);
     return reply;
   }
   const transformer = createOpenAISseTransformer(context);
@@ -295,26 +310,36 @@ async function streamChat(
   };
   const fail = (status: number, message: string) => {
     failed = true;
-    void pending.then(() => {
-      sse.end(encodeOpenAIChunk(createOpenAIErrorBody(status, message)));
-      log(result, 200, false);
-    });
+    const end = () => {
+      sse.fail(encodeOpenAIChunk(createOpenAIErrorBody(status, message)));
+      logOnce(result, 200, false);
+    };
+    void pending.then(end, end);
   };
-  /** Runs a step of the translation; Google's in-band error ends the stream with OpenAI's. */
+  /**
+   * Runs a step of the translation. Google's in-band error, an event nobody can read, or a fault of
+   * the translation itself ends the stream with OpenAI's error chunk: never an exception that leaves
+   * the client waiting, and never a "lost connection" blamed on the key.
+   */
   const step = (produce: () => OpenAIChatChunk[]) => {
     try {
       forward(produce());
       return true;
     } catch (error) {
-      if (!(error instanceof GeminiStreamError)) throw error;
       upstream.cancel();
-      fail(error.status, error.message);
+      if (error instanceof GeminiStreamError) {
+        if (error.malformed) recordMalformedAnswer(deps.relay, call, result, error.message);
+        fail(error.status, error.message);
+      } else {
+        reply.log.error({ err: error }, 'could not translate a Gemini stream');
+        fail(500, 'The gateway could not translate the stream; the answer is incomplete.');
+      }
       return false;
     }
   };
   sse.onClose(() => {
     upstream.cancel();
-    log(result, 499, false);
+    logOnce(result, 499, false);
   });
   if (!step(() => transformer.push(result.first))) return reply;
   upstream.pipe({
@@ -325,7 +350,7 @@ async function streamChat(
       if (failed || !step(() => transformer.end())) return;
       void pending.then(() => {
         sse.end(openAIStreamEnd);
-        log(result, 200, true);
+        logOnce(result, 200, true);
       });
     },
     error: (error) => {
@@ -350,7 +375,7 @@ async function fakeStreamChat(
   context: ChatStreamContext,
   log: (result: RelayResult, status: number, success: boolean) => void,
 ) {
-  const sse = createSseWriter(reply);
+  const sse = createSseWriter(reply, undefined, { openStreams: deps.openStreams, event: cutEvent });
   sse.write(keepAlive);
   const timer = setInterval(
     () => sse.write(keepAlive),

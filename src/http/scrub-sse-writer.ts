@@ -11,6 +11,7 @@ export function scrubSseWriter(writer: SseWriter, secret: string): SseWriter {
     write: (text) => writer.write(scrubber.text(text)),
     drained: () => writer.drained(),
     end: (text) => writer.end(text === undefined ? undefined : scrubber.text(text)),
+    fail: (text) => writer.fail(scrubber.text(text)),
     get closed() {
       return writer.closed;
     },

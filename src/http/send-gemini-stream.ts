@@ -5,6 +5,7 @@ import type { RelayResult } from '../relay/relay-call.js';
 import { createBraceSplitter } from '../streaming/create-brace-splitter.js';
 import { createEventSplitter } from '../streaming/create-event-splitter.js';
 import { describeStreamBreak } from '../upstream/gemini-client.js';
+import { cutResponse, type OpenStreams } from './open-streams.js';
 
 type StreamResult = Extract<RelayResult, { kind: 'stream' }>;
 
@@ -24,6 +25,7 @@ export function sendGeminiStream(
   result: StreamResult,
   sse: boolean,
   onEnd: (end: StreamEnd) => void,
+  openStreams: OpenStreams,
 ): void {
   reply.hijack();
   const raw = reply.raw;
@@ -69,6 +71,13 @@ export function sendGeminiStream(
     upstream.cancel();
     finish({ clientClosed: true });
   });
+  // A shutdown past its deadline: the upstream stops first, so no chunk can follow the error.
+  const untrack = openStreams.track((reason) => {
+    upstream.cancel();
+    const event = createGeminiErrorBody(reason.status, reason.message);
+    cutResponse(raw, sse ? `data: ${JSON.stringify(event)}\r\n\r\n` : undefined);
+  });
+  raw.once('close', untrack);
   raw.writeHead(result.status, { 'content-type': result.contentType, 'cache-control': 'no-cache' });
   write(result.first);
   upstream.pipe({
@@ -81,9 +90,14 @@ export function sendGeminiStream(
     error(error) {
       const broken = describeStreamBreak(error);
       if (!broken) return;
-      if (sse && !raw.destroyed)
-        raw.end(`data: ${JSON.stringify(createGeminiErrorBody(broken.status, broken.message))}\r\n\r\n`);
-      else raw.destroy();
+      // The in-band error, then an abnormal end: a client must not take the truncated answer for a
+      // complete one. A JSON array has no in-band error; its reset is the signal.
+      cutResponse(
+        raw,
+        sse
+          ? `data: ${JSON.stringify(createGeminiErrorBody(broken.status, broken.message))}\r\n\r\n`
+          : undefined,
+      );
       finish({ failure: broken, clientClosed: false });
     },
   });
