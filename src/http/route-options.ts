@@ -96,7 +96,9 @@ export function holdRouteOptions(app: FastifyInstance, versions: LeasedVersions<
   app.addHook('onRequest', (request, reply, done) => {
     const lease = versions.acquire();
     (request as unknown as Holder)[property] = lease.value;
-    reply.raw.once('close', lease.release);
+    // A connection the client already dropped will not close again.
+    if (reply.raw.closed) lease.release();
+    else reply.raw.once('close', lease.release);
     done();
   });
 }
