@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.js';
 import type { LogSink } from '../core/log-sink.js';
 import { randomId } from '../core/random-id.js';
 import type { GeminiInlineData, GeminiResponse } from '../protocols/gemini/gemini-types.js';
+import { resolveModel } from '../protocols/gemini/resolve-model.js';
 import { checkChatRequest } from '../protocols/openai/check-chat-request.js';
 import { convertToGeminiRequest, mediaUrlsOf } from '../protocols/openai/convert-to-gemini-request.js';
 import { convertToOpenAIResponse } from '../protocols/openai/convert-to-openai-response.js';
@@ -25,7 +26,6 @@ import {
 } from '../protocols/openai/openai-error.js';
 import type { OpenAIChatChunk } from '../protocols/openai/openai-types.js';
 import { parseGenerateAnswer } from '../protocols/openai/parse-gemini-answer.js';
-import { resolveModel } from '../protocols/openai/resolve-model.js';
 import { parseJsonObject } from '../protocols/parse-json-object.js';
 import {
   type RelayCall,

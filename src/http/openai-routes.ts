@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Settings } from '../config/settings.js';
+import { derivedModelNames, resolveModel } from '../protocols/gemini/resolve-model.js';
 import { checkModelField } from '../protocols/openai/check-chat-request.js';
 import {
   checkEmbeddingRequest,
@@ -22,7 +23,6 @@ import {
   parseModelListAnswer,
   parsePredictAnswer,
 } from '../protocols/openai/parse-gemini-answer.js';
-import { derivedModelNames, resolveModel } from '../protocols/openai/resolve-model.js';
 import { type RelayCall, type RelayFailure, type RelayResult, relayCall } from '../relay/relay-call.js';
 import { MediaFetchError } from '../upstream/fetch-media.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';

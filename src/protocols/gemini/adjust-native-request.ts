@@ -1,7 +1,7 @@
 import type { SafetySetting } from '../../config/parse-json-settings.js';
-import { type ModelChoice, type ModelLists, resolveModel } from '../openai/resolve-model.js';
 import { parseJsonObject } from '../parse-json-object.js';
 import type { GeminiGenerationConfig, GeminiRequest, GeminiTool } from './gemini-types.js';
+import { type ModelChoice, type ModelLists, resolveModel } from './resolve-model.js';
 
 export interface NativeFeatures extends ModelLists {
   readonly thinkingBudgetMap: Readonly<Record<string, number>>;

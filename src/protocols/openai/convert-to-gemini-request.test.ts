@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { resolveModel } from '../gemini/resolve-model.js';
 import { convertToGeminiRequest, mediaUrlsOf, parseDataUrl } from './convert-to-gemini-request.js';
 import type { OpenAIChatRequest } from './openai-types.js';
-import { resolveModel } from './resolve-model.js';
 import { createToolCallId, thoughtSignatureOf } from './tool-call-id.js';
 
 const lists = {

@@ -7,9 +7,9 @@ import type {
   GeminiThinkingConfig,
   GeminiTool,
 } from '../gemini/gemini-types.js';
+import type { ModelChoice } from '../gemini/resolve-model.js';
 import { OpenAIRequestError } from './openai-error.js';
 import type { OpenAIChatMessage, OpenAIChatRequest, OpenAIContentPart } from './openai-types.js';
-import type { ModelChoice } from './resolve-model.js';
 import { thoughtSignatureOf } from './tool-call-id.js';
 
 export interface ChatConversionOptions {

@@ -1,4 +1,7 @@
-/** The Gemini model behind an OpenAI model name, and the features its suffix asks for. */
+/**
+ * The Gemini model behind a requested name, on either API, and the features its suffix asks for
+ * (gemini-balance's derived names).
+ */
 export interface ModelChoice {
   readonly model: string;
   /** `-search`: answer with Google Search grounding. */
