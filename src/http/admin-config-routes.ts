@@ -1,18 +1,14 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { isSettingName, type SettingProblem } from '../config/check-setting-values.js';
 import { describeSetting, describeSettings } from '../config/describe-settings.js';
 import { settingText } from '../config/setting-text.js';
 import type { SettingsStore } from '../config/settings-store.js';
 import { parseJsonObject } from '../protocols/parse-json-object.js';
-import { createTokenMatcher, extractBearer } from './client-auth.js';
+import { requireAdminToken, sendAdminError } from './require-admin-token.js';
 
 export interface AdminConfigRouteOptions {
   readonly store: SettingsStore;
   readonly authToken: string;
-}
-
-function sendAdminError(reply: FastifyReply, status: number, message: string, problems?: SettingProblem[]) {
-  return reply.code(status).send({ error: { code: status, message, ...(problems ? { problems } : {}) } });
 }
 
 /** The settings' values as `.env` text, or the problems of the body (never a value). */
@@ -57,16 +53,7 @@ export async function adminConfigRoutes(
 ): Promise<void> {
   const { store } = options;
 
-  const isAdminToken = createTokenMatcher(options.authToken);
-  app.addHook('onRequest', (request, reply, done) => {
-    const token = extractBearer(request.headers.authorization);
-    if (isAdminToken(token)) return done();
-    sendAdminError(
-      reply,
-      token ? 403 : 401,
-      token ? 'The admin token is not valid.' : 'Send Authorization: Bearer AUTH_TOKEN.',
-    );
-  });
+  requireAdminToken(app, options.authToken);
 
   app.get('/api/config', async () => {
     const snapshot = store.current();
@@ -77,7 +64,7 @@ export async function adminConfigRoutes(
     const parsed = parseJsonObject(Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
     if (!parsed.ok) return sendAdminError(reply, 400, `Expected a JSON body; it is ${parsed.problem}.`);
     const { texts, problems } = textsOf(parsed.value);
-    if (problems.length > 0) return sendAdminError(reply, 400, describeProblems(problems), problems);
+    if (problems.length > 0) return sendAdminError(reply, 400, describeProblems(problems), { problems });
     let result: Awaited<ReturnType<SettingsStore['save']>>;
     try {
       result = await store.save(texts);
@@ -88,7 +75,9 @@ export async function adminConfigRoutes(
     }
     if (!result.ok) {
       const refused = [...result.problems];
-      return sendAdminError(reply, 400, `${describeProblems(refused)}; nothing was saved.`, refused);
+      return sendAdminError(reply, 400, `${describeProblems(refused)}; nothing was saved.`, {
+        problems: refused,
+      });
     }
     const { snapshot } = result;
     return {

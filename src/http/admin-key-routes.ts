@@ -6,7 +6,7 @@ import { describeKeyIdCollisions, KeyIdCollisionError } from '../keypool/find-ke
 import type { KeyPool, KeyView } from '../keypool/key-pool.js';
 import type { KeyStore } from '../keypool/key-store.js';
 import type { KeyProber } from '../relay/create-key-prober.js';
-import { createTokenMatcher, extractBearer } from './client-auth.js';
+import { requireAdminToken, sendAdminError } from './require-admin-token.js';
 
 export interface AdminKeyRouteOptions {
   readonly pool: KeyPool;
@@ -66,10 +66,6 @@ function present(view: KeyView, nowMs: number) {
   };
 }
 
-function sendAdminError(reply: FastifyReply, status: number, message: string) {
-  return reply.code(status).send({ error: { code: status, message } });
-}
-
 /**
  * The operator API for the key pool (JSON, `Authorization: Bearer AUTH_TOKEN`). Keys are named by
  * id in every URL and body; the raw key is returned only by `GET /api/keys/{id}/secret`.
@@ -77,16 +73,7 @@ function sendAdminError(reply: FastifyReply, status: number, message: string) {
 export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRouteOptions): Promise<void> {
   const { pool, store, prober, clock } = options;
 
-  const isAdminToken = createTokenMatcher(options.authToken);
-  app.addHook('onRequest', (request, reply, done) => {
-    const token = extractBearer(request.headers.authorization);
-    if (isAdminToken(token)) return done();
-    sendAdminError(
-      reply,
-      token ? 403 : 401,
-      token ? 'The admin token is not valid.' : 'Send Authorization: Bearer AUTH_TOKEN.',
-    );
-  });
+  requireAdminToken(app, options.authToken);
 
   function parseBody<T>(schema: z.ZodType<T>, request: FastifyRequest, reply: FastifyReply): T | undefined {
     let json: unknown;
