@@ -180,7 +180,8 @@ describe.each(Object.keys(backends) as (keyof typeof backends)[])('64-bit key id
     const first = await start();
     await expectMigrated(first);
     expect(logLines.join('')).toContain('"runtimeKeys":1,"states":2');
-    expect(logLines.join('')).toContain('"requestRows":5,"errorRows":1');
+    // The rewrite's line follows its last database step: wait for it rather than race it.
+    await expect.poll(() => logLines.join(''), { timeout: 5_000 }).toContain('"requestRows":5,"errorRows":1');
     await first.close();
     gateways.length = 0;
     logLines.length = 0;
