@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { createKeyIdentity } from '../core/key-identity.js';
 import { ok } from './classify-outcome.js';
 import { KeyIdCollisionError } from './find-key-id-collisions.js';
-import { createKeyPool, type KeyPool, type KeyPoolOptions, type Selection } from './key-pool.js';
+import {
+  createKeyPool,
+  type KeyPool,
+  type KeyPoolOptions,
+  maxModelsTracked,
+  type Selection,
+} from './key-pool.js';
 
 const start = Date.UTC(2026, 10, 28, 18, 0, 0);
 
@@ -33,6 +39,16 @@ function keyOf(pool: KeyPool, secret: string) {
 }
 
 describe('createKeyPool', () => {
+  it('keeps usage for a bounded number of models per key, whatever names clients make up', () => {
+    const { pool } = setup(['a', 'b']);
+    for (let index = 0; index < maxModelsTracked * 4; index++) picks(pool, `made-up-${index}`, 2);
+    for (const view of pool.list())
+      expect(Object.keys(view.usage.models).length).toBeLessThanOrEqual(maxModelsTracked);
+    // The newest names are the ones kept, and rotation still works.
+    expect(Object.keys(pool.list()[0]?.usage.models ?? {})).toContain(`made-up-${maxModelsTracked * 4 - 1}`);
+    expect(picks(pool, 'm', 2)).toEqual(['a', 'b']);
+  });
+
   it('rotates round-robin, with one cursor per model', () => {
     const { pool } = setup(['a', 'b', 'c']);
     expect(picks(pool, 'm1', 4)).toEqual(['a', 'b', 'c', 'a']);

@@ -140,6 +140,11 @@ function onTrial(record: KeyRecord, model: string): boolean {
   return !record.proven || record.state.models[model]?.coolUntilMs !== undefined;
 }
 
+// Clients choose model names, so maps kept per model (usage per key, round-robin cursors) are
+// bounded: a flood of made-up names must not grow memory without end. Pools serve a few dozen models;
+// past the bound the oldest usage entry is forgotten.
+export const maxModelsTracked = 256;
+
 // For a while after its rest, a key is served after keys that never failed.
 const freshFromRestMs = 60_000;
 
@@ -160,6 +165,11 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
   let records: KeyRecord[] = [];
   const byId = new Map<string, KeyRecord>();
   const cursors = new Map<string, number>();
+  /** Moves a model's round-robin cursor; a flood of made-up model names only restarts the rotation. */
+  const advance = (model: string, index: number) => {
+    if (cursors.size >= maxModelsTracked && !cursors.has(model)) cursors.clear();
+    cursors.set(model, index);
+  };
   const changed = new Map<string, KeyRecord | null>();
   let nextProbeMs: number | undefined;
   let settled: { promise: Promise<void>; resolve: () => void } | undefined;
@@ -175,6 +185,8 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
   function usageOf(record: KeyRecord, model: string): Usage {
     let usage = record.usage.get(model);
     if (!usage) {
+      if (record.usage.size >= maxModelsTracked)
+        record.usage.delete(record.usage.keys().next().value as string);
       usage = createUsage(clock.now());
       record.usage.set(model, usage);
     }
@@ -302,12 +314,12 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
           if (fresh === -1) fresh = index;
           continue;
         }
-        cursors.set(model, index + 1);
+        advance(model, index + 1);
         return take(record, model, nowMs);
       }
       const fallback = fresh !== -1 ? fresh : allowBusy ? busyOnTrial : -1;
       if (fallback !== -1) {
-        cursors.set(model, fallback + 1);
+        advance(model, fallback + 1);
         return take(records[fallback] as KeyRecord, model, nowMs);
       }
       if (busyOnTrial !== -1) return { kind: 'none', reason: 'busy' };
