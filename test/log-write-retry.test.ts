@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorLogEntry, RequestLogEntry } from '../src/core/log-sink.js';
-import { createDatabase, type Database } from '../src/storage/create-database.js';
 import { createLogRepository, type LogRepository } from '../src/storage/log-repository.js';
-import { migrateToLatest } from '../src/storage/migrate-to-latest.js';
 import { RejectedRowsError } from '../src/storage/rejected-rows-error.js';
-import { backends, type ScratchDatabase } from './helpers/database-backends.js';
+import { backendNames, useMigratedDatabase } from './helpers/database-backends.js';
 
 const request = (createdAt: number, extra: Partial<RequestLogEntry> = {}): RequestLogEntry => ({
   createdAt,
@@ -20,25 +18,16 @@ const request = (createdAt: number, extra: Partial<RequestLogEntry> = {}): Reque
 });
 
 // What the log writer relies on from the repository, on every backend.
-describe.each(Object.keys(backends) as (keyof typeof backends)[])('log repository on %s', (backend) => {
-  let scratch: ScratchDatabase;
-  let database: Database;
+describe.each(backendNames)('log repository on %s', (backend) => {
+  const database = useMigratedDatabase(backend);
   let repository: LogRepository;
-
-  beforeAll(async () => {
-    scratch = await backends[backend]();
-    database = createDatabase(scratch.settings);
-    await migrateToLatest(database);
-    repository = createLogRepository(database);
-  });
-  afterAll(async () => {
-    await database?.db.destroy();
-    await scratch?.drop();
+  beforeAll(() => {
+    repository = createLogRepository(database());
   });
 
   const count = async (table: 'request_log' | 'error_log', createdAt: number) => {
-    const rows = await database.db
-      .selectFrom(table)
+    const rows = await database()
+      .db.selectFrom(table)
       .select('id')
       .where('created_at', '=', createdAt)
       .execute();
@@ -71,16 +60,16 @@ describe.each(Object.keys(backends) as (keyof typeof backends)[])('log repositor
       requestBody: null,
     };
     await repository.insertErrors([error]);
-    const [row] = await database.db
-      .selectFrom('request_log')
+    const [row] = await database()
+      .db.selectFrom('request_log')
       .selectAll()
       .where('created_at', '=', 3_000)
       .execute();
     expect(row?.model).toBe('模'.repeat(255));
     expect(row?.route).toHaveLength(255);
     expect(row?.key_id).toHaveLength(16);
-    const [logged] = await database.db
-      .selectFrom('error_log')
+    const [logged] = await database()
+      .db.selectFrom('error_log')
       .selectAll()
       .where('created_at', '=', 3_000)
       .execute();

@@ -1,27 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from '../src/storage/create-database.js';
-import { migrateToLatest } from '../src/storage/migrate-to-latest.js';
+import { describe, expect, it } from 'vitest';
 import { createSavedSettingValues, createSettingRepository } from '../src/storage/setting-repository.js';
-import { backends, type ScratchDatabase } from './helpers/database-backends.js';
+import { backendNames, useMigratedDatabase } from './helpers/database-backends.js';
 
 // The values an operator saves through /api/config, on every backend the gateway supports.
-describe.each(Object.keys(backends) as (keyof typeof backends)[])('saved settings on %s', (backend) => {
-  let scratch: ScratchDatabase;
-  let database: Database;
-
-  beforeAll(async () => {
-    scratch = await backends[backend]();
-    database = createDatabase(scratch.settings);
-    await migrateToLatest(database);
-  });
-  afterAll(async () => {
-    await database?.db.destroy();
-    await scratch?.drop();
-  });
+describe.each(backendNames)('saved settings on %s', (backend) => {
+  const database = useMigratedDatabase(backend);
 
   it('saves, replaces and forgets values, beside the gateway’s own rows', async () => {
-    await createSettingRepository(database.db).putIfAbsent('generated_auth_token', 'gg-token', 1);
-    const saved = createSavedSettingValues(database.db, () => 2);
+    await createSettingRepository(database().db).putIfAbsent('generated_auth_token', 'gg-token', 1);
+    const saved = createSavedSettingValues(database().db, () => 2);
     expect(await saved.load()).toEqual({});
 
     const keys = JSON.stringify(
@@ -34,6 +21,6 @@ describe.each(Object.keys(backends) as (keyof typeof backends)[])('saved setting
     await saved.forget('MAX_RETRIES');
     await saved.forget('NEVER_SAVED');
     expect(Object.keys(await saved.load()).sort()).toEqual(['API_KEYS', 'FILTERED_MODELS']);
-    expect(await createSettingRepository(database.db).get('generated_auth_token')).toBe('gg-token');
+    expect(await createSettingRepository(database().db).get('generated_auth_token')).toBe('gg-token');
   });
 });

@@ -1,28 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ErrorLogEntry, RequestLogEntry } from '../src/core/log-sink.js';
-import { createDatabase, type Database } from '../src/storage/create-database.js';
 import { createLogRepository } from '../src/storage/log-repository.js';
 import { migrateToLatest } from '../src/storage/migrate-to-latest.js';
 import { createSettingRepository } from '../src/storage/setting-repository.js';
-import { backends, type ScratchDatabase } from './helpers/database-backends.js';
+import { backendNames, useMigratedDatabase } from './helpers/database-backends.js';
 
 // One contract, every backend the gateway supports.
-describe.each(Object.keys(backends) as (keyof typeof backends)[])('storage on %s', (backend) => {
-  let scratch: ScratchDatabase;
-  let database: Database;
-
-  beforeAll(async () => {
-    scratch = await backends[backend]();
-    database = createDatabase(scratch.settings);
-    await migrateToLatest(database);
-  });
-  afterAll(async () => {
-    await database?.db.destroy();
-    await scratch?.drop();
-  });
+describe.each(backendNames)('storage on %s', (backend) => {
+  const database = useMigratedDatabase(backend);
 
   it('migrates idempotently', async () => {
-    await expect(migrateToLatest(database)).resolves.toBeUndefined();
+    await expect(migrateToLatest(database())).resolves.toBeUndefined();
   });
 
   it('writes request log batches larger than one statement and reads them back typed', async () => {
@@ -38,8 +26,8 @@ describe.each(Object.keys(backends) as (keyof typeof backends)[])('storage on %s
       attempts: 1 + (index % 3),
       stream: index % 2 === 0,
     }));
-    await createLogRepository(database).insertRequests(entries);
-    const rows = await database.db.selectFrom('request_log').selectAll().orderBy('id').execute();
+    await createLogRepository(database()).insertRequests(entries);
+    const rows = await database().db.selectFrom('request_log').selectAll().orderBy('id').execute();
     expect(rows).toHaveLength(1203);
     expect(rows[1]).toMatchObject({
       created_at: createdAt + 1,
@@ -68,8 +56,8 @@ describe.each(Object.keys(backends) as (keyof typeof backends)[])('storage on %s
       message: 'Google did not answer within TIME_OUT. ☀',
       requestBody: body,
     };
-    await createLogRepository(database).insertErrors([entry, { ...entry, status: 503, requestBody: null }]);
-    const rows = await database.db.selectFrom('error_log').selectAll().orderBy('id').execute();
+    await createLogRepository(database()).insertErrors([entry, { ...entry, status: 503, requestBody: null }]);
+    const rows = await database().db.selectFrom('error_log').selectAll().orderBy('id').execute();
     expect(
       rows.map((row) => [row.status, row.error_type, row.request_body?.length ?? null, row.message]),
     ).toEqual([
@@ -79,7 +67,7 @@ describe.each(Object.keys(backends) as (keyof typeof backends)[])('storage on %s
   });
 
   it('keeps the first value stored under a name', async () => {
-    const settings = createSettingRepository(database.db);
+    const settings = createSettingRepository(database().db);
     expect(await settings.get('generated_auth_token')).toBeUndefined();
     expect(await settings.putIfAbsent('generated_auth_token', 'first', 1)).toBe('first');
     expect(await settings.putIfAbsent('generated_auth_token', 'second', 2)).toBe('first');

@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { parseSettings } from '../../src/config/load-settings.js';
 import type { Settings } from '../../src/config/settings.js';
+import { createDatabase, type Database } from '../../src/storage/create-database.js';
+import { migrateToLatest } from '../../src/storage/migrate-to-latest.js';
 
 /** A scratch database on one backend: settings that point at it, and a way to drop it. */
 export interface ScratchDatabase {
@@ -61,3 +64,28 @@ export const backends = {
     };
   },
 };
+
+export type BackendName = keyof typeof backends;
+export const backendNames = Object.keys(backends) as BackendName[];
+
+/**
+ * A migrated scratch database on `backend` for the tests of the surrounding describe block: made
+ * before them, dropped after. Read it through the returned function, inside tests.
+ */
+export function useMigratedDatabase(backend: BackendName): () => Database {
+  let scratch: ScratchDatabase | undefined;
+  let database: Database | undefined;
+  beforeAll(async () => {
+    scratch = await backends[backend]();
+    database = createDatabase(scratch.settings);
+    await migrateToLatest(database);
+  });
+  afterAll(async () => {
+    await database?.db.destroy();
+    await scratch?.drop();
+  });
+  return () => {
+    if (!database) throw new Error('the scratch database is made in beforeAll');
+    return database;
+  };
+}
