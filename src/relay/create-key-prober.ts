@@ -87,15 +87,14 @@ export function createKeyProber(options: KeyProberOptions): KeyProber {
     const outcome = classifyOutcome({ kind: 'response', status, ...(error ? { error } : {}) }, clock.now());
     // The probe sends the key alone, so only the key can be refused here; any other answer (even a
     // 404 for TEST_MODEL or a 429) means Google took the key.
-    if (outcome.kind === 'key-dead') {
+    if (outcome.kind === 'key-dead' || outcome.kind === 'upstream-trouble') {
       const message = redactSecrets(error?.message ?? '', [key.secret]);
       const errorType = describeOutcome(outcome);
+      if (outcome.kind === 'upstream-trouble') {
+        return { ...base, verdict: 'unknown', ok: false, status, errorType, message };
+      }
       pool.learn(key, probeScope, outcome, { status, type: errorType, message });
       return { ...base, verdict: 'refused', ok: false, status, errorType, message };
-    }
-    if (outcome.kind === 'upstream-trouble') {
-      const message = redactSecrets(error?.message ?? '', [key.secret]);
-      return { ...base, verdict: 'unknown', ok: false, status, errorType: describeOutcome(outcome), message };
     }
     // A key an operator switched off stays off until the operator says otherwise.
     const disabled = pool.stateOf(key.id)?.disabled;
