@@ -15,7 +15,7 @@ import {
 import type { StreamOptimizerSettings } from '../streaming/plan-text-pieces.js';
 import { createTokenMatcher, extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createRequestSignal } from './create-request-signal.js';
-import { malformedAnswerFailure, recordMalformedAnswer } from './malformed-answer-failure.js';
+import { malformedAnswerFailure, recordMalformedAnswer } from '../relay/malformed-answer-failure.js';
 import type { OpenStreams } from './open-streams.js';
 import { logRelayedRequest } from './request-log.js';
 import { sendGeminiStream } from './send-gemini-stream.js';

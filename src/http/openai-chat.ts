@@ -41,7 +41,7 @@ import type { MediaFetcher } from '../upstream/fetch-media.js';
 import { describeStreamBreak } from '../upstream/gemini-client.js';
 import { createRequestSignal } from './create-request-signal.js';
 import { createSseWriter, type SseWriter } from './create-sse-writer.js';
-import { malformedAnswerFailure, recordMalformedAnswer } from './malformed-answer-failure.js';
+import { malformedAnswerFailure, recordMalformedAnswer } from '../relay/malformed-answer-failure.js';
 import type { OpenStreams, StreamCut } from './open-streams.js';
 import { logRelayedRequest } from './request-log.js';
 import { scrubSseWriter } from './scrub-sse-writer.js';

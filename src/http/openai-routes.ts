@@ -28,7 +28,7 @@ import { MediaFetchError } from '../upstream/fetch-media.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createRequestSignal } from './create-request-signal.js';
 import { checkGeminiToken, type GeminiHandlers } from './gemini-routes.js';
-import { malformedAnswerFailure } from './malformed-answer-failure.js';
+import { malformedAnswerFailure } from '../relay/malformed-answer-failure.js';
 import {
   type ChatSettings,
   handleChatCompletion,

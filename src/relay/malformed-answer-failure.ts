@@ -1,5 +1,5 @@
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
-import type { RelayCall, RelayContext, RelayFailure, RelayResult } from '../relay/relay-call.js';
+import type { RelayCall, RelayContext, RelayFailure, RelayResult } from './relay-call.js';
 
 /** The error log's type for a 200 whose body is not what the method returns. */
 const malformedAnswerType = 'malformed-answer';
