@@ -1,23 +1,30 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createGeminiChunkDecoder } from '../src/protocols/gemini/decode-gemini-chunk.js';
+import type { GenerationEvent } from '../src/protocols/generation-event.js';
 import {
-  createOpenAISseTransformer,
-  encodeOpenAIChunk,
-  openAIStreamEnd,
-} from '../src/protocols/openai/create-openai-sse-transformer.js';
+  type ChatStreamContext,
+  createChatChunkEncoder,
+} from '../src/protocols/openai/encode-chat-chunks.js';
+import { encodeOpenAIChunk, openAIStreamEnd } from '../src/protocols/openai/encode-openai-sse.js';
+import { foldChatCompletion } from '../src/protocols/openai/fold-chat-completion.js';
+import type { OpenAIChatChunk, OpenAIToolCall, OpenAIUsage } from '../src/protocols/openai/openai-types.js';
+import { createSseDecoder } from '../src/streaming/create-sse-decoder.js';
 
 // Golden files: a Gemini SSE stream in (test/golden/*.gemini.sse, written in the shapes of recorded
-// Gemini traffic), the OpenAI SSE the gateway must send out (*.openai.sse). Every stream is also fed
-// split at every byte boundary. UPDATE_GOLDEN=1 rewrites the expected files (then review the diff).
+// Gemini traffic), the OpenAI SSE the gateway must send out (*.openai.sse). The stream goes through
+// the pipeline's pieces: SSE decoder → Gemini chunk decoder (events) → OpenAI chunk encoder. Every
+// stream is also fed split at every byte boundary. UPDATE_GOLDEN=1 rewrites the expected files (then
+// review the diff).
 const directory = join(import.meta.dirname, 'golden');
 const names = readdirSync(directory)
   .filter((file) => file.endsWith('.gemini.sse'))
   .map((file) => file.replace(/\.gemini\.sse$/, ''));
 
-function translate(input: Buffer, cuts: number[]): string {
+function goldenContext(): ChatStreamContext {
   let counter = 0;
-  const transformer = createOpenAISseTransformer({
+  return {
     id: 'chatcmpl-golden',
     created: 1_700_000_000,
     model: 'requested-model',
@@ -26,15 +33,72 @@ function translate(input: Buffer, cuts: number[]): string {
       `https://gateway.example/images/${image.mimeType.replace('/', '-')}-${image.data.length}`,
     showSearchLink: true,
     includeUsage: true,
-  });
-  let out = '';
+  };
+}
+
+/** The Gemini stream's bytes, cut at `cuts`, as the decoded chunks' events. */
+function decode(input: Buffer, cuts: number[]): GenerationEvent[][] {
+  const sse = createSseDecoder();
+  const decoder = createGeminiChunkDecoder();
+  const chunks: GenerationEvent[][] = [];
+  const take = (datas: string[]) => {
+    for (const data of datas) {
+      const { events } = decoder.decode(data);
+      const error = events.find((event) => event.type === 'error');
+      if (error) throw new Error(`the golden stream has an error event: ${JSON.stringify(error)}`);
+      chunks.push([...events]);
+    }
+  };
   let start = 0;
   for (const cut of [...cuts, input.length]) {
-    for (const chunk of transformer.push(input.subarray(start, cut))) out += encodeOpenAIChunk(chunk);
+    take(sse.push(input.subarray(start, cut)));
     start = cut;
   }
-  for (const chunk of transformer.end()) out += encodeOpenAIChunk(chunk);
+  take(sse.end());
+  return chunks;
+}
+
+function translate(input: Buffer, cuts: number[]): string {
+  const encoder = createChatChunkEncoder(goldenContext());
+  let out = '';
+  for (const events of decode(input, cuts))
+    for (const chunk of encoder.encode(events)) out += encodeOpenAIChunk(chunk);
+  for (const chunk of encoder.finish()) out += encodeOpenAIChunk(chunk);
   return out + openAIStreamEnd;
+}
+
+interface ChoiceSummary {
+  content: string;
+  reasoning: string;
+  toolCalls: OpenAIToolCall[];
+  finishReason: string | null;
+}
+
+/** What a client assembles from an OpenAI stream, as the `openai` stream helper does. */
+function assemble(sse: string): { choices: Map<number, ChoiceSummary>; usage?: OpenAIUsage | null } {
+  const choices = new Map<number, ChoiceSummary>();
+  let usage: OpenAIUsage | null | undefined;
+  for (const event of sse.split('\n\n')) {
+    if (event === '' || event === 'data: [DONE]') continue;
+    const chunk = JSON.parse(event.replace(/^data: /, '')) as OpenAIChatChunk;
+    if (chunk.usage) usage = chunk.usage;
+    for (const { index, delta, finish_reason } of chunk.choices) {
+      let choice = choices.get(index);
+      if (!choice) {
+        choice = { content: '', reasoning: '', toolCalls: [], finishReason: null };
+        choices.set(index, choice);
+      }
+      choice.content += delta.content ?? '';
+      choice.reasoning += delta.reasoning_content ?? '';
+      for (const { index: at, ...call } of delta.tool_calls ?? []) {
+        // Whole calls in one fragment (PROTOCOLS.md §3): the first fragment of each is all of it.
+        expect(choice.toolCalls[at]).toBeUndefined();
+        choice.toolCalls[at] = call as OpenAIToolCall;
+      }
+      if (finish_reason) choice.finishReason = finish_reason;
+    }
+  }
+  return { choices, usage };
 }
 
 describe.each(names)('Gemini stream %s → OpenAI stream', (name) => {
@@ -55,5 +119,24 @@ describe.each(names)('Gemini stream %s → OpenAI stream', (name) => {
         Array.from({ length: input.length - 1 }, (_, index) => index + 1),
       ),
     ).toBe(expected);
+  });
+
+  it('folds into the answer the golden stream adds up to', () => {
+    // The golden stream (written by the old translator, never by this pipeline) assembled as a
+    // client does, against the same events folded into one completion as a non-stream answer is.
+    const streamed = assemble(expected);
+    const folded = foldChatCompletion(decode(input, []).flat(), goldenContext());
+    expect(
+      folded.choices.map((choice) => [
+        choice.index,
+        {
+          content: choice.message.content ?? '',
+          reasoning: choice.message.reasoning_content ?? '',
+          toolCalls: choice.message.tool_calls ?? [],
+          finishReason: choice.finish_reason,
+        },
+      ]),
+    ).toEqual([...streamed.choices]);
+    expect(folded.usage).toEqual(streamed.usage);
   });
 });

@@ -4,8 +4,20 @@ import type {
   GeminiPart,
   GeminiUsageMetadata,
 } from '../gemini/gemini-types.js';
+import type {
+  FinishReason,
+  GenerationEvent,
+  GenerationSource,
+  GenerationUsage,
+} from '../generation-event.js';
 import type { OpenAIFinishReason, OpenAIToolCall, OpenAIUsage } from './openai-types.js';
 import { createToolCallId } from './tool-call-id.js';
+
+// The pieces of an OpenAI chat answer, from the protocol-neutral events (generation-event.ts):
+// shared by the stream's encoder (encode-chat-chunks.ts) and the whole answer's fold
+// (fold-chat-completion.ts), so both say the same thing. Further down, the same from Gemini's own
+// types, for the translators they replace (create-chat-stream-translator.ts,
+// convert-to-openai-response.ts); that half goes with them.
 
 /** What translating Gemini's answer needs from outside: fresh ids and where images are served. */
 export interface CandidateContext {
@@ -24,6 +36,94 @@ export interface CandidatePieces {
   toolCalls: OpenAIToolCall[];
 }
 
+export const emptyPieces = (): CandidatePieces => ({ content: '', reasoning: '', toolCalls: [] });
+
+function imageMarkdownOf(url: string): string {
+  return `\n\n![image](${url})\n\n`;
+}
+
+/**
+ * Adds one of a candidate's events to its pieces, in OpenAI's terms: text, images (as Markdown
+ * links) and code blocks to the content, thoughts to the reasoning, whole tool calls (with a fresh
+ * id carrying the thought signature). Other events (finish, sources, ...) and media that is not an
+ * image add nothing.
+ */
+export function addPiece(pieces: CandidatePieces, event: GenerationEvent, context: CandidateContext): void {
+  switch (event.type) {
+    case 'text':
+      pieces.content += event.text;
+      return;
+    case 'reasoning':
+      pieces.reasoning += event.text;
+      return;
+    case 'tool-call': {
+      const signature = event.signature;
+      pieces.toolCalls.push({
+        id: createToolCallId(context.newId(), signature),
+        type: 'function',
+        function: { name: event.name, arguments: JSON.stringify(event.args) },
+        ...(signature ? { extra_content: { google: { thought_signature: signature } } } : {}),
+      });
+      return;
+    }
+    case 'file':
+      if (event.mimeType.startsWith('image/')) {
+        const image = { mimeType: event.mimeType, data: event.data };
+        pieces.content += imageMarkdownOf(
+          context.imageUrl ? context.imageUrl(image) : `data:${image.mimeType};base64,${image.data}`,
+        );
+      }
+      return;
+    case 'code':
+      pieces.content += `\n\`\`\`${event.language.toLowerCase()}\n${event.code}\n\`\`\`\n`;
+      return;
+    case 'code-result':
+      pieces.content += `\n\`\`\`\n${event.output}\n\`\`\`\n`;
+      return;
+    default:
+      return;
+  }
+}
+
+/** PROTOCOLS.md §4: a function call means tool_calls whatever the reason (Gemini says STOP). */
+export function openAIFinishReason(
+  reason: FinishReason | undefined,
+  calledTools: boolean,
+): OpenAIFinishReason {
+  if (calledTools) return 'tool_calls';
+  if (reason === 'length') return 'length';
+  if (reason === 'content-filter') return 'content_filter';
+  return 'stop';
+}
+
+/** The usage in OpenAI's terms: completion tokens count the reasoning too; none known is zeros. */
+export function openAIUsage(usage: GenerationUsage | undefined): OpenAIUsage {
+  const reasoning = usage?.reasoning ?? 0;
+  return {
+    prompt_tokens: usage?.input ?? 0,
+    completion_tokens: (usage?.output ?? 0) + reasoning,
+    total_tokens: usage?.total ?? 0,
+    prompt_tokens_details: { cached_tokens: usage?.cachedInput ?? 0 },
+    completion_tokens_details: { reasoning_tokens: reasoning },
+  };
+}
+
+/** The sources of a grounded answer as Markdown links (SHOW_SEARCH_LINK), or ''. */
+export function sourceLinks(
+  sources: readonly GenerationSource[] | undefined,
+  context: CandidateContext,
+): string {
+  if (!context.showSearchLink || !sources || sources.length === 0) return '';
+  let links = '';
+  for (let index = 0; index < sources.length; index++) {
+    const source = sources[index] as GenerationSource;
+    links += `${index + 1}. [${source.title ?? source.uri}](${source.uri})\n`;
+  }
+  return `\n\n**Sources**\n${links}`;
+}
+
+// Gemini's own types → OpenAI's, for the old translators only (deleted with them).
+
 const contentFilterReasons = new Set([
   'SAFETY',
   'RECITATION',
@@ -34,7 +134,10 @@ const contentFilterReasons = new Set([
   'IMAGE_PROHIBITED_CONTENT',
 ]);
 
-/** PROTOCOLS.md §4: a function call means tool_calls whatever Gemini's reason (it says STOP). */
+/**
+ * PROTOCOLS.md §4: a function call means tool_calls whatever Gemini's reason (it says STOP).
+ * @deprecated For the old translators; use openAIFinishReason.
+ */
 export function mapFinishReason(reason: string | undefined, calledTools: boolean): OpenAIFinishReason {
   if (calledTools) return 'tool_calls';
   if (reason === 'MAX_TOKENS') return 'length';
@@ -42,6 +145,7 @@ export function mapFinishReason(reason: string | undefined, calledTools: boolean
   return 'stop';
 }
 
+/** @deprecated For the old translators; use openAIUsage. */
 export function convertUsage(usage: GeminiUsageMetadata | undefined): OpenAIUsage {
   const prompt = usage?.promptTokenCount ?? 0;
   const thoughts = usage?.thoughtsTokenCount ?? 0;
@@ -60,7 +164,10 @@ function imageMarkdown(image: GeminiInlineData, context: CandidateContext): stri
   return `\n\n![image](${url})\n\n`;
 }
 
-/** Translates a batch of parts (a whole answer, or one stream chunk's). */
+/**
+ * Translates a batch of parts (a whole answer, or one stream chunk's).
+ * @deprecated For the old translators; use addPiece.
+ */
 export function convertParts(parts: readonly GeminiPart[], context: CandidateContext): CandidatePieces {
   const pieces: CandidatePieces = { content: '', reasoning: '', toolCalls: [] };
   for (const part of parts) {
@@ -87,7 +194,10 @@ export function convertParts(parts: readonly GeminiPart[], context: CandidateCon
   return pieces;
 }
 
-/** The sources of a grounded answer as Markdown links (SHOW_SEARCH_LINK), or ''. */
+/**
+ * The sources of a grounded answer as Markdown links (SHOW_SEARCH_LINK), or ''.
+ * @deprecated For the old translators; use sourceLinks.
+ */
 export function searchLinks(candidate: GeminiCandidate | undefined, context: CandidateContext): string {
   const chunks = candidate?.groundingMetadata?.groundingChunks ?? [];
   const links = chunks
