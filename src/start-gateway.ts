@@ -191,7 +191,7 @@ async function openGateway(
     random,
     troubleBackoffMs: options.troubleBackoffMs ?? 100,
     log: logWriter,
-    statics: { authToken, log: logWriter, clock, imageStore, openStreams },
+    statics: { authToken, clock, imageStore, openStreams },
     onProbed: (results) =>
       logger.info(
         { recovered: results.filter((result) => result.ok).map((result) => result.id) },

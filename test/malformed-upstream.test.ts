@@ -145,7 +145,13 @@ describe('malformed 200s behind keep-alives (FAKE_STREAM_ENABLED)', () => {
     expect(native.status).toBe(200);
     const events = (await native.text()).split('\r\n\r\n').filter((event) => event.startsWith('data: '));
     expect(events.map((event) => JSON.parse(event.slice(6)))).toEqual([
-      { error: { code: 502, message: expect.stringContaining('not a JSON object'), status: 'UNAVAILABLE' } },
+      {
+        error: {
+          code: 502,
+          message: 'Google answered 200 with a body that is not JSON.',
+          status: 'UNAVAILABLE',
+        },
+      },
     ]);
 
     stack.fake.script(key, 'malformed-null');

@@ -1,23 +1,6 @@
 import type { FastifyReply } from 'fastify';
-import { cutResponse, type OpenStreams, type StreamCut } from './open-streams.js';
-
-export interface SseWriter {
-  /** Writes an event (or comment); false when the client cannot take more for now. */
-  write(text: string): boolean;
-  /** Resolves once the client has taken what was written (or has gone). */
-  drained(): Promise<void>;
-  end(text?: string): void;
-  /**
-   * Writes `text` (the protocol's in-band error) and then ends the response abnormally, without
-   * HTTP's closing chunk: a stream that broke must not look complete to a client that reads past
-   * the error event (older SDKs return the truncated text as a whole answer).
-   */
-  fail(text: string): void;
-  /** True once the client has gone away. */
-  readonly closed: boolean;
-  /** Called once if the client goes away before the end, or the gateway cuts the stream. */
-  onClose(listener: () => void): void;
-}
+import type { ClientStream, StreamCut } from '../relay/client-channel.js';
+import { cutResponse, type OpenStreams } from './open-streams.js';
 
 /** Lets a shutdown cut the stream: `event` is the protocol's error, undefined to reset at once. */
 export interface SseCut {
@@ -26,17 +9,19 @@ export interface SseCut {
 }
 
 /**
- * An event stream to the client: headers at once, writes made in one turn of the event loop sent
- * in one syscall (corked until the turn's I/O is done), and notice when the client leaves.
+ * A stream to the client: headers at once, writes made in one turn of the event loop sent in one
+ * syscall (corked until the turn's I/O is done; each write is a syscall and, with chunked encoding,
+ * three buffers), and notice when the client leaves.
  */
 export function createSseWriter(
   reply: FastifyReply,
-  contentType = 'text/event-stream; charset=utf-8',
+  status: number,
+  headers: Readonly<Record<string, string>>,
   cut: SseCut,
-): SseWriter {
+): ClientStream {
   reply.hijack();
   const raw = reply.raw;
-  raw.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+  raw.writeHead(status, headers);
   let corked = false;
   let closed = false;
   const listeners: (() => void)[] = [];

@@ -1,40 +1,25 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Clock } from '../core/clock.js';
-import type { LogSink } from '../core/log-sink.js';
 import { adjustNativeRequest, type NativeFeatures } from '../protocols/gemini/adjust-native-request.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import { filterModelList, parseModelTarget, upstreamQuery } from '../protocols/gemini/gemini-paths.js';
 import { modelNameProblem } from '../protocols/gemini/model-name-problem.js';
-import {
-  type RelayCall,
-  type RelayContext,
-  type RelayResult,
-  recordInterruption,
-  relayCall,
-} from '../relay/relay-call.js';
-import type { StreamOptimizerSettings } from '../streaming/plan-text-pieces.js';
+import { createNativeSurface, looksLikeJsonObject } from '../protocols/gemini/native-surface.js';
+import type { RelayCall, RelayContext } from '../relay/relay-call.js';
+import { runGeneration, type StreamPolicy } from '../relay/run-generation.js';
 import { createTokenMatcher, extractGeminiToken, type TokenCheck } from './client-auth.js';
-import { createRequestSignal } from './create-request-signal.js';
-import { malformedAnswerFailure, recordMalformedAnswer } from '../relay/malformed-answer-failure.js';
+import { createClientChannel } from './create-client-channel.js';
 import type { OpenStreams } from './open-streams.js';
-import { logRelayedRequest } from './request-log.js';
-import { sendGeminiStream } from './send-gemini-stream.js';
-import { type PacedStreamEnd, sendGeminiFakeStream, sendPacedGeminiStream } from './send-gemini-variants.js';
 
 export interface GeminiRouteOptions {
   readonly relay: RelayContext;
   /** The seed's model features, added where the client said nothing. */
   readonly features: NativeFeatures;
-  /** FAKE_STREAM_ENABLED: its keep-alive interval in seconds, else undefined. */
-  readonly fakeStreamIntervalSeconds: number | undefined;
-  /** STREAM_OPTIMIZER_*, when on. */
-  readonly optimizer: StreamOptimizerSettings | undefined;
+  /** FAKE_STREAM_* and STREAM_OPTIMIZER_*. */
+  readonly policy: StreamPolicy;
   readonly checkToken: (token: string | undefined) => TokenCheck;
   /** The admin token: only it may pin a request to a key with `x-gemgate-key-id`. */
   readonly authToken: string;
   readonly hiddenModels: ReadonlySet<string>;
-  readonly log: LogSink;
-  readonly clock: Clock;
   readonly openStreams: OpenStreams;
 }
 
@@ -88,33 +73,13 @@ export function checkGeminiToken(
 
 /** The native Gemini API's handlers, relayed through the key pool with the client's body untouched. */
 export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandlers {
-  const { relay, log, clock } = options;
   const isAdminToken = createTokenMatcher(options.authToken);
 
-  const logRequest = (
-    reply: FastifyReply,
-    call: RelayCall,
-    result: RelayResult,
-    status: number,
-    success: boolean,
-  ) => logRelayedRequest(log, clock, reply, call, result, status, success);
-
-  /**
-   * A 200 whose body is not a JSON object becomes a 502 with an error-log row. The relay checks
-   * only the first and last bytes (a full parse would cost more than the rest of its work); `parse`
-   * asks for the full check where the gateway reads the answer itself.
-   */
-  const vetted = (call: RelayCall, result: RelayResult, parse = false): RelayResult => {
-    if (result.kind !== 'complete') return result;
-    const problem = answerProblem(result.body, parse);
-    return problem ? malformedAnswerFailure(relay, call, result, problem) : result;
-  };
-
-  /** Sends a relay result and logs the request once it is over. */
+  /** Runs one call through the pipeline, answering in Google's own framing. */
   async function send(
     request: FastifyRequest,
     reply: FastifyReply,
-    call: RelayCall,
+    call: Omit<RelayCall, 'signal'>,
     transform?: (body: Buffer) => Buffer,
   ): Promise<FastifyReply> {
     const pin = request.headers[pinHeader];
@@ -124,39 +89,13 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
       }
       call = { ...call, pinKeyId: pin };
     }
-    const result = vetted(call, await relayCall(relay, call), transform !== undefined);
-    switch (result.kind) {
-      case 'complete':
-        reply.code(result.status).header('content-type', result.contentType);
-        reply.send(transform ? transform(result.body) : result.body);
-        logRequest(reply, call, result, result.status, true);
-        break;
-      case 'failed':
-        if (result.retryAfterSeconds !== undefined)
-          reply.header('retry-after', String(result.retryAfterSeconds));
-        reply.code(result.status).header('content-type', jsonType).send(result.body);
-        logRequest(reply, call, result, result.status, false);
-        break;
-      case 'aborted':
-        reply.hijack();
-        reply.raw.destroy();
-        logRequest(reply, call, result, 499, false);
-        break;
-      case 'stream': {
-        const sse = (request.query as { alt?: string }).alt === 'sse';
-        const onEnd = ({ failure, clientClosed, malformed }: PacedStreamEnd) => {
-          // Google's trouble teaches the pool about the key; an event nobody could read does not.
-          if (failure) recordInterruption(relay, call, result.key, failure.cause, failure.message);
-          if (malformed) recordMalformedAnswer(relay, call, result, malformed);
-          const success = !failure && !malformed && !clientClosed;
-          logRequest(reply, call, result, clientClosed ? 499 : result.status, success);
-        };
-        if (options.optimizer && sse)
-          sendPacedGeminiStream(reply, result, options.optimizer, onEnd, options.openStreams);
-        else sendGeminiStream(reply, result, sse, onEnd, options.openStreams);
-        break;
-      }
-    }
+    const sse = (request.query as { alt?: string }).alt === 'sse';
+    await runGeneration(options.relay, {
+      call,
+      surface: createNativeSurface({ sse, ...(transform ? { transform } : {}) }),
+      channel: createClientChannel(reply, options.openStreams),
+      policy: options.policy,
+    });
     return reply;
   }
 
@@ -170,7 +109,6 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
           model: null,
           request: { method: 'GET', path: `/${version}/models`, query: upstreamQuery(request.url) },
           stream: false,
-          signal: createRequestSignal(reply),
         },
         (body) => filterModelList(body, options.hiddenModels),
       ),
@@ -187,7 +125,6 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
           query: upstreamQuery(request.url),
         },
         stream: false,
-        signal: createRequestSignal(reply),
       });
     },
     callModel: (version) => async (request, reply) => {
@@ -205,6 +142,8 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
         );
       const nameProblem = modelNameProblem(target.model);
       if (nameProblem) return sendGeminiError(reply, 400, nameProblem);
+      // Google answers anything but a JSON object with a 400; catching the obvious cases here spares
+      // an upstream call. A full parse is left to Google.
       const body = request.body;
       if (!looksLikeJsonObject(body)) {
         return sendGeminiError(
@@ -217,33 +156,17 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
       const adjusted = generates ? adjustNativeRequest(target.model, body, options.features) : undefined;
       if (adjusted?.problem) return sendGeminiError(reply, 400, adjusted.problem);
       const model = adjusted?.choice.model ?? target.model;
-      const stream = target.method === 'streamGenerateContent';
-      const fakeStream = stream && options.fakeStreamIntervalSeconds !== undefined;
-      const call: RelayCall = {
+      return send(request, reply, {
         route: `gemini ${target.method}`,
         model,
         request: {
           method: 'POST',
-          path: `/${version}/models/${encodeURIComponent(model)}:${fakeStream ? 'generateContent' : target.method}`,
-          query: fakeStream ? '' : upstreamQuery(request.url),
+          path: `/${version}/models/${encodeURIComponent(model)}:${target.method}`,
+          query: upstreamQuery(request.url),
           body: adjusted?.body ?? body,
         },
-        stream: stream && !fakeStream,
-        signal: createRequestSignal(reply),
-      };
-      if (!fakeStream) return send(request, reply, call);
-      const sse = (request.query as { alt?: string }).alt === 'sse';
-      // The fake stream parses the answer to re-frame it: it gets the full check.
-      const result = await sendGeminiFakeStream(
-        reply,
-        sse,
-        options.fakeStreamIntervalSeconds as number,
-        () => relayCall(relay, call).then((answer) => vetted(call, answer, true)),
-        options.openStreams,
-      );
-      const status = result.kind === 'failed' ? result.status : result.kind === 'aborted' ? 499 : 200;
-      logRequest(reply, { ...call, stream: true }, result, status, status === 200);
-      return reply;
+        stream: target.method === 'streamGenerateContent',
+      });
     },
   };
 }
@@ -280,35 +203,4 @@ export async function geminiRoutes(
       optionsOf(request).geminiHandlers.callModel(version)(request, reply),
     );
   }
-}
-
-/**
- * Google answers anything but a JSON object with a 400; catching the obvious cases here spares an
- * upstream call. A full parse is left to Google: it cost more per request than the rest of the
- * relay's own work.
- */
-function looksLikeJsonObject(body: unknown): body is Buffer {
-  if (!Buffer.isBuffer(body)) return false;
-  let start = 0;
-  let end = body.length - 1;
-  while (start <= end && isJsonSpace(body[start] as number)) start++;
-  while (end >= start && isJsonSpace(body[end] as number)) end--;
-  return end > start && body[start] === 0x7b && body[end] === 0x7d;
-}
-
-/** What is wrong with a 200's body, for a method that answers a JSON object; undefined when nothing. */
-function answerProblem(body: Buffer, parse: boolean): string | undefined {
-  if (body.length === 0) return 'an empty body';
-  if (!looksLikeJsonObject(body)) return 'a body that is not a JSON object';
-  if (!parse) return undefined;
-  try {
-    JSON.parse(body.toString('utf8'));
-    return undefined;
-  } catch {
-    return 'a body that is not JSON';
-  }
-}
-
-function isJsonSpace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }

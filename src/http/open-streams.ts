@@ -1,10 +1,5 @@
 import type { ServerResponse } from 'node:http';
-
-/** Why the gateway ends a stream before its answer is complete: what the client is told in-band. */
-export interface StreamCut {
-  readonly status: number;
-  readonly message: string;
-}
+import type { StreamCut } from '../relay/client-channel.js';
 
 /**
  * The streams being sent, so that a shutdown whose deadline has passed can end each one with its

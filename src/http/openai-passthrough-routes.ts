@@ -1,24 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Clock } from '../core/clock.js';
-import type { LogSink } from '../core/log-sink.js';
 import { upstreamQuery } from '../protocols/gemini/gemini-paths.js';
 import { modelNameProblem } from '../protocols/gemini/model-name-problem.js';
+import { createCompatSurface } from '../protocols/openai/compat-surface.js';
 import { parseOpenAICompatPath } from '../protocols/openai/parse-openai-compat-path.js';
-import { type RelayCall, type RelayContext, recordInterruption, relayCall } from '../relay/relay-call.js';
+import type { RelayContext } from '../relay/relay-call.js';
+import { runGeneration } from '../relay/run-generation.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
-import { createRequestSignal } from './create-request-signal.js';
+import { createClientChannel } from './create-client-channel.js';
 import type { OpenStreams } from './open-streams.js';
-import { sendOpenAIError, sendRelayFailure } from './openai-chat.js';
-import { logRelayedRequest } from './request-log.js';
-import { sendGeminiStream } from './send-gemini-stream.js';
+import { sendOpenAIError } from './openai-chat.js';
 
 const prefix = '/openai/v1/';
 
 export interface PassthroughOptions {
   readonly relay: RelayContext;
   readonly checkToken: (token: string | undefined) => TokenCheck;
-  readonly log: LogSink;
-  readonly clock: Clock;
   readonly openStreams: OpenStreams;
 }
 
@@ -64,46 +60,25 @@ export async function openaiPassthroughRoutes(
     // The model names the pool's per-model state: capped as on every other route.
     const nameProblem = model === null ? undefined : modelNameProblem(model);
     if (nameProblem) return sendOpenAIError(reply, 400, nameProblem, 'model', 'invalid_value');
-    const call: RelayCall = {
-      route: `openai-compat ${rest}`,
-      model,
-      request: {
-        method: request.method as 'GET' | 'POST' | 'DELETE',
-        path: target.path,
-        query: upstreamQuery(request.url),
-        bearer: true,
-        ...(body ? { body } : {}),
+    await runGeneration(options.relay, {
+      call: {
+        route: `openai-compat ${rest}`,
+        model,
+        request: {
+          method: request.method as 'GET' | 'POST' | 'DELETE',
+          path: target.path,
+          query: upstreamQuery(request.url),
+          bearer: true,
+          ...(body ? { body } : {}),
+        },
+        stream,
       },
-      stream,
-      signal: createRequestSignal(reply),
-    };
-    const log = (status: number, success: boolean, result: Parameters<typeof logRelayedRequest>[4]) =>
-      logRelayedRequest(options.log, options.clock, reply, call, result, status, success);
-    const result = await relayCall(options.relay, call);
-    switch (result.kind) {
-      case 'aborted':
-        log(499, false, result);
-        return reply.hijack();
-      case 'failed':
-        log(result.status, false, result);
-        return sendRelayFailure(reply, result);
-      case 'complete':
-        log(result.status, true, result);
-        return reply.code(result.status).header('content-type', result.contentType).send(result.body);
-      case 'stream':
-        sendGeminiStream(
-          reply,
-          result,
-          true,
-          (end) => {
-            if (end.failure)
-              recordInterruption(options.relay, call, result.key, end.failure.cause, end.failure.message);
-            log(end.clientClosed ? 499 : result.status, !end.failure && !end.clientClosed, result);
-          },
-          options.openStreams,
-        );
-        return reply;
-    }
+      surface: createCompatSurface(),
+      channel: createClientChannel(reply, options.openStreams),
+      // Google's compatible endpoint streams itself, unpaced: it is relayed as it comes.
+      policy: {},
+    });
+    return reply;
   }
 
   app.route({ method: ['GET', 'POST', 'DELETE'], url: `${prefix}*`, handler: passthrough });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Settings } from '../config/settings.js';
 import { derivedModelNames, resolveModel } from '../protocols/gemini/resolve-model.js';
+import type { AnswerProblem, WholeAnswer } from '../protocols/generation-surface.js';
 import { checkModelField } from '../protocols/openai/check-chat-request.js';
 import {
   checkEmbeddingRequest,
@@ -19,16 +20,17 @@ import { OpenAIRequestError } from '../protocols/openai/openai-error.js';
 import {
   type ParsedAnswer,
   parseBatchEmbedAnswer,
-  parseGenerateAnswer,
+  parseGeneratedFiles,
   parseModelListAnswer,
   parsePredictAnswer,
 } from '../protocols/openai/parse-gemini-answer.js';
-import { type RelayCall, type RelayFailure, type RelayResult, relayCall } from '../relay/relay-call.js';
+import { createOpenAIWholeSurface, jsonAnswer } from '../protocols/openai/whole-surface.js';
+import type { RelayCall } from '../relay/relay-call.js';
+import { runWhole } from '../relay/run-generation.js';
 import { MediaFetchError } from '../upstream/fetch-media.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
-import { createRequestSignal } from './create-request-signal.js';
+import { createClientChannel } from './create-client-channel.js';
 import { checkGeminiToken, type GeminiHandlers } from './gemini-routes.js';
-import { malformedAnswerFailure } from '../relay/malformed-answer-failure.js';
 import {
   type ChatSettings,
   handleChatCompletion,
@@ -36,9 +38,7 @@ import {
   parseJsonBody,
   publicBaseUrl,
   sendOpenAIError,
-  sendRelayFailure,
 } from './openai-chat.js';
-import { logRelayedRequest } from './request-log.js';
 
 export interface OpenAIRouteOptions extends OpenAIDependencies {
   readonly checkToken: (token: string | undefined) => TokenCheck;
@@ -105,55 +105,24 @@ export async function openaiRoutes(
   });
 
   /**
-   * One relayed call whose complete answer `parse` reads and `answer` turns into the payload to
-   * send; `answer` returns undefined when it replied itself or wants nothing sent yet. An answer
-   * `parse` finds malformed is a 502 with an error-log row. Resolves true once a reply went out.
-   * (Helpers resolve booleans, never the reply: Fastify's reply is thenable, and a promise resolved
-   * with it waits for the response to end.)
+   * One operation answered whole through the pipeline: Google's answer checked by `parse` and
+   * turned into the client's by `answer` (a JSON value, or the answer itself).
    */
   async function relayed<T>(
     options: OpenAIRouteOptions,
     reply: FastifyReply,
     call: Omit<RelayCall, 'signal' | 'stream'>,
     parse: (body: Buffer) => ParsedAnswer<T>,
-    answer: (value: T, fail: (problem: string) => true) => unknown,
-    /** Sees each complete result, for a request made of several calls that logs itself once. */
-    served?: (result: Extract<RelayResult, { kind: 'complete' }>) => void,
-  ): Promise<boolean> {
-    const full: RelayCall = { ...call, stream: false, signal: createRequestSignal(reply) };
-    const { relay } = options;
-    const result = await relayCall(relay, full);
-    const log = (answered: RelayResult, status: number, success: boolean) =>
-      logRelayedRequest(options.log, options.clock, reply, full, answered, status, success);
-    let failed = false;
-    const failWith = (failure: RelayFailure): true => {
-      failed = true;
-      log(failure, failure.status, false);
-      sendRelayFailure(reply, failure);
-      return true;
-    };
-    if (result.kind === 'aborted') {
-      log(result, 499, false);
-      reply.hijack();
-      return true;
-    }
-    if (result.kind === 'failed') return failWith(result);
-    if (result.kind === 'stream') {
-      // The upstream client streams only calls that ask for a stream; these never do.
-      result.rest.cancel();
-      throw new Error('A non-streaming call was answered with a stream.');
-    }
-    const parsed = parse(result.body);
-    if (!parsed.ok) return failWith(malformedAnswerFailure(relay, full, result, parsed.problem));
-    const payload = answer(parsed.value, (problem) =>
-      failWith(malformedAnswerFailure(relay, full, result, problem)),
-    );
-    if (failed) return true;
-    served?.(result);
-    if (payload !== undefined && !reply.sent) reply.send(payload);
-    // An answer that sent nothing yet is one call of several: its caller logs the request once.
-    if (reply.sent) log(result, reply.statusCode, reply.statusCode < 400);
-    return reply.sent;
+    answer: (value: T, index: number) => WholeAnswer | AnswerProblem | undefined,
+    calls = 1,
+  ): Promise<FastifyReply> {
+    await runWhole(options.relay, {
+      call: { ...call, stream: false },
+      surface: createOpenAIWholeSurface(parse, answer),
+      channel: createClientChannel(reply, options.openStreams),
+      calls,
+    });
+    return reply;
   }
 
   /** For answers the gateway does not read (models.get): any 200 will do. */
@@ -161,7 +130,7 @@ export async function openaiRoutes(
 
   async function listModels(options: OpenAIRouteOptions, reply: FastifyReply) {
     // One page of up to 1000 models covers Google's catalogue.
-    await relayed(
+    return relayed(
       options,
       reply,
       {
@@ -174,7 +143,7 @@ export async function openaiRoutes(
         const hidden = new Set(options.settings.FILTERED_MODELS);
         const ids = listed.filter((id) => !hidden.has(id));
         const derived = derivedModelNames(modelListsOf(options.settings));
-        return {
+        return jsonAnswer({
           object: 'list',
           data: [...ids, ...derived].map((id) => ({
             id,
@@ -182,10 +151,9 @@ export async function openaiRoutes(
             created: modelCreated,
             owned_by: 'google',
           })),
-        };
+        });
       },
     );
-    return reply;
   }
 
   for (const prefix of prefixes) {
@@ -203,7 +171,7 @@ export async function openaiRoutes(
       const options = optionsOf(request);
       if (prefix === '/v1' && isGeminiClient(request)) return options.gemini.getModel('v1')(request, reply);
       const id = checkModelField(request.params.model, 'model');
-      await relayed(
+      return relayed(
         options,
         reply,
         {
@@ -216,9 +184,8 @@ export async function openaiRoutes(
           },
         },
         anyAnswer,
-        () => ({ id, object: 'model', created: modelCreated, owned_by: 'google' }),
+        () => jsonAnswer({ id, object: 'model', created: modelCreated, owned_by: 'google' }),
       );
-      return reply;
     });
 
     app.post(`${prefix}/embeddings`, async (request, reply) => {
@@ -230,7 +197,7 @@ export async function openaiRoutes(
         (sum, item) => sum + Math.ceil((item.content.parts[0]?.text.length ?? 0) / 4),
         0,
       );
-      await relayed(
+      return relayed(
         options,
         reply,
         {
@@ -245,14 +212,15 @@ export async function openaiRoutes(
         },
         (answer) => parseBatchEmbedAnswer(answer, gemini.requests.length),
         (vectors) =>
-          convertEmbeddingResponse(
-            vectors.map((values) => ({ values })),
-            body.model as string,
-            body.encoding_format ?? 'float',
-            tokens,
+          jsonAnswer(
+            convertEmbeddingResponse(
+              vectors.map((values) => ({ values })),
+              body.model as string,
+              body.encoding_format ?? 'float',
+              tokens,
+            ),
           ),
       );
-      return reply;
     });
 
     app.post(`${prefix}/images/generations`, async (request, reply) => {
@@ -266,7 +234,7 @@ export async function openaiRoutes(
         asUrl ? { url: `${base}/images/${options.imageStore.put(mimeType, data)}` } : { b64_json: data };
       const created = Math.floor(options.clock.now() / 1000);
       if (model.startsWith('imagen')) {
-        await relayed(
+        return relayed(
           options,
           reply,
           {
@@ -280,62 +248,39 @@ export async function openaiRoutes(
             },
           },
           parsePredictAnswer,
-          (predictions) => ({
-            created,
-            data: predictions.map((prediction) =>
-              output(prediction.mimeType ?? 'image/png', prediction.bytesBase64Encoded as string),
-            ),
-          }),
+          (predictions) =>
+            jsonAnswer({
+              created,
+              data: predictions.map((prediction) =>
+                output(prediction.mimeType ?? 'image/png', prediction.bytesBase64Encoded as string),
+              ),
+            }),
         );
-        return reply;
       }
       // A Gemini image model makes one image per call: n calls, each through the pool.
-      const gemini = Buffer.from(JSON.stringify(convertGeminiImageRequest(body)));
       const images: { mimeType: string; data: string }[] = [];
-      const route = 'openai images.generations';
-      let attempts = 0;
-      let last: RelayResult | undefined;
-      for (let index = 0; index < (body.n ?? 1); index++) {
-        const replied = await relayed(
-          options,
-          reply,
-          {
-            route,
-            model,
-            request: {
-              method: 'POST',
-              path: `/v1beta/models/${encodeURIComponent(model)}:generateContent`,
-              query: '',
-              body: gemini,
-            },
+      const calls = body.n ?? 1;
+      return relayed(
+        options,
+        reply,
+        {
+          route: 'openai images.generations',
+          model,
+          request: {
+            method: 'POST',
+            path: `/v1beta/models/${encodeURIComponent(model)}:generateContent`,
+            query: '',
+            body: Buffer.from(JSON.stringify(convertGeminiImageRequest(body))),
           },
-          parseGenerateAnswer,
-          (response) => {
-            for (const part of response.candidates?.[0]?.content?.parts ?? []) {
-              if (part.inlineData?.mimeType.startsWith('image/')) images.push(part.inlineData);
-            }
-            return undefined;
-          },
-          (result) => {
-            attempts += result.attempts;
-            last = result;
-          },
-        );
-        if (replied) return reply;
-      }
-      reply.send({ created, data: images.map((image) => output(image.mimeType, image.data)) });
-      // One row for the request, with the attempts of all its calls.
-      if (last)
-        logRelayedRequest(
-          options.log,
-          options.clock,
-          reply,
-          { route, model, stream: false },
-          { ...last, attempts },
-          200,
-          true,
-        );
-      return reply;
+        },
+        parseGeneratedFiles,
+        (files, index) => {
+          images.push(...files.filter((file) => file.mimeType.startsWith('image/')));
+          if (index < calls - 1) return undefined;
+          return jsonAnswer({ created, data: images.map((image) => output(image.mimeType, image.data)) });
+        },
+        calls,
+      );
     });
 
     app.post(`${prefix}/audio/speech`, async (request, reply) => {
@@ -345,7 +290,7 @@ export async function openaiRoutes(
       // OpenAI's TTS model names mean "text to speech": Gemini's TTS model (TTS_MODEL) does it.
       const model = !body.model || /^(tts-|gpt-)/.test(body.model) ? settings.TTS_MODEL : body.model;
       const { request: gemini, format } = convertSpeechRequest(body);
-      await relayed(
+      return relayed(
         options,
         reply,
         {
@@ -358,20 +303,19 @@ export async function openaiRoutes(
             body: Buffer.from(JSON.stringify(gemini)),
           },
         },
-        parseGenerateAnswer,
-        (response, fail) => {
-          const audio = response.candidates?.[0]?.content?.parts?.find((part) =>
-            part.inlineData?.mimeType.startsWith('audio/'),
-          );
-          if (!audio?.inlineData) return fail('no audio');
-          const pcm = Buffer.from(audio.inlineData.data, 'base64');
-          if (format === 'pcm') return reply.header('content-type', 'audio/pcm').send(pcm);
-          return reply
-            .header('content-type', 'audio/wav')
-            .send(encodeWav(pcm, sampleRateOf(audio.inlineData.mimeType)));
+        parseGeneratedFiles,
+        (files) => {
+          const audio = files.find((file) => file.mimeType.startsWith('audio/'));
+          if (!audio) return { problem: 'no audio' };
+          const pcm = Buffer.from(audio.data, 'base64');
+          if (format === 'pcm') return { status: 200, contentType: 'audio/pcm', body: pcm };
+          return {
+            status: 200,
+            contentType: 'audio/wav',
+            body: encodeWav(pcm, sampleRateOf(audio.mimeType)),
+          };
         },
       );
-      return reply;
     });
   }
 }

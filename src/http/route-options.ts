@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Settings } from '../config/settings.js';
 import type { Clock } from '../core/clock.js';
 import type { LeasedVersions } from '../core/leased-versions.js';
-import type { LogSink } from '../core/log-sink.js';
 import type { RelayContext } from '../relay/relay-call.js';
 import type { ImageStore } from '../storage/create-image-store.js';
 import type { MediaFetcher } from '../upstream/fetch-media.js';
@@ -11,13 +10,12 @@ import { createGeminiHandlers, type GeminiHandlers, type GeminiRouteOptions } fr
 import type { OpenStreams } from './open-streams.js';
 import type { PassthroughOptions } from './openai-passthrough-routes.js';
 import type { OpenAIRouteOptions } from './openai-routes.js';
-import { streamOptimizerSettings } from './stream-optimizer-settings.js';
+import { streamPolicyOf } from './stream-policy.js';
 
 /** What the client routes need that no setting changes. */
 export interface RouteStatics {
   /** The admin token: a client token too, and the only one that may pin a request to a key. */
   readonly authToken: string;
-  readonly log: LogSink;
   readonly clock: Clock;
   readonly imageStore: ImageStore;
   readonly openStreams: OpenStreams;
@@ -38,8 +36,9 @@ export function deriveRouteOptions(
   mediaFetcher: MediaFetcher,
   statics: RouteStatics,
 ): RouteOptions {
-  const { authToken, log, clock, openStreams } = statics;
+  const { authToken, clock, openStreams } = statics;
   const checkToken = createTokenChecker([...settings.ALLOWED_TOKENS, authToken]);
+  const policy = streamPolicyOf(settings);
   const gemini: GeminiRouteOptions = {
     relay,
     features: {
@@ -51,30 +50,25 @@ export function deriveRouteOptions(
       codeExecution: settings.TOOLS_CODE_EXECUTION_ENABLED,
       urlContextModels: settings.URL_CONTEXT_ENABLED ? settings.URL_CONTEXT_MODELS : [],
     },
-    fakeStreamIntervalSeconds: settings.FAKE_STREAM_ENABLED
-      ? settings.FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS
-      : undefined,
-    optimizer: streamOptimizerSettings(settings),
+    policy,
     checkToken,
     authToken,
     hiddenModels: new Set(settings.FILTERED_MODELS),
-    log,
-    clock,
     openStreams,
   };
   const geminiHandlers = createGeminiHandlers(gemini);
   return {
     gemini,
     geminiHandlers,
-    passthrough: { relay, checkToken, log, clock, openStreams },
+    passthrough: { relay, checkToken, openStreams },
     openai: {
       relay,
       settings,
       imageStore: statics.imageStore,
       mediaFetcher,
-      log,
       clock,
       openStreams,
+      policy,
       checkToken,
       gemini: geminiHandlers,
     },

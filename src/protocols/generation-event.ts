@@ -75,4 +75,6 @@ export interface DecodedChunk {
   readonly events: readonly GenerationEvent[];
   /** The chunk's JSON text as the upstream sent it. */
   readonly data: string;
+  /** True for a piece of a framing the gateway passes on unread (Google's JSON-array stream). */
+  readonly unread?: boolean;
 }

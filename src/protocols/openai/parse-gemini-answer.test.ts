@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   parseBatchEmbedAnswer,
-  parseGenerateAnswer,
+  parseGeneratedFiles,
   parseModelListAnswer,
   parsePredictAnswer,
 } from './parse-gemini-answer.js';
@@ -9,40 +9,34 @@ import {
 const body = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 const problemOf = (parsed: { ok: boolean; problem?: string }) => (parsed.ok ? undefined : parsed.problem);
 
-describe('parseGenerateAnswer', () => {
+describe('parseGeneratedFiles', () => {
   it.each([
     ['', 'an empty body'],
     ['upstream connect error', 'a body that is not JSON'],
-    [[], 'JSON that is not an object'],
     [{}, 'neither candidates nor promptFeedback'],
-    [{ candidates: null }, 'candidates that are not an array of objects'],
-    [{ candidates: [null] }, 'candidates that are not an array of objects'],
-    [{ candidates: [{ content: 'x' }] }, 'a candidate whose content is not an object'],
-    [{ candidates: [{ content: { parts: {} } }] }, 'a candidate whose parts are not an array of objects'],
-    [{ candidates: [{ content: { parts: [{ text: 1 }] } }] }, 'a part whose text is not a string'],
     [
       { candidates: [{ content: { parts: [{ inlineData: { data: 'x' } }] } }] },
       'a part with malformed inlineData',
     ],
-    [
-      { candidates: [{ content: { parts: [{ functionCall: { args: {} } }] } }] },
-      'a part with a malformed functionCall',
-    ],
-    [
-      { candidates: [{ content: { parts: [] }, groundingMetadata: { groundingChunks: 1 } }] },
-      'malformed groundingChunks',
-    ],
-    [{ candidates: [], usageMetadata: 5 }, 'usageMetadata that is not an object'],
+    [{ error: { code: 500, message: 'boom' } }, 'an error (boom)'],
   ])('refuses %j: %s', (value, problem) => {
-    expect(problemOf(parseGenerateAnswer(body(value)))).toBe(problem);
+    expect(problemOf(parseGeneratedFiles(body(value)))).toBe(problem);
   });
 
-  it.each([
-    [{ candidates: [{ content: { parts: [{ text: 'hi' }], role: 'model' }, finishReason: 'STOP' }] }],
-    [{ candidates: [{ finishReason: 'SAFETY' }] }],
-    [{ promptFeedback: { blockReason: 'SAFETY' } }],
-  ])('accepts %j', (value) => {
-    expect(parseGenerateAnswer(body(value))).toEqual({ ok: true, value });
+  it("gives the first candidate's media, in order, and nothing of the others", () => {
+    const image = { mimeType: 'image/png', data: 'AAAA' };
+    const audio = { mimeType: 'audio/L16;rate=24000', data: 'BBBB' };
+    const answer = {
+      candidates: [
+        { content: { parts: [{ text: 'here' }, { inlineData: image }, { inlineData: audio }] } },
+        { index: 1, content: { parts: [{ inlineData: { mimeType: 'image/jpeg', data: 'CCCC' } }] } },
+      ],
+    };
+    expect(parseGeneratedFiles(body(answer))).toEqual({ ok: true, value: [image, audio] });
+    expect(parseGeneratedFiles(body({ promptFeedback: { blockReason: 'SAFETY' } }))).toEqual({
+      ok: true,
+      value: [],
+    });
   });
 });
 

@@ -1,4 +1,5 @@
-import type { GeminiResponse } from '../gemini/gemini-types.js';
+import { decodeGeminiAnswer } from '../gemini/decode-gemini-chunk.js';
+import type { GeminiInlineData } from '../gemini/gemini-types.js';
 import { isJsonObject, type JsonObject } from './check-json-type.js';
 
 // Google's 200 answers, parsed and checked before the OpenAI translations read them. A 200 whose
@@ -24,56 +25,17 @@ function parseObject(body: Buffer): JsonObject | string {
 const isObjectArray = (value: unknown): value is JsonObject[] =>
   Array.isArray(value) && value.every(isJsonObject);
 
-function partProblem(part: JsonObject): string | undefined {
-  if (part.text !== undefined && typeof part.text !== 'string') return 'a part whose text is not a string';
-  const inline = part.inlineData;
-  if (
-    inline !== undefined &&
-    !(isJsonObject(inline) && typeof inline.mimeType === 'string' && typeof inline.data === 'string')
-  )
-    return 'a part with malformed inlineData';
-  const call = part.functionCall;
-  if (call !== undefined && !(isJsonObject(call) && typeof call.name === 'string'))
-    return 'a part with a malformed functionCall';
-  for (const name of ['executableCode', 'codeExecutionResult'])
-    if (part[name] !== undefined && !isJsonObject(part[name])) return `a part whose ${name} is not an object`;
-  return undefined;
-}
-
-function candidateProblem(candidate: JsonObject): string | undefined {
-  const content = candidate.content;
-  if (content === undefined) return undefined;
-  if (!isJsonObject(content)) return 'a candidate whose content is not an object';
-  if (content.parts === undefined) return undefined;
-  if (!isObjectArray(content.parts)) return 'a candidate whose parts are not an array of objects';
-  for (const part of content.parts) {
-    const problem = partProblem(part);
-    if (problem) return problem;
+/** Media the model made: the files of a generateContent answer's first candidate, read as events. */
+export function parseGeneratedFiles(body: Buffer): ParsedAnswer<GeminiInlineData[]> {
+  const decoded = decodeGeminiAnswer(body.toString('utf8'));
+  if (!decoded.ok) return malformed(decoded.problem);
+  const files: GeminiInlineData[] = [];
+  for (const event of decoded.chunk.events) {
+    if (event.type === 'error') return malformed(`an error (${event.message})`);
+    if (event.type === 'file' && event.candidate === 0)
+      files.push({ mimeType: event.mimeType, data: event.data });
   }
-  const grounding = candidate.groundingMetadata;
-  if (grounding !== undefined && !isJsonObject(grounding)) return 'malformed groundingMetadata';
-  const chunks = (grounding as JsonObject | undefined)?.groundingChunks;
-  if (chunks !== undefined && !isObjectArray(chunks)) return 'malformed groundingChunks';
-  return undefined;
-}
-
-/** A generateContent answer: candidates (or, for a blocked prompt, promptFeedback alone). */
-export function parseGenerateAnswer(body: Buffer): ParsedAnswer<GeminiResponse> {
-  const answer = parseObject(body);
-  if (typeof answer === 'string') return malformed(answer);
-  if (answer.candidates === undefined) {
-    return isJsonObject(answer.promptFeedback)
-      ? { ok: true, value: answer as GeminiResponse }
-      : malformed('neither candidates nor promptFeedback');
-  }
-  if (!isObjectArray(answer.candidates)) return malformed('candidates that are not an array of objects');
-  for (const candidate of answer.candidates) {
-    const problem = candidateProblem(candidate);
-    if (problem) return malformed(problem);
-  }
-  if (answer.usageMetadata !== undefined && !isJsonObject(answer.usageMetadata))
-    return malformed('usageMetadata that is not an object');
-  return { ok: true, value: answer as GeminiResponse };
+  return { ok: true, value: files };
 }
 
 /** A batchEmbedContents answer: one vector of numbers per request. */

@@ -1,0 +1,24 @@
+import type { FastifyReply } from 'fastify';
+import type { ClientChannel } from '../relay/client-channel.js';
+import { createRequestSignal } from './create-request-signal.js';
+import { createSseWriter } from './create-sse-writer.js';
+import type { OpenStreams } from './open-streams.js';
+
+/** One request's client side for the pipeline, over Fastify's reply. */
+export function createClientChannel(reply: FastifyReply, openStreams: OpenStreams): ClientChannel {
+  return {
+    signal: createRequestSignal(reply),
+    elapsedMs: () => reply.elapsedTime,
+    send(status, headers, body) {
+      reply.code(status).headers(headers).send(body);
+    },
+    stream: (status, headers, event) => createSseWriter(reply, status, headers, { openStreams, event }),
+    abandon() {
+      reply.hijack();
+      reply.raw.destroy();
+    },
+    reportFault(error, message) {
+      reply.log.error({ err: error }, message);
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import type { GeminiErrorInfo } from '../core/gemini-error-info.js';
+import type { DecodedChunk } from './generation-event.js';
+
+// A client surface, as the request pipeline (relay/run-generation.ts) sees it: how to read the
+// upstream's answer and how to say it, whole or streamed, in the client's protocol. The pipeline
+// owns everything else: the relay, backpressure, keep-alives, pacing, a broken stream, the log row.
+
+/** An answer sent whole. */
+export interface WholeAnswer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string | Buffer;
+}
+
+/** The upstream's error, or the gateway's own in Google's shape, before anything was sent. */
+export interface SurfaceFailure {
+  readonly status: number;
+  /** Google's error body, secrets already redacted. */
+  readonly body: string;
+  readonly error: GeminiErrorInfo;
+}
+
+/** Reads an upstream stream: bytes in, in any split; whole chunks out. Never throws. */
+export interface StreamReader {
+  push(bytes: Buffer): DecodedChunk[];
+  /** What the stream left unfinished when it ended. */
+  end(): DecodedChunk[];
+}
+
+/** Says a stream's chunks in the client's protocol. */
+export interface StreamEncoder {
+  /** The text for one chunk; `piece`, when given, replaces its one text event's text (pacing). */
+  chunk(chunk: DecodedChunk, piece?: string): string;
+  /** What ends a complete stream (OpenAI's `[DONE]`), or ''. */
+  end(): string;
+  /**
+   * The in-band error that ends a stream early, or undefined where the framing has none once the
+   * answer has begun (a JSON array, which is reset instead).
+   */
+  error(error: StreamError): string | undefined;
+}
+
+/** Why a stream ends early. */
+export interface StreamError {
+  readonly status: number;
+  readonly message: string;
+  /** The upstream's own error as it sent it (JSON text, secrets redacted), when it is Google's. */
+  readonly upstreamBody?: string;
+  /** What Google's error says, when it is Google's. */
+  readonly info?: GeminiErrorInfo;
+}
+
+/** What is wrong with an upstream answer (`a body that is not JSON`): the pipeline answers 502. */
+export interface AnswerProblem {
+  readonly problem: string;
+}
+
+/** A surface whose answers are sent whole. */
+export interface WholeSurface {
+  /** The client's answer to a failure before anything was sent. */
+  failure(failure: SurfaceFailure): WholeAnswer;
+  /**
+   * The client's answer to a complete upstream answer, or what is wrong with that answer. A request
+   * made of several calls (`Generation.calls`) gets each answer in turn, `index` counting from 0,
+   * and returns undefined until the last.
+   */
+  answer(
+    status: number,
+    contentType: string,
+    body: Buffer,
+    index: number,
+  ): WholeAnswer | AnswerProblem | undefined;
+}
+
+/** A surface that can also stream. */
+export interface GenerationSurface extends WholeSurface {
+  /** Reads a streamed answer (the upstream's `streamGenerateContent` or its whole answer re-cut). */
+  reader(): StreamReader;
+  /** The whole answer as one chunk, for a fake stream; or what is wrong with it. */
+  wholeChunk(body: Buffer): DecodedChunk | AnswerProblem;
+  encoder(): StreamEncoder;
+  /** The stream's content type. */
+  readonly streamContentType: string;
+  /** A fake stream's keep-alive, which every client's parser skips. */
+  readonly keepAlive: string;
+}

@@ -1,0 +1,419 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { createSecretScrubber, type SecretScrubber } from '../core/redact-secrets.js';
+import type { DecodedChunk } from '../protocols/generation-event.js';
+import type {
+  GenerationSurface,
+  StreamEncoder,
+  StreamError,
+  WholeAnswer,
+  WholeSurface,
+} from '../protocols/generation-surface.js';
+import type { StreamOptimizerSettings } from '../streaming/plan-text-pieces.js';
+import { describeStreamBreak, type UpstreamRequest } from '../upstream/gemini-client.js';
+import type { ClientChannel, ClientStream } from './client-channel.js';
+import { malformedAnswerFailure, recordMalformedAnswer } from './malformed-answer-failure.js';
+import { pacedPieces } from './paced-pieces.js';
+import {
+  type RelayCall,
+  type RelayContext,
+  type RelayFailure,
+  type RelayResult,
+  recordInterruption,
+  relayCall,
+} from './relay-call.js';
+
+/** How streams are sent, from the settings of the request's version. */
+export interface StreamPolicy {
+  /** FAKE_STREAM_ENABLED: the keep-alive interval; the upstream is asked for a whole answer. */
+  readonly fakeStreamIntervalMs?: number;
+  /** STREAM_OPTIMIZER_*, when on. */
+  readonly optimizer?: StreamOptimizerSettings;
+}
+
+/** A request whose answer is sent whole. */
+export interface WholeGeneration {
+  readonly call: Omit<RelayCall, 'signal'>;
+  readonly surface: WholeSurface;
+  readonly channel: ClientChannel;
+  /**
+   * How many times the call is made (a Gemini image model makes one image per call); the surface
+   * answers once all are in, and the request is logged once with the attempts of every call.
+   */
+  readonly calls?: number;
+}
+
+/** A request of the pipeline: what to relay, and whether the client asked for a stream. */
+export interface Generation {
+  /** The upstream call; for a stream, the streaming one (`streamGenerateContent?alt=sse`). */
+  readonly call: Omit<RelayCall, 'signal'>;
+  readonly surface: GenerationSurface;
+  readonly channel: ClientChannel;
+  readonly policy: StreamPolicy;
+}
+
+type StreamResult = Extract<RelayResult, { kind: 'stream' }>;
+type Served = Extract<RelayResult, { kind: 'complete' | 'stream' }>;
+
+const streamHeaders = (contentType: string) => ({
+  'content-type': contentType,
+  'cache-control': 'no-cache',
+  // nginx buffers responses by default, which would hold a stream back until it ends.
+  'x-accel-buffering': 'no',
+});
+
+/**
+ * One request's life from key choice to its last byte, for every surface: the relay, the whole
+ * answer or the stream with backpressure, fake-stream keep-alives, pacing, a broken stream (its
+ * in-band error, then an abnormal end) and exactly one request-log row. The surface only reads the
+ * upstream's answer and says it in its client's protocol; nothing it is sent can throw out of here.
+ */
+export async function runGeneration(relay: RelayContext, generation: Generation): Promise<void> {
+  const { policy } = generation;
+  if (!generation.call.stream) return runWhole(relay, generation);
+  const run = startRun(relay, generation.call, generation.surface, generation.channel);
+  if (policy.fakeStreamIntervalMs !== undefined)
+    return runFakeStream(run, policy.fakeStreamIntervalMs, policy);
+  return runStream(run, policy);
+}
+
+/** One request's log row, written once whichever of its ends comes first. */
+function startRun<Surface>(
+  relay: RelayContext,
+  call: Omit<RelayCall, 'signal'>,
+  surface: Surface,
+  channel: ClientChannel,
+): Run<Surface> {
+  const full: RelayCall = { ...call, signal: channel.signal };
+  let logged = false;
+  const log = (result: RelayResult, status: number, success: boolean) => {
+    if (logged) return;
+    logged = true;
+    relay.log.request({
+      createdAt: relay.clock.now(),
+      route: call.route,
+      model: call.model,
+      keyId: 'key' in result && result.key ? result.key.id : null,
+      status,
+      success,
+      latencyMs: channel.elapsedMs(),
+      attempts: result.attempts,
+      stream: call.stream,
+    });
+  };
+  return { relay, call: full, surface, channel, log };
+}
+
+interface Run<Surface = GenerationSurface> {
+  readonly relay: RelayContext;
+  readonly call: RelayCall;
+  readonly surface: Surface;
+  readonly channel: ClientChannel;
+  readonly log: (result: RelayResult, status: number, success: boolean) => void;
+}
+
+function sendWhole(channel: ClientChannel, answer: WholeAnswer, retryAfterSeconds?: number): void {
+  const headers: Record<string, string> = { 'content-type': answer.contentType };
+  if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
+  channel.send(answer.status, headers, answer.body);
+}
+
+/** Answers a result that carries no content; true when it did (the client left, or it failed). */
+function answeredWithoutContent(
+  run: Run<WholeSurface>,
+  result: RelayResult,
+): result is Exclude<RelayResult, Served> {
+  if (result.kind === 'aborted') {
+    run.channel.abandon();
+    run.log(result, 499, false);
+    return true;
+  }
+  if (result.kind === 'failed') {
+    sendWhole(run.channel, run.surface.failure(result), result.retryAfterSeconds);
+    run.log(result, result.status, false);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * A request answered whole: its call (or calls), then the surface's answer, a failure in the
+ * client's shape, or a 502 for an answer nobody can read. Logged once.
+ */
+export async function runWhole(relay: RelayContext, generation: WholeGeneration): Promise<void> {
+  const run = startRun(relay, generation.call, generation.surface, generation.channel);
+  const calls = generation.calls ?? 1;
+  let attempts = 0;
+  for (let index = 0; index < calls; index++) {
+    const result = await relayCall(run.relay, run.call);
+    attempts += result.attempts;
+    const total = { ...result, attempts };
+    if (answeredWithoutContent(run, total)) return;
+    if (total.kind === 'stream') {
+      // The upstream client streams only calls that ask for a stream; this one did not.
+      total.rest.cancel();
+      throw new Error('A call that asked for a whole answer was answered with a stream.');
+    }
+    const answer = run.surface.answer(total.status, total.contentType, total.body, index);
+    if (answer === undefined) continue;
+    if ('problem' in answer) {
+      answeredWithoutContent(run, malformedAnswerFailure(run.relay, run.call, total, answer.problem));
+      return;
+    }
+    sendWhole(run.channel, answer);
+    run.log(total, answer.status, answer.status < 400);
+    return;
+  }
+  throw new Error('The surface gave no answer after the last call.');
+}
+
+/** The upstream call for a whole answer in place of a stream: generateContent, no `alt=sse`. */
+function wholeRequestOf(request: UpstreamRequest): UpstreamRequest {
+  return {
+    ...request,
+    path: request.path.replace(/:streamGenerateContent$/, ':generateContent'),
+    query: request.query
+      .split('&')
+      .filter((pair) => pair !== '' && !pair.startsWith('alt='))
+      .join('&'),
+  };
+}
+
+/** Google's error body as the stream's in-band error. */
+function streamErrorOf(failure: RelayFailure): StreamError {
+  return {
+    status: failure.status,
+    message: failure.error.message,
+    upstreamBody: failure.body,
+    info: failure.error,
+  };
+}
+
+/**
+ * FAKE_STREAM_ENABLED: the client gets its stream headers at once and a keep-alive every interval
+ * while the gateway waits for the whole answer from a non-streaming call, then that answer as the
+ * stream. Keeps proxies that cut idle connections from cutting long answers.
+ */
+async function runFakeStream(run: Run, intervalMs: number, policy: StreamPolicy): Promise<void> {
+  const { surface } = run;
+  const encoder = surface.encoder();
+  const stream = run.channel.stream(200, streamHeaders(surface.streamContentType), (cut) =>
+    encoder.error(cut),
+  );
+  stream.write(surface.keepAlive);
+  const timer = setInterval(() => stream.write(surface.keepAlive), intervalMs);
+  let result: RelayResult;
+  try {
+    result = await relayCall(run.relay, {
+      ...run.call,
+      request: wholeRequestOf(run.call.request),
+      stream: false,
+    });
+  } finally {
+    clearInterval(timer);
+  }
+  if (result.kind === 'aborted') return run.log(result, 499, false);
+  if (result.kind === 'stream') {
+    result.rest.cancel();
+    throw new Error('A call that asked for a whole answer was answered with a stream.');
+  }
+  // Nothing of the answer was sent: the stream ends with the error, cleanly, as a whole error would.
+  const endWith = (failure: RelayFailure) => {
+    stream.end(encoder.error(streamErrorOf(failure)) ?? '');
+    run.log(failure, failure.status, false);
+  };
+  if (result.kind === 'failed') return endWith(result);
+  const chunk = surface.wholeChunk(result.body);
+  if ('problem' in chunk) return endWith(malformedAnswerFailure(run.relay, run.call, result, chunk.problem));
+  const pump = createPump(run, result, stream, encoder, policy.optimizer);
+  pump.push([chunk]);
+  pump.end();
+}
+
+/** A real stream: the upstream's chunks read, said in the client's protocol and sent as they come. */
+async function runStream(run: Run, policy: StreamPolicy): Promise<void> {
+  const result = await relayCall(run.relay, run.call);
+  if (answeredWithoutContent(run, result)) return;
+  const { surface } = run;
+  const encoder = surface.encoder();
+  const stream = run.channel.stream(result.status, streamHeaders(surface.streamContentType), (cut) =>
+    encoder.error(cut),
+  );
+  const reader = surface.reader();
+  const pump = createPump(run, result, stream, encoder, policy.optimizer);
+  if (result.kind === 'complete') {
+    // An answer that came whole (a relay at BASE_URL that does not stream) is read as one.
+    pump.push(reader.push(result.body));
+    pump.push(reader.end());
+    pump.end();
+    return;
+  }
+  const upstream = result.rest;
+  pump.attach(upstream);
+  pump.push(reader.push(result.first));
+  upstream.pipe({
+    data: (bytes) => pump.push(reader.push(bytes)),
+    end: () => {
+      pump.push(reader.end());
+      pump.end();
+    },
+    error: (error) => {
+      const broken = describeStreamBreak(error);
+      // Undefined: the client went away, which the stream's close handler has seen to.
+      if (broken) pump.broke(broken);
+    },
+  });
+}
+
+interface Pump {
+  /** Lets the pump pause, resume and cancel the upstream call. */
+  attach(upstream: StreamResult['rest']): void;
+  push(chunks: readonly DecodedChunk[]): void;
+  /** The upstream ended: what is queued goes out, then the end. */
+  end(): void;
+  /** The upstream broke off: what is queued goes out, then the in-band error. */
+  broke(broken: {
+    readonly cause: 'timeout' | 'connection';
+    readonly status: number;
+    readonly message: string;
+  }): void;
+}
+
+/**
+ * Sends chunks to the client in order, with backpressure. Unpaced chunks are written as they come;
+ * with the optimizer on, a chunk's text goes out in pieces with pauses, and the upstream waits.
+ * An error event, an upstream that broke, or a fault of the surface's own ends the stream with the
+ * in-band error and an abnormal end; the client's leaving stops the upstream call. Logs once.
+ */
+function createPump(
+  run: Run,
+  result: Served,
+  stream: ClientStream,
+  encoder: StreamEncoder,
+  optimizer: StreamOptimizerSettings | undefined,
+): Pump {
+  // Google's in-band error can quote the key, and a broken or hostile upstream can send any key in
+  // any spelling: each piece of text is checked with a few indexOf calls, the rare hit scrubbed.
+  const scrubber: SecretScrubber = createSecretScrubber(result.key.secret);
+  let upstream: StreamResult['rest'] | undefined;
+  let ended = false;
+  /** The paced work still to do; undefined while nothing waits, so unpaced chunks go out at once. */
+  let queue: Promise<void> | undefined;
+
+  const finish = (status: number, success: boolean) => {
+    if (ended) return;
+    ended = true;
+    run.log(result, status, success);
+  };
+  const stop = (error: StreamError) => {
+    if (ended) return;
+    upstream?.cancel();
+    const text = encoder.error(error);
+    stream.fail(text === undefined ? undefined : scrubber.text(text));
+    finish(result.status, false);
+  };
+  const write = (text: string) => {
+    if (text === '' || stream.closed) return;
+    if (!stream.write(scrubber.text(text)) && upstream) {
+      const paused = upstream;
+      paused.pause();
+      void stream.drained().then(() => {
+        if (!ended) paused.resume();
+      });
+    }
+  };
+  /** Says one chunk; false when it ended the stream. Paced pieces are returned for the queue. */
+  const say = (chunk: DecodedChunk): boolean => {
+    const first = chunk.events[0];
+    if (first?.type === 'error') {
+      // Google's own error passes as Google sent it; an event nobody can read is no key's fault.
+      if (first.malformed) recordMalformedAnswer(run.relay, run.call, result, first.message);
+      stop({
+        status: first.status,
+        message: first.message,
+        ...(first.malformed ? {} : { upstreamBody: chunk.data }),
+      });
+      return false;
+    }
+    write(encoder.chunk(chunk));
+    return true;
+  };
+  const sayPaced = async (chunks: readonly DecodedChunk[]) => {
+    for (const chunk of chunks) {
+      if (ended) return;
+      const pieces =
+        optimizer && chunk.events[0]?.type !== 'error' ? pacedPieces(chunk, optimizer) : undefined;
+      if (!pieces) {
+        if (!say(chunk)) return;
+        continue;
+      }
+      for (const piece of pieces) {
+        write(encoder.chunk(chunk, piece.text));
+        await stream.drained();
+        if (stream.closed || ended) return;
+        await delay(piece.delayMs);
+      }
+    }
+  };
+  /** A fault of the gateway's own (a surface that threw) ends this stream, never the process. */
+  const fault = (error: unknown) => {
+    run.channel.reportFault(error, 'could not encode a stream');
+    stop({ status: 500, message: 'The gateway could not encode the stream; the answer is incomplete.' });
+  };
+  /** Runs `step` after the paced work queued so far, or at once when there is none. */
+  const after = (step: () => void) => {
+    if (!queue) {
+      try {
+        step();
+      } catch (error) {
+        fault(error);
+      }
+      return;
+    }
+    queue = queue.then(step).catch(fault);
+  };
+
+  stream.onClose(() => {
+    upstream?.cancel();
+    finish(499, false);
+  });
+
+  return {
+    attach(rest) {
+      upstream = rest;
+    },
+    push(chunks) {
+      if (ended || chunks.length === 0) return;
+      if (!optimizer && !queue) {
+        try {
+          for (const chunk of chunks) if (!say(chunk)) return;
+        } catch (error) {
+          fault(error);
+        }
+        return;
+      }
+      // Paced output: the upstream waits while the pieces go out, in order.
+      upstream?.pause();
+      queue = (queue ?? Promise.resolve())
+        .then(() => sayPaced(chunks))
+        .then(() => {
+          if (!ended) upstream?.resume();
+        })
+        .catch(fault);
+    },
+    end() {
+      after(() => {
+        if (ended) return;
+        stream.end(scrubber.text(encoder.end()) || undefined);
+        finish(result.status, true);
+      });
+    },
+    broke(broken) {
+      after(() => {
+        if (ended) return;
+        // Google's trouble, or the connection's, teaches the pool about the key.
+        recordInterruption(run.relay, run.call, result.key, broken.cause, broken.message);
+        stop(broken);
+      });
+    },
+  };
+}
