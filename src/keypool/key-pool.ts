@@ -6,9 +6,18 @@ import { type DisabledReason, freshKeyState, type KeyError, type KeyState } from
 import { availableFrom, nextKeyState } from './next-key-state.js';
 import { countRequest, createUsage, limitedUntil, type RateLimit, type Usage } from './usage-window.js';
 
+/**
+ * Which upstream a key calls: `ai-studio` (Google AI Studio's Gemini API at BASE_URL), the only
+ * kind today. The upstream client has an endpoint for each (upstream/endpoints `EndpointKind`
+ * names the same kinds); selection does not look at it.
+ */
+export type KeyKind = 'ai-studio';
+
 export interface PoolKey extends KeyIdentity {
   /** The key itself: only the upstream client (and an operator who asks) may see it. */
   readonly secret: string;
+  /** The upstream the key calls; `ai-studio` when absent, as for every key today. */
+  readonly kind?: KeyKind;
 }
 
 /** Where a key came from: API_KEYS (it returns on restart) or the operator API (stored). */

@@ -69,7 +69,7 @@ export function createKeyProber(options: KeyProberOptions): KeyProber {
     try {
       answer = await client.send(
         { method: 'GET', path: `/v1beta/models/${encodeURIComponent(options.testModel)}`, query: '' },
-        key.secret,
+        key,
         false,
         deadline,
       );

@@ -19,6 +19,7 @@ import {
   type GeminiClient,
   KeyWithdrawnError,
   type UpstreamAnswer,
+  type UpstreamHeaders,
   type UpstreamRequest,
   type UpstreamStream,
 } from '../upstream/gemini-client.js';
@@ -72,6 +73,11 @@ export type RelayResult =
       readonly kind: 'complete';
       readonly status: number;
       readonly contentType: string;
+      /**
+       * Google's answer headers a client may need: `content-type` and the Files API's
+       * `x-goog-upload-*`, and nothing else; scrubbed of the key.
+       */
+      readonly headers: UpstreamHeaders;
       readonly body: Buffer;
       readonly key: PoolKey;
     })
@@ -79,6 +85,8 @@ export type RelayResult =
       readonly kind: 'stream';
       readonly status: number;
       readonly contentType: string;
+      /** As for a complete answer: whitelisted, scrubbed of the key. */
+      readonly headers: UpstreamHeaders;
       readonly first: Buffer;
       /** The rest of the upstream body; the consumer must pipe or cancel it. */
       readonly rest: UpstreamStream;
@@ -238,7 +246,7 @@ async function attemptOnce(
   const scope = call.model ?? allModels;
   let answer: UpstreamAnswer;
   try {
-    answer = await context.client.send(call.request, key.secret, call.stream, call.signal, () => {
+    answer = await context.client.send(call.request, key, call.stream, call.signal, () => {
       const serving = context.pool.canServe(key.id, scope);
       context.debug?.({ keyId: key.id, model: scope, sent: serving }, 'upstream call');
       return serving;
@@ -252,13 +260,15 @@ async function attemptOnce(
     return networkFailure(context, call, key, attempt, error);
   }
   const status = answer.statusCode;
-  const contentType = String(answer.headers['content-type'] ?? 'application/json; charset=UTF-8');
+  const headers = answer.headers;
+  const contentType = headers['content-type'] ?? 'application/json; charset=UTF-8';
   if (answer.kind === 'stream') {
     context.pool.report(key, scope, ok);
     return final({
       kind: 'stream',
       status,
       contentType,
+      headers,
       first: answer.first,
       rest: answer.rest,
       key,
@@ -270,7 +280,7 @@ async function attemptOnce(
     // An answer may quote a key (a hostile or broken upstream): scrubbed here, once for every surface,
     // before anything reads it.
     const body = createSecretScrubber(key.secret).bytes(answer.body);
-    return final({ kind: 'complete', status, contentType, body, key, attempts: attempt });
+    return final({ kind: 'complete', status, contentType, headers, body, key, attempts: attempt });
   }
 
   const text = answer.body.toString('utf8');

@@ -2,17 +2,18 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, Pool } from 'undici';
 import type { UpstreamBase } from '../config/parse-base-url.js';
 import type { Cancellation } from '../core/cancellation.js';
+import { createAiStudioEndpoint } from './endpoints/ai-studio.js';
+import {
+  defaultEndpointKind,
+  type Endpoint,
+  type EndpointKind,
+  type UpstreamKey,
+  type UpstreamRequest,
+} from './endpoints/endpoint.js';
+import { pickResponseHeaders, type UpstreamHeaders } from './response-headers.js';
 
-export interface UpstreamRequest {
-  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  /** From the API version on, e.g. `/v1beta/models/gemini-2.5-flash:generateContent`. */
-  readonly path: string;
-  /** Query string without `?`; never carries a key. */
-  readonly query: string;
-  readonly body?: Buffer;
-  /** Send the key as `Authorization: Bearer` (Google's OpenAI-compatible endpoint) instead of x-goog-api-key. */
-  readonly bearer?: boolean;
-}
+export type { EndpointKind, UpstreamKey, UpstreamRequest } from './endpoints/endpoint.js';
+export type { UpstreamHeaders } from './response-headers.js';
 
 /** Receives the rest of a streamed answer: data chunks, then exactly one of `end` or `error`. */
 export interface StreamSink {
@@ -34,26 +35,29 @@ export type UpstreamAnswer =
   | {
       readonly kind: 'complete';
       readonly statusCode: number;
-      readonly headers: IncomingHttpHeaders;
+      /** The whitelisted headers only (`forwardedResponseHeaders`), scrubbed of the key. */
+      readonly headers: UpstreamHeaders;
       readonly body: Buffer;
     }
   | {
       readonly kind: 'stream';
       readonly statusCode: number;
-      readonly headers: IncomingHttpHeaders;
+      /** The whitelisted headers only (`forwardedResponseHeaders`), scrubbed of the key. */
+      readonly headers: UpstreamHeaders;
       readonly first: Buffer;
       readonly rest: UpstreamStream;
     };
 
 export interface GeminiClient {
   /**
-   * Calls Google with `apiKey` in the `x-goog-api-key` header. An error answer, and any answer when
-   * `stream` is false, resolves once complete. A successful stream resolves at its first chunk, so
-   * a failure before any byte can still be retried elsewhere. Rejects on network errors and timeouts.
+   * Calls Google with `key`, at the address its kind's endpoint gives (the key in a header, never
+   * in the URL). An error answer, and any answer when `stream` is false, resolves once complete. A
+   * successful stream resolves at its first chunk, so a failure before any byte can still be
+   * retried elsewhere. Rejects on network errors and timeouts.
    */
   send(
     request: UpstreamRequest,
-    apiKey: string,
+    key: UpstreamKey,
     stream: boolean,
     signal?: Cancellation,
     stillUsable?: () => boolean,
@@ -78,6 +82,7 @@ export interface UpstreamTimeouts {
 }
 
 export interface GeminiClientOptions {
+  /** BASE_URL: where AI Studio keys' calls go. */
   readonly base: UpstreamBase;
   readonly timeouts: UpstreamTimeouts;
   /** CUSTOM_HEADERS: added to every upstream request (never overriding the key or content type). */
@@ -150,7 +155,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
   private timer: NodeJS.Timeout | undefined;
   private timedOut: UpstreamTimeoutError | undefined;
   private statusCode = 0;
-  private headers: IncomingHttpHeaders = {};
+  private headers: UpstreamHeaders = {};
   private chunks: Buffer[] = [];
   private streaming = false;
   private handedOver = false;
@@ -159,6 +164,8 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
   private readonly onCancel = () => this.controller?.abort(new ClientGoneError('the client went away'));
 
   constructor(
+    /** The key the call is sent with, to scrub from the answer's headers. */
+    private readonly secret: string,
     private readonly stream: boolean,
     private readonly signal: Cancellation | undefined,
     private readonly stillUsable: (() => boolean) | undefined,
@@ -194,7 +201,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
     headers: IncomingHttpHeaders,
   ): void {
     this.statusCode = statusCode;
-    this.headers = headers;
+    this.headers = pickResponseHeaders(headers, this.secret);
     this.streaming = this.stream && statusCode < 400;
   }
 
@@ -347,44 +354,50 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
   }
 }
 
-/** The only outbound I/O to Google: one keep-alive connection pool, the key in a header only. */
+/**
+ * The only outbound I/O to Google. A call is addressed once its key is chosen: the key's kind picks
+ * the endpoint (origin, path, headers) and the dispatcher (a keep-alive connection pool) it goes by.
+ */
 export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
   const timeouts = options.timeouts;
-  const pool = new Pool(options.base.origin, {
-    pipelining: 1,
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 600_000,
-    connectTimeout: timeouts.connectMs,
-    // Every other limit is the exchange's own: undici's would measure head and body separately,
-    // while a client feels the first byte of a stream, silence within it, and the whole call.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-  });
-  const prefix = options.base.pathPrefix;
-  const custom = options.customHeaders ?? {};
-  const hasCustom = Object.keys(custom).length > 0;
+  const connectionPool = (origin: string) =>
+    new Pool(origin, {
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 600_000,
+      connectTimeout: timeouts.connectMs,
+      // Every other limit is the exchange's own: undici's would measure head and body separately,
+      // while a client feels the first byte of a stream, silence within it, and the whole call.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+  // One endpoint per kind of key, and one connection pool per endpoint, built with the client.
+  const endpoints: Readonly<Record<EndpointKind, Endpoint>> = {
+    'ai-studio': createAiStudioEndpoint({ base: options.base, customHeaders: options.customHeaders }),
+  };
+  const pools: Readonly<Record<EndpointKind, Pool>> = {
+    'ai-studio': connectionPool(endpoints['ai-studio'].origin),
+  };
+  const endpointFor = (key: UpstreamKey): Endpoint => endpoints[key.kind ?? defaultEndpointKind];
+  // The one place a key's calls choose their way out: its endpoint's pool. A key with its own
+  // outbound proxy (issue 12) gets that proxy's dispatcher here.
+  const dispatcherFor = (key: UpstreamKey): Dispatcher => pools[key.kind ?? defaultEndpointKind];
 
   return {
-    send(request, apiKey, stream, signal, stillUsable) {
-      // One headers object per call: this runs for every request.
-      const headers: Record<string, string> = hasCustom ? { ...custom } : {};
-      if (request.body) headers['content-type'] = 'application/json';
-      // Google's OpenAI-compatible endpoint takes the key as a Bearer token, like OpenAI.
-      if (request.bearer) headers.authorization = `Bearer ${apiKey}`;
-      else headers['x-goog-api-key'] = apiKey;
+    send(request, key, stream, signal, stillUsable) {
+      // The address is the dispatch options: one object per call, and the headers object in it.
+      const address = endpointFor(key).address(request, key);
+      const dispatcher = dispatcherFor(key);
       return new Promise((resolve, reject) => {
-        pool.dispatch(
-          {
-            method: request.method,
-            path: request.query ? `${prefix}${request.path}?${request.query}` : prefix + request.path,
-            headers,
-            body: request.body ?? null,
-          },
-          new Exchange(stream, signal, stillUsable, resolve, reject, timeouts),
+        dispatcher.dispatch(
+          address,
+          new Exchange(key.secret, stream, signal, stillUsable, resolve, reject, timeouts),
         );
       });
     },
-    close: () => pool.close(),
+    close: async () => {
+      await Promise.all(Object.values(pools).map((pool) => pool.close()));
+    },
   };
 }
 
