@@ -1,17 +1,11 @@
 import type { Clock } from '../core/clock.js';
 import { createKeyIdentity, type IdentifyKey, type KeyIdentity } from '../core/key-identity.js';
+import type { KeyKind } from '../core/key-kind.js';
 import type { Outcome } from './classify-outcome.js';
 import { findKeyIdCollisions, KeyIdCollisionError } from './find-key-id-collisions.js';
 import { type DisabledReason, freshKeyState, type KeyError, type KeyState } from './key-state.js';
 import { availableFrom, nextKeyState } from './next-key-state.js';
 import { countRequest, createUsage, limitedUntil, type RateLimit, type Usage } from './usage-window.js';
-
-/**
- * Which upstream a key calls: `ai-studio` (Google AI Studio's Gemini API at BASE_URL), the only
- * kind today. The upstream client has an endpoint for each (upstream/endpoints `EndpointKind`
- * names the same kinds); selection does not look at it.
- */
-export type KeyKind = 'ai-studio';
 
 export interface PoolKey extends KeyIdentity {
   /** The key itself: only the upstream client (and an operator who asks) may see it. */

@@ -2,17 +2,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, Pool } from 'undici';
 import type { UpstreamBase } from '../config/parse-base-url.js';
 import type { Cancellation } from '../core/cancellation.js';
+import { defaultKeyKind, type KeyKind } from '../core/key-kind.js';
 import { createAiStudioEndpoint } from './endpoints/ai-studio.js';
-import {
-  defaultEndpointKind,
-  type Endpoint,
-  type EndpointKind,
-  type UpstreamKey,
-  type UpstreamRequest,
-} from './endpoints/endpoint.js';
+import type { Endpoint, UpstreamKey, UpstreamRequest } from './endpoints/endpoint.js';
 import { pickResponseHeaders, type UpstreamHeaders } from './response-headers.js';
 
-export type { EndpointKind, UpstreamKey, UpstreamRequest } from './endpoints/endpoint.js';
+export type { UpstreamKey, UpstreamRequest } from './endpoints/endpoint.js';
 export type { UpstreamHeaders } from './response-headers.js';
 
 /** Receives the rest of a streamed answer: data chunks, then exactly one of `end` or `error`. */
@@ -372,16 +367,16 @@ export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
       bodyTimeout: 0,
     });
   // One endpoint per kind of key, and one connection pool per endpoint, built with the client.
-  const endpoints: Readonly<Record<EndpointKind, Endpoint>> = {
+  const endpoints: Readonly<Record<KeyKind, Endpoint>> = {
     'ai-studio': createAiStudioEndpoint({ base: options.base, customHeaders: options.customHeaders }),
   };
-  const pools: Readonly<Record<EndpointKind, Pool>> = {
+  const pools: Readonly<Record<KeyKind, Pool>> = {
     'ai-studio': connectionPool(endpoints['ai-studio'].origin),
   };
-  const endpointFor = (key: UpstreamKey): Endpoint => endpoints[key.kind ?? defaultEndpointKind];
+  const endpointFor = (key: UpstreamKey): Endpoint => endpoints[key.kind ?? defaultKeyKind];
   // The one place a key's calls choose their way out: its endpoint's pool. A key with its own
   // outbound proxy (issue 12) gets that proxy's dispatcher here.
-  const dispatcherFor = (key: UpstreamKey): Dispatcher => pools[key.kind ?? defaultEndpointKind];
+  const dispatcherFor = (key: UpstreamKey): Dispatcher => pools[key.kind ?? defaultKeyKind];
 
   return {
     send(request, key, stream, signal, stillUsable) {

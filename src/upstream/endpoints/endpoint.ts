@@ -1,3 +1,4 @@
+import type { KeyKind } from '../../core/key-kind.js';
 /**
  * What every endpoint shares: a logical call to Google (`UpstreamRequest`), the key chosen for it
  * (`UpstreamKey`), and the call as it goes on the wire once both are known (`UpstreamAddress`).
@@ -16,24 +17,13 @@ export interface UpstreamRequest {
   readonly bearer?: boolean;
 }
 
-/**
- * Which upstream serves a key: `ai-studio`, Google AI Studio's Gemini API at BASE_URL, the only
- * kind today. A new kind (Vertex AI express, issue 12) is a name here, an endpoint file beside this
- * one, and its entry in the client's `endpoints`. The key pool's `KeyKind` names the same kinds: a
- * pool key is what the client is given.
- */
-export type EndpointKind = 'ai-studio';
-
-/** The kind of a key that names none. */
-export const defaultEndpointKind: EndpointKind = 'ai-studio';
-
 /** What the client needs of the key a call was given: a pool key is one. */
 export interface UpstreamKey {
   /** The key's id, never the key: for choosing a dispatcher or a log line. */
   readonly id: string;
   readonly secret: string;
-  /** The endpoint its calls go to; `defaultEndpointKind` when absent. */
-  readonly kind?: EndpointKind;
+  /** The endpoint its calls go to; `defaultKeyKind` when absent. */
+  readonly kind?: KeyKind;
 }
 
 /**
@@ -53,7 +43,7 @@ export interface UpstreamAddress {
 
 /** Where one kind of key sends its calls, and how a call is spelled there. */
 export interface Endpoint {
-  readonly kind: EndpointKind;
+  readonly kind: KeyKind;
   /** Every call of this endpoint goes to this origin: the client keeps a connection pool for it. */
   readonly origin: string;
   /** The call for `request` sent with `key`. Pure: no I/O, no URL parsing, the key in a header only. */
