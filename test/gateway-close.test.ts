@@ -107,8 +107,14 @@ describe('gateway.close()', () => {
       `${streamPath}?alt=sse`,
       endingWith(': keep-alive', geminiCut),
     ],
-    // Its keep-alives are JSON whitespace; an error object there would not parse as the array's.
-    ['a fake native JSON-array stream', { FAKE_STREAM_ENABLED: 'true' }, streamPath, /^\s+$/],
+    // Its keep-alives are JSON whitespace, and the array has not begun: the error is the array's
+    // one element, which Google's own array streams use for errors too.
+    [
+      'a fake native JSON-array stream',
+      { FAKE_STREAM_ENABLED: 'true' },
+      streamPath,
+      /^\s+\[\{"error":\{"code":503,"message":"The gateway is shutting down[^\]]*\}\]$/,
+    ],
     [
       'a fake OpenAI stream',
       { FAKE_STREAM_ENABLED: 'true' },

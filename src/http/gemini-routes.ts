@@ -3,7 +3,11 @@ import { adjustNativeRequest, type NativeFeatures } from '../protocols/gemini/ad
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import { filterModelList, parseModelTarget, upstreamQuery } from '../protocols/gemini/gemini-paths.js';
 import { modelNameProblem } from '../protocols/gemini/model-name-problem.js';
-import { createNativeSurface, looksLikeJsonObject } from '../protocols/gemini/native-surface.js';
+import {
+  createNativeSurface,
+  looksLikeJsonObject,
+  type NativeSurfaceOptions,
+} from '../protocols/gemini/native-surface.js';
 import type { RelayCall, RelayContext } from '../relay/relay-call.js';
 import { runGeneration, type StreamPolicy } from '../relay/run-generation.js';
 import { createTokenMatcher, extractGeminiToken, type TokenCheck } from './client-auth.js';
@@ -80,7 +84,7 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
     request: FastifyRequest,
     reply: FastifyReply,
     call: Omit<RelayCall, 'signal'>,
-    transform?: (body: Buffer) => Buffer,
+    surface: Omit<NativeSurfaceOptions, 'sse'> = {},
   ): Promise<FastifyReply> {
     const pin = request.headers[pinHeader];
     if (typeof pin === 'string') {
@@ -92,7 +96,7 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
     const sse = (request.query as { alt?: string }).alt === 'sse';
     await runGeneration(options.relay, {
       call,
-      surface: createNativeSurface({ sse, ...(transform ? { transform } : {}) }),
+      surface: createNativeSurface({ sse, ...surface }),
       channel: createClientChannel(reply, options.openStreams),
       policy: options.policy,
     });
@@ -110,7 +114,7 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
           request: { method: 'GET', path: `/${version}/models`, query: upstreamQuery(request.url) },
           stream: false,
         },
-        (body) => filterModelList(body, options.hiddenModels),
+        { transform: (body) => filterModelList(body, options.hiddenModels) },
       ),
     getModel: (version) => async (request, reply) => {
       const model = (request.params as { model: string }).model;
@@ -156,17 +160,22 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
       const adjusted = generates ? adjustNativeRequest(target.model, body, options.features) : undefined;
       if (adjusted?.problem) return sendGeminiError(reply, 400, adjusted.problem);
       const model = adjusted?.choice.model ?? target.model;
-      return send(request, reply, {
-        route: `gemini ${target.method}`,
-        model,
-        request: {
-          method: 'POST',
-          path: `/${version}/models/${encodeURIComponent(model)}:${target.method}`,
-          query: upstreamQuery(request.url),
-          body: adjusted?.body ?? body,
+      return send(
+        request,
+        reply,
+        {
+          route: `gemini ${target.method}`,
+          model,
+          request: {
+            method: 'POST',
+            path: `/${version}/models/${encodeURIComponent(model)}:${target.method}`,
+            query: upstreamQuery(request.url),
+            body: adjusted?.body ?? body,
+          },
+          stream: target.method === 'streamGenerateContent',
         },
-        stream: target.method === 'streamGenerateContent',
-      });
+        { generates },
+      );
     },
   };
 }

@@ -76,6 +76,11 @@ export interface WholeSurface {
 export interface GenerationSurface extends WholeSurface {
   /** Reads a streamed answer (the upstream's `streamGenerateContent` or its whole answer re-cut). */
   reader(): StreamReader;
+  /**
+   * The media type of the upstream stream the reader reads (`text/event-stream`): a 200 of another
+   * type (a proxy's HTML page) is no stream at all, and is answered 502 before anything is sent.
+   */
+  readonly upstreamStreamType: string;
   /** The whole answer as one chunk, for a fake stream; or what is wrong with it. */
   wholeChunk(body: Buffer): DecodedChunk | AnswerProblem;
   encoder(): StreamEncoder;

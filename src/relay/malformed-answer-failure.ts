@@ -11,7 +11,7 @@ const malformedAnswerType = 'malformed-answer';
 export function malformedAnswerFailure(
   relay: Pick<RelayContext, 'log' | 'clock'>,
   call: Pick<RelayCall, 'route' | 'model'>,
-  result: Extract<RelayResult, { kind: 'complete' }>,
+  result: Extract<RelayResult, { kind: 'complete' | 'stream' }>,
   problem: string,
 ): RelayFailure {
   const message = `Google answered ${result.status} with ${problem}.`;

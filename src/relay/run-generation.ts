@@ -1,7 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { createSecretScrubber, type SecretScrubber } from '../core/redact-secrets.js';
+import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import type { DecodedChunk } from '../protocols/generation-event.js';
 import type {
+  AnswerProblem,
   GenerationSurface,
   StreamEncoder,
   StreamError,
@@ -153,7 +155,7 @@ export async function runWhole(relay: RelayContext, generation: WholeGeneration)
       total.rest.cancel();
       throw new Error('A call that asked for a whole answer was answered with a stream.');
     }
-    const answer = run.surface.answer(total.status, total.contentType, total.body, index);
+    const answer = answerOf(run, total, index);
     if (answer === undefined) continue;
     if ('problem' in answer) {
       answeredWithoutContent(run, malformedAnswerFailure(run.relay, run.call, total, answer.problem));
@@ -164,6 +166,22 @@ export async function runWhole(relay: RelayContext, generation: WholeGeneration)
     return;
   }
   throw new Error('The surface gave no answer after the last call.');
+}
+
+/** The surface's answer; a fault of its own becomes a 500 in the client's shape, not a crash. */
+function answerOf(
+  run: Run<WholeSurface>,
+  result: Extract<RelayResult, { kind: 'complete' }>,
+  index: number,
+): WholeAnswer | AnswerProblem | undefined {
+  try {
+    return run.surface.answer(result.status, result.contentType, result.body, index);
+  } catch (error) {
+    run.channel.reportFault(error, 'could not encode an answer');
+    const message = 'The gateway could not encode the answer.';
+    const body = createGeminiErrorBody(500, message);
+    return run.surface.failure({ status: 500, body: JSON.stringify(body), error: { message, quotaIds: [] } });
+  }
 }
 
 /** The upstream call for a whole answer in place of a stream: generateContent, no `alt=sse`. */
@@ -234,6 +252,14 @@ async function runStream(run: Run, policy: StreamPolicy): Promise<void> {
   const result = await relayCall(run.relay, run.call);
   if (answeredWithoutContent(run, result)) return;
   const { surface } = run;
+  const type = result.contentType.toLowerCase();
+  if (!type.startsWith(surface.upstreamStreamType)) {
+    // A proxy's HTML page with status 200: no stream at all, and nothing is sent yet.
+    if (result.kind === 'stream') result.rest.cancel();
+    const problem = `a ${type.split(';')[0] || 'untyped'} body where a stream was expected`;
+    answeredWithoutContent(run, malformedAnswerFailure(run.relay, run.call, result, problem));
+    return;
+  }
   const encoder = surface.encoder();
   const stream = run.channel.stream(result.status, streamHeaders(surface.streamContentType), (cut) =>
     encoder.error(cut),

@@ -2,7 +2,7 @@ import { createBraceSplitter } from '../../streaming/create-brace-splitter.js';
 import type { DecodedChunk } from '../generation-event.js';
 import type { GenerationSurface, StreamEncoder, StreamError, StreamReader } from '../generation-surface.js';
 import { createGeminiSseReader } from './create-gemini-sse-reader.js';
-import { decodeGeminiAnswer } from './decode-gemini-chunk.js';
+import { type DecodedAnswer, decodeGeminiAnswer } from './decode-gemini-chunk.js';
 import { createGeminiErrorBody } from './gemini-error.js';
 import type { GeminiResponse } from './gemini-types.js';
 
@@ -13,6 +13,8 @@ export interface NativeSurfaceOptions {
   readonly sse: boolean;
   /** Rewrites a whole answer the gateway reads (the model list, filtered); it gets the full check. */
   readonly transform?: (body: Buffer) => Buffer;
+  /** A generateContent call: its whole answer is read as the events a stream's would be. */
+  readonly generates?: boolean;
 }
 
 /**
@@ -25,11 +27,14 @@ export function createNativeSurface(options: NativeSurfaceOptions): GenerationSu
   return {
     failure: (failure) => ({ status: failure.status, contentType: jsonType, body: failure.body }),
     answer(status, contentType, body) {
-      const problem = answerProblem(body, options.transform !== undefined);
+      const problem = options.generates
+        ? answerProblemOf(decodeGeminiAnswer(body.toString('utf8')))
+        : answerProblem(body, options.transform !== undefined);
       if (problem) return { problem };
       return { status, contentType, body: options.transform ? options.transform(body) : body };
     },
     reader: sse ? createGeminiSseReader : createArrayReader,
+    upstreamStreamType: sse ? 'text/event-stream' : 'application/json',
     wholeChunk(body) {
       const decoded = decodeGeminiAnswer(body.toString('utf8'));
       return decoded.ok ? decoded.chunk : { problem: decoded.problem };
@@ -38,6 +43,13 @@ export function createNativeSurface(options: NativeSurfaceOptions): GenerationSu
     streamContentType: sse ? 'text/event-stream' : jsonType,
     keepAlive: sse ? ': keep-alive\r\n\r\n' : ' \n',
   };
+}
+
+/** What is wrong with a decoded generateContent answer; undefined when nothing. */
+function answerProblemOf(decoded: DecodedAnswer): string | undefined {
+  if (!decoded.ok) return decoded.problem;
+  const [first] = decoded.chunk.events;
+  return first?.type === 'error' ? `an error (${first.message})` : undefined;
 }
 
 /**

@@ -49,6 +49,7 @@ export function createChatSurface(context: ChatStreamContext): GenerationSurface
       };
     },
     reader: createGeminiSseReader,
+    upstreamStreamType: 'text/event-stream',
     wholeChunk: answerOf,
     encoder() {
       const encoder = createChatChunkEncoder(context);

@@ -24,6 +24,7 @@ export function createCompatSurface(): GenerationSurface {
         ? { status, contentType, body }
         : { problem: 'a body that is not a JSON object' },
     reader: createCompatReader,
+    upstreamStreamType: 'text/event-stream',
     // The compatible endpoint streams itself; it is never asked for a whole answer in its place.
     wholeChunk: () => ({ problem: 'a whole answer where a stream was expected' }),
     encoder: () => ({
