@@ -19,8 +19,13 @@ export function createSseDecoder(): SseDecoder {
 
   function takeLine(line: string, events: string[]): void {
     if (line === '') {
-      if (data.length > 0) events.push(data.join('\n'));
+      if (data.length > 0) events.push(data.length === 1 ? (data[0] as string) : data.join('\n'));
       data = [];
+      return;
+    }
+    // Nearly every line Google sends: one event's whole data.
+    if (line.startsWith('data: ')) {
+      data.push(line.slice(6));
       return;
     }
     if (line.startsWith(':')) return;
@@ -35,16 +40,22 @@ export function createSseDecoder(): SseDecoder {
   function drain(final: boolean): string[] {
     const events: string[] = [];
     let start = 0;
-    for (let index = 0; index < buffer.length; index++) {
-      const code = buffer.charCodeAt(index);
-      if (code !== 10 && code !== 13) continue;
+    // The next LF and CR at or after `start`, found with indexOf (native) and kept until passed:
+    // -1 once there is none left, -2 before the first search.
+    let lf = -2;
+    let cr = -2;
+    for (;;) {
+      if (lf !== -1 && lf < start) lf = buffer.indexOf('\n', start);
+      if (cr !== -1 && cr < start) cr = buffer.indexOf('\r', start);
+      const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      if (end === -1) break;
       // A CR at the end of what has arrived may be the first half of a CRLF.
-      if (code === 13 && index === buffer.length - 1 && !final) break;
-      takeLine(buffer.slice(start, index), events);
-      if (code === 13 && buffer.charCodeAt(index + 1) === 10) index++;
-      start = index + 1;
+      if (end === cr && end === buffer.length - 1 && !final) break;
+      takeLine(buffer.slice(start, end), events);
+      start = end + 1;
+      if (end === cr && buffer.charCodeAt(start) === 10) start++;
     }
-    buffer = buffer.slice(start);
+    buffer = start === 0 ? buffer : buffer.slice(start);
     return events;
   }
 
