@@ -41,13 +41,15 @@ export const sseEvent = (data: string) => `data: ${data}\r\n\r\n`;
 /**
  * An upstream that speaks Google's framing but sends what a test tells it to: a relay at BASE_URL
  * that breaks, or a hostile one. Model reads (the pool's probes) are answered as Google would.
+ * `answer` also gets the request's body, for a plan that depends on it (`"stream": true`).
  */
 export async function startHostileUpstream(
-  answer: (request: IncomingMessage) => HostileAnswer,
+  answer: (request: IncomingMessage, body: Buffer) => HostileAnswer,
 ): Promise<HostileUpstream> {
   let generationCalls = 0;
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    request.resume();
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.once('end', () => {
       if (request.method === 'GET') {
         response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
@@ -55,7 +57,7 @@ export async function startHostileUpstream(
         return;
       }
       generationCalls += 1;
-      const planned = answer(request);
+      const planned = answer(request, Buffer.concat(chunks));
       const status = planned.kind === 'pieces' ? (planned.status ?? 200) : 200;
       response.writeHead(status, { 'content-type': planned.contentType });
       for (const piece of planned.pieces) response.write(piece);
