@@ -348,19 +348,32 @@ function createPump(
     }
   };
   /** Says one chunk; false when it ended the stream. Paced pieces are returned for the queue. */
-  const say = (chunk: DecodedChunk): boolean => {
-    const first = chunk.events[0];
-    if (first?.type === 'error') {
-      // Google's own error passes as Google sent it; an event nobody can read is no key's fault.
-      if (first.malformed) recordMalformedAnswer(run.relay, run.call, result, first.message);
-      stop({
-        status: first.status,
-        message: first.message,
-        ...(first.malformed ? {} : { upstreamBody: chunk.data }),
-      });
-      return false;
+  /** Ends the stream at an error chunk; Google's own passes as sent, an unreadable one is no key's fault. */
+  const stopAt = (chunk: DecodedChunk, error: Extract<DecodedChunk['events'][number], { type: 'error' }>) => {
+    if (error.malformed) recordMalformedAnswer(run.relay, run.call, result, error.message);
+    stop({
+      status: error.status,
+      message: error.message,
+      ...(error.malformed ? {} : { upstreamBody: chunk.data }),
+    });
+  };
+  /**
+   * Says the chunks read from one piece of the upstream's answer in one write: each write is a
+   * chunk of HTTP's framing (three buffers), and one per event doubled the stream path's cost.
+   * False when an error chunk ended the stream (after what came before it).
+   */
+  const say = (chunks: readonly DecodedChunk[]): boolean => {
+    let out = '';
+    for (const chunk of chunks) {
+      const first = chunk.events[0];
+      if (first?.type === 'error') {
+        write(out);
+        stopAt(chunk, first);
+        return false;
+      }
+      out += encoder.chunk(chunk);
     }
-    write(encoder.chunk(chunk));
+    write(out);
     return true;
   };
   const sayPaced = async (chunks: readonly DecodedChunk[]) => {
@@ -369,7 +382,7 @@ function createPump(
       const pieces =
         optimizer && chunk.events[0]?.type !== 'error' ? pacedPieces(chunk, optimizer) : undefined;
       if (!pieces) {
-        if (!say(chunk)) return;
+        if (!say([chunk])) return;
         continue;
       }
       for (const piece of pieces) {
@@ -411,7 +424,7 @@ function createPump(
       if (ended || chunks.length === 0) return;
       if (!optimizer && !queue) {
         try {
-          for (const chunk of chunks) if (!say(chunk)) return;
+          say(chunks);
         } catch (error) {
           fault(error);
         }
