@@ -233,20 +233,21 @@ export async function openaiRoutes(
       const output = (mimeType: string, data: string) =>
         asUrl ? { url: `${base}/images/${options.imageStore.put(mimeType, data)}` } : { b64_json: data };
       const created = Math.floor(options.clock.now() / 1000);
+      const call = (method: string, payload: unknown) => ({
+        route: 'openai images.generations',
+        model,
+        request: {
+          method: 'POST' as const,
+          path: `/v1beta/models/${encodeURIComponent(model)}:${method}`,
+          query: '',
+          body: Buffer.from(JSON.stringify(payload)),
+        },
+      });
       if (model.startsWith('imagen')) {
         return relayed(
           options,
           reply,
-          {
-            route: 'openai images.generations',
-            model,
-            request: {
-              method: 'POST',
-              path: `/v1beta/models/${encodeURIComponent(model)}:predict`,
-              query: '',
-              body: Buffer.from(JSON.stringify(convertImagenRequest(body))),
-            },
-          },
+          call('predict', convertImagenRequest(body)),
           parsePredictAnswer,
           (predictions) =>
             jsonAnswer({
@@ -263,16 +264,7 @@ export async function openaiRoutes(
       return relayed(
         options,
         reply,
-        {
-          route: 'openai images.generations',
-          model,
-          request: {
-            method: 'POST',
-            path: `/v1beta/models/${encodeURIComponent(model)}:generateContent`,
-            query: '',
-            body: Buffer.from(JSON.stringify(convertGeminiImageRequest(body))),
-          },
-        },
+        call('generateContent', convertGeminiImageRequest(body)),
         parseGeneratedFiles,
         (files, index) => {
           images.push(...files.filter((file) => file.mimeType.startsWith('image/')));
