@@ -25,10 +25,20 @@ export interface StreamReader {
   push(bytes: Buffer): DecodedChunk[];
   /** What the stream left unfinished when it ended. */
   end(): DecodedChunk[];
+  /**
+   * The bytes of the chunks the last `push` or `end` returned, exactly as the upstream sent them,
+   * for a reader that keeps them (so an encoder that passes chunks on need not re-encode them).
+   */
+  raw?(): Buffer | undefined;
 }
 
 /** Says a stream's chunks in the client's protocol. */
 export interface StreamEncoder {
+  /**
+   * The chunks go out as the upstream sent them: where the reader kept their bytes, those bytes are
+   * sent in place of `chunk()`'s text (the native API's passthrough, without a copy per event).
+   */
+  readonly passesRaw?: boolean;
   /** The text for one chunk; `piece`, when given, replaces its one text event's text (pacing). */
   chunk(chunk: DecodedChunk, piece?: string): string;
   /** What ends a complete stream (OpenAI's `[DONE]`), or ''. */

@@ -8,8 +8,8 @@ export interface StreamCut {
 
 /** A response being streamed to the client. */
 export interface ClientStream {
-  /** Writes text; false when the client cannot take more for now. */
-  write(text: string): boolean;
+  /** Writes text or bytes; false when the client cannot take more for now. */
+  write(text: string | Buffer): boolean;
   /** Resolves once the client has taken what was written (or has gone). */
   drained(): Promise<void>;
   end(text?: string): void;

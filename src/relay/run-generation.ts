@@ -268,18 +268,20 @@ async function runStream(run: Run, policy: StreamPolicy): Promise<void> {
   const pump = createPump(run, result, stream, encoder, policy.optimizer);
   if (result.kind === 'complete') {
     // An answer that came whole (a relay at BASE_URL that does not stream) is read as one.
-    pump.push(reader.push(result.body));
-    pump.push(reader.end());
+    pump.push(reader.push(result.body), reader.raw?.());
+    pump.push(reader.end(), reader.raw?.());
     pump.end();
     return;
   }
   const upstream = result.rest;
   pump.attach(upstream);
-  pump.push(reader.push(result.first));
+  // The chunks of each read, and the bytes they came in (for a surface that passes them on).
+  const read = (chunks: DecodedChunk[]) => pump.push(chunks, reader.raw?.());
+  read(reader.push(result.first));
   upstream.pipe({
-    data: (bytes) => pump.push(reader.push(bytes)),
+    data: (bytes) => read(reader.push(bytes)),
     end: () => {
-      pump.push(reader.end());
+      read(reader.end());
       pump.end();
     },
     error: (error) => {
@@ -293,7 +295,8 @@ async function runStream(run: Run, policy: StreamPolicy): Promise<void> {
 interface Pump {
   /** Lets the pump pause, resume and cancel the upstream call. */
   attach(upstream: StreamResult['rest']): void;
-  push(chunks: readonly DecodedChunk[]): void;
+  /** `raw`: the bytes the chunks came in, when the reader kept them. */
+  push(chunks: readonly DecodedChunk[], raw?: Buffer): void;
   /** The upstream ended: what is queued goes out, then the end. */
   end(): void;
   /** The upstream broke off: what is queued goes out, then the in-band error. */
@@ -337,9 +340,10 @@ function createPump(
     stream.fail(text === undefined ? undefined : scrubber.text(text));
     finish(result.status, false);
   };
-  const write = (text: string) => {
-    if (text === '' || stream.closed) return;
-    if (!stream.write(scrubber.text(text)) && upstream) {
+  const write = (out: string | Buffer) => {
+    if (out.length === 0 || stream.closed) return;
+    const scrubbed = typeof out === 'string' ? scrubber.text(out) : scrubber.bytes(out);
+    if (!stream.write(scrubbed) && upstream) {
       const paused = upstream;
       paused.pause();
       void stream.drained().then(() => {
@@ -358,22 +362,28 @@ function createPump(
     });
   };
   /**
-   * Says the chunks read from one piece of the upstream's answer in one write: each write is a
-   * chunk of HTTP's framing (three buffers), and one per event doubled the stream path's cost.
-   * False when an error chunk ended the stream (after what came before it).
+   * Says the chunks read from one piece of the upstream's answer in one write (each write is a
+   * chunk of HTTP's framing: three buffers), or passes on the bytes they came in (`raw`) when the
+   * encoder passes chunks on. False when an error chunk ended the stream, after what came before it.
    */
-  const say = (chunks: readonly DecodedChunk[]): boolean => {
+  const say = (chunks: readonly DecodedChunk[], raw?: Buffer): boolean => {
     let out = '';
-    for (const chunk of chunks) {
+    for (const [index, chunk] of chunks.entries()) {
       const first = chunk.events[0];
       if (first?.type === 'error') {
+        // The bytes hold the bad event too: the chunks before it are said instead.
+        if (raw)
+          out = chunks
+            .slice(0, index)
+            .map((before) => encoder.chunk(before))
+            .join('');
         write(out);
         stopAt(chunk, first);
         return false;
       }
-      out += encoder.chunk(chunk);
+      if (!raw) out += encoder.chunk(chunk);
     }
-    write(out);
+    write(raw ?? out);
     return true;
   };
   const sayPaced = async (chunks: readonly DecodedChunk[]) => {
@@ -420,11 +430,11 @@ function createPump(
     attach(rest) {
       upstream = rest;
     },
-    push(chunks) {
+    push(chunks, raw) {
       if (ended || chunks.length === 0) return;
       if (!optimizer && !queue) {
         try {
-          say(chunks);
+          say(chunks, encoder.passesRaw ? raw : undefined);
         } catch (error) {
           fault(error);
         }

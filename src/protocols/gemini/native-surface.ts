@@ -85,6 +85,7 @@ const event = (json: string) => `data: ${json}\r\n\r\n`;
 
 function createEventEncoder(): StreamEncoder {
   return {
+    passesRaw: true,
     chunk: (chunk, piece) => event(piece === undefined ? oneLine(chunk.data) : withText(chunk.data, piece)),
     end: () => '',
     error: (error) => event(errorJson(error)),
