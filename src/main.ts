@@ -12,10 +12,10 @@ try {
   const gateway = await startGateway(settings, { environment });
   console.log(`gemgate listening on ${gateway.url} (${settings.API_KEYS.length} API keys)`);
   if (gateway.database.location) console.log(`SQLite database: ${gateway.database.location}`);
-  if (gateway.authTokenGenerated) {
+  if (gateway.generatedAuthToken) {
     console.log(
       `\nNo AUTH_TOKEN was configured, so one was generated and stored in the database.\n` +
-        `It is shown this once; clients and the admin console use it:\n\n  ${gateway.authToken}\n`,
+        `It is shown this once; clients and the admin console use it:\n\n  ${gateway.generatedAuthToken}\n`,
     );
   }
   let stopping = false;

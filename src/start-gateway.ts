@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream, Logger } from 'pino';
 import type { Settings } from './config/settings.js';
@@ -6,6 +5,7 @@ import { openSettingsStore } from './config/settings-store.js';
 import { unsupportedSeedSettingsIn } from './config/unsupported-seed-settings.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { IdentifyKey } from './core/key-identity.js';
+import { createLoginThrottle } from './core/login-throttle.js';
 import { createLiveRuntime } from './create-live-runtime.js';
 import { createApp } from './http/create-app.js';
 import { createOpenStreams } from './http/open-streams.js';
@@ -16,6 +16,7 @@ import { createHttpDrain } from './lifecycle/create-http-drain.js';
 import { createResourceStack, type ResourceStack } from './lifecycle/create-resource-stack.js';
 import { createLogger } from './observability/create-logger.js';
 import type { KeyProber } from './relay/create-key-prober.js';
+import { createAdminSessionRepository } from './storage/admin-session-repository.js';
 import { createDatabase, type Database } from './storage/create-database.js';
 import { createImageStore } from './storage/create-image-store.js';
 import { createLogWriter, type LogWriter } from './storage/create-log-writer.js';
@@ -25,6 +26,7 @@ import { logStorageEvent } from './storage/log-storage-event.js';
 import { mapLegacyKeyIds } from './storage/map-legacy-key-ids.js';
 import { migrateToLatest } from './storage/migrate-to-latest.js';
 import { rekeyStoredKeys } from './storage/rekey-stored-keys.js';
+import { resolveAdminToken } from './storage/resolve-admin-token.js';
 import { rewriteLogKeyIds } from './storage/rewrite-log-key-ids.js';
 import { createSavedSettingValues, createSettingRepository } from './storage/setting-repository.js';
 
@@ -51,10 +53,8 @@ export interface Gateway {
   readonly logWriter: LogWriter;
   readonly keySaver: KeyStateSaver;
   readonly prober: KeyProber;
-  /** The admin token in force: AUTH_TOKEN, or the one generated on first start. */
-  readonly authToken: string;
-  /** True when this start generated the admin token (it is shown once, then only stored). */
-  readonly authTokenGenerated: boolean;
+  /** The admin token this start generated (AUTH_TOKEN was empty): shown once, stored as a digest. */
+  readonly generatedAuthToken?: string;
   /**
    * Stops accepting, lets open requests and streams finish for `deadlineMs`
    * (SHUTDOWN_TIMEOUT_SECONDS by default), cuts what is left with each protocol's in-band error,
@@ -63,7 +63,8 @@ export interface Gateway {
   close(deadlineMs?: number): Promise<void>;
 }
 
-const generatedTokenSetting = 'generated_auth_token';
+/** Failed sign-ins an address may make in a quarter of an hour before it must wait. */
+const loginThrottleLimits = { limit: 10, windowMs: 15 * 60_000, maxAddresses: 10_000 };
 
 /** What a stream still open at the shutdown deadline is told, in its protocol's error shape. */
 const shutdownCut = {
@@ -110,18 +111,11 @@ async function openGateway(
   });
   resources.push('log writer', () => logWriter.close());
 
-  let authToken = settings.AUTH_TOKEN;
-  let authTokenGenerated = false;
-  if (!authToken) {
-    const settingRepository = createSettingRepository(database.db);
-    const stored = await settingRepository.get(generatedTokenSetting);
-    if (stored) authToken = stored;
-    else {
-      const fresh = `gg-${randomBytes(24).toString('base64url')}`;
-      authToken = await settingRepository.putIfAbsent(generatedTokenSetting, fresh, clock.now());
-      authTokenGenerated = authToken === fresh;
-    }
-  }
+  const { admin, generated } = await resolveAdminToken(
+    settings.AUTH_TOKEN,
+    createSettingRepository(database.db),
+    clock.now(),
+  );
 
   // Values an operator saved through /api/config apply over the environment's from here on.
   const store = await openSettingsStore({
@@ -191,7 +185,7 @@ async function openGateway(
     random,
     troubleBackoffMs: options.troubleBackoffMs ?? 100,
     log: logWriter,
-    statics: { authToken, clock, imageStore, openStreams },
+    statics: { admin, clock, imageStore, openStreams },
     onProbed: (results) =>
       logger.info(
         { recovered: results.filter((result) => result.ok).map((result) => result.id) },
@@ -203,8 +197,15 @@ async function openGateway(
     logger,
     settings,
     routeOptions: runtime.routeOptions,
-    keyAdmin: { pool, store: keyStore, prober: runtime.prober, clock, authToken },
-    config: { store, authToken },
+    keyAdmin: { pool, store: keyStore, prober: runtime.prober, clock },
+    config: { store },
+    operatorAuth: {
+      admin,
+      sessions: createAdminSessionRepository(database.db),
+      clock,
+      sessionSeconds: () => store.current().settings.ADMIN_SESSION_EXPIRE,
+      throttle: createLoginThrottle(loginThrottleLimits),
+    },
     imageStore,
   });
   const http = createHttpDrain(app.server);
@@ -242,8 +243,7 @@ async function openGateway(
     logWriter,
     keySaver,
     prober: runtime.prober,
-    authToken,
-    authTokenGenerated,
+    ...(generated === undefined ? {} : { generatedAuthToken: generated }),
     close(deadlineMs = settings.SHUTDOWN_TIMEOUT_SECONDS * 1000) {
       if (closing) return closing;
       drainDeadlineMs = deadlineMs;

@@ -112,13 +112,17 @@ describe('CORS with the default CORS_ALLOWED_ORIGINS (any origin)', () => {
   });
 
   it('leaves the operator API alone: no allow headers on a preflight or an answer', async () => {
-    for (const path of ['/api/keys', '/health']) {
+    // The operator API refuses what carries no credential, a preflight included; /health has none.
+    for (const [path, status] of [
+      ['/api/keys', 401],
+      ['/health', 404],
+    ] as const) {
       const answer = await preflight(`${stack.url}${path}`, pageOrigin, 'GET', 'authorization');
-      expect(answer.status, path).toBe(404);
+      expect(answer.status, path).toBe(status);
       expect(corsHeadersOf(answer), path).toEqual([]);
     }
     const keys = await fetch(`${stack.url}/api/keys`, {
-      headers: { origin: pageOrigin, authorization: `Bearer ${stack.gateway.authToken}` },
+      headers: { origin: pageOrigin, authorization: `Bearer ${stack.adminToken}` },
     });
     expect(keys.status).toBe(200);
     expect(corsHeadersOf(keys)).toEqual([]);
@@ -196,7 +200,7 @@ describe('CORS with a list of origins', () => {
 
   it('leaves the operator API alone for listed origins too', async () => {
     const answer = await preflight(`${stack.url}/api/keys`, pageOrigin, 'DELETE', 'authorization');
-    expect(answer.status).toBe(404);
+    expect(answer.status).toBe(401);
     expect(corsHeadersOf(answer)).toEqual([]);
     expect(answer.headers.get('vary')).toBeNull();
   });

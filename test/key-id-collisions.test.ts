@@ -181,7 +181,7 @@ describe('a key with the same id arriving while POST /api/keys stores its keys',
     // Raw bodies, as createApp gives every route.
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-    await app.register(adminKeyRoutes, { pool, store, prober, clock: systemClock, authToken: adminToken });
+    await app.register(adminKeyRoutes, { pool, store, prober, clock: systemClock });
     try {
       const response = await app.inject({
         method: 'POST',

@@ -357,7 +357,7 @@ describe('operator API', () => {
     expect((await fetch(`${s.url}/api/keys`)).status).toBe(401);
     expect(
       (await fetch(`${s.url}/api/keys`, { headers: { authorization: `Bearer ${clientToken}` } })).status,
-    ).toBe(403);
+    ).toBe(401);
   });
 
   it('lists keys by id and mask with usage, and reveals a key only when asked', async () => {

@@ -188,7 +188,7 @@ describe('live configuration', () => {
       settings: [{ name: 'API_KEYS', value: ['ok-a…-key', 'ok-d…6789'], source: 'saved' }],
     });
     expect((await config(s)).get('API_KEYS')?.value).toEqual(['ok-a…-key', 'ok-d…6789']);
-    expect((await admin(s, 'GET', '/api/config', undefined, 'wrong-token')).status).toBe(403);
+    expect((await admin(s, 'GET', '/api/config', undefined, 'wrong-token')).status).toBe(401);
     expect((await fetch(`${s.url}/api/config`)).status).toBe(401);
   });
 

@@ -9,6 +9,7 @@ export type SettingGroup =
   | 'Stream'
   | 'Sched'
   | 'Log'
+  | 'Admin'
   | 'Server';
 
 export interface SettingEntry {
@@ -154,6 +155,11 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
     'Server',
     'Origins whose pages may call the client APIs from a browser: * (any) or a list of origins.',
     restart,
+  ),
+  // Admin
+  ADMIN_SESSION_EXPIRE: entry(
+    'Admin',
+    'Seconds a console sign-in lasts (300 to 86400). A change applies to sessions opened after it.',
   ),
 };
 

@@ -148,6 +148,8 @@ export const settingsSchema = z
     PORT: integer(8000, 0, 65_535),
     /** Origins whose pages may call the client APIs from a browser: `*` (any) or a list of origins. */
     CORS_ALLOWED_ORIGINS: setting(parseOriginList, ['*']),
+    // Admin
+    ADMIN_SESSION_EXPIRE: integer(3600, 300, 86_400),
   })
   .superRefine((settings, context) => {
     if (settings.DATABASE_TYPE === 'mysql' && !settings.MYSQL_DATABASE) {

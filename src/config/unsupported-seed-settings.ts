@@ -43,8 +43,6 @@ export const unsupportedSeedSettings: readonly string[] = [
   'FILES_CLEANUP_ENABLED',
   'FILES_CLEANUP_INTERVAL_HOURS',
   'FILES_USER_ISOLATION_ENABLED',
-  // Admin console sessions
-  'ADMIN_SESSION_EXPIRE',
 ];
 
 // A blank value, an empty list or map asks for nothing: the seed's .env templates carry them.

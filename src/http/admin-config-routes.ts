@@ -4,11 +4,10 @@ import { describeSetting, describeSettings } from '../config/describe-settings.j
 import { settingText } from '../config/setting-text.js';
 import type { SettingsStore } from '../config/settings-store.js';
 import { parseJsonObject } from '../protocols/parse-json-object.js';
-import { requireAdminToken, sendAdminError } from './require-admin-token.js';
+import { sendAdminError } from './operator-auth.js';
 
 export interface AdminConfigRouteOptions {
   readonly store: SettingsStore;
-  readonly authToken: string;
 }
 
 /** The settings' values as `.env` text, or the problems of the body (never a value). */
@@ -43,7 +42,7 @@ const describeProblems = (problems: readonly SettingProblem[]) =>
   problems.map((problem) => `${problem.name}: ${problem.message}`).join('; ');
 
 /**
- * The operator API for the settings (JSON, `Authorization: Bearer AUTH_TOKEN`): every setting with
+ * The operator API for the settings (JSON; signed in, or `Authorization: Bearer AUTH_TOKEN`): every setting with
  * its value, source and whether it applies live; saving values, all or none; forgetting a saved
  * value. Secrets are masked in answers and never repeated in errors.
  */
@@ -52,8 +51,6 @@ export async function adminConfigRoutes(
   options: AdminConfigRouteOptions,
 ): Promise<void> {
   const { store } = options;
-
-  requireAdminToken(app, options.authToken);
 
   app.get('/api/config', async () => {
     const snapshot = store.current();

@@ -6,14 +6,13 @@ import { describeKeyIdCollisions, KeyIdCollisionError } from '../keypool/find-ke
 import type { KeyPool, KeyView } from '../keypool/key-pool.js';
 import type { KeyStore } from '../keypool/key-store.js';
 import type { KeyProber } from '../relay/create-key-prober.js';
-import { requireAdminToken, sendAdminError } from './require-admin-token.js';
+import { sendAdminError } from './operator-auth.js';
 
 export interface AdminKeyRouteOptions {
   readonly pool: KeyPool;
   readonly store: KeyStore;
   readonly prober: KeyProber;
   readonly clock: Clock;
-  readonly authToken: string;
 }
 
 /** Which keys an operation is for: some by id, or all of them. */
@@ -67,13 +66,11 @@ function present(view: KeyView, nowMs: number) {
 }
 
 /**
- * The operator API for the key pool (JSON, `Authorization: Bearer AUTH_TOKEN`). Keys are named by
+ * The operator API for the key pool (JSON; signed in, or `Authorization: Bearer AUTH_TOKEN`). Keys are named by
  * id in every URL and body; the raw key is returned only by `GET /api/keys/{id}/secret`.
  */
 export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRouteOptions): Promise<void> {
   const { pool, store, prober, clock } = options;
-
-  requireAdminToken(app, options.authToken);
 
   function parseBody<T>(schema: z.ZodType<T>, request: FastifyRequest, reply: FastifyReply): T | undefined {
     let json: unknown;

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createTokenChecker, createTokenMatcher, extractGeminiToken } from './client-auth.js';
+import { adminTokenOf, isAdminToken } from '../core/admin-token.js';
+import { createTokenChecker, extractGeminiToken } from './client-auth.js';
 
 describe('createTokenChecker', () => {
-  const check = createTokenChecker(['sk-a', 'admin', '']);
+  const check = createTokenChecker(['sk-a', ''], adminTokenOf('admin'));
   it.each([
     ['sk-a', 'ok'],
     ['admin', 'ok'],
     ['sk-b', 'invalid'],
+    ['admin ', 'invalid'],
     ['', 'missing'],
     [undefined, 'missing'],
   ])('%j → %s', (token, expected) => {
@@ -14,7 +16,7 @@ describe('createTokenChecker', () => {
   });
 });
 
-describe('createTokenMatcher', () => {
+describe('isAdminToken', () => {
   it.each([
     ['admin-token', 'admin-token', true],
     ['admin-token', 'admin-tokem', false],
@@ -22,10 +24,9 @@ describe('createTokenMatcher', () => {
     ['admin-token', 'admin', false],
     ['admin-token', '', false],
     ['admin-token', undefined, false],
-    ['', '', false],
     ['tökén', 'tökén', true],
   ])('secret %j, token %j → %s', (secret, token, expected) => {
-    expect(createTokenMatcher(secret)(token)).toBe(expected);
+    expect(isAdminToken(adminTokenOf(secret), token)).toBe(expected);
   });
 });
 

@@ -1,30 +1,22 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { type AdminToken, isAdminToken } from '../core/admin-token.js';
 
 export type TokenCheck = 'ok' | 'missing' | 'invalid';
 
 /**
- * Checks a client token against ALLOWED_TOKENS and AUTH_TOKEN. A hash-set lookup compares a guess
- * in full only with a token whose hash it shares, so its timing does not reveal how much of a guess
- * was right, the leak a byte-by-byte comparison would have.
+ * Checks a client token against ALLOWED_TOKENS and the admin token. A hash-set lookup compares a
+ * guess in full only with a token whose hash it shares, so its timing does not reveal how much of a
+ * guess was right, the leak a byte-by-byte comparison would have; the admin token is compared by
+ * digest (core/admin-token.ts).
  */
-export function createTokenChecker(tokens: readonly string[]): (token: string | undefined) => TokenCheck {
+export function createTokenChecker(
+  tokens: readonly string[],
+  admin: AdminToken,
+): (token: string | undefined) => TokenCheck {
   const accepted = new Set(tokens.filter((token) => token.length > 0));
   return (token) => {
     if (!token) return 'missing';
-    return accepted.has(token) ? 'ok' : 'invalid';
+    return accepted.has(token) || isAdminToken(admin, token) ? 'ok' : 'invalid';
   };
-}
-
-const digestOf = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-
-/**
- * Checks a token against one secret (the admin token) in constant time: both sides are hashed to
- * SHA-256 first, so the comparison takes as long for any guess, whatever its length or how much of
- * it is right.
- */
-export function createTokenMatcher(secret: string): (token: string | undefined) => boolean {
-  const expected = digestOf(secret);
-  return (token) => token !== undefined && secret.length > 0 && timingSafeEqual(digestOf(token), expected);
 }
 
 interface TokenSources {

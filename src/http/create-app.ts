@@ -10,12 +10,14 @@ import type { ImageStore } from '../storage/create-image-store.js';
 import { addCorsHook } from './add-cors-hook.js';
 import { type AdminConfigRouteOptions, adminConfigRoutes } from './admin-config-routes.js';
 import { type AdminKeyRouteOptions, adminKeyRoutes } from './admin-key-routes.js';
+import { authRoutes } from './auth-routes.js';
 import { DebugRequestLog } from './debug-request-log.js';
 import { geminiRoutes, sendGeminiError } from './gemini-routes.js';
 import { healthRoute } from './health-route.js';
 import { sendOpenAIError } from './openai-chat.js';
 import { openaiPassthroughRoutes } from './openai-passthrough-routes.js';
 import { openaiRoutes } from './openai-routes.js';
+import { guardOperatorApi, type OperatorAuth, sendAdminError } from './operator-auth.js';
 import { holdRouteOptions, type RouteOptions, routeOptionsOf } from './route-options.js';
 
 export interface AppOptions {
@@ -26,6 +28,7 @@ export interface AppOptions {
   readonly routeOptions: LeasedVersions<RouteOptions>;
   readonly keyAdmin: AdminKeyRouteOptions;
   readonly config: AdminConfigRouteOptions;
+  readonly operatorAuth: OperatorAuth;
   readonly imageStore: ImageStore;
 }
 
@@ -134,7 +137,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     return sendError(request.url, reply, 404, message);
   });
 
-  await app.register(healthRoute, { pool: options.keyAdmin.pool, authToken: options.keyAdmin.authToken });
+  await app.register(healthRoute, { pool: options.keyAdmin.pool, admin: options.operatorAuth.admin });
 
   // Images the gateway generated, by unguessable id: the URL is the permission, so browsers and
   // chat clients can show them without a token.
@@ -150,8 +153,17 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       .send(image.bytes);
   });
 
-  await app.register(adminKeyRoutes, options.keyAdmin);
-  await app.register(adminConfigRoutes, options.config);
+  // The operator API: every route behind one guard, unknown ones too, so that an outsider learns
+  // nothing of which exist.
+  await app.register(async (operatorApi) => {
+    guardOperatorApi(operatorApi, options.operatorAuth);
+    await operatorApi.register(authRoutes, options.operatorAuth);
+    await operatorApi.register(adminKeyRoutes, options.keyAdmin);
+    await operatorApi.register(adminConfigRoutes, options.config);
+    operatorApi.all('/api/*', (request, reply) =>
+      sendAdminError(reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}.`),
+    );
+  });
   // The client APIs: each request takes the version of the settings in force as it arrives.
   await app.register(async (clientApis) => {
     holdRouteOptions(clientApis, options.routeOptions);

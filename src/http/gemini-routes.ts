@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type AdminToken, isAdminToken } from '../core/admin-token.js';
 import { adjustNativeRequest, type NativeFeatures } from '../protocols/gemini/adjust-native-request.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import { filterModelList, parseModelTarget, upstreamQuery } from '../protocols/gemini/gemini-paths.js';
@@ -10,7 +11,7 @@ import {
 } from '../protocols/gemini/native-surface.js';
 import type { RelayCall, RelayContext } from '../relay/relay-call.js';
 import { runGeneration, type StreamPolicy } from '../relay/run-generation.js';
-import { createTokenMatcher, extractGeminiToken, type TokenCheck } from './client-auth.js';
+import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createClientChannel } from './create-client-channel.js';
 import type { OpenStreams } from './open-streams.js';
 
@@ -22,7 +23,7 @@ export interface GeminiRouteOptions {
   readonly policy: StreamPolicy;
   readonly checkToken: (token: string | undefined) => TokenCheck;
   /** The admin token: only it may pin a request to a key with `x-gemgate-key-id`. */
-  readonly authToken: string;
+  readonly admin: AdminToken;
   readonly hiddenModels: ReadonlySet<string>;
   readonly openStreams: OpenStreams;
 }
@@ -77,8 +78,6 @@ export function checkGeminiToken(
 
 /** The native Gemini API's handlers, relayed through the key pool with the client's body untouched. */
 export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandlers {
-  const isAdminToken = createTokenMatcher(options.authToken);
-
   /** Runs one call through the pipeline, answering in Google's own framing. */
   async function send(
     request: FastifyRequest,
@@ -88,7 +87,7 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
   ): Promise<FastifyReply> {
     const pin = request.headers[pinHeader];
     if (typeof pin === 'string') {
-      if (!isAdminToken(extractGeminiToken(request))) {
+      if (!isAdminToken(options.admin, extractGeminiToken(request))) {
         return sendGeminiError(reply, 403, `Only the admin token may pin a request to a key (${pinHeader}).`);
       }
       call = { ...call, pinKeyId: pin };

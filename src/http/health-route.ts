@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { type AdminToken, isAdminToken } from '../core/admin-token.js';
 import type { KeyPool } from '../keypool/key-pool.js';
-import { createTokenMatcher, extractBearer } from './client-auth.js';
+import { extractBearer } from './client-auth.js';
 
 export interface HealthRouteOptions {
   readonly pool: Pick<KeyPool, 'size' | 'usableCount'>;
-  readonly authToken: string;
+  readonly admin: AdminToken;
 }
 
 /**
@@ -13,9 +14,8 @@ export interface HealthRouteOptions {
  * an attack on the pool is working.
  */
 export async function healthRoute(app: FastifyInstance, options: HealthRouteOptions): Promise<void> {
-  const isAdminToken = createTokenMatcher(options.authToken);
   app.get('/health', async (request) => {
-    if (!isAdminToken(extractBearer(request.headers.authorization))) return { status: 'ok' };
+    if (!isAdminToken(options.admin, extractBearer(request.headers.authorization))) return { status: 'ok' };
     return { status: 'ok', keys: { configured: options.pool.size, usable: options.pool.usableCount() } };
   });
 }

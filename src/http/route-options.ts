@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Settings } from '../config/settings.js';
+import type { AdminToken } from '../core/admin-token.js';
 import type { Clock } from '../core/clock.js';
 import type { LeasedVersions } from '../core/leased-versions.js';
 import type { RelayContext } from '../relay/relay-call.js';
@@ -15,7 +16,7 @@ import { streamPolicyOf } from './stream-policy.js';
 /** What the client routes need that no setting changes. */
 export interface RouteStatics {
   /** The admin token: a client token too, and the only one that may pin a request to a key. */
-  readonly authToken: string;
+  readonly admin: AdminToken;
   readonly clock: Clock;
   readonly imageStore: ImageStore;
   readonly openStreams: OpenStreams;
@@ -36,8 +37,8 @@ export function deriveRouteOptions(
   mediaFetcher: MediaFetcher,
   statics: RouteStatics,
 ): RouteOptions {
-  const { authToken, clock, openStreams } = statics;
-  const checkToken = createTokenChecker([...settings.ALLOWED_TOKENS, authToken]);
+  const { admin, clock, openStreams } = statics;
+  const checkToken = createTokenChecker(settings.ALLOWED_TOKENS, admin);
   const policy = streamPolicyOf(settings);
   const gemini: GeminiRouteOptions = {
     relay,
@@ -52,7 +53,7 @@ export function deriveRouteOptions(
     },
     policy,
     checkToken,
-    authToken,
+    admin,
     hiddenModels: new Set(settings.FILTERED_MODELS),
     openStreams,
   };

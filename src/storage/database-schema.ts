@@ -61,6 +61,15 @@ export interface KeyIdRewriteTable {
   last_id: number;
 }
 
+/** An operator's session: the SHA-256 of its cookie value, and the token it was opened with. */
+export interface AdminSessionTable {
+  id_hash: string;
+  /** core/admin-token.ts adminTokenFingerprint of the admin token in force at sign-in. */
+  token_fingerprint: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface DatabaseSchema {
   request_log: RequestLogTable;
   error_log: ErrorLogTable;
@@ -68,6 +77,7 @@ export interface DatabaseSchema {
   api_key: ApiKeyTable;
   key_state: KeyStateTable;
   key_id_rewrite: KeyIdRewriteTable;
+  admin_session: AdminSessionTable;
 }
 
 export type DatabaseDialect = 'sqlite' | 'mysql' | 'postgres';

@@ -7,8 +7,10 @@ import {
   Migrator,
   sql,
 } from 'kysely';
+import { adminTokenHex, adminTokenOf } from '../core/admin-token.js';
 import type { Database } from './create-database.js';
 import type { DatabaseDialect } from './database-schema.js';
+import { generatedTokenSetting } from './setting-repository.js';
 
 // Migrations are code, shipped with the gateway and run at start-up. Each is written once for all
 // three dialects; only column types differ, through these helpers.
@@ -131,6 +133,37 @@ const keyIdRewrite: Migration = {
   },
 };
 
+/**
+ * Operator sessions (POST /api/auth/login), by the SHA-256 of their cookie's value: a copy of the
+ * table opens no session. The admin token a start generated was stored in plain text before: it is
+ * replaced by its digest, which is all the gateway needs to check it (core/admin-token.ts).
+ */
+const adminSessions: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('admin_session')
+      .addColumn('id_hash', 'varchar(64)', (column) => column.primaryKey())
+      .addColumn('token_fingerprint', 'varchar(64)', (column) => column.notNull())
+      .addColumn('created_at', 'bigint', (column) => column.notNull())
+      .addColumn('expires_at', 'bigint', (column) => column.notNull())
+      .execute();
+    await db.schema
+      .createIndex('admin_session_expires_at')
+      .on('admin_session')
+      .column('expires_at')
+      .execute();
+    const { rows } = await sql<{ value: string; updated_at: number | string }>`select value, updated_at
+      from setting where name = ${generatedTokenSetting.legacy}`.execute(db);
+    const legacy = rows[0];
+    if (!legacy) return;
+    await sql`insert into setting (name, value, updated_at)
+      values (${generatedTokenSetting.digest}, ${adminTokenHex(adminTokenOf(legacy.value))}, ${Number(legacy.updated_at)})`.execute(
+      db,
+    );
+    await sql`delete from setting where name = ${generatedTokenSetting.legacy}`.execute(db);
+  },
+};
+
 /** Every migration, by name, in order; a test builds a database as an older gateway left it. */
 export function migrationsFor(dialect: DatabaseDialect): Record<string, Migration> {
   return {
@@ -138,6 +171,7 @@ export function migrationsFor(dialect: DatabaseDialect): Record<string, Migratio
     '0002-key-pool': keyPoolTables(dialect),
     '0003-log-write-ids': logWriteIds,
     '0004-key-id-rewrite': keyIdRewrite,
+    '0005-admin-sessions': adminSessions,
   };
 }
 

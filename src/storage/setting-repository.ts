@@ -2,7 +2,16 @@ import type { Kysely } from 'kysely';
 import type { SavedSettingValues } from '../config/settings-store.js';
 import type { DatabaseSchema } from './database-schema.js';
 
-/** Named values the gateway keeps in its database (such as a generated admin token). */
+/**
+ * Where a generated admin token is kept: its SHA-256 in hex (`digest`); gateways before sessions
+ * kept the token itself (`legacy`), which migration 0005 replaces by its digest.
+ */
+export const generatedTokenSetting = {
+  digest: 'generated_auth_token_sha256',
+  legacy: 'generated_auth_token',
+} as const;
+
+/** Named values the gateway keeps in its database (such as a generated admin token's digest). */
 export interface SettingRepository {
   get(name: string): Promise<string | undefined>;
   /** Stores the value unless one exists; returns the value that is stored afterwards. */
@@ -32,7 +41,7 @@ export function createSettingRepository(db: Kysely<DatabaseSchema>): SettingRepo
 
 /**
  * Rows of the `setting` table that hold an operator's saved settings carry this prefix before the
- * setting's name, apart from the gateway's own values (`generated_auth_token`).
+ * setting's name, apart from the gateway's own values (`generated_auth_token_sha256`).
  */
 export const savedSettingPrefix = 'config.';
 

@@ -22,6 +22,8 @@ const maxRecordedAnswerBytes = 4 * 1024 * 1024;
 export interface Stack {
   readonly fake: FakeUpstream;
   readonly gateway: Gateway;
+  /** AUTH_TOKEN, or the token the gateway generated when it was empty. */
+  readonly adminToken: string;
   /** The gateway behind a proxy that records its answers for the secret scan. */
   readonly url: string;
   /** The gateway itself, unrecorded: only for answers that must hold a key (GET /api/keys/:id/secret). */
@@ -70,9 +72,11 @@ export async function startStack(
   );
   // Keys removed at run time are gone from the pool by the end, so the pool is read at both ends.
   const held = new Set([...parsed.API_KEYS, ...gateway.pool.secrets()]);
+  const adminToken = parsed.AUTH_TOKEN || gateway.generatedAuthToken || '';
   return {
     fake,
     gateway,
+    adminToken,
     url: proxy.url,
     directUrl: gateway.url,
     logLines,
@@ -90,7 +94,7 @@ export async function startStack(
             droppedAnswerBytes: droppedBytes,
             // A test may point the gateway at a database of its own; only the stack's own is dumped.
             rows: existsSync(databasePath) ? dumpSqliteRows(databasePath) : '',
-            secrets: [...held, gateway.authToken],
+            secrets: [...held, adminToken].filter((secret) => secret !== ''),
           });
         }
       } finally {

@@ -4,8 +4,8 @@ import { savedSettingPrefix } from '../../src/storage/setting-repository.js';
 
 /**
  * The columns whose job is to hold a secret, so the gateway can use it after a restart: keys added
- * at run time, an admin token the gateway generated, and secret settings an operator saved (such
- * as API_KEYS). They are the store, not a leak, and are replaced by this marker; every other value
+ * at run time and secret settings an operator saved (such as API_KEYS). A generated admin token is
+ * stored as its digest, which is scanned like any other value. They are the store, not a leak, and are replaced by this marker; every other value
  * of every table is dumped as it is.
  */
 const storedSecretMarker = '(secret store, not scanned)';
@@ -13,7 +13,6 @@ const storedSecretMarker = '(secret store, not scanned)';
 function isStoredSecret(table: string, column: string, row: Record<string, unknown>): boolean {
   if (table === 'api_key') return column === 'secret';
   if (table !== 'setting' || column !== 'value' || typeof row.name !== 'string') return false;
-  if (row.name === 'generated_auth_token') return true;
   return (
     row.name.startsWith(savedSettingPrefix) && settingEntry(row.name.slice(savedSettingPrefix.length)).secret
   );
