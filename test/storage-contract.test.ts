@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorLogEntry, RequestLogEntry } from '../src/core/log-sink.js';
+import { adminTokenHex, adminTokenOf } from '../src/core/admin-token.js';
+import { createAdminSessionRepository } from '../src/storage/admin-session-repository.js';
+import { createDatabase } from '../src/storage/create-database.js';
 import { createLogRepository } from '../src/storage/log-repository.js';
-import { migrateToLatest } from '../src/storage/migrate-to-latest.js';
+import { createMigrator, migrateToLatest } from '../src/storage/migrate-to-latest.js';
 import { createSettingRepository } from '../src/storage/setting-repository.js';
-import { backendNames, useMigratedDatabase } from './helpers/database-backends.js';
+import { backendNames, backends, useMigratedDatabase } from './helpers/database-backends.js';
 
 // One contract, every backend the gateway supports.
 describe.each(backendNames)('storage on %s', (backend) => {
@@ -72,5 +75,51 @@ describe.each(backendNames)('storage on %s', (backend) => {
     expect(await settings.putIfAbsent('generated_auth_token', 'first', 1)).toBe('first');
     expect(await settings.putIfAbsent('generated_auth_token', 'second', 2)).toBe('first');
     expect(await settings.get('generated_auth_token')).toBe('first');
+  });
+
+  it('keeps operator sessions until they expire, are deleted, or belong to another admin token', async () => {
+    const sessions = createAdminSessionRepository(database().db);
+    const session = (idHash: string, tokenFingerprint: string, expiresAt: number) => ({
+      idHash,
+      tokenFingerprint,
+      createdAt: 1_000,
+      expiresAt,
+    });
+    const t0 = Date.UTC(2026, 11, 6);
+    await sessions.create(session('a'.repeat(64), 'f1', t0 + 3_600_000));
+    await sessions.create(session('b'.repeat(64), 'f1', t0 + 60_000));
+    await sessions.create(session('c'.repeat(64), 'f0', t0 + 3_600_000));
+    expect(await sessions.find('a'.repeat(64), t0)).toEqual(session('a'.repeat(64), 'f1', t0 + 3_600_000));
+    expect(await sessions.find('b'.repeat(64), t0 + 60_000)).toBeUndefined();
+    expect(await sessions.find('d'.repeat(64), t0)).toBeUndefined();
+    // b expired, c was opened with another token: both go; a stays.
+    expect(await sessions.deleteStale(t0 + 60_000, 'f1')).toBe(2);
+    expect(await sessions.find('c'.repeat(64), t0)).toBeUndefined();
+    await sessions.delete('a'.repeat(64));
+    expect(await sessions.find('a'.repeat(64), t0)).toBeUndefined();
+  });
+});
+
+describe.each(backendNames)('migration 0005 on %s', (backend) => {
+  it('replaces a generated admin token kept in plain text by its digest', async () => {
+    const scratch = await backends[backend]();
+    const database = createDatabase(scratch.settings);
+    try {
+      const migrated = await createMigrator(database).migrateTo('0004-key-id-rewrite');
+      expect(migrated.error).toBeUndefined();
+      await createSettingRepository(database.db).putIfAbsent('generated_auth_token', 'gg-old-token', 7);
+      await migrateToLatest(database);
+      const rows = await database.db.selectFrom('setting').selectAll().execute();
+      expect(rows.map((row) => ({ ...row, updated_at: Number(row.updated_at) }))).toEqual([
+        {
+          name: 'generated_auth_token_sha256',
+          value: adminTokenHex(adminTokenOf('gg-old-token')),
+          updated_at: 7,
+        },
+      ]);
+    } finally {
+      await database.db.destroy();
+      await scratch.drop();
+    }
   });
 });
