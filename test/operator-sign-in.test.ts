@@ -12,7 +12,6 @@ import { createDatabase } from '../src/storage/create-database.js';
 // Sign-in for the console, against a real gateway on SQLite, whose clock the test moves.
 const adminToken = 'admin-token-for-sign-in-tests';
 const clientToken = 'sk-client-token-for-sign-in';
-const hour = 3_600_000;
 
 let directory: string;
 let fake: FakeUpstream;
@@ -92,7 +91,7 @@ const routes: { method: string; path: string; body?: unknown }[] = [
   { method: 'POST', path: '/api/keys/verify', body: { ids: [] } },
   { method: 'POST', path: '/api/keys/enable', body: { ids: [] } },
   { method: 'POST', path: '/api/keys/disable', body: { ids: [] } },
-  { method: 'POST', path: '/api/keys/reset', body: { ids: [] } },
+  { method: 'POST', path: '/api/keys/clear-cooldown', body: { ids: [] } },
   { method: 'POST', path: '/api/keys/0000000000000000/enable' },
   { method: 'GET', path: '/api/no-such-route' },
   { method: 'POST', path: '/api/stats/summary' },

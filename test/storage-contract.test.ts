@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ErrorLogEntry, RequestLogEntry } from '../src/core/log-sink.js';
 import { adminTokenHex, adminTokenOf } from '../src/core/admin-token.js';
+import type { ErrorLogEntry, RequestLogEntry } from '../src/core/log-sink.js';
 import { createAdminSessionRepository } from '../src/storage/admin-session-repository.js';
 import { createDatabase } from '../src/storage/create-database.js';
 import { createLogRepository } from '../src/storage/log-repository.js';
