@@ -12,7 +12,11 @@ export function createClientChannel(reply: FastifyReply, openStreams: OpenStream
     send(status, headers, body) {
       reply.code(status).headers(headers).send(body);
     },
-    stream: (status, headers, event) => createSseWriter(reply, status, headers, { openStreams, event }),
+    stream: (status, headers) => createSseWriter(reply, status, headers),
+    onShutdown(cut) {
+      const untrack = openStreams.track(cut);
+      reply.raw.once('close', untrack);
+    },
     abandon() {
       reply.hijack();
       reply.raw.destroy();
