@@ -340,8 +340,14 @@ function createPump(
   const finish = (status: number, success: boolean) => {
     if (ended) return;
     ended = true;
+    run.call.signal.off('abort', clientLeft);
     run.log(result, status, success);
   };
+  // The client left (or a shutdown cut the stream, which then closed): the upstream call stops.
+  function clientLeft() {
+    upstream?.cancel();
+    finish(499, false);
+  }
   const stop = (error: StreamError) => {
     if (ended) return;
     upstream?.cancel();
@@ -430,11 +436,7 @@ function createPump(
     queue = queue.then(step).catch(fault);
   };
 
-  // The client left (or a shutdown cut the stream, which then closed): the upstream call stops.
-  run.call.signal.once('abort', () => {
-    upstream?.cancel();
-    finish(499, false);
-  });
+  run.call.signal.once('abort', clientLeft);
 
   return {
     attach(rest) {
