@@ -19,6 +19,7 @@ import type { KeyProber } from './relay/create-key-prober.js';
 import { createAdminSessionRepository } from './storage/admin-session-repository.js';
 import { createDatabase, type Database } from './storage/create-database.js';
 import { createImageStore } from './storage/create-image-store.js';
+import { createLogRetention } from './storage/create-log-retention.js';
 import { createLogWriter, type LogWriter } from './storage/create-log-writer.js';
 import { createKeyRepository } from './storage/key-repository.js';
 import { createLogRepository } from './storage/log-repository.js';
@@ -130,6 +131,21 @@ async function openGateway(
     onListenerError: (error) =>
       logger.error({ reason: (error as Error).message }, 'a change of the settings was not fully applied'),
   });
+  const retention = createLogRetention({
+    db: database.db,
+    clock,
+    settings: () => store.current().settings,
+    onRun: (report) => {
+      if ('error' in report)
+        logger.warn(
+          { reason: (report.error as Error).message },
+          'could not delete old log rows; trying again tomorrow',
+        );
+      else if (Object.values(report.deleted).some((count) => count > 0))
+        logger.info({ deleted: report.deleted }, 'old log rows deleted (AUTO_DELETE_*)');
+    },
+  });
+  resources.push('log retention', () => retention.close());
   const current = store.current().settings;
   logger.level = current.LOG_LEVEL;
 

@@ -3,6 +3,8 @@ import { adminTokenHex, adminTokenOf } from '../src/core/admin-token.js';
 import type { ErrorLogEntry, RequestLogEntry } from '../src/core/log-sink.js';
 import { createAdminSessionRepository } from '../src/storage/admin-session-repository.js';
 import { createDatabase } from '../src/storage/create-database.js';
+import { createLogRetention } from '../src/storage/create-log-retention.js';
+import { deleteOldLogRows } from '../src/storage/delete-old-log-rows.js';
 import { createLogRepository } from '../src/storage/log-repository.js';
 import { createMigrator, migrateToLatest } from '../src/storage/migrate-to-latest.js';
 import { createSettingRepository } from '../src/storage/setting-repository.js';
@@ -97,6 +99,90 @@ describe.each(backendNames)('storage on %s', (backend) => {
     expect(await sessions.find('c'.repeat(64), t0)).toBeUndefined();
     await sessions.delete('a'.repeat(64));
     expect(await sessions.find('a'.repeat(64), t0)).toBeUndefined();
+  });
+  it('deletes log rows older than a time, a chunk at a time, and nothing newer', async () => {
+    const repository = createLogRepository(database());
+    const cutoff = Date.UTC(2026, 0, 1);
+    const request = (createdAt: number): RequestLogEntry => ({
+      createdAt,
+      route: 'gemini generateContent',
+      model: 'gemini-2.5-flash',
+      keyId: null,
+      status: 200,
+      success: true,
+      latencyMs: 5,
+      attempts: 1,
+      stream: false,
+    });
+    await database().db.deleteFrom('request_log').execute();
+    // Old and new rows interleaved in insertion order, as a clock set back would leave them.
+    await repository.insertRequests(
+      Array.from({ length: 300 }, (_, index) =>
+        request(index % 6 === 5 ? cutoff + index : cutoff - 1 - index),
+      ),
+    );
+    let pauses = 0;
+    const deleted = await deleteOldLogRows(database().db, 'request_log', {
+      beforeMs: cutoff,
+      chunkRows: 100,
+      pause: async () => {
+        pauses++;
+      },
+    });
+    expect(deleted).toBe(250);
+    expect(pauses).toBe(2);
+    const left = await database().db.selectFrom('request_log').select('created_at').execute();
+    expect(left).toHaveLength(50);
+    expect(left.every((row) => Number(row.created_at) >= cutoff)).toBe(true);
+  });
+
+  it('runs the retention the settings ask for: error logs after their days, request logs only when on', async () => {
+    const nowMs = Date.UTC(2026, 11, 6);
+    const day = 86_400_000;
+    const repository = createLogRepository(database());
+    await database().db.deleteFrom('request_log').execute();
+    await database().db.deleteFrom('error_log').execute();
+    const error = (createdAt: number): ErrorLogEntry => ({
+      createdAt,
+      route: 'gemini generateContent',
+      model: null,
+      keyId: null,
+      status: 429,
+      errorType: 'rate-limited',
+      message: 'Resource exhausted.',
+      requestBody: null,
+    });
+    await repository.insertErrors([error(nowMs - 8 * day), error(nowMs - 6 * day)]);
+    await repository.insertRequests([
+      {
+        createdAt: nowMs - 100 * day,
+        route: 'r',
+        model: null,
+        keyId: null,
+        status: 200,
+        success: true,
+        latencyMs: 1,
+        attempts: 1,
+        stream: false,
+      },
+    ]);
+    const reports: unknown[] = [];
+    const retention = createLogRetention({
+      db: database().db,
+      clock: { now: () => nowMs },
+      settings: () => ({
+        AUTO_DELETE_ERROR_LOGS_ENABLED: true,
+        AUTO_DELETE_ERROR_LOGS_DAYS: 7,
+        AUTO_DELETE_REQUEST_LOGS_ENABLED: false,
+        AUTO_DELETE_REQUEST_LOGS_DAYS: 30,
+      }),
+      onRun: (report) => reports.push(report),
+      firstRunMs: 1,
+    });
+    await expect.poll(() => reports).toEqual([{ deleted: { error_log: 1 } }]);
+    await retention.close();
+    expect(await database().db.selectFrom('error_log').select('created_at').execute()).toHaveLength(1);
+    expect(await database().db.selectFrom('request_log').select('id').execute()).toHaveLength(1);
   });
 });
 

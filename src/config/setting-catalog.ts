@@ -143,6 +143,22 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
     'Log',
     "Store the first 256 KiB of a failed request's body in the error log.",
   ),
+  AUTO_DELETE_ERROR_LOGS_ENABLED: entry(
+    'Log',
+    'Delete error-log rows older than AUTO_DELETE_ERROR_LOGS_DAYS, once a day.',
+  ),
+  AUTO_DELETE_ERROR_LOGS_DAYS: entry(
+    'Log',
+    'Days error-log rows are kept when their deletion is on (1 to 3650).',
+  ),
+  AUTO_DELETE_REQUEST_LOGS_ENABLED: entry(
+    'Log',
+    'Delete request-log rows older than AUTO_DELETE_REQUEST_LOGS_DAYS, once a day.',
+  ),
+  AUTO_DELETE_REQUEST_LOGS_DAYS: entry(
+    'Log',
+    'Days request-log rows are kept when their deletion is on (1 to 3650).',
+  ),
   // Server
   SHUTDOWN_TIMEOUT_SECONDS: entry(
     'Server',

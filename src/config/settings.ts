@@ -141,6 +141,10 @@ export const settingsSchema = z
     // Logs
     LOG_LEVEL: oneOf(logLevels, 'info', { warning: 'warn', critical: 'fatal' }),
     ERROR_LOG_RECORD_REQUEST_BODY: boolean(false),
+    AUTO_DELETE_ERROR_LOGS_ENABLED: boolean(true),
+    AUTO_DELETE_ERROR_LOGS_DAYS: integer(7, 1, 3650),
+    AUTO_DELETE_REQUEST_LOGS_ENABLED: boolean(false),
+    AUTO_DELETE_REQUEST_LOGS_DAYS: integer(30, 1, 3650),
     // Server
     /** How long a shutdown waits for open requests and streams before it cuts them. */
     SHUTDOWN_TIMEOUT_SECONDS: number(30, 0),
