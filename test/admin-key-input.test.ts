@@ -129,3 +129,47 @@ describe('tokens', () => {
     expect(s.fake.lastRequest()?.key).toBe('ok-bravo-default-key');
   });
 });
+
+describe('importing keys from free text', () => {
+  const googleKey = (fill: string) => `AIza${fill.repeat(35).slice(0, 35)}`;
+  const first = googleKey('Fa1');
+  const second = googleKey('sB-');
+
+  it('adds the Google keys found in pasted text once, reporting duplicates and malformed ones by line', async () => {
+    const s = await start();
+    const text = [
+      '# keys from the old gateway',
+      `API_KEYS=["${first}", "${second}"]`,
+      `again: ${first}`,
+      `broken: ${second.slice(0, 20)}`,
+    ].join('\n');
+    const imported = await admin(s, 'POST', '/api/keys/import', { text });
+    expect(imported.status).toBe(201);
+    expect(JSON.parse(imported.text)).toEqual({
+      added: [
+        { id: id(first), masked: expect.any(String) },
+        { id: id(second), masked: expect.any(String) },
+      ],
+      alreadyPresent: [],
+      duplicates: 1,
+      malformed: [{ line: 4, problem: 'starts like a Google API key but has 20 characters, not 39' }],
+    });
+    expect(imported.text).not.toContain(first);
+    expect(imported.text).not.toContain(second.slice(0, 20));
+    expect(await listedIds(s)).toEqual(expect.arrayContaining([id(first), id(second)]));
+
+    const again = await admin(s, 'POST', '/api/keys/import', { text: first });
+    expect(again.status).toBe(200);
+    expect(JSON.parse(again.text)).toMatchObject({ added: [], alreadyPresent: [id(first)] });
+  });
+
+  it('answers 400 when the text holds no key, with what only looked like one', async () => {
+    const s = await start();
+    const refused = await admin(s, 'POST', '/api/keys/import', { text: 'AIza-too-short\nnothing' });
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.text)).toMatchObject({
+      error: { code: 400, duplicates: 0, malformed: [{ line: 1 }] },
+    });
+    expect((await admin(s, 'POST', '/api/keys/import', { keys: [first] })).status).toBe(400);
+  });
+});

@@ -88,6 +88,7 @@ const routes: { method: string; path: string; body?: unknown }[] = [
   { method: 'GET', path: '/api/keys/0000000000000000/secret' },
   { method: 'DELETE', path: '/api/keys/0000000000000000' },
   { method: 'POST', path: '/api/keys/remove', body: { ids: ['0000000000000000'] } },
+  { method: 'POST', path: '/api/keys/import', body: { text: `AIza${'k'.repeat(35)}` } },
   { method: 'POST', path: '/api/keys/verify', body: { ids: [] } },
   { method: 'POST', path: '/api/keys/enable', body: { ids: [] } },
   { method: 'POST', path: '/api/keys/disable', body: { ids: [] } },

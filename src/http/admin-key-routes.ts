@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { keyFormatProblem } from '../core/key-format-problem.js';
 import { describeKeyIdCollisions, KeyIdCollisionError } from '../keypool/find-key-id-collisions.js';
+import { findKeysInText } from '../keypool/find-keys-in-text.js';
 import type { KeyPool, KeyView } from '../keypool/key-pool.js';
 import type { KeyStore } from '../keypool/key-store.js';
 import type { KeyProber } from '../relay/create-key-prober.js';
@@ -21,6 +22,7 @@ const selectionSchema = z.union([
   z.object({ all: z.literal(true), model: z.string().min(1).optional() }).strict(),
 ]);
 const addSchema = z.object({ keys: z.union([z.string(), z.array(z.string())]) }).strict();
+const importSchema = z.object({ text: z.string() }).strict();
 const removeSchema = z.object({ ids: z.array(z.string().min(1)).min(1) }).strict();
 
 type Action = 'verify' | 'enable' | 'disable' | 'clear-cooldown';
@@ -129,36 +131,30 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
     return key ? { id: key.id, key: key.secret } : sendAdminError(reply, 404, 'No key with that id.');
   });
 
-  app.post('/api/keys', async (request, reply) => {
-    const body = parseBody(addSchema, request, reply);
-    if (!body) return reply;
-    const given = typeof body.keys === 'string' ? body.keys.split(/[\s,]+/) : body.keys;
-    const secrets: string[] = [];
-    // Where each key stands in the body, to name it in an error.
-    const places: number[] = [];
-    for (const [index, raw] of given.entries()) {
-      const secret = raw.trim();
-      if (secret.length === 0) continue;
-      // The key is never echoed: a malformed key is still someone's secret.
-      const problem = keyFormatProblem(secret);
-      if (problem) return sendAdminError(reply, 400, `keys[${index}] ${problem}.`);
-      secrets.push(secret);
-      places.push(index);
-    }
-    if (secrets.length === 0) return sendAdminError(reply, 400, 'keys: no key given.');
-    // Two keys with one id are refused, named by id and place in the body, never merged.
+  /**
+   * Adds keys: stored first, then pooled. Two keys with one id are refused (409), each named by
+   * `place`, never merged. Answers 201 with what was added, or 200 when every key was present.
+   */
+  async function addSecrets(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    secrets: readonly string[],
+    place: (index: number) => string,
+    extra: Record<string, unknown> = {},
+  ) {
     const refuse = (error: unknown, placeOf: (index: number) => number) => {
       if (!(error instanceof KeyIdCollisionError)) throw error;
-      const text = describeKeyIdCollisions(error.collisions, (index) => `keys[${placeOf(index)}]`);
+      const text = describeKeyIdCollisions(error.collisions, (index) => place(placeOf(index)));
       return sendAdminError(reply, 409, `${text}; none was added.`);
     };
+    const same = (index: number) => index;
     let fresh: readonly { id: string; secret: string }[];
     try {
       fresh = pool.plan(secrets).fresh;
     } catch (error) {
-      return refuse(error, (index) => places[index] ?? index);
+      return refuse(error, same);
     }
-    const freshPlace = (index: number) => places[secrets.indexOf(fresh[index]?.secret ?? '')] ?? index;
+    const freshPlace = (index: number) => secrets.indexOf(fresh[index]?.secret ?? '');
     // Stored first: a key the pool used but the store lost would be gone after a restart, with the
     // operator told it was added.
     try {
@@ -180,13 +176,46 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
       await store.removeRuntimeKeys(stored).catch((failure: unknown) => {
         request.log.warn({ code: (failure as { code?: unknown }).code }, 'could not forget refused keys');
       });
-      return refuse(error, (index) => places[index] ?? index);
+      return refuse(error, same);
     }
     const addedKeys = outcome.added.map((id) => pool.find(id)).filter((key) => key !== undefined);
     return reply.code(addedKeys.length > 0 ? 201 : 200).send({
       added: addedKeys.map((key) => ({ id: key.id, masked: key.masked })),
       alreadyPresent: outcome.present,
+      ...extra,
     });
+  }
+
+  app.post('/api/keys', async (request, reply) => {
+    const body = parseBody(addSchema, request, reply);
+    if (!body) return reply;
+    const given = typeof body.keys === 'string' ? body.keys.split(/[\s,]+/) : body.keys;
+    const secrets: string[] = [];
+    // Where each key stands in the body, to name it in an error.
+    const places: number[] = [];
+    for (const [index, raw] of given.entries()) {
+      const secret = raw.trim();
+      if (secret.length === 0) continue;
+      // The key is never echoed: a malformed key is still someone's secret.
+      const problem = keyFormatProblem(secret);
+      if (problem) return sendAdminError(reply, 400, `keys[${index}] ${problem}.`);
+      secrets.push(secret);
+      places.push(index);
+    }
+    if (secrets.length === 0) return sendAdminError(reply, 400, 'keys: no key given.');
+    return addSecrets(request, reply, secrets, (index) => `keys[${places[index] ?? index}]`);
+  });
+
+  // Free text (a pasted file, a seed's .env, a spreadsheet column): the Google keys in it are
+  // added; what only looks like one is reported by line, never repeated.
+  app.post('/api/keys/import', async (request, reply) => {
+    const body = parseBody(importSchema, request, reply);
+    if (!body) return reply;
+    const found = findKeysInText(body.text);
+    const report = { duplicates: found.duplicates, malformed: found.malformed };
+    if (found.keys.length === 0)
+      return sendAdminError(reply, 400, 'text: no Google API key (AIza…) found.', report);
+    return addSecrets(request, reply, found.keys, (index) => `the key on line ${found.lines[index]}`, report);
   });
 
   /** Forgotten by the store first, so a key the operator removed never comes back on a restart. */
