@@ -49,6 +49,37 @@ describe.each(backendNames)('storage on %s', (backend) => {
     expect(rows[0]).toMatchObject({ model: null, key_id: null, status: 429, success: 0 });
   });
 
+  it('writes the tokens a request counted, and null where it counted none', async () => {
+    await database().db.deleteFrom('request_log').execute();
+    const entry = (tokens?: RequestLogEntry['tokens']): RequestLogEntry => ({
+      createdAt: 1,
+      route: 'gemini streamGenerateContent',
+      model: 'gemini-2.5-flash',
+      keyId: null,
+      status: 200,
+      success: true,
+      latencyMs: 3,
+      attempts: 1,
+      stream: true,
+      ...(tokens ? { tokens } : {}),
+    });
+    await createLogRepository(database()).insertRequests([
+      entry({ input: 1_200_000, output: 42, thoughts: 16, cached: 1_000_000 }),
+      entry(),
+    ]);
+    const rows = await database()
+      .db.selectFrom('request_log')
+      .select(['input_tokens', 'output_tokens', 'thought_tokens', 'cached_tokens'])
+      .orderBy('id')
+      .execute();
+    expect(
+      rows.map((row) => Object.values(row).map((value) => (value === null ? null : Number(value)))),
+    ).toEqual([
+      [1_200_000, 42, 16, 1_000_000],
+      [null, null, null, null],
+    ]);
+  });
+
   it('writes error log entries, including large request bodies', async () => {
     const body = `{"contents":[{"parts":[{"text":"${'x'.repeat(200_000)}"}]}]}`;
     const entry: ErrorLogEntry = {

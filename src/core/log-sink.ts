@@ -1,3 +1,11 @@
+/** Tokens an answer counted (Gemini's usageMetadata; a stream's from its last chunk that had it). */
+export interface TokenCounts {
+  readonly input: number;
+  readonly output: number;
+  readonly thoughts: number;
+  readonly cached: number;
+}
+
 /** One client request, as the request log records it. */
 export interface RequestLogEntry {
   readonly createdAt: number;
@@ -11,6 +19,8 @@ export interface RequestLogEntry {
   readonly latencyMs: number;
   readonly attempts: number;
   readonly stream: boolean;
+  /** Absent when the answer said none (a failure, an operation that counts no tokens). */
+  readonly tokens?: TokenCounts;
 }
 
 /** One failed upstream attempt (or a failure the gateway itself answered). */

@@ -1,5 +1,5 @@
 import type { GeminiErrorInfo } from '../core/gemini-error-info.js';
-import type { DecodedChunk } from './generation-event.js';
+import type { DecodedChunk, GenerationEvent, GenerationUsage } from './generation-event.js';
 
 // A client surface, as the request pipeline (relay/run-generation.ts) sees it: how to read the
 // upstream's answer and how to say it, whole or streamed, in the client's protocol. The pipeline
@@ -10,6 +10,15 @@ export interface WholeAnswer {
   readonly status: number;
   readonly contentType: string;
   readonly body: string | Buffer;
+  /** The tokens the answer counted, for the request log. */
+  readonly usage?: GenerationUsage;
+}
+
+/** The last usage among `events`, if any. */
+export function usageIn(events: readonly GenerationEvent[]): GenerationUsage | undefined {
+  let usage: GenerationUsage | undefined;
+  for (const event of events) if (event.type === 'usage') usage = event.usage;
+  return usage;
 }
 
 /** The upstream's error, or the gateway's own in Google's shape, before anything was sent. */

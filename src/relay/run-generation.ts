@@ -1,14 +1,15 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { createSecretScrubber, type SecretScrubber } from '../core/redact-secrets.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
-import type { DecodedChunk } from '../protocols/generation-event.js';
-import type {
-  AnswerProblem,
-  GenerationSurface,
-  StreamEncoder,
-  StreamError,
-  WholeAnswer,
-  WholeSurface,
+import type { DecodedChunk, GenerationUsage } from '../protocols/generation-event.js';
+import {
+  type AnswerProblem,
+  type GenerationSurface,
+  type StreamEncoder,
+  type StreamError,
+  usageIn,
+  type WholeAnswer,
+  type WholeSurface,
 } from '../protocols/generation-surface.js';
 import type { StreamOptimizerSettings } from '../streaming/plan-text-pieces.js';
 import { describeStreamBreak, type UpstreamRequest } from '../upstream/gemini-client.js';
@@ -87,7 +88,7 @@ function startRun<Surface>(
 ): Run<Surface> {
   const full: RelayCall = { ...call, signal: channel.signal };
   let logged = false;
-  const log = (result: RelayResult, status: number, success: boolean) => {
+  const log = (result: RelayResult, status: number, success: boolean, usage?: GenerationUsage) => {
     if (logged) return;
     logged = true;
     relay.log.request({
@@ -100,6 +101,16 @@ function startRun<Surface>(
       latencyMs: channel.elapsedMs(),
       attempts: result.attempts,
       stream: call.stream,
+      ...(usage
+        ? {
+            tokens: {
+              input: usage.input,
+              output: usage.output,
+              thoughts: usage.reasoning,
+              cached: usage.cachedInput,
+            },
+          }
+        : {}),
     });
   };
   return { relay, call: full, surface, channel, log };
@@ -110,7 +121,7 @@ interface Run<Surface = GenerationSurface> {
   readonly call: RelayCall;
   readonly surface: Surface;
   readonly channel: ClientChannel;
-  readonly log: (result: RelayResult, status: number, success: boolean) => void;
+  readonly log: (result: RelayResult, status: number, success: boolean, usage?: GenerationUsage) => void;
 }
 
 function sendWhole(channel: ClientChannel, answer: WholeAnswer, retryAfterSeconds?: number): void {
@@ -162,7 +173,7 @@ export async function runWhole(relay: RelayContext, generation: WholeGeneration)
       return;
     }
     sendWhole(run.channel, answer);
-    run.log(total, answer.status, answer.status < 400);
+    run.log(total, answer.status, answer.status < 400, answer.usage);
     return;
   }
   throw new Error('The surface gave no answer after the last call.');
@@ -336,12 +347,14 @@ function createPump(
   let ended = false;
   /** The paced work still to do; undefined while nothing waits, so unpaced chunks go out at once. */
   let queue: Promise<void> | undefined;
+  /** The tokens of the last chunk that counted them: Gemini repeats the running total in each. */
+  let usage: GenerationUsage | undefined;
 
   const finish = (status: number, success: boolean) => {
     if (ended) return;
     ended = true;
     run.call.signal.off('abort', clientLeft);
-    run.log(result, status, success);
+    run.log(result, status, success, usage);
   };
   // The client left (or a shutdown cut the stream, which then closed): the upstream call stops.
   function clientLeft() {
@@ -444,6 +457,7 @@ function createPump(
     },
     push(chunks, raw) {
       if (ended || chunks.length === 0) return;
+      for (const chunk of chunks) usage = usageIn(chunk.events) ?? usage;
       if (!optimizer && !queue) {
         try {
           say(chunks, encoder.passesRaw ? raw : undefined);

@@ -11,6 +11,10 @@ export interface RequestLogTable {
   latency_ms: number;
   attempts: number;
   stream: number;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  thought_tokens: number | null;
+  cached_tokens: number | null;
   /** On the first row of a batch: the batch's id, to tell whether a write cut off had landed. */
   write_id: string | null;
 }
@@ -81,3 +85,6 @@ export interface DatabaseSchema {
 }
 
 export type DatabaseDialect = 'sqlite' | 'mysql' | 'postgres';
+
+/** request_log's token columns, in TokenCounts' order (input, output, thoughts, cached). */
+export const tokenColumns = ['input_tokens', 'output_tokens', 'thought_tokens', 'cached_tokens'] as const;

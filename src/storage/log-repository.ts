@@ -2,7 +2,7 @@ import type SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
 import type { ErrorLogEntry, RequestLogEntry } from '../core/log-sink.js';
 import type { Database } from './create-database.js';
-import type { DatabaseDialect } from './database-schema.js';
+import { type DatabaseDialect, tokenColumns } from './database-schema.js';
 import { isRowRejection, RejectedRowsError } from './rejected-rows-error.js';
 import { truncateNullable, truncateToColumn } from './truncate-to-column.js';
 import type { WriteMark } from './write-in-order.js';
@@ -49,6 +49,7 @@ const requestColumns = [
   'latency_ms',
   'attempts',
   'stream',
+  ...tokenColumns,
   'write_id',
 ] as const;
 const errorColumns = [
@@ -209,6 +210,10 @@ export function createLogRepository(database: Database): LogRepository {
           Math.round(entry.latencyMs),
           entry.attempts,
           entry.stream ? 1 : 0,
+          entry.tokens?.input ?? null,
+          entry.tokens?.output ?? null,
+          entry.tokens?.thoughts ?? null,
+          entry.tokens?.cached ?? null,
           markOf(index, mark),
         ]),
         mark,

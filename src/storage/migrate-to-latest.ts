@@ -9,7 +9,7 @@ import {
 } from 'kysely';
 import { adminTokenHex, adminTokenOf } from '../core/admin-token.js';
 import type { Database } from './create-database.js';
-import type { DatabaseDialect } from './database-schema.js';
+import { type DatabaseDialect, tokenColumns } from './database-schema.js';
 import { generatedTokenSetting } from './setting-repository.js';
 
 // Migrations are code, shipped with the gateway and run at start-up. Each is written once for all
@@ -164,6 +164,14 @@ const adminSessions: Migration = {
   },
 };
 
+/** Tokens each request's answer counted (null where it said none). */
+const requestTokens: Migration = {
+  async up(db: Kysely<unknown>) {
+    for (const column of tokenColumns)
+      await db.schema.alterTable('request_log').addColumn(column, 'integer').execute();
+  },
+};
+
 /** Every migration, by name, in order; a test builds a database as an older gateway left it. */
 export function migrationsFor(dialect: DatabaseDialect): Record<string, Migration> {
   return {
@@ -172,6 +180,7 @@ export function migrationsFor(dialect: DatabaseDialect): Record<string, Migratio
     '0003-log-write-ids': logWriteIds,
     '0004-key-id-rewrite': keyIdRewrite,
     '0005-admin-sessions': adminSessions,
+    '0006-request-tokens': requestTokens,
   };
 }
 
@@ -187,10 +196,12 @@ export function createMigrator(database: Database): Migrator {
 
 export async function migrateToLatest(database: Database): Promise<void> {
   let outcome = await createMigrator(database).migrateToLatest();
-  // Kysely locks migrations on database servers only. Two processes starting on one SQLite file
-  // may both run a migration; the one that comes second fails (the table exists, or the file is
-  // busy) and its transaction rolls back whole, so a second pass finds the work done.
-  if (outcome.error && database.dialect === 'sqlite')
+  // Kysely locks migrations on database servers only. Processes starting on one SQLite file may
+  // run a migration together; the one that comes second fails (the column exists, or the file is
+  // busy) and its transaction rolls back whole. Each failure means another process got further, so
+  // the next pass finds more done: a pass per migration is enough for any interleaving of two.
+  const passes = database.dialect === 'sqlite' ? Object.keys(migrationsFor('sqlite')).length : 0;
+  for (let pass = 0; outcome.error && pass < passes; pass++)
     outcome = await createMigrator(database).migrateToLatest();
   const { error, results } = outcome;
   if (error) {

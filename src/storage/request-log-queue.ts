@@ -15,6 +15,8 @@ export class RequestLogQueue {
   private flags: number[] = [];
   private latencyMs: number[] = [];
   private attempts: number[] = [];
+  /** Four per entry (input, output, thoughts, cached); the first is -1 when the entry has none. */
+  private tokens: number[] = [];
   private readonly names = new Map<string, string>();
 
   get length(): number {
@@ -30,6 +32,9 @@ export class RequestLogQueue {
     this.flags.push((entry.success ? 1 : 0) | (entry.stream ? 2 : 0));
     this.latencyMs.push(entry.latencyMs);
     this.attempts.push(entry.attempts);
+    const tokens = entry.tokens;
+    if (tokens) this.tokens.push(tokens.input, tokens.output, tokens.thoughts, tokens.cached);
+    else this.tokens.push(-1, 0, 0, 0);
   }
 
   /** Removes and returns everything queued, oldest first. */
@@ -37,6 +42,7 @@ export class RequestLogQueue {
     const entries: RequestLogEntry[] = new Array(this.length);
     for (let index = 0; index < entries.length; index++) {
       const flags = this.flags[index] as number;
+      const input = this.tokens[index * 4] as number;
       entries[index] = {
         createdAt: this.createdAt[index] as number,
         route: this.route[index] as string,
@@ -47,6 +53,16 @@ export class RequestLogQueue {
         stream: (flags & 2) === 2,
         latencyMs: this.latencyMs[index] as number,
         attempts: this.attempts[index] as number,
+        ...(input === -1
+          ? {}
+          : {
+              tokens: {
+                input,
+                output: this.tokens[index * 4 + 1] as number,
+                thoughts: this.tokens[index * 4 + 2] as number,
+                cached: this.tokens[index * 4 + 3] as number,
+              },
+            }),
       };
     }
     for (const column of [
@@ -58,6 +74,7 @@ export class RequestLogQueue {
       this.flags,
       this.latencyMs,
       this.attempts,
+      this.tokens,
     ]) {
       column.length = 0;
     }

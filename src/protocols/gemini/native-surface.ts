@@ -1,6 +1,12 @@
 import { createBraceSplitter } from '../../streaming/create-brace-splitter.js';
 import type { DecodedChunk } from '../generation-event.js';
-import type { GenerationSurface, StreamEncoder, StreamError, StreamReader } from '../generation-surface.js';
+import {
+  type GenerationSurface,
+  type StreamEncoder,
+  type StreamError,
+  type StreamReader,
+  usageIn,
+} from '../generation-surface.js';
 import { createGeminiSseReader } from './create-gemini-sse-reader.js';
 import { type DecodedAnswer, decodeGeminiAnswer } from './decode-gemini-chunk.js';
 import { createGeminiErrorBody } from './gemini-error.js';
@@ -27,9 +33,14 @@ export function createNativeSurface(options: NativeSurfaceOptions): GenerationSu
   return {
     failure: (failure) => ({ status: failure.status, contentType: jsonType, body: failure.body }),
     answer(status, contentType, body) {
-      const problem = options.generates
-        ? answerProblemOf(decodeGeminiAnswer(body.toString('utf8')))
-        : answerProblem(body, options.transform !== undefined);
+      if (options.generates) {
+        const decoded = decodeGeminiAnswer(body.toString('utf8'));
+        const problem = answerProblemOf(decoded);
+        if (problem) return { problem };
+        const usage = decoded.ok ? usageIn(decoded.chunk.events) : undefined;
+        return { status, contentType, body, ...(usage ? { usage } : {}) };
+      }
+      const problem = answerProblem(body, options.transform !== undefined);
       if (problem) return { problem };
       return { status, contentType, body: options.transform ? options.transform(body) : body };
     },

@@ -1,7 +1,7 @@
 import { createGeminiSseReader } from '../gemini/create-gemini-sse-reader.js';
 import { decodeGeminiAnswer } from '../gemini/decode-gemini-chunk.js';
 import type { DecodedChunk, GenerationEvent } from '../generation-event.js';
-import type { GenerationSurface, StreamError } from '../generation-surface.js';
+import { type GenerationSurface, type StreamError, usageIn } from '../generation-surface.js';
 import { type ChatStreamContext, createChatChunkEncoder } from './encode-chat-chunks.js';
 import { encodeOpenAIChunk, openAIStreamEnd } from './encode-openai-sse.js';
 import { foldChatCompletion } from './fold-chat-completion.js';
@@ -42,10 +42,12 @@ export function createChatSurface(context: ChatStreamContext): GenerationSurface
       if ('problem' in chunk) return chunk;
       const [first] = chunk.events;
       if (first?.type === 'error') return { problem: `an error (${first.message})` };
+      const usage = usageIn(chunk.events);
       return {
         status,
         contentType: jsonType,
         body: JSON.stringify(foldChatCompletion(chunk.events, context)),
+        ...(usage ? { usage } : {}),
       };
     },
     reader: createGeminiSseReader,
