@@ -153,6 +153,7 @@ describe('importing keys from free text', () => {
       alreadyPresent: [],
       duplicates: 1,
       malformed: [{ line: 4, problem: 'starts like a Google API key but has 20 characters, not 39' }],
+      malformedCount: 1,
     });
     expect(imported.text).not.toContain(first);
     expect(imported.text).not.toContain(second.slice(0, 20));
@@ -168,8 +169,41 @@ describe('importing keys from free text', () => {
     const refused = await admin(s, 'POST', '/api/keys/import', { text: 'AIza-too-short\nnothing' });
     expect(refused.status).toBe(400);
     expect(JSON.parse(refused.text)).toMatchObject({
-      error: { code: 400, duplicates: 0, malformed: [{ line: 1 }] },
+      error: { code: 400, duplicates: 0, malformed: [{ line: 1 }], malformedCount: 1 },
     });
     expect((await admin(s, 'POST', '/api/keys/import', { keys: [first] })).status).toBe(400);
+  });
+
+  it("refuses bodies of the wrong shape with a 400 in the operator API's error shape", async () => {
+    const s = await start();
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    for (const body of [
+      { text: 5 },
+      { text: ['AIza'] },
+      { text: null },
+      {},
+      { text: 'x', more: 1 },
+      deep,
+      'not json',
+    ]) {
+      const response = await fetch(`${s.url}/api/keys/import`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: 400, message: expect.any(String) } });
+    }
+  });
+
+  it('answers a huge paste of near-keys with a bounded report', async () => {
+    const s = await start();
+    const text = `${'AIza-not-a-key '.repeat(200_000)}`;
+    const refused = await admin(s, 'POST', '/api/keys/import', { text });
+    expect(refused.status).toBe(400);
+    const report = JSON.parse(refused.text) as { error: { malformed: unknown[]; malformedCount: number } };
+    expect(report.error.malformed).toHaveLength(100);
+    expect(report.error.malformedCount).toBe(200_000);
+    expect(refused.text.length).toBeLessThan(20_000);
   });
 });

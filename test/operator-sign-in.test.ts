@@ -203,6 +203,33 @@ describe('the operator API', () => {
     }
   });
 
+  it('answers hostile sign-in bodies with a 400 or 401 in its error shape, never echoing them', async () => {
+    const gateway = await start();
+    const send = (body: string | Buffer) =>
+      fetch(`${gateway.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+    const hostile: [string | Buffer, number][] = [
+      [JSON.stringify({ token: 5 }), 400],
+      [JSON.stringify({ token: { value: adminToken } }), 400],
+      [JSON.stringify({ token: [adminToken] }), 400],
+      [JSON.stringify([adminToken]), 400],
+      [`${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`, 400],
+      [Buffer.from([0x7b, 0x22, 0x74, 0xff, 0xfe, 0x22, 0x7d]), 400],
+      [JSON.stringify({ token: `${adminToken}${'x'.repeat(5_000_000)}` }), 401],
+    ];
+    for (const [body, status] of hostile) {
+      const response = await send(body);
+      expect(response.status).toBe(status);
+      const text = await response.text();
+      expect(JSON.parse(text)).toMatchObject({ error: { code: status } });
+      expect(text).not.toContain(adminToken);
+      expect(response.headers.get('set-cookie')).toBeNull();
+    }
+  });
+
   it('throttles failed sign-ins per address, the right token included, until the window ends', async () => {
     const gateway = await start();
     for (let attempt = 0; attempt < 10; attempt++)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type HostileUpstream, sseEvent, startHostileUpstream } from './helpers/hostile-upstream.js';
 import { clientToken, generateBody, post, type Stack, useStacks } from './helpers/start-stack.js';
 
 // Issue 9, item 2: each request's row counts the tokens Google's answer counted, whichever API the
@@ -101,6 +102,48 @@ describe('token counts in the request log', () => {
         thought_tokens: null,
         cached_tokens: null,
       });
+    }
+  });
+
+  it("keeps the row when a hostile upstream's counts are not counts", async () => {
+    const usageMetadata = {
+      promptTokenCount: 1e15,
+      candidatesTokenCount: -3,
+      thoughtsTokenCount: 'many',
+      cachedContentTokenCount: 1.5,
+    };
+    const chunk = (text: string) =>
+      JSON.stringify({
+        candidates: [{ content: { parts: [{ text }], role: 'model' }, index: 0 }],
+        usageMetadata,
+      });
+    let upstream: HostileUpstream | undefined;
+    try {
+      upstream = await startHostileUpstream((request) =>
+        request.url?.includes('alt=sse')
+          ? {
+              kind: 'pieces',
+              contentType: 'text/event-stream',
+              pieces: [sseEvent(chunk('a')), sseEvent(chunk('b'))],
+            }
+          : { kind: 'pieces', contentType: 'application/json; charset=UTF-8', pieces: [chunk('whole')] },
+      );
+      const s = await start({ BASE_URL: `${upstream.url}/v1beta`, API_KEYS: 'ok-hostile-usage-key' });
+      const native = `${s.url}/v1beta/models/gemini-2.5-flash`;
+      for (const path of [':generateContent', ':streamGenerateContent?alt=sse']) {
+        const response = await post(`${native}${path}`, generateBody(question), {
+          'x-goog-api-key': clientToken,
+        });
+        expect(response.status).toBe(200);
+        await response.text();
+      }
+      const counts = { input_tokens: 2_147_483_647, output_tokens: 0, thought_tokens: 0, cached_tokens: 2 };
+      expect(await loggedTokens(s)).toEqual([
+        { route: 'gemini generateContent', stream: 0, status: 200, ...counts },
+        { route: 'gemini streamGenerateContent', stream: 1, status: 200, ...counts },
+      ]);
+    } finally {
+      await upstream?.close();
     }
   });
 });

@@ -66,6 +66,8 @@ describe.each(backendNames)('storage on %s', (backend) => {
     await createLogRepository(database()).insertRequests([
       entry({ input: 1_200_000, output: 42, thoughts: 16, cached: 1_000_000 }),
       entry(),
+      // A hostile upstream's counts: the row is kept, its numbers brought into the column's range.
+      entry({ input: 1e12, output: -5, thoughts: 2.6, cached: Number.POSITIVE_INFINITY }),
     ]);
     const rows = await database()
       .db.selectFrom('request_log')
@@ -77,6 +79,7 @@ describe.each(backendNames)('storage on %s', (backend) => {
     ).toEqual([
       [1_200_000, 42, 16, 1_000_000],
       [null, null, null, null],
+      [2_147_483_647, 0, 3, 2_147_483_647],
     ]);
   });
 

@@ -212,7 +212,11 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
     const body = parseBody(importSchema, request, reply);
     if (!body) return reply;
     const found = findKeysInText(body.text);
-    const report = { duplicates: found.duplicates, malformed: found.malformed };
+    const report = {
+      duplicates: found.duplicates,
+      malformed: found.malformed,
+      malformedCount: found.malformedCount,
+    };
     if (found.keys.length === 0)
       return sendAdminError(reply, 400, 'text: no Google API key (AIza…) found.', report);
     return addSecrets(request, reply, found.keys, (index) => `the key on line ${found.lines[index]}`, report);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findKeysInText } from './find-keys-in-text.js';
+import { findKeysInText, maxMalformedReported } from './find-keys-in-text.js';
 
 const key = (fill: string) => `AIza${fill.repeat(35).slice(0, 35)}`;
 const a = key('a1');
@@ -9,7 +9,13 @@ const c = key('c_');
 describe('findKeysInText', () => {
   it('finds keys in JSON, comma lists, quotes and prose, each once, with their lines', () => {
     const text = [`API_KEYS=["${a}","${b}"]`, `  ${c}, ${a}`, `my key is '${b}'.`, 'nothing here'].join('\n');
-    expect(findKeysInText(text)).toEqual({ keys: [a, b, c], lines: [1, 1, 2], duplicates: 2, malformed: [] });
+    expect(findKeysInText(text)).toEqual({
+      keys: [a, b, c],
+      lines: [1, 1, 2],
+      duplicates: 2,
+      malformed: [],
+      malformedCount: 0,
+    });
   });
 
   it('reports text that starts like a key but is not one, by line, without repeating it', () => {
@@ -31,6 +37,20 @@ describe('findKeysInText', () => {
 
   it('handles CRLF lines and empty text', () => {
     expect(findKeysInText(`one\r\ntwo\r\n${c}`).lines).toEqual([3]);
-    expect(findKeysInText('')).toEqual({ keys: [], lines: [], duplicates: 0, malformed: [] });
+    expect(findKeysInText('')).toEqual({
+      keys: [],
+      lines: [],
+      duplicates: 0,
+      malformed: [],
+      malformedCount: 0,
+    });
+  });
+
+  it('reports at most maxMalformedReported places, and counts them all', () => {
+    const found = findKeysInText(`${'AIzaShort\n'.repeat(250)}${a}`);
+    expect(found.keys).toEqual([a]);
+    expect(found.malformed).toHaveLength(maxMalformedReported);
+    expect(found.malformed.at(-1)?.line).toBe(maxMalformedReported);
+    expect(found.malformedCount).toBe(250);
   });
 });

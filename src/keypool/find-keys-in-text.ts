@@ -6,9 +6,16 @@ export interface KeysInText {
   readonly lines: readonly number[];
   /** Keys found again after their first time. */
   readonly duplicates: number;
-  /** Text that starts like a key but is not one: where, and why (never the text itself). */
+  /**
+   * Text that starts like a key but is not one: where, and why (never the text itself); the first
+   * `maxMalformedReported`, so a hostile paste cannot make the answer as large as itself.
+   */
   readonly malformed: readonly { readonly line: number; readonly problem: string }[];
+  /** How many there were in all. */
+  readonly malformedCount: number;
 }
+
+export const maxMalformedReported = 100;
 
 const keyLength = 39;
 // `AIza` where a word starts, and every key character after it: the whole run is judged, so a key
@@ -25,19 +32,19 @@ export function findKeysInText(text: string): KeysInText {
   const seen = new Set<string>();
   const malformed: { line: number; problem: string }[] = [];
   let duplicates = 0;
+  let malformedCount = 0;
   let line = 1;
-  let counted = 0;
+  // The next newline not yet counted, searched for again only once passed: -1 when none is left.
+  let newline = text.indexOf('\n');
   for (const match of text.matchAll(candidate)) {
-    const at = match.index;
-    for (
-      let index = text.indexOf('\n', counted);
-      index !== -1 && index < at;
-      index = text.indexOf('\n', index + 1)
-    )
+    while (newline !== -1 && newline < match.index) {
       line++;
-    counted = at;
+      newline = text.indexOf('\n', newline + 1);
+    }
     const found = match[0];
     if (found.length !== keyLength) {
+      malformedCount++;
+      if (malformed.length === maxMalformedReported) continue;
       malformed.push({
         line,
         problem: `starts like a Google API key but has ${found.length} characters, not ${keyLength}`,
@@ -49,5 +56,5 @@ export function findKeysInText(text: string): KeysInText {
       lines.push(line);
     }
   }
-  return { keys, lines, duplicates, malformed };
+  return { keys, lines, duplicates, malformed, malformedCount };
 }

@@ -66,6 +66,17 @@ const errorColumns = [
 
 type Cell = string | number | null;
 
+const maxInteger = 2_147_483_647;
+
+/**
+ * A token count as its integer column takes it. The counts are Google's (or a hostile upstream's)
+ * numbers: a fraction, a negative or a count past 2^31 would make PostgreSQL refuse the row.
+ */
+function tokenCell(count: number | undefined): number | null {
+  if (count === undefined || Number.isNaN(count)) return null;
+  return Math.min(Math.max(Math.round(count), 0), maxInteger);
+}
+
 function insertStatement(
   dialect: DatabaseDialect,
   table: string,
@@ -210,10 +221,10 @@ export function createLogRepository(database: Database): LogRepository {
           Math.round(entry.latencyMs),
           entry.attempts,
           entry.stream ? 1 : 0,
-          entry.tokens?.input ?? null,
-          entry.tokens?.output ?? null,
-          entry.tokens?.thoughts ?? null,
-          entry.tokens?.cached ?? null,
+          tokenCell(entry.tokens?.input),
+          tokenCell(entry.tokens?.output),
+          tokenCell(entry.tokens?.thoughts),
+          tokenCell(entry.tokens?.cached),
           markOf(index, mark),
         ]),
         mark,
