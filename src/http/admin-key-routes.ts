@@ -142,17 +142,16 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
     place: (index: number) => string,
     extra: Record<string, unknown> = {},
   ) {
-    const refuse = (error: unknown, placeOf: (index: number) => number) => {
+    const refuse = (error: unknown, placeOf = (index: number) => index) => {
       if (!(error instanceof KeyIdCollisionError)) throw error;
       const text = describeKeyIdCollisions(error.collisions, (index) => place(placeOf(index)));
       return sendAdminError(reply, 409, `${text}; none was added.`);
     };
-    const same = (index: number) => index;
     let fresh: readonly { id: string; secret: string }[];
     try {
       fresh = pool.plan(secrets).fresh;
     } catch (error) {
-      return refuse(error, same);
+      return refuse(error);
     }
     const freshPlace = (index: number) => secrets.indexOf(fresh[index]?.secret ?? '');
     // Stored first: a key the pool used but the store lost would be gone after a restart, with the
@@ -176,7 +175,7 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
       await store.removeRuntimeKeys(stored).catch((failure: unknown) => {
         request.log.warn({ code: (failure as { code?: unknown }).code }, 'could not forget refused keys');
       });
-      return refuse(error, same);
+      return refuse(error);
     }
     const addedKeys = outcome.added.map((id) => pool.find(id)).filter((key) => key !== undefined);
     return reply.code(addedKeys.length > 0 ? 201 : 200).send({
