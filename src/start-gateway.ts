@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import type { DestinationStream, Logger } from 'pino';
 import type { Settings } from './config/settings.js';
 import { openSettingsStore } from './config/settings-store.js';
@@ -107,7 +108,8 @@ async function openGateway(
   resources.push('database', () => database.db.destroy());
   await migrateToLatest(database);
   // Opened before what writes to it, so that it is flushed after them.
-  const logWriter = createLogWriter(createLogRepository(database), {
+  // Rows name the instance that wrote them: with several behind one balancer, its host name.
+  const logWriter = createLogWriter(createLogRepository(database, { instance: hostname() }), {
     onEvent: (event) => logStorageEvent(logger, event),
   });
   resources.push('log writer', () => logWriter.close());

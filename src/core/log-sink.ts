@@ -21,6 +21,14 @@ export interface RequestLogEntry {
   readonly stream: boolean;
   /** Absent when the answer said none (a failure, an operation that counts no tokens). */
   readonly tokens?: TokenCounts;
+  /** The client token's id (core/client-identity.ts), never the token; absent for the gateway's own calls. */
+  readonly clientId?: string;
+  /** Why the request failed (an outcome class, or the gateway's own: `client-closed`, …); absent on success. */
+  readonly errorClass?: string;
+  /** Ties the request to its rows in the error log. */
+  readonly requestRef?: string;
+  /** Its attempts, as core/attempt-trace.ts encodes them. */
+  readonly trace?: string;
 }
 
 /** One failed upstream attempt (or a failure the gateway itself answered). */
@@ -36,6 +44,10 @@ export interface ErrorLogEntry {
   readonly message: string;
   /** Only when ERROR_LOG_RECORD_REQUEST_BODY is on. */
   readonly requestBody: string | null;
+  /** As in RequestLogEntry. */
+  readonly clientId?: string;
+  /** The request-log row of the request this attempt belonged to. */
+  readonly requestRef?: string;
 }
 
 /** Where the request path hands log entries: an enqueue, never a wait on storage. */

@@ -1,18 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { adminTokenOf, isAdminToken } from '../core/admin-token.js';
+import { adminClient, clientIdentityOf } from '../core/client-identity.js';
 import { createTokenChecker, extractGeminiToken } from './client-auth.js';
 
 describe('createTokenChecker', () => {
-  const check = createTokenChecker(['sk-a', ''], adminTokenOf('admin'));
+  const long = 'sk-a-long-client-token-1234';
+  const check = createTokenChecker(['sk-a', '', long], 'configured-admin', adminTokenOf('generated'));
   it.each([
-    ['sk-a', 'ok'],
-    ['admin', 'ok'],
+    ['sk-a', clientIdentityOf('sk-a')],
+    [long, clientIdentityOf(long)],
+    ['configured-admin', adminClient],
+    ['generated', adminClient],
     ['sk-b', 'invalid'],
-    ['admin ', 'invalid'],
+    ['generated ', 'invalid'],
     ['', 'missing'],
     [undefined, 'missing'],
-  ])('%j → %s', (token, expected) => {
-    expect(check(token)).toBe(expected);
+  ])('%j → %j', (token, expected) => {
+    expect(check(token)).toEqual(expected);
+  });
+
+  it('names clients by an id and a label that do not hold the token', () => {
+    const client = clientIdentityOf(long);
+    expect(client.id).toMatch(/^[0-9a-f]{16}$/);
+    expect(client.label).toBe('…1234');
+    expect(clientIdentityOf('sk-a').label).toBe(`token ${clientIdentityOf('sk-a').id.slice(0, 6)}`);
+    expect(clientIdentityOf('sk-b').id).not.toBe(clientIdentityOf('sk-a').id);
   });
 });
 

@@ -18,6 +18,7 @@ import { sendOpenAIError } from './openai-chat.js';
 import { openaiPassthroughRoutes } from './openai-passthrough-routes.js';
 import { openaiRoutes } from './openai-routes.js';
 import { guardOperatorApi, type OperatorAuth, sendAdminError } from './operator-auth.js';
+import { declareRequestClient } from './request-client.js';
 import { holdRouteOptions, type RouteOptions, routeOptionsOf } from './route-options.js';
 
 export interface AppOptions {
@@ -167,6 +168,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   // The client APIs: each request takes the version of the settings in force as it arrives.
   await app.register(async (clientApis) => {
     holdRouteOptions(clientApis, options.routeOptions);
+    declareRequestClient(clientApis);
     await clientApis.register(geminiRoutes, { optionsOf: routeOptionsOf });
     await clientApis.register(openaiPassthroughRoutes, {
       optionsOf: (request) => routeOptionsOf(request).passthrough,

@@ -3,10 +3,13 @@ import type { ClientChannel } from '../relay/client-channel.js';
 import { createRequestSignal } from './create-request-signal.js';
 import { createSseWriter } from './create-sse-writer.js';
 import type { OpenStreams } from './open-streams.js';
+import { clientOf } from './request-client.js';
 
 /** One request's client side for the pipeline, over Fastify's reply. */
 export function createClientChannel(reply: FastifyReply, openStreams: OpenStreams): ClientChannel {
+  const client = clientOf(reply.request);
   return {
+    ...(client ? { clientId: client.id } : {}),
     signal: createRequestSignal(reply),
     elapsedMs: () => reply.elapsedTime,
     send(status, headers, body) {

@@ -14,6 +14,7 @@ import { runGeneration, type StreamPolicy } from '../relay/run-generation.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createClientChannel } from './create-client-channel.js';
 import type { OpenStreams } from './open-streams.js';
+import { rememberClient } from './request-client.js';
 
 export interface GeminiRouteOptions {
   readonly relay: RelayContext;
@@ -63,7 +64,10 @@ export function checkGeminiToken(
   reply: FastifyReply,
 ): boolean {
   const check = options.checkToken(extractGeminiToken(request));
-  if (check === 'ok') return true;
+  if (typeof check === 'object') {
+    rememberClient(request, check);
+    return true;
+  }
   if (check === 'missing') {
     sendGeminiError(
       reply,

@@ -9,6 +9,7 @@ import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createClientChannel } from './create-client-channel.js';
 import type { OpenStreams } from './open-streams.js';
 import { sendOpenAIError } from './openai-chat.js';
+import { rememberClient } from './request-client.js';
 
 const prefix = '/openai/v1/';
 
@@ -39,7 +40,10 @@ export async function openaiPassthroughRoutes(
 ): Promise<void> {
   app.addHook('onRequest', (request, reply, done) => {
     const check = optionsOf(request).checkToken(extractGeminiToken(request));
-    if (check === 'ok') return done();
+    if (typeof check === 'object') {
+      rememberClient(request, check);
+      return done();
+    }
     sendOpenAIError(
       reply,
       401,

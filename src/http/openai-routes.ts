@@ -39,6 +39,7 @@ import {
   publicBaseUrl,
   sendOpenAIError,
 } from './openai-chat.js';
+import { rememberClient } from './request-client.js';
 
 export interface OpenAIRouteOptions extends OpenAIDependencies {
   readonly checkToken: (token: string | undefined) => TokenCheck;
@@ -84,7 +85,10 @@ export async function openaiRoutes(
       return;
     }
     const check = options.checkToken(extractGeminiToken(request));
-    if (check === 'ok') return done();
+    if (typeof check === 'object') {
+      rememberClient(request, check);
+      return done();
+    }
     sendOpenAIError(
       reply,
       401,

@@ -38,9 +38,7 @@ export function deriveRouteOptions(
   statics: RouteStatics,
 ): RouteOptions {
   const { admin, clock, openStreams } = statics;
-  // A configured AUTH_TOKEN is in the settings anyway: in the set, a client using it costs a lookup,
-  // not a digest per request. A generated one is known only by its digest.
-  const checkToken = createTokenChecker([...settings.ALLOWED_TOKENS, settings.AUTH_TOKEN], admin);
+  const checkToken = createTokenChecker(settings.ALLOWED_TOKENS, settings.AUTH_TOKEN, admin);
   const policy = streamPolicyOf(settings);
   const gemini: GeminiRouteOptions = {
     relay,

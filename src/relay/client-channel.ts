@@ -28,6 +28,8 @@ export interface ClientStream {
  * pipeline knows no web framework.
  */
 export interface ClientChannel {
+  /** The id of the client token the request came with (core/client-identity.ts). */
+  readonly clientId?: string;
   /** Cancelled when the client goes away before its answer is complete. */
   readonly signal: Cancellation;
   /** Milliseconds since the request arrived, for the log. */

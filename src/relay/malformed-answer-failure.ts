@@ -2,7 +2,7 @@ import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import type { RelayCall, RelayContext, RelayFailure, RelayResult } from './relay-call.js';
 
 /** The error log's type for a 200 whose body is not what the method returns. */
-const malformedAnswerType = 'malformed-answer';
+export const malformedAnswerType = 'malformed-answer';
 
 /**
  * A 200 from Google whose body cannot be what was asked for (empty, not JSON, `candidates: null`)
@@ -10,7 +10,7 @@ const malformedAnswerType = 'malformed-answer';
  */
 export function malformedAnswerFailure(
   relay: Pick<RelayContext, 'log' | 'clock'>,
-  call: Pick<RelayCall, 'route' | 'model'>,
+  call: Pick<RelayCall, 'route' | 'model' | 'clientId' | 'requestRef'>,
   result: Extract<RelayResult, { kind: 'complete' | 'stream' }>,
   problem: string,
 ): RelayFailure {
@@ -22,6 +22,7 @@ export function malformedAnswerFailure(
     status: 502,
     body: JSON.stringify(body),
     error: { message, rpcStatus: body.error.status, quotaIds: [] },
+    errorClass: malformedAnswerType,
     key: result.key,
     attempts: result.attempts,
   };
@@ -34,7 +35,7 @@ export function malformedAnswerFailure(
  */
 export function recordMalformedAnswer(
   relay: Pick<RelayContext, 'log' | 'clock'>,
-  call: Pick<RelayCall, 'route' | 'model'>,
+  call: Pick<RelayCall, 'route' | 'model' | 'clientId' | 'requestRef'>,
   result: Pick<Extract<RelayResult, { kind: 'complete' | 'stream' }>, 'key' | 'status'>,
   message: string,
 ): void {
@@ -47,5 +48,7 @@ export function recordMalformedAnswer(
     errorType: malformedAnswerType,
     message,
     requestBody: null,
+    ...(call.clientId === undefined ? {} : { clientId: call.clientId }),
+    ...(call.requestRef === undefined ? {} : { requestRef: call.requestRef }),
   });
 }

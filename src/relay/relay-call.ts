@@ -1,3 +1,4 @@
+import type { AttemptRecord } from '../core/attempt-trace.js';
 import type { Cancellation } from '../core/cancellation.js';
 import type { Clock } from '../core/clock.js';
 import type { GeminiErrorInfo } from '../core/gemini-error-info.js';
@@ -62,6 +63,12 @@ export interface RelayCall {
   readonly signal: Cancellation;
   /** Serve with this key only (the key that owns a file or cached content named by the request). */
   readonly pinKeyId?: string;
+  /** The client token's id, for the error log. */
+  readonly clientId?: string;
+  /** The request's reference, tying its error-log rows to its request-log row. */
+  readonly requestRef?: string;
+  /** Where each upstream call is recorded as it ends, for the request log. */
+  readonly trace?: AttemptRecord[];
 }
 
 interface Attempts {
@@ -98,6 +105,8 @@ export type RelayResult =
       /** Google's error body with secrets redacted, or the gateway's own in Google's shape. */
       readonly body: string;
       readonly error: GeminiErrorInfo;
+      /** The outcome class that failed the request (describeOutcome, or the gateway's own). */
+      readonly errorClass: string;
       readonly key?: PoolKey;
       /** Seconds a client should wait, when known. */
       readonly retryAfterSeconds?: number;
@@ -133,6 +142,7 @@ function withdrawnFailure(key: PoolKey, attempt: number): RelayFailure {
     status: 429,
     body: JSON.stringify(body),
     error: { message, rpcStatus: body.error.status, quotaIds: [] },
+    errorClass: 'key-resting',
     key,
     attempts: attempt,
   };
@@ -244,6 +254,7 @@ async function attemptOnce(
   attempt: number,
 ): Promise<AttemptResult> {
   const scope = call.model ?? allModels;
+  const began = context.clock.now();
   let answer: UpstreamAnswer;
   try {
     answer = await context.client.send(call.request, key, call.stream, call.signal, () => {
@@ -257,13 +268,14 @@ async function attemptOnce(
       context.pool.release(key, scope);
       return { kind: 'retry', outcome: withdrawn, failure: withdrawnFailure(key, attempt) };
     }
-    return networkFailure(context, call, key, attempt, error);
+    return networkFailure(context, call, key, attempt, error, began);
   }
   const status = answer.statusCode;
   const headers = answer.headers;
   const contentType = headers['content-type'] ?? 'application/json; charset=UTF-8';
   if (answer.kind === 'stream') {
     context.pool.report(key, scope, ok);
+    trace(context, call, key, status, 'ok', began);
     return final({
       kind: 'stream',
       status,
@@ -277,6 +289,7 @@ async function attemptOnce(
   }
   if (status < 400) {
     context.pool.report(key, scope, ok);
+    trace(context, call, key, status, 'ok', began);
     // An answer may quote a key (a hostile or broken upstream): scrubbed here, once for every surface,
     // before anything reads it.
     const body = createSecretScrubber(key.secret).bytes(answer.body);
@@ -288,6 +301,7 @@ async function attemptOnce(
   const parsed = parseGeminiError(text);
   const error: GeminiErrorInfo = { ...parsed, message: redactSecrets(parsed.message, secrets) };
   const outcome = classifyOutcome({ kind: 'response', status, error }, context.clock.now());
+  const keyError = { status, type: describeOutcome(outcome), message: error.message };
   const failure: RelayFailure = {
     kind: 'failed',
     status,
@@ -295,11 +309,11 @@ async function attemptOnce(
       ? redactSecrets(text, secrets)
       : JSON.stringify(createGeminiErrorBody(status, 'Upstream error')),
     error,
+    errorClass: keyError.type,
     key,
     attempts: attempt,
     ...(error.retryDelayMs === undefined ? {} : { retryAfterSeconds: Math.ceil(error.retryDelayMs / 1000) }),
   };
-  const keyError = { status, type: describeOutcome(outcome), message: error.message };
   switch (confirmationOf(outcome)) {
     case 'probe': {
       // The attempt stays open while the probe runs: a key on trial (never yet successful) then
@@ -310,31 +324,29 @@ async function attemptOnce(
       if (verdict === 'serves') {
         // Google takes the key alone: it refused this request, not the key. The client hears
         // Google's answer, and no other key is asked to refuse it too.
-        recordFailure(context, call, key, status, 'client-error', error.message);
-        return final(failure);
+        recordFailure(context, call, key, status, 'client-error', error.message, began);
+        return final({ ...failure, errorClass: 'client-error' });
       }
-      recordFailure(
-        context,
-        call,
-        key,
-        status,
-        verdict === 'refused' ? keyError.type : 'unconfirmed-refusal',
-        error.message,
-      );
+      const errorClass = verdict === 'refused' ? keyError.type : 'unconfirmed-refusal';
+      recordFailure(context, call, key, status, errorClass, error.message, began);
       if (call.signal.aborted) return final({ kind: 'aborted', attempts: attempt });
       // Refused: the probe switched the key off. Unknown: Google failed the probe too, so the
       // request moves on as after Google's own trouble, and the key is judged another time.
       return verdict === 'refused'
         ? { kind: 'retry', failure, outcome }
-        : { kind: 'retry', failure, outcome: { kind: 'upstream-trouble', cause: 'server', retry: true } };
+        : {
+            kind: 'retry',
+            failure: { ...failure, errorClass },
+            outcome: { kind: 'upstream-trouble', cause: 'server', retry: true },
+          };
     }
     case 'sibling':
       context.pool.release(key, scope);
-      recordFailure(context, call, key, status, keyError.type, error.message);
+      recordFailure(context, call, key, status, keyError.type, error.message, began);
       return { kind: 'retry', failure, outcome, suspect: { key, outcome, error: keyError } };
     case undefined:
       context.pool.report(key, scope, outcome, keyError);
-      recordFailure(context, call, key, status, keyError.type, error.message);
+      recordFailure(context, call, key, status, keyError.type, error.message, began);
       return outcome.retry ? { kind: 'retry', failure, outcome } : final(failure);
   }
 }
@@ -350,10 +362,12 @@ function networkFailure(
   key: PoolKey,
   attempt: number,
   error: unknown,
+  began: number,
 ): AttemptResult {
   const cause = describeNetworkError(error);
   if (cause === 'aborted' || call.signal.aborted) {
     context.pool.release(key, call.model ?? allModels);
+    trace(context, call, key, null, 'client-closed', began);
     return final({ kind: 'aborted', attempts: attempt });
   }
   const outcome = classifyOutcome({ kind: 'network', cause }, context.clock.now());
@@ -363,7 +377,7 @@ function networkFailure(
       : `The connection to Google failed (${(error as { code?: string }).code ?? 'network error'}).`;
   const errorType = describeOutcome(outcome);
   context.pool.report(key, call.model ?? allModels, outcome, { status: null, type: errorType, message });
-  recordFailure(context, call, key, null, errorType, message);
+  recordFailure(context, call, key, null, errorType, message, began);
   const status = cause === 'timeout' ? 504 : 502;
   const body = createGeminiErrorBody(status, message);
   return {
@@ -374,24 +388,29 @@ function networkFailure(
       status,
       body: JSON.stringify(body),
       error: { message, rpcStatus: body.error.status, quotaIds: [] },
+      errorClass: errorType,
       key,
       attempts: attempt,
     },
   };
 }
 
-/** A stream broke off after its first byte: the key's state learns of it; the request is over. */
+/**
+ * A stream broke off after its first byte: the key's state learns of it; the request is over.
+ * Returns the outcome class.
+ */
 export function recordInterruption(
   context: RelayContext,
   call: RelayCall,
   key: PoolKey,
   cause: 'timeout' | 'connection',
   message: string,
-): void {
+): string {
   const outcome = classifyOutcome({ kind: 'interrupted', cause }, context.clock.now());
   const errorType = describeOutcome(outcome);
   context.pool.report(key, call.model ?? allModels, outcome, { status: null, type: errorType, message });
   recordFailure(context, call, key, null, errorType, message);
+  return errorType;
 }
 
 function noKeyFailure(
@@ -409,7 +428,7 @@ function noKeyFailure(
     ...(call.pinKeyId === undefined ? {} : { pinKeyId: call.pinKeyId }),
   });
   const message = body.error.message;
-  recordFailure(context, call, undefined, status, 'no-usable-key', message);
+  recordFailure(context, call, undefined, status, noUsableKey, message);
   const seconds = retryAfterMs === undefined ? undefined : retryAfterSecondsOf(retryAfterMs);
   return {
     kind: 'failed',
@@ -421,12 +440,30 @@ function noKeyFailure(
       quotaIds: [],
       ...(seconds === undefined ? {} : { retryDelayMs: seconds * 1000 }),
     },
+    errorClass: noUsableKey,
     attempts,
     ...(seconds === undefined ? {} : { retryAfterSeconds: seconds }),
   };
 }
 
-/** Adds a failed attempt (or a stream cut after its first byte) to the error log. */
+const noUsableKey = 'no-usable-key';
+
+/** Records an upstream call's end in the request's trace; `began` is when the call was made. */
+function trace(
+  context: RelayContext,
+  call: RelayCall,
+  key: PoolKey,
+  status: number | null,
+  outcome: string,
+  began: number,
+): void {
+  call.trace?.push({ keyId: key.id, status, outcome, ms: context.clock.now() - began });
+}
+
+/**
+ * Adds a failed attempt (or a stream cut after its first byte) to the error log, and an attempt
+ * made at `began` to the request's trace.
+ */
 function recordFailure(
   context: RelayContext,
   call: RelayCall,
@@ -434,7 +471,9 @@ function recordFailure(
   status: number | null,
   errorType: string,
   message: string,
+  began?: number,
 ): void {
+  if (key && began !== undefined) trace(context, call, key, status, errorType, began);
   context.log.error({
     createdAt: context.clock.now(),
     route: call.route,
@@ -444,6 +483,8 @@ function recordFailure(
     errorType,
     message,
     requestBody: context.logRequestBodies && call.request.body ? truncateForLog(call.request.body) : null,
+    ...(call.clientId === undefined ? {} : { clientId: call.clientId }),
+    ...(call.requestRef === undefined ? {} : { requestRef: call.requestRef }),
   });
 }
 

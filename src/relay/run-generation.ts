@@ -1,4 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { type AttemptRecord, encodeAttemptTrace } from '../core/attempt-trace.js';
+import { randomId } from '../core/random-id.js';
 import { createSecretScrubber, type SecretScrubber } from '../core/redact-secrets.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import type { DecodedChunk, GenerationUsage } from '../protocols/generation-event.js';
@@ -14,7 +16,11 @@ import {
 import type { StreamOptimizerSettings } from '../streaming/plan-text-pieces.js';
 import { describeStreamBreak, type UpstreamRequest } from '../upstream/gemini-client.js';
 import type { ClientChannel, ClientStream } from './client-channel.js';
-import { malformedAnswerFailure, recordMalformedAnswer } from './malformed-answer-failure.js';
+import {
+  malformedAnswerFailure,
+  malformedAnswerType,
+  recordMalformedAnswer,
+} from './malformed-answer-failure.js';
 import { pacedPieces } from './paced-pieces.js';
 import {
   type RelayCall,
@@ -79,6 +85,15 @@ export async function runGeneration(relay: RelayContext, generation: Generation)
   return runStream(run, policy);
 }
 
+// The request log's error classes for ends of the gateway's own (the others are outcome classes).
+const clientClosed = 'client-closed';
+const gatewayFault = 'gateway-fault';
+/** Google's error event in the middle of a stream. */
+const inBandError = 'stream-error';
+
+/** A whole answer's class when the surface itself answered with an error status. */
+const classOfStatus = (status: number) => (status >= 500 ? gatewayFault : 'client-error');
+
 /** One request's log row, written once whichever of its ends comes first. */
 function startRun<Surface>(
   relay: RelayContext,
@@ -86,9 +101,16 @@ function startRun<Surface>(
   surface: Surface,
   channel: ClientChannel,
 ): Run<Surface> {
-  const full: RelayCall = { ...call, signal: channel.signal };
+  const trace: AttemptRecord[] = [];
+  const full: RelayCall = {
+    ...call,
+    signal: channel.signal,
+    requestRef: randomId(),
+    trace,
+    ...(channel.clientId === undefined ? {} : { clientId: channel.clientId }),
+  };
   let logged = false;
-  const log = (result: RelayResult, status: number, success: boolean, usage?: GenerationUsage) => {
+  const log = (result: RelayResult, status: number, errorClass: string | null, usage?: GenerationUsage) => {
     if (logged) return;
     logged = true;
     relay.log.request({
@@ -97,7 +119,7 @@ function startRun<Surface>(
       model: call.model,
       keyId: 'key' in result && result.key ? result.key.id : null,
       status,
-      success,
+      success: errorClass === null,
       latencyMs: channel.elapsedMs(),
       attempts: result.attempts,
       stream: call.stream,
@@ -111,6 +133,10 @@ function startRun<Surface>(
             },
           }
         : {}),
+      ...(errorClass === null ? {} : { errorClass }),
+      ...(channel.clientId === undefined ? {} : { clientId: channel.clientId }),
+      requestRef: full.requestRef,
+      trace: encodeAttemptTrace(trace),
     });
   };
   return { relay, call: full, surface, channel, log };
@@ -121,7 +147,13 @@ interface Run<Surface = GenerationSurface> {
   readonly call: RelayCall;
   readonly surface: Surface;
   readonly channel: ClientChannel;
-  readonly log: (result: RelayResult, status: number, success: boolean, usage?: GenerationUsage) => void;
+  /** Logs the request once; `errorClass` is null when it succeeded. */
+  readonly log: (
+    result: RelayResult,
+    status: number,
+    errorClass: string | null,
+    usage?: GenerationUsage,
+  ) => void;
 }
 
 function sendWhole(channel: ClientChannel, answer: WholeAnswer, retryAfterSeconds?: number): void {
@@ -137,12 +169,12 @@ function answeredWithoutContent(
 ): result is Exclude<RelayResult, Served> {
   if (result.kind === 'aborted') {
     run.channel.abandon();
-    run.log(result, 499, false);
+    run.log(result, 499, clientClosed);
     return true;
   }
   if (result.kind === 'failed') {
     sendWhole(run.channel, run.surface.failure(result), result.retryAfterSeconds);
-    run.log(result, result.status, false);
+    run.log(result, result.status, result.errorClass);
     return true;
   }
   return false;
@@ -173,7 +205,7 @@ export async function runWhole(relay: RelayContext, generation: WholeGeneration)
       return;
     }
     sendWhole(run.channel, answer);
-    run.log(total, answer.status, answer.status < 400, answer.usage);
+    run.log(total, answer.status, answer.status < 400 ? null : classOfStatus(answer.status), answer.usage);
     return;
   }
   throw new Error('The surface gave no answer after the last call.');
@@ -237,7 +269,7 @@ async function runFakeStream(run: Run, intervalMs: number, policy: StreamPolicy)
   } finally {
     clearInterval(timer);
   }
-  if (result.kind === 'aborted') return run.log(result, 499, false);
+  if (result.kind === 'aborted') return run.log(result, 499, clientClosed);
   if (result.kind === 'stream') {
     result.rest.cancel();
     throw new Error('A call that asked for a whole answer was answered with a stream.');
@@ -245,7 +277,7 @@ async function runFakeStream(run: Run, intervalMs: number, policy: StreamPolicy)
   // Nothing of the answer was sent: the stream ends with the error, cleanly, as a whole error would.
   const endWith = (failure: RelayFailure) => {
     stream.end(encoder.error(streamErrorOf(failure)) ?? '');
-    run.log(failure, failure.status, false);
+    run.log(failure, failure.status, failure.errorClass);
   };
   if (result.kind === 'failed') return endWith(result);
   const chunk = surface.wholeChunk(result.body);
@@ -350,23 +382,23 @@ function createPump(
   /** The tokens of the last chunk that counted them: Gemini repeats the running total in each. */
   let usage: GenerationUsage | undefined;
 
-  const finish = (status: number, success: boolean) => {
+  const finish = (status: number, errorClass: string | null) => {
     if (ended) return;
     ended = true;
     run.call.signal.off('abort', clientLeft);
-    run.log(result, status, success, usage);
+    run.log(result, status, errorClass, usage);
   };
   // The client left (or a shutdown cut the stream, which then closed): the upstream call stops.
   function clientLeft() {
     upstream?.cancel();
-    finish(499, false);
+    finish(499, clientClosed);
   }
-  const stop = (error: StreamError) => {
+  const stop = (error: StreamError, errorClass: string) => {
     if (ended) return;
     upstream?.cancel();
     const text = encoder.error(error);
     stream.fail(text === undefined ? undefined : scrubber.text(text));
-    finish(result.status, false);
+    finish(result.status, errorClass);
   };
   const write = (out: string | Buffer) => {
     if (out.length === 0 || stream.closed) return;
@@ -383,11 +415,14 @@ function createPump(
   /** Ends the stream at an error chunk; Google's own passes as sent, an unreadable one is no key's fault. */
   const stopAt = (chunk: DecodedChunk, error: Extract<DecodedChunk['events'][number], { type: 'error' }>) => {
     if (error.malformed) recordMalformedAnswer(run.relay, run.call, result, error.message);
-    stop({
-      status: error.status,
-      message: error.message,
-      ...(error.malformed ? {} : { upstreamBody: chunk.data }),
-    });
+    stop(
+      {
+        status: error.status,
+        message: error.message,
+        ...(error.malformed ? {} : { upstreamBody: chunk.data }),
+      },
+      error.malformed ? malformedAnswerType : inBandError,
+    );
   };
   /**
    * Says the chunks read from one piece of the upstream's answer in one write (each write is a
@@ -434,7 +469,10 @@ function createPump(
   /** A fault of the gateway's own (a surface that threw) ends this stream, never the process. */
   const fault = (error: unknown) => {
     run.channel.reportFault(error, 'could not encode a stream');
-    stop({ status: 500, message: 'The gateway could not encode the stream; the answer is incomplete.' });
+    stop(
+      { status: 500, message: 'The gateway could not encode the stream; the answer is incomplete.' },
+      gatewayFault,
+    );
   };
   /** Runs `step` after the paced work queued so far, or at once when there is none. */
   const after = (step: () => void) => {
@@ -479,15 +517,14 @@ function createPump(
       after(() => {
         if (ended) return;
         stream.end(scrubber.text(encoder.end()) || undefined);
-        finish(result.status, true);
+        finish(result.status, null);
       });
     },
     broke(broken) {
       after(() => {
         if (ended) return;
         // Google's trouble, or the connection's, teaches the pool about the key.
-        recordInterruption(run.relay, run.call, result.key, broken.cause, broken.message);
-        stop(broken);
+        stop(broken, recordInterruption(run.relay, run.call, result.key, broken.cause, broken.message));
       });
     },
   };

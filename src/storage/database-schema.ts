@@ -17,6 +17,13 @@ export interface RequestLogTable {
   cached_tokens: number | null;
   /** On the first row of a batch: the batch's id, to tell whether a write cut off had landed. */
   write_id: string | null;
+  client_id: string | null;
+  /** Null when the request succeeded. */
+  error_class: string | null;
+  request_ref: string | null;
+  instance: string | null;
+  /** core/attempt-trace.ts */
+  attempt_trace: string | null;
 }
 
 export interface ErrorLogTable {
@@ -31,6 +38,9 @@ export interface ErrorLogTable {
   request_body: string | null;
   /** As in request_log. */
   write_id: string | null;
+  client_id: string | null;
+  request_ref: string | null;
+  instance: string | null;
 }
 
 export interface SettingTable {
@@ -74,7 +84,64 @@ export interface AdminSessionTable {
   expires_at: number;
 }
 
+/** Measures of stat_rollup (storage/roll-up-requests.ts StatDelta), `lat_N` the latency histogram. */
+export const statMeasures = [
+  'requests',
+  'attempts',
+  'input_tokens',
+  'output_tokens',
+  'thought_tokens',
+  'cached_tokens',
+  'latency_ms_sum',
+  // One per bucket of roll-up-requests.ts latencyBoundsMs, the last open.
+  'lat_0',
+  'lat_1',
+  'lat_2',
+  'lat_3',
+  'lat_4',
+  'lat_5',
+  'lat_6',
+  'lat_7',
+  'lat_8',
+  'lat_9',
+  'lat_10',
+  'lat_11',
+] as const;
+
+/** Measures of key_rollup (KeyDelta). */
+export const keyMeasures = [
+  'requests',
+  'attempts',
+  'failed_attempts',
+  'answers_400',
+  'answers_403',
+  'answers_429',
+  'answers_5xx',
+  'input_tokens',
+  'output_tokens',
+] as const;
+
+type Measures<Names extends readonly string[]> = { [Name in Names[number]]: number | string };
+
+export type StatRollupTable = {
+  span: string;
+  bucket: number;
+  model: string;
+  route: string;
+  client_id: string;
+  outcome: string;
+} & Measures<typeof statMeasures>;
+
+export type KeyRollupTable = {
+  span: string;
+  bucket: number;
+  key_id: string;
+  model: string;
+} & Measures<typeof keyMeasures>;
+
 export interface DatabaseSchema {
+  stat_rollup: StatRollupTable;
+  key_rollup: KeyRollupTable;
   request_log: RequestLogTable;
   error_log: ErrorLogTable;
   setting: SettingTable;

@@ -2,8 +2,9 @@ import type SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
 import type { ErrorLogEntry, RequestLogEntry } from '../core/log-sink.js';
 import type { Database } from './create-database.js';
-import { type DatabaseDialect, tokenColumns } from './database-schema.js';
+import { type DatabaseDialect, keyMeasures, statMeasures, tokenColumns } from './database-schema.js';
 import { isRowRejection, RejectedRowsError } from './rejected-rows-error.js';
+import { clampCount, rollUpRequests } from './roll-up-requests.js';
 import { truncateNullable, truncateToColumn } from './truncate-to-column.js';
 import type { WriteMark } from './write-in-order.js';
 
@@ -37,6 +38,13 @@ const columnChars = {
   message: 65_536,
   // The relay keeps 256 KiB of a body, plus a note.
   requestBody: 300_000,
+  clientId: 16,
+  errorClass: 64,
+  requestRef: 24,
+  instance: 64,
+  // A request makes a few dozen attempts at most; a cut trace loses only its last, damaged part.
+  trace: 8_000,
+  rollupRoute: 128,
 } as const;
 
 const requestColumns = [
@@ -51,6 +59,11 @@ const requestColumns = [
   'stream',
   ...tokenColumns,
   'write_id',
+  'client_id',
+  'error_class',
+  'request_ref',
+  'instance',
+  'attempt_trace',
 ] as const;
 const errorColumns = [
   'created_at',
@@ -62,27 +75,23 @@ const errorColumns = [
   'message',
   'request_body',
   'write_id',
+  'client_id',
+  'request_ref',
+  'instance',
 ] as const;
+
+const statKeyColumns = ['span', 'bucket', 'model', 'route', 'client_id', 'outcome'] as const;
+const keyKeyColumns = ['span', 'bucket', 'key_id', 'model'] as const;
 
 type Cell = string | number | null;
 
-const maxInteger = 2_147_483_647;
-
-/**
- * A token count as its integer column takes it. The counts are Google's (or a hostile upstream's)
- * numbers: a fraction, a negative or a count past 2^31 would make PostgreSQL refuse the row.
- */
+/** A token count as its column takes it; null when the answer counted none. */
 function tokenCell(count: number | undefined): number | null {
-  if (count === undefined || Number.isNaN(count)) return null;
-  return Math.min(Math.max(Math.round(count), 0), maxInteger);
+  return count === undefined || Number.isNaN(count) ? null : clampCount(count);
 }
 
-function insertStatement(
-  dialect: DatabaseDialect,
-  table: string,
-  columns: readonly string[],
-  rows: readonly Cell[][],
-): CompiledQuery {
+/** A multi-row VALUES list with its parameters, in the dialect's placeholders. */
+function valuesOf(dialect: DatabaseDialect, rows: readonly Cell[][]): { sql: string; parameters: Cell[] } {
   const parameters: Cell[] = [];
   const tuples: string[] = [];
   for (const row of rows) {
@@ -93,13 +102,54 @@ function insertStatement(
     }
     tuples.push(`(${placeholders.join(',')})`);
   }
+  return { sql: tuples.join(','), parameters };
+}
+
+function insertStatement(
+  dialect: DatabaseDialect,
+  table: string,
+  columns: readonly string[],
+  rows: readonly Cell[][],
+): CompiledQuery {
+  const values = valuesOf(dialect, rows);
   return CompiledQuery.raw(
-    `insert into ${table} (${columns.join(',')}) values ${tuples.join(',')}`,
-    parameters,
+    `insert into ${table} (${columns.join(',')}) values ${values.sql}`,
+    values.parameters,
   );
 }
 
-type Insert = (table: string, columns: readonly string[], rows: Cell[][]) => Promise<void>;
+/** Rows whose measures are added to the stored row with the same key, or inserted as they are. */
+interface Upsert {
+  readonly table: string;
+  readonly keyColumns: readonly string[];
+  readonly measureColumns: readonly string[];
+  readonly rows: Cell[][];
+}
+
+/** Inserts rows, and applies the upserts in the same transaction. */
+type Insert = (
+  table: string,
+  columns: readonly string[],
+  rows: Cell[][],
+  upserts: readonly Upsert[],
+) => Promise<void>;
+
+function upsertSql(dialect: DatabaseDialect, upsert: Upsert, values: string): string {
+  const { table, keyColumns, measureColumns } = upsert;
+  const columns = [...keyColumns, ...measureColumns].join(',');
+  const head = `insert into ${table} (${columns}) values ${values}`;
+  if (dialect === 'mysql')
+    return `${head} on duplicate key update ${measureColumns.map((name) => `${name} = ${name} + values(${name})`).join(',')}`;
+  const existing = dialect === 'postgres' ? `${table}.` : '';
+  return `${head} on conflict (${keyColumns.join(',')}) do update set ${measureColumns
+    .map((name) => `${name} = ${existing}${name} + excluded.${name}`)
+    .join(',')}`;
+}
+
+function upsertStatement(dialect: DatabaseDialect, upsert: Upsert, rows: readonly Cell[][]): CompiledQuery {
+  const values = valuesOf(dialect, rows);
+  return CompiledQuery.raw(upsertSql(dialect, upsert, values.sql), values.parameters);
+}
 
 function textLength(row: readonly Cell[]): number {
   let length = 0;
@@ -127,10 +177,13 @@ function splitStatements(rows: readonly Cell[][]): Cell[][][] {
 }
 
 function createServerInsert(database: Database): Insert {
-  return async (table, columns, rows) => {
+  return async (table, columns, rows, upserts) => {
     const statements = splitStatements(rows).map((slice) =>
       insertStatement(database.dialect, table, columns, slice),
     );
+    for (const upsert of upserts)
+      for (const slice of splitStatements(upsert.rows))
+        statements.push(upsertStatement(database.dialect, upsert, slice));
     const [only] = statements;
     if (statements.length === 1 && only) {
       await database.db.executeQuery(only);
@@ -146,18 +199,32 @@ function createServerInsert(database: Database): Insert {
 
 function createSqliteInsert(sqlite: SqliteDatabase.Database): Insert {
   const statements = new Map<string, SqliteDatabase.Statement>();
-  const insertAll = sqlite.transaction((statement: SqliteDatabase.Statement, rows: Cell[][]) => {
-    for (const row of rows) statement.run(row);
-  });
-  return async (table, columns, rows) => {
+  const prepared = (table: string, sql: () => string) => {
     let statement = statements.get(table);
     if (!statement) {
-      statement = sqlite.prepare(
-        `insert into ${table} (${columns.join(',')}) values (${columns.map(() => '?').join(',')})`,
-      );
+      statement = sqlite.prepare(sql());
       statements.set(table, statement);
     }
-    insertAll(statement, rows);
+    return statement;
+  };
+  const placeholders = (count: number) => `(${new Array(count).fill('?').join(',')})`;
+  const insertAll = sqlite.transaction(
+    (insert: SqliteDatabase.Statement, rows: Cell[][], upserts: readonly Upsert[]) => {
+      for (const row of rows) insert.run(row);
+      for (const upsert of upserts) {
+        const statement = prepared(upsert.table, () =>
+          upsertSql('sqlite', upsert, placeholders(upsert.keyColumns.length + upsert.measureColumns.length)),
+        );
+        for (const row of upsert.rows) statement.run(row);
+      }
+    },
+  );
+  return async (table, columns, rows, upserts) => {
+    const insert = prepared(
+      table,
+      () => `insert into ${table} (${columns.join(',')}) values ${placeholders(columns.length)}`,
+    );
+    insertAll(insert, rows, upserts);
   };
 }
 
@@ -166,6 +233,7 @@ type MarkedInsert = (
   table: LogTable,
   columns: readonly string[],
   rows: Cell[][],
+  upserts: readonly Upsert[],
   mark?: WriteMark,
 ) => Promise<void>;
 
@@ -174,11 +242,11 @@ type MarkedInsert = (
  * themselves, which the log writer handles apart.
  */
 function guarded(database: Database, insert: Insert): MarkedInsert {
-  return async (table, columns, rows, mark) => {
+  return async (table, columns, rows, upserts, mark) => {
     try {
       const first = rows[0];
       if (mark?.retried && first && (await landed(database, table, first[0] as number, mark.id))) return;
-      await insert(table, columns, rows);
+      await insert(table, columns, rows, upserts);
     } catch (error) {
       if (isRowRejection(error)) throw new RejectedRowsError((error as Error).message, { cause: error });
       throw error;
@@ -201,11 +269,66 @@ async function landed(database: Database, table: LogTable, createdAt: number, id
 /** The write's id goes on its first row only: the write is atomic, so that row stands for all. */
 const markOf = (index: number, mark: WriteMark | undefined) => (index === 0 ? (mark?.id ?? null) : null);
 
-export function createLogRepository(database: Database): LogRepository {
+/** The rollups' additions for a batch of requests, as upserts (storage/roll-up-requests.ts). */
+function rollupUpserts(entries: readonly RequestLogEntry[]): Upsert[] {
+  const { stats, keys } = rollUpRequests(entries);
+  return [
+    {
+      table: 'stat_rollup',
+      keyColumns: statKeyColumns,
+      measureColumns: statMeasures,
+      rows: stats.map((delta) => [
+        delta.span,
+        delta.bucket,
+        delta.model,
+        truncateToColumn(delta.route, columnChars.rollupRoute),
+        delta.clientId,
+        truncateToColumn(delta.outcome, columnChars.errorClass),
+        delta.requests,
+        delta.attempts,
+        delta.inputTokens,
+        delta.outputTokens,
+        delta.thoughtTokens,
+        delta.cachedTokens,
+        delta.latencyMsSum,
+        ...delta.latency,
+      ]),
+    },
+    {
+      table: 'key_rollup',
+      keyColumns: keyKeyColumns,
+      measureColumns: keyMeasures,
+      rows: keys.map((delta) => [
+        delta.span,
+        delta.bucket,
+        delta.keyId,
+        delta.model,
+        delta.requests,
+        delta.attempts,
+        delta.failedAttempts,
+        delta.answers400,
+        delta.answers403,
+        delta.answers429,
+        delta.answers5xx,
+        delta.inputTokens,
+        delta.outputTokens,
+      ]),
+    },
+  ].filter((upsert) => upsert.rows.length > 0);
+}
+
+export interface LogRepositoryOptions {
+  /** This gateway instance's name, on every row it writes. */
+  readonly instance?: string;
+}
+
+export function createLogRepository(database: Database, options: LogRepositoryOptions = {}): LogRepository {
   const insert = guarded(
     database,
     database.sqlite ? createSqliteInsert(database.sqlite) : createServerInsert(database),
   );
+  const instance =
+    options.instance === undefined ? null : truncateToColumn(options.instance, columnChars.instance);
   return {
     insertRequests: (entries, mark) =>
       insert(
@@ -226,7 +349,13 @@ export function createLogRepository(database: Database): LogRepository {
           tokenCell(entry.tokens?.thoughts),
           tokenCell(entry.tokens?.cached),
           markOf(index, mark),
+          truncateNullable(entry.clientId ?? null, columnChars.clientId),
+          truncateNullable(entry.errorClass ?? null, columnChars.errorClass),
+          truncateNullable(entry.requestRef ?? null, columnChars.requestRef),
+          instance,
+          truncateNullable(entry.trace || null, columnChars.trace),
         ]),
+        rollupUpserts(entries),
         mark,
       ),
     insertErrors: (entries, mark) =>
@@ -243,7 +372,11 @@ export function createLogRepository(database: Database): LogRepository {
           truncateToColumn(entry.message, columnChars.message),
           truncateNullable(entry.requestBody, columnChars.requestBody),
           markOf(index, mark),
+          truncateNullable(entry.clientId ?? null, columnChars.clientId),
+          truncateNullable(entry.requestRef ?? null, columnChars.requestRef),
+          instance,
         ]),
+        [],
         mark,
       ),
   };

@@ -9,7 +9,7 @@ import {
 } from 'kysely';
 import { adminTokenHex, adminTokenOf } from '../core/admin-token.js';
 import type { Database } from './create-database.js';
-import { type DatabaseDialect, tokenColumns } from './database-schema.js';
+import { type DatabaseDialect, keyMeasures, statMeasures, tokenColumns } from './database-schema.js';
 import { generatedTokenSetting } from './setting-repository.js';
 
 // Migrations are code, shipped with the gateway and run at start-up. Each is written once for all
@@ -172,6 +172,91 @@ const requestTokens: Migration = {
   },
 };
 
+/**
+ * What each request leaves behind besides its figures: the client token's id, the instance that
+ * served it, why it failed, its attempts, and a reference its error-log rows share. Indexed for
+ * the log search's filters, each with the time, as every search is sorted by time.
+ */
+function requestAttribution(dialect: DatabaseDialect): Migration {
+  const type = types(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      for (const [column, columnType] of [
+        ['client_id', 'varchar(16)'],
+        ['error_class', 'varchar(64)'],
+        ['request_ref', 'varchar(24)'],
+        ['instance', 'varchar(64)'],
+        ['attempt_trace', type.longText],
+      ] as const)
+        await db.schema.alterTable('request_log').addColumn(column, columnType).execute();
+      for (const [column, columnType] of [
+        ['client_id', 'varchar(16)'],
+        ['request_ref', 'varchar(24)'],
+        ['instance', 'varchar(64)'],
+      ] as const)
+        await db.schema.alterTable('error_log').addColumn(column, columnType).execute();
+      for (const column of ['key_id', 'client_id', 'error_class'])
+        await db.schema
+          .createIndex(`request_log_${column}`)
+          .on('request_log')
+          .columns([column, 'created_at'])
+          .execute();
+      for (const column of ['key_id', 'client_id', 'error_type'])
+        await db.schema
+          .createIndex(`error_log_${column}`)
+          .on('error_log')
+          .columns([column, 'created_at'])
+          .execute();
+      await db.schema.createIndex('error_log_request_ref').on('error_log').column('request_ref').execute();
+    },
+  };
+}
+
+/**
+ * The statistics' rollups (storage/roll-up-requests.ts), written with each batch of the request
+ * log and kept when its rows are deleted. Text columns are sized for MySQL's index key limit.
+ */
+function rollups(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      let stats = db.schema
+        .createTable('stat_rollup')
+        .addColumn('span', 'varchar(8)', (column) => column.notNull())
+        .addColumn('bucket', 'bigint', (column) => column.notNull())
+        .addColumn('model', 'varchar(128)', (column) => column.notNull())
+        .addColumn('route', 'varchar(128)', (column) => column.notNull())
+        .addColumn('client_id', 'varchar(16)', (column) => column.notNull())
+        .addColumn('outcome', 'varchar(64)', (column) => column.notNull());
+      for (const column of statMeasures)
+        stats = stats.addColumn(column, 'bigint', (builder) => builder.notNull().defaultTo(0));
+      await stats
+        .addPrimaryKeyConstraint('stat_rollup_pk', [
+          'span',
+          'bucket',
+          'model',
+          'route',
+          'client_id',
+          'outcome',
+        ])
+        .execute();
+      let keys = db.schema
+        .createTable('key_rollup')
+        .addColumn('span', 'varchar(8)', (column) => column.notNull())
+        .addColumn('bucket', 'bigint', (column) => column.notNull())
+        .addColumn('key_id', 'varchar(16)', (column) => column.notNull())
+        .addColumn('model', 'varchar(128)', (column) => column.notNull());
+      for (const column of keyMeasures)
+        keys = keys.addColumn(column, 'bigint', (builder) => builder.notNull().defaultTo(0));
+      await keys.addPrimaryKeyConstraint('key_rollup_pk', ['span', 'bucket', 'key_id', 'model']).execute();
+      await db.schema
+        .createIndex('key_rollup_key')
+        .on('key_rollup')
+        .columns(['key_id', 'span', 'bucket'])
+        .execute();
+    },
+  };
+}
+
 /** Every migration, by name, in order; a test builds a database as an older gateway left it. */
 export function migrationsFor(dialect: DatabaseDialect): Record<string, Migration> {
   return {
@@ -181,6 +266,8 @@ export function migrationsFor(dialect: DatabaseDialect): Record<string, Migratio
     '0004-key-id-rewrite': keyIdRewrite,
     '0005-admin-sessions': adminSessions,
     '0006-request-tokens': requestTokens,
+    '0007-request-attribution': requestAttribution(dialect),
+    '0008-rollups': rollups(),
   };
 }
 

@@ -17,6 +17,10 @@ export class RequestLogQueue {
   private attempts: number[] = [];
   /** Four per entry (input, output, thoughts, cached); the first is -1 when the entry has none. */
   private tokens: number[] = [];
+  private clientId: (string | undefined)[] = [];
+  private errorClass: (string | undefined)[] = [];
+  private requestRef: (string | undefined)[] = [];
+  private trace: (string | undefined)[] = [];
   private readonly names = new Map<string, string>();
 
   get length(): number {
@@ -35,6 +39,10 @@ export class RequestLogQueue {
     const tokens = entry.tokens;
     if (tokens) this.tokens.push(tokens.input, tokens.output, tokens.thoughts, tokens.cached);
     else this.tokens.push(-1, 0, 0, 0);
+    this.clientId.push(entry.clientId);
+    this.errorClass.push(entry.errorClass);
+    this.requestRef.push(entry.requestRef);
+    this.trace.push(entry.trace);
   }
 
   /** Removes and returns everything queued, oldest first. */
@@ -43,6 +51,10 @@ export class RequestLogQueue {
     for (let index = 0; index < entries.length; index++) {
       const flags = this.flags[index] as number;
       const input = this.tokens[index * 4] as number;
+      const clientId = this.clientId[index];
+      const errorClass = this.errorClass[index];
+      const requestRef = this.requestRef[index];
+      const trace = this.trace[index];
       entries[index] = {
         createdAt: this.createdAt[index] as number,
         route: this.route[index] as string,
@@ -63,6 +75,10 @@ export class RequestLogQueue {
                 cached: this.tokens[index * 4 + 3] as number,
               },
             }),
+        ...(clientId === undefined ? {} : { clientId }),
+        ...(errorClass === undefined ? {} : { errorClass }),
+        ...(requestRef === undefined ? {} : { requestRef }),
+        ...(trace === undefined ? {} : { trace }),
       };
     }
     for (const column of [
@@ -75,6 +91,10 @@ export class RequestLogQueue {
       this.latencyMs,
       this.attempts,
       this.tokens,
+      this.clientId,
+      this.errorClass,
+      this.requestRef,
+      this.trace,
     ]) {
       column.length = 0;
     }
