@@ -4,6 +4,7 @@ import type { DestinationStream, Logger } from 'pino';
 import type { Settings } from './config/settings.js';
 import { openSettingsStore } from './config/settings-store.js';
 import { unsupportedSeedSettingsIn } from './config/unsupported-seed-settings.js';
+import { createClientLabeller } from './core/client-identity.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { IdentifyKey } from './core/key-identity.js';
 import { createLoginThrottle } from './core/login-throttle.js';
@@ -24,6 +25,7 @@ import { createLogRetention } from './storage/create-log-retention.js';
 import { createLogWriter, type LogWriter } from './storage/create-log-writer.js';
 import { createKeyRepository } from './storage/key-repository.js';
 import { createLogRepository } from './storage/log-repository.js';
+import { createLogSearchRepository } from './storage/log-search-repository.js';
 import { logStorageEvent } from './storage/log-storage-event.js';
 import { mapLegacyKeyIds } from './storage/map-legacy-key-ids.js';
 import { migrateToLatest } from './storage/migrate-to-latest.js';
@@ -31,6 +33,7 @@ import { rekeyStoredKeys } from './storage/rekey-stored-keys.js';
 import { resolveAdminToken } from './storage/resolve-admin-token.js';
 import { rewriteLogKeyIds } from './storage/rewrite-log-key-ids.js';
 import { createSavedSettingValues, createSettingRepository } from './storage/setting-repository.js';
+import { createStatsRepository } from './storage/stats-repository.js';
 
 export interface GatewayOptions {
   /** Where log lines go (stdout by default); tests capture them to prove no secret is logged. */
@@ -211,12 +214,19 @@ async function openGateway(
       ),
   });
   resources.push('upstream client, media fetcher and key prober', () => runtime.close());
+  const stats = createStatsRepository(database.db);
+  const rowNames = {
+    keyLabel: (id: string) => pool.find(id)?.masked,
+    clientLabel: createClientLabeller(() => store.current().settings.ALLOWED_TOKENS),
+  };
   const app = await createApp({
     logger,
     settings,
     routeOptions: runtime.routeOptions,
     keyAdmin: { pool, store: keyStore, prober: runtime.prober, clock },
     config: { store },
+    logs: { logs: createLogSearchRepository(database.db), names: rowNames },
+    stats: { stats, names: rowNames, clock },
     operatorAuth: {
       admin,
       sessions: createAdminSessionRepository(database.db),

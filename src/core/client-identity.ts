@@ -32,3 +32,16 @@ export function clientLabels(tokens: readonly string[]): Map<string, string> {
   }
   return labels;
 }
+
+/**
+ * A client's label by id under the tokens in force (`tokens()` is read on each call; the labels
+ * are made again only when it returns another list).
+ */
+export function createClientLabeller(tokens: () => readonly string[]): (id: string) => string | undefined {
+  let known: { tokens: readonly string[]; labels: Map<string, string> } | undefined;
+  return (id) => {
+    const current = tokens();
+    if (known?.tokens !== current) known = { tokens: current, labels: clientLabels(current) };
+    return known.labels.get(id);
+  };
+}

@@ -14,12 +14,14 @@ import { authRoutes } from './auth-routes.js';
 import { DebugRequestLog } from './debug-request-log.js';
 import { geminiRoutes, sendGeminiError } from './gemini-routes.js';
 import { healthRoute } from './health-route.js';
+import { type LogRouteOptions, logRoutes } from './log-routes.js';
 import { sendOpenAIError } from './openai-chat.js';
 import { openaiPassthroughRoutes } from './openai-passthrough-routes.js';
 import { openaiRoutes } from './openai-routes.js';
 import { guardOperatorApi, type OperatorAuth, sendAdminError } from './operator-auth.js';
 import { declareRequestClient } from './request-client.js';
 import { holdRouteOptions, type RouteOptions, routeOptionsOf } from './route-options.js';
+import { type StatsRouteOptions, statsRoutes } from './stats-routes.js';
 
 export interface AppOptions {
   readonly logger: FastifyBaseLogger;
@@ -30,6 +32,8 @@ export interface AppOptions {
   readonly keyAdmin: AdminKeyRouteOptions;
   readonly config: AdminConfigRouteOptions;
   readonly operatorAuth: OperatorAuth;
+  readonly logs: LogRouteOptions;
+  readonly stats: StatsRouteOptions;
   readonly imageStore: ImageStore;
 }
 
@@ -161,6 +165,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     await operatorApi.register(authRoutes, options.operatorAuth);
     await operatorApi.register(adminKeyRoutes, options.keyAdmin);
     await operatorApi.register(adminConfigRoutes, options.config);
+    await operatorApi.register(logRoutes, options.logs);
+    await operatorApi.register(statsRoutes, options.stats);
     operatorApi.all('/api/*', (request, reply) =>
       sendAdminError(reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}.`),
     );

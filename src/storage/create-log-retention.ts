@@ -30,6 +30,7 @@ export interface LogRetention {
 }
 
 const dayMs = 86_400_000;
+const minuteRollupKeepMs = 2 * dayMs;
 
 /** Which tables lose rows older than when, under `settings` at `nowMs`. */
 export function retentionPlan(settings: RetentionSettings, nowMs: number): [LogTable, number][] {
@@ -55,6 +56,12 @@ export function createLogRetention(options: LogRetentionOptions): LogRetention {
       if (closed) break;
       deleted[table] = await deleteOldLogRows(options.db, table, { beforeMs });
     }
+    // Minute rollups serve only the last hour's figures; hours and days stay, whatever the logs keep.
+    await options.db
+      .deleteFrom('stat_rollup')
+      .where('span', '=', 'minute')
+      .where('bucket', '<', options.clock.now() - minuteRollupKeepMs)
+      .execute();
     return deleted;
   }
 

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import type { DatabaseSchema } from './database-schema.js';
 
 export type LogTable = 'request_log' | 'error_log';
@@ -14,25 +14,31 @@ export interface DeleteOldLogRowsOptions {
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/**
- * Deletes a log table's rows created before `beforeMs`, oldest first, a chunk of ids at a time
- * (one short statement each, on every dialect: MySQL cannot LIMIT a subquery of DELETE). Returns how
- * many were deleted.
- */
-export async function deleteOldLogRows(
+/** Deletes a log table's rows created before `beforeMs` (see deleteLogRows). */
+export function deleteOldLogRows(
   db: Kysely<DatabaseSchema>,
   table: LogTable,
-  { beforeMs, chunkRows = 1000, pause = nextTurn }: DeleteOldLogRowsOptions,
+  { beforeMs, ...options }: DeleteOldLogRowsOptions,
+): Promise<number> {
+  return deleteLogRows(db, table, sql<SqlBool>`${sql.ref('created_at')} < ${beforeMs}`, options);
+}
+
+/**
+ * Deletes a log table's rows that meet `condition` (every row when undefined), oldest first, a
+ * chunk of ids at a time: one short statement each, on every dialect (MySQL cannot LIMIT a subquery
+ * of DELETE), so the log writer's inserts are never locked out for long. Returns how many went.
+ */
+export async function deleteLogRows(
+  db: Kysely<DatabaseSchema>,
+  table: LogTable,
+  condition: Expression<SqlBool> | undefined,
+  { chunkRows = 1000, pause = nextTurn }: Omit<DeleteOldLogRowsOptions, 'beforeMs'> = {},
 ): Promise<number> {
   let deleted = 0;
   for (;;) {
-    const rows = await db
-      .selectFrom(table)
-      .select('id')
-      .where('created_at', '<', beforeMs)
-      .orderBy('id')
-      .limit(chunkRows)
-      .execute();
+    let query = db.selectFrom(table).select('id').orderBy('id').limit(chunkRows);
+    if (condition) query = query.where(condition);
+    const rows = await query.execute();
     if (rows.length === 0) return deleted;
     const result = await db
       .deleteFrom(table)

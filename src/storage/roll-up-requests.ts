@@ -194,3 +194,25 @@ export function rollUpRequests(entries: readonly RequestLogEntry[]): {
     [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, value]) => value);
   return { stats: byId(stats), keys: byId(keys) };
 }
+
+/**
+ * The latency below which a share `q` (0–1) of the requests fell, read from histogram counts: the
+ * bucket holding that rank, interpolated linearly within its bounds (the open bucket reads as its
+ * lower bound). Null when there were no requests.
+ */
+export function latencyPercentile(counts: readonly number[], q: number): number | null {
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  if (total === 0) return null;
+  const rank = q * total;
+  let below = 0;
+  for (const [index, count] of counts.entries()) {
+    if (count > 0 && below + count >= rank) {
+      const lower = index === 0 ? 0 : (latencyBoundsMs[index - 1] as number);
+      const upper = latencyBoundsMs[index];
+      if (upper === undefined) return lower;
+      return Math.round(lower + ((upper - lower) * (rank - below)) / count);
+    }
+    below += count;
+  }
+  return latencyBoundsMs[latencyBoundsMs.length - 1] as number;
+}
