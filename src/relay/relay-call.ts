@@ -218,7 +218,10 @@ export async function relayCall(context: RelayContext, call: RelayCall): Promise
         (selection.reason === 'resting' || selection.reason === 'disabled') &&
         (last?.outcome.kind === 'cool' || last?.outcome.kind === 'key-dead') &&
         !last.suspect;
-      return last && !poolAnswers ? last.failure : noKeyFailure(context, call, selection, attempt);
+      if (last && !poolAnswers) return last.failure;
+      const failure = noKeyFailure(context, call, selection, attempt);
+      // The log names why no key was left: the refusal or rest this request itself ran into.
+      return last ? { ...failure, errorClass: last.failure.errorClass } : failure;
     }
     attempt += 1;
     tried.add(selection.key.id);
