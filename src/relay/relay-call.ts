@@ -220,8 +220,11 @@ export async function relayCall(context: RelayContext, call: RelayCall): Promise
         !last.suspect;
       if (last && !poolAnswers) return last.failure;
       const failure = noKeyFailure(context, call, selection, attempt);
-      // The log names why no key was left: the refusal or rest this request itself ran into.
-      return last ? { ...failure, errorClass: last.failure.errorClass } : failure;
+      // The log names why no key was left: the refusal or rest this request itself ran into, and
+      // the key it met there.
+      if (!last) return failure;
+      const { key } = last.failure;
+      return { ...failure, errorClass: last.failure.errorClass, ...(key ? { key } : {}) };
     }
     attempt += 1;
     tried.add(selection.key.id);

@@ -44,7 +44,6 @@ const columnChars = {
   instance: 64,
   // A request makes a few dozen attempts at most; a cut trace loses only its last, damaged part.
   trace: 8_000,
-  rollupRoute: 128,
 } as const;
 
 const requestColumns = [
@@ -281,9 +280,9 @@ function rollupUpserts(entries: readonly RequestLogEntry[]): Upsert[] {
         delta.span,
         delta.bucket,
         delta.model,
-        truncateToColumn(delta.route, columnChars.rollupRoute),
+        delta.route,
         delta.clientId,
-        truncateToColumn(delta.outcome, columnChars.errorClass),
+        delta.outcome,
         delta.requests,
         delta.attempts,
         delta.inputTokens,

@@ -37,8 +37,16 @@ export function clampCount(count: number): number {
   return Math.min(Math.max(Math.round(count), 0), maxCount);
 }
 
-/** Model names come from clients: a rollup keeps enough of one to name it. */
-export const rollupModelChars = 128;
+/**
+ * Names as a rollup's key columns hold them, cut before rows are merged (two names that differ
+ * only past the cut are one row). Model names come from clients: enough of one is kept to name it.
+ */
+const cut = {
+  model: (name: string | null) => (name ?? '').slice(0, 128),
+  route: (name: string) => name.slice(0, 128),
+  id: (id: string | undefined | null) => (id ?? '').slice(0, 16),
+  outcome: (name: string) => name.slice(0, 64),
+};
 
 /**
  * Requests by period × model × route × client × outcome class: what the summary, the series and the
@@ -100,16 +108,17 @@ export function rollUpRequests(entries: readonly RequestLogEntry[]): {
 
   const stat = (span: RollupSpan, at: number, entry: RequestLogEntry, outcome: string) => {
     const bucket = bucketOf(at, span);
-    const model = (entry.model ?? '').slice(0, rollupModelChars);
-    const clientId = entry.clientId ?? '';
-    const id = `${span}\0${bucket}\0${model}\0${entry.route}\0${clientId}\0${outcome}`;
+    const model = cut.model(entry.model);
+    const route = cut.route(entry.route);
+    const clientId = cut.id(entry.clientId);
+    const id = `${span}\0${bucket}\0${model}\0${route}\0${clientId}\0${outcome}`;
     let delta = stats.get(id);
     if (!delta) {
       delta = {
         span,
         bucket,
         model,
-        route: entry.route,
+        route,
         clientId,
         outcome,
         requests: 0,
@@ -125,9 +134,10 @@ export function rollUpRequests(entries: readonly RequestLogEntry[]): {
     }
     return delta;
   };
-  const key = (span: Exclude<RollupSpan, 'minute'>, at: number, keyId: string, entry: RequestLogEntry) => {
+  const key = (span: Exclude<RollupSpan, 'minute'>, at: number, fullId: string, entry: RequestLogEntry) => {
     const bucket = bucketOf(at, span);
-    const model = (entry.model ?? '').slice(0, rollupModelChars);
+    const model = cut.model(entry.model);
+    const keyId = cut.id(fullId);
     const id = `${span}\0${bucket}\0${keyId}\0${model}`;
     let delta = keys.get(id);
     if (!delta) {
@@ -152,7 +162,7 @@ export function rollUpRequests(entries: readonly RequestLogEntry[]): {
   };
 
   for (const entry of entries) {
-    const outcome = entry.errorClass ?? (entry.success ? 'ok' : 'failed');
+    const outcome = cut.outcome(entry.errorClass ?? (entry.success ? 'ok' : 'failed'));
     const latencyMs = clampCount(entry.latencyMs);
     const bucketIndex = latencyBucketOf(latencyMs);
     const attempts = parseAttemptTrace(entry.trace ?? null);

@@ -148,11 +148,13 @@ export function createStatsRepository(db: Kysely<DatabaseSchema>): StatsReposito
     const group = columns.length === 0 ? sql`` : sql`group by ${sql.join(columns)}`;
     const selected = columns.length === 0 ? statSums : [...columns, ...statSums];
     return sql<SumRow>`select ${sql.join(selected)} from stat_rollup
-      where span = ${period.span} and bucket >= ${firstBucket(period, nowMs)} ${group}`.execute(db);
+      where span = ${period.span} and bucket >= ${firstBucket(period, nowMs)} and bucket <= ${nowMs}
+      ${group}`.execute(db);
   };
   const keyRows = (period: StatsPeriod, nowMs: number, tail: RawBuilder<unknown>, columns: string[]) =>
     sql<SumRow>`select ${sql.join([...columns.map((column) => sql.ref(column)), ...keySums])} from key_rollup
-      where span = ${period.span} and bucket >= ${firstBucket(period, nowMs)} ${tail}`.execute(db);
+      where span = ${period.span} and bucket >= ${firstBucket(period, nowMs)} and bucket <= ${nowMs}
+      ${tail}`.execute(db);
 
   return {
     async totals(period, nowMs) {
