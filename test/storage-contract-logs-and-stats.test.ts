@@ -3,7 +3,11 @@ import { encodeAttemptTrace } from '../src/core/attempt-trace.js';
 import type { ErrorLogEntry, RequestLogEntry } from '../src/core/log-sink.js';
 import { parseLogCursor } from '../src/storage/log-filter.js';
 import { createLogRepository } from '../src/storage/log-repository.js';
-import { createLogSearchRepository } from '../src/storage/log-search-repository.js';
+import {
+  createLogSearchRepository,
+  type LogPage,
+  type RequestLogRow,
+} from '../src/storage/log-search-repository.js';
 import { createStatsRepository } from '../src/storage/stats-repository.js';
 import { backendNames, useMigratedDatabase } from './helpers/database-backends.js';
 
@@ -113,6 +117,40 @@ describe.each(backendNames)('log search and statistics on %s', (backend) => {
     const [first] = (await logs.search('request_log', { filter: since, limit: 1, descending: false })).rows;
     expect(first).toMatchObject({ instance: 'node-1', request_ref: 'ref-0', client_id: 'admin' });
     expect(await logs.requestById(Number(first?.id))).toMatchObject({ request_ref: 'ref-0' });
+
+    // A search no index narrows reads a bounded window per page: short pages, then the rest, every
+    // matching row once, in order.
+    const windowed = createLogSearchRepository(database().db, { maxScannedRows: 8 });
+    const found: number[] = [];
+    let pagesRead = 0;
+    let next: string | undefined;
+    do {
+      const page: LogPage<RequestLogRow> = await windowed.search('request_log', {
+        filter: { ...since, text: 'pro' },
+        limit: 50,
+        descending: true,
+        ...(next ? { cursor: parseLogCursor(next) } : {}),
+      });
+      pagesRead += 1;
+      found.push(...page.rows.map((row) => (Number(row.created_at) - base) / 1000));
+      if (page.rows.length < 50 && page.nextCursor) expect(page.scannedTo).toBeGreaterThan(0);
+      next = page.nextCursor;
+    } while (next);
+    expect(found).toEqual(Array.from({ length: 20 }, (_, index) => 38 - index * 2));
+    expect(pagesRead).toBeGreaterThan(1);
+    const ascending: number[] = [];
+    next = undefined;
+    do {
+      const page: LogPage<RequestLogRow> = await windowed.search('request_log', {
+        filter: { ...since, text: 'nothing holds this' },
+        limit: 5,
+        descending: false,
+        ...(next ? { cursor: parseLogCursor(next) } : {}),
+      });
+      ascending.push(...page.rows.map((row) => Number(row.id)));
+      next = page.nextCursor;
+    } while (next);
+    expect(ascending).toEqual([]);
 
     let scanned = 0;
     for await (const rows of logs.scan('request_log', { ...since, keyId: keyA }, 7)) scanned += rows.length;

@@ -151,6 +151,8 @@ export async function logRoutes(app: FastifyInstance, { logs, names }: LogRouteO
       return {
         items: page.rows.map((row) => present(table, row)),
         nextCursor: page.nextCursor ?? null,
+        // A page that read its most rows before filling: how far back (or on) the search has read.
+        ...(page.scannedTo === undefined ? {} : { scannedThrough: iso(page.scannedTo) }),
       };
     });
 

@@ -14,9 +14,12 @@ export type ErrorLogRow = Selectable<ErrorLogTable>;
 type RowOf<Table extends LogTable> = Table extends 'request_log' ? RequestLogRow : ErrorLogRow;
 
 export interface LogPage<Row> {
+  /** At most the limit; fewer, even none, when the page read as many rows as it may. */
   readonly rows: Row[];
   /** Where the next page starts; absent on the last page. */
   readonly nextCursor?: string;
+  /** When a page stopped short: the time the search has read through so far. */
+  readonly scannedTo?: number;
 }
 
 export interface LogSearchOptions {
@@ -55,7 +58,41 @@ export interface LogSearchRepository {
 /** Rows an error detail lists for a request at most: a request makes a few dozen attempts. */
 const maxErrorsPerRequest = 100;
 
-export function createLogSearchRepository(db: Kysely<DatabaseSchema>): LogSearchRepository {
+/**
+ * Rows a page reads at most when no index narrows the search to a key or a client: a filter that
+ * matches nothing (a text no row holds) would otherwise read the whole log for one empty page.
+ */
+const defaultMaxScannedRows = 20_000;
+/** An id no row reaches, for a cursor that stands after every row of a time (15 digits, as parsed). */
+const pastEveryId = 999_999_999_999_999;
+
+export function createLogSearchRepository(
+  db: Kysely<DatabaseSchema>,
+  { maxScannedRows = defaultMaxScannedRows }: { readonly maxScannedRows?: number } = {},
+): LogSearchRepository {
+  /**
+   * The time `maxScannedRows` rows along the time index from where the page starts (within the
+   * filter's time range), read from the index alone; undefined when fewer rows are left.
+   */
+  async function windowEdge(
+    table: LogTable,
+    filter: LogFilter,
+    cursor: LogCursor | undefined,
+    descending: boolean,
+  ) {
+    let query = db
+      .selectFrom(table)
+      .select('created_at')
+      .orderBy('created_at', descending ? 'desc' : 'asc')
+      .offset(maxScannedRows)
+      .limit(1);
+    if (filter.fromMs !== undefined) query = query.where('created_at', '>=', filter.fromMs);
+    if (filter.toMs !== undefined) query = query.where('created_at', '<', filter.toMs);
+    if (cursor) query = query.where('created_at', descending ? '<=' : '>=', cursor.createdAt);
+    const row = await query.executeTakeFirst();
+    return row === undefined ? undefined : Number(row.created_at);
+  }
+
   async function search<Table extends LogTable>(
     table: Table,
     { filter, cursor, limit, descending }: LogSearchOptions,
@@ -70,12 +107,27 @@ export function createLogSearchRepository(db: Kysely<DatabaseSchema>): LogSearch
     const condition = logFilterCondition(table, filter);
     if (condition) query = query.where(condition);
     if (cursor) query = query.where(afterCursor(cursor, descending));
+    const edge =
+      filter.keyId === undefined && filter.clientId === undefined
+        ? await windowEdge(table, filter, cursor, descending)
+        : undefined;
+    if (edge !== undefined) query = query.where('created_at', descending ? '>=' : '<=', edge);
     const found = (await query.execute()) as RowOf<Table>[];
     const rows = found.slice(0, limit);
     const last = rows[rows.length - 1];
-    return found.length > limit && last
-      ? { rows, nextCursor: encodeLogCursor({ createdAt: Number(last.created_at), id: Number(last.id) }) }
-      : { rows };
+    if (found.length > limit && last)
+      return {
+        rows,
+        nextCursor: encodeLogCursor({ createdAt: Number(last.created_at), id: Number(last.id) }),
+      };
+    // A short page of a window: the search goes on past the window's edge, every row of its time read.
+    if (edge !== undefined)
+      return {
+        rows,
+        nextCursor: encodeLogCursor({ createdAt: edge, id: descending ? 0 : pastEveryId }),
+        scannedTo: edge,
+      };
+    return { rows };
   }
 
   return {

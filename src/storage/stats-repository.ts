@@ -184,7 +184,9 @@ export function createStatsRepository(db: Kysely<DatabaseSchema>): StatsReposito
       const tail =
         order === 'requests'
           ? sql`group by key_id order by sum(requests) desc, key_id limit ${limit}`
-          : sql`group by key_id having ${refusals} > 0 order by ${refusals} desc, key_id limit ${limit}`;
+          : // Only the rows with a refusal are read: a small share of a busy month.
+            sql`and answers_400 + answers_403 + answers_429 > 0
+              group by key_id order by ${refusals} desc, key_id limit ${limit}`;
       const { rows } = await keyRows(period, nowMs, tail, ['key_id']);
       return rows.map(keyTotalsOf);
     },
