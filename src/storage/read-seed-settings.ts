@@ -41,18 +41,24 @@ export function parseSeedSource(argument: string): SeedSource {
     throw new SeedSourceError(
       'only mysql:// URLs are read (or a path to an SQLite file); gemini-balance stores in MySQL or SQLite',
     );
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (url.hostname === '' || database === '' || database.includes('/'))
-    throw new SeedSourceError(
-      'expected mysql://user:password@host:port/database, with a host and a database',
-    );
+  const expected = 'expected mysql://user:password@host:port/database, with a host and a database';
+  let parts: { user: string; password: string; database: string };
+  try {
+    parts = {
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      database: decodeURIComponent(url.pathname.replace(/^\//, '')),
+    };
+  } catch {
+    throw new SeedSourceError(`${expected}; a %-escape in it is broken`);
+  }
+  if (url.hostname === '' || parts.database === '' || parts.database.includes('/'))
+    throw new SeedSourceError(expected);
   return {
     kind: 'mysql',
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port === '' ? 3306 : Number(url.port),
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    database,
+    ...parts,
   };
 }
 
