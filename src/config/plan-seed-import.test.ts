@@ -177,9 +177,10 @@ describe('planSeedImport: the keys of API_KEYS', () => {
   });
 
   it('finds the keys in the text of a list that does not parse, and says it does not', () => {
-    const keys = keysOf(`["${key('a')}",\n "${key('b')}", "AIzaBroken"`);
+    const keys = keysOf(`["${key('a')}",\n "${key('b')}", "AIzaBroken", "${key('a')}"`);
     expect(keys.listProblem).toContain('does not parse');
     expect(keys.fresh.map((entry) => entry.secret)).toEqual([key('a'), key('b')]);
+    expect(keys.duplicates).toBe(1);
     expect(keys.malformed).toEqual([{ place: 'line 2', problem: expect.stringContaining('10 characters') }]);
   });
 

@@ -103,6 +103,7 @@ function planKeys(text: string, holdings: GemgateHoldings, identify: IdentifyKey
   const found: { secret: string; place: string }[] = [];
   const malformed: { place: string; problem: string }[] = [];
   let malformedCount = 0;
+  let duplicates = 0;
   let listProblem: string | undefined;
   let entries: string[] | undefined;
   try {
@@ -131,8 +132,9 @@ function planKeys(text: string, holdings: GemgateHoldings, identify: IdentifyKey
   } else {
     const inText = findKeysInText(text);
     inText.keys.forEach((secret, index) => {
-      found.push({ secret, place: `the key on line ${inText.lines[index]}` });
+      found.push({ secret, place: `line ${inText.lines[index]}` });
     });
+    duplicates = inText.duplicates;
     malformed.push(...inText.malformed.map(({ line, problem }) => ({ place: `line ${line}`, problem })));
     malformedCount = inText.malformedCount;
   }
@@ -141,7 +143,6 @@ function planKeys(text: string, holdings: GemgateHoldings, identify: IdentifyKey
   for (const secret of [...holdings.settings.API_KEYS, ...holdings.runtimeKeys])
     held.set(identify(secret).id, secret);
   const seen = new Set<string>();
-  let duplicates = 0;
   let present = 0;
   const candidates: (SeedKey & { place: string })[] = [];
   for (const { secret, place } of found) {
