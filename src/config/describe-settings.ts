@@ -21,12 +21,13 @@ export interface SettingDescription {
 // password, a hand-made token) would give too much of itself away, so it shows nothing.
 const shortestMaskedSecret = 16;
 
-function mask(value: unknown): unknown {
+/** A secret setting's value as an operator may see it: the ends of long strings, nothing of short ones. */
+export function maskSecretValue(value: unknown): unknown {
   if (typeof value === 'string') {
     if (value === '') return '';
     return value.length >= shortestMaskedSecret ? maskKey(value) : '…';
   }
-  if (Array.isArray(value)) return value.map(mask);
+  if (Array.isArray(value)) return value.map(maskSecretValue);
   return '…';
 }
 
@@ -45,7 +46,7 @@ export function describeSetting(snapshot: SettingsSnapshot, name: SettingName): 
   return {
     name,
     group: entry.group,
-    value: entry.secret ? mask(value) : value,
+    value: entry.secret ? maskSecretValue(value) : value,
     source: snapshot.sources[name],
     live: entry.live,
     applies: entry.live ? 'next request' : 'restart needed',

@@ -41,7 +41,7 @@ export const unsupportedSeedSettings: readonly string[] = [
 ];
 
 // A blank value, an empty list or map asks for nothing: the seed's .env templates carry them.
-const asksForNothing = (value: string) => ['', '[]', '{}', '""', "''"].includes(value.trim());
+export const asksForNothing = (value: string) => ['', '[]', '{}', '""', "''"].includes(value.trim());
 
 /**
  * The unsupported seed settings an environment sets, by name only: several of them (PAID_KEY,

@@ -35,7 +35,7 @@ type DatabaseSettings = Pick<
 >;
 
 /** A relative SQLite path lives under `./data`, so a fresh checkout keeps its state in one folder. */
-function resolveSqlitePath(name: string, dataDirectory = 'data'): string {
+export function resolveSqlitePath(name: string, dataDirectory = 'data'): string {
   if (name === ':memory:' || isAbsolute(name)) return name;
   return resolve(dataDirectory, name);
 }
