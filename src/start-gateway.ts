@@ -136,8 +136,10 @@ async function openGateway(
     onListenerError: (error) =>
       logger.error({ reason: (error as Error).message }, 'a change of the settings was not fully applied'),
   });
+  const stats = createStatsRepository(database);
   const retention = createLogRetention({
     db: database.db,
+    prepareStatistics: (nowMs) => stats.prepareLeaders(nowMs),
     clock,
     settings: () => store.current().settings,
     onRun: (report) => {
@@ -214,7 +216,6 @@ async function openGateway(
       ),
   });
   resources.push('upstream client, media fetcher and key prober', () => runtime.close());
-  const stats = createStatsRepository(database.db);
   const rowNames = {
     keyLabel: (id: string) => pool.find(id)?.masked,
     clientLabel: createClientLabeller(() => store.current().settings.ALLOWED_TOKENS),

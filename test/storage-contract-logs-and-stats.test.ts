@@ -171,7 +171,7 @@ describe.each(backendNames)('log search and statistics on %s', (backend) => {
     );
     await repository.insertRequests(entries.slice(0, 12));
     await repository.insertRequests(entries.slice(12));
-    const stats = createStatsRepository(database().db);
+    const stats = createStatsRepository(database());
     const now = later + 30 * 60_000;
 
     const hour = await stats.totals({ windowMs: hourMs, span: 'minute' }, now);
@@ -215,5 +215,42 @@ describe.each(backendNames)('log search and statistics on %s', (backend) => {
     expect(keySeries.map((point) => [point.bucket, point.attempts, point.failedAttempts])).toEqual([
       [later - (later % hourMs), 5, 5],
     ]);
+  });
+
+  it("ranks keys over days from each settled day's leaders and the hours since", async () => {
+    const repository = createLogRepository(database());
+    const dayMs = 24 * hourMs;
+    const today = Date.UTC(2031, 5, 10);
+    const now = today + 12 * hourMs;
+    const keyC = 'cccccccccccccccc';
+    // Three days ago: C serves 3, B is refused twice; an hour ago: A serves 5.
+    await repository.insertRequests([
+      ...Array.from({ length: 3 }, (_, index) =>
+        request(0, {
+          createdAt: today - 3 * dayMs + index,
+          keyId: keyC,
+          trace: encodeAttemptTrace([{ keyId: keyC, status: 200, outcome: 'ok', ms: 1 }]),
+        }),
+      ),
+      ...Array.from({ length: 2 }, (_, index) => request(3, { createdAt: today - 3 * dayMs + 10 + index })),
+      ...Array.from({ length: 5 }, (_, index) => request(0, { createdAt: now - hourMs + index })),
+    ]);
+    const stats = createStatsRepository(database());
+    const month = { windowMs: 30 * dayMs, span: 'day' } as const;
+    const busiest = await stats.keys(month, 'requests', 10, now);
+    expect(busiest.map((row) => [row.keyId, row.requests])).toEqual([
+      [keyA, 5],
+      [keyC, 3],
+      [keyB, 2],
+    ]);
+    const refused = await stats.keys(month, 'refusals', 10, now);
+    expect(refused.map((row) => [row.keyId, row.answers429])).toEqual([[keyB, 2]]);
+    // Leaders are kept: asked again (another instance, or the daily job), the same answer.
+    await stats.prepareLeaders(now);
+    expect(await stats.keys(month, 'requests', 10, now)).toEqual(busiest);
+    // A week ending before the settled day sees nothing of it.
+    expect(await stats.keys({ windowMs: 7 * dayMs, span: 'day' }, 'requests', 10, today - 5 * dayMs)).toEqual(
+      [],
+    );
   });
 });

@@ -37,7 +37,7 @@ type Range = '1h' | '24h' | '7d' | '30d';
 const ranges: Readonly<Record<Range, { stat: StatsPeriod; key: StatsPeriod }>> = {
   '1h': { stat: { windowMs: hourMs, span: 'minute' }, key: { windowMs: hourMs, span: 'hour' } },
   '24h': { stat: { windowMs: dayMs, span: 'hour' }, key: { windowMs: dayMs, span: 'hour' } },
-  '7d': { stat: { windowMs: 7 * dayMs, span: 'hour' }, key: { windowMs: 7 * dayMs, span: 'hour' } },
+  '7d': { stat: { windowMs: 7 * dayMs, span: 'hour' }, key: { windowMs: 7 * dayMs, span: 'day' } },
   '30d': { stat: { windowMs: 30 * dayMs, span: 'day' }, key: { windowMs: 30 * dayMs, span: 'day' } },
 };
 const range = z.enum(['1h', '24h', '7d', '30d']).optional();

@@ -17,6 +17,8 @@ export interface LogRetentionOptions {
   readonly settings: () => RetentionSettings;
   /** What a run deleted, or why it failed: the job goes on at its next time either way. */
   readonly onRun: (report: { deleted: Partial<Record<LogTable, number>> } | { error: unknown }) => void;
+  /** Work on the statistics a run does too (stats-repository.ts prepareLeaders). */
+  readonly prepareStatistics?: (nowMs: number) => Promise<void>;
   /** After start, the first run; then one a day. */
   readonly firstRunMs?: number;
   readonly intervalMs?: number;
@@ -62,6 +64,7 @@ export function createLogRetention(options: LogRetentionOptions): LogRetention {
       .where('span', '=', 'minute')
       .where('bucket', '<', options.clock.now() - minuteRollupKeepMs)
       .execute();
+    await options.prepareStatistics?.(options.clock.now());
     return deleted;
   }
 

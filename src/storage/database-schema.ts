@@ -139,9 +139,17 @@ export type KeyRollupTable = {
   model: string;
 } & Measures<typeof keyMeasures>;
 
+/** Per settled day and ranking, the keys that led it, with their figures (stats-repository.ts). */
+export type KeyLeaderTable = {
+  day: number;
+  metric: string;
+  key_id: string;
+} & Measures<typeof keyMeasures>;
+
 export interface DatabaseSchema {
   stat_rollup: StatRollupTable;
   key_rollup: KeyRollupTable;
+  key_leader: KeyLeaderTable;
   request_log: RequestLogTable;
   error_log: ErrorLogTable;
   setting: SettingTable;

@@ -253,6 +253,14 @@ function rollups(): Migration {
         .on('key_rollup')
         .columns(['key_id', 'span', 'bucket'])
         .execute();
+      let leaders = db.schema
+        .createTable('key_leader')
+        .addColumn('day', 'bigint', (column) => column.notNull())
+        .addColumn('metric', 'varchar(16)', (column) => column.notNull())
+        .addColumn('key_id', 'varchar(16)', (column) => column.notNull());
+      for (const column of keyMeasures)
+        leaders = leaders.addColumn(column, 'bigint', (builder) => builder.notNull().defaultTo(0));
+      await leaders.addPrimaryKeyConstraint('key_leader_pk', ['day', 'metric', 'key_id']).execute();
     },
   };
 }

@@ -1,5 +1,6 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { DatabaseSchema } from './database-schema.js';
+import { type RawBuilder, sql } from 'kysely';
+import type { Database } from './create-database.js';
+import { keyMeasures } from './database-schema.js';
 import { latencyBucketCount, latencyPercentile, type RollupSpan, spanMs } from './roll-up-requests.js';
 
 /** The figures of a period, read from the rollups. */
@@ -65,6 +66,8 @@ export interface StatsRepository {
   /** Keys by the requests they served, or by the 400, 403 and 429 answers Google gave them. */
   keys(period: StatsPeriod, order: KeyOrder, limit: number, nowMs: number): Promise<KeyTotals[]>;
   keySeries(period: StatsPeriod, keyId: string | undefined, nowMs: number): Promise<KeySeriesPoint[]>;
+  /** Computes the daily key leaders the last 30 settled days lack (the daily job calls it). */
+  prepareLeaders(nowMs: number): Promise<void>;
 }
 
 /** The first bucket of a period: the one holding its start, so the period is covered whole. */
@@ -86,17 +89,9 @@ const statSums: RawBuilder<unknown>[] = [
   sql`sum(latency_ms_sum) as latency_ms_sum`,
   ...histogram.map((column) => sql`sum(${sql.ref(column)}) as ${sql.ref(column)}`),
 ];
-const keySums: RawBuilder<unknown>[] = [
-  'requests',
-  'attempts',
-  'failed_attempts',
-  'answers_400',
-  'answers_403',
-  'answers_429',
-  'answers_5xx',
-  'input_tokens',
-  'output_tokens',
-].map((column) => sql`sum(${sql.ref(column)}) as ${sql.ref(column)}`);
+const keySums: RawBuilder<unknown>[] = keyMeasures.map(
+  (column) => sql`sum(${sql.ref(column)}) as ${sql.ref(column)}`,
+);
 
 // Sums come back as numbers, bigint strings (PostgreSQL) or decimal strings (MySQL), or null.
 type SumRow = Record<string, unknown>;
@@ -141,8 +136,56 @@ function keyTotalsOf(row: SumRow): KeyTotals {
   };
 }
 
-/** The statistics' reads: every one a range scan of a rollup's primary key, never of the raw log. */
-export function createStatsRepository(db: Kysely<DatabaseSchema>): StatsRepository {
+const dayMs = spanMs.day;
+/** Keys a settled day keeps per ranking: the rankings over days read these, not every key's rows. */
+const leadersPerDay = 500;
+/** Days the daily job prepares leaders for: the longest range the API offers. */
+const leaderDays = 30;
+/** Rows of a day may still arrive this long after it ends (log batches held through an outage). */
+const settleMs = 3_600_000;
+const settledDaysEnd = (nowMs: number) => {
+  const settled = nowMs - settleMs;
+  return settled - (settled % dayMs);
+};
+const keyColumnRefs = keyMeasures.map((column) => sql.ref(column));
+const refusalSum = sql`sum(answers_400) + sum(answers_403) + sum(answers_429)`;
+
+/**
+ * The statistics' reads: every one a range scan of a rollup's primary key, never of the raw log.
+ * Rankings of keys over days are read from each settled day's leaders (the `leadersPerDay` keys with
+ * the most requests, or the most 400, 403 and 429 answers, that day) plus the unsettled hours: with
+ * 100,000 keys each in use every day, a month of per-key rows is millions, and no query ranks them
+ * in 100 ms. A key that is never among a day's leaders is ranked by its unsettled hours only, which
+ * matters for no key worth listing.
+ */
+export function createStatsRepository(database: Database): StatsRepository {
+  const { db, dialect } = database;
+  let preparing = Promise.resolve();
+
+  /** Computes the leaders of each settled day in [firstDay, endDay) that has none yet. */
+  function prepareLeaders(order: KeyOrder, firstDay: number, endDay: number): Promise<void> {
+    // One preparation at a time in this process; another instance's is absorbed by the keys.
+    preparing = preparing.then(async () => {
+      const { rows } = await sql<{ day: unknown }>`select distinct day from key_leader
+        where metric = ${order} and day >= ${firstDay} and day < ${endDay}`.execute(db);
+      const done = new Set(rows.map((row) => Number(row.day)));
+      for (let day = firstDay; day < endDay; day += dayMs) {
+        if (done.has(day)) continue;
+        const ranking = order === 'requests' ? sql`sum(requests)` : refusalSum;
+        const filter = order === 'requests' ? sql`` : sql`and answers_400 + answers_403 + answers_429 > 0`;
+        const select = sql`select ${day}, ${order}, key_id, ${sql.join(keySums)} from key_rollup
+          where span = 'day' and bucket = ${day} ${filter}
+          group by key_id order by ${ranking} desc, key_id limit ${leadersPerDay}`;
+        const columns = sql.join([sql.ref('day'), sql.ref('metric'), sql.ref('key_id'), ...keyColumnRefs]);
+        await (dialect === 'mysql'
+          ? sql`insert ignore into key_leader (${columns}) ${select}`
+          : sql`insert into key_leader (${columns}) ${select} on conflict do nothing`
+        ).execute(db);
+      }
+    });
+    return preparing;
+  }
+
   const statRows = (period: StatsPeriod, nowMs: number, groupBy: string[]) => {
     const columns = groupBy.map((column) => sql.ref(column));
     const group = columns.length === 0 ? sql`` : sql`group by ${sql.join(columns)}`;
@@ -180,16 +223,31 @@ export function createStatsRepository(db: Kysely<DatabaseSchema>): StatsReposito
         .sort((a, b) => a.bucket - b.bucket);
     },
     async keys(period, order, limit, nowMs) {
-      const refusals = sql`sum(answers_400) + sum(answers_403) + sum(answers_429)`;
-      const tail =
-        order === 'requests'
-          ? sql`group by key_id order by sum(requests) desc, key_id limit ${limit}`
-          : // Only the rows with a refusal are read: a small share of a busy month.
-            sql`and answers_400 + answers_403 + answers_429 > 0
-              group by key_id order by ${refusals} desc, key_id limit ${limit}`;
-      const { rows } = await keyRows(period, nowMs, tail, ['key_id']);
+      const ranking = order === 'requests' ? sql`sum(requests)` : refusalSum;
+      // Only the rows with a refusal are read for that ranking: a small share of a busy month.
+      const filter = order === 'requests' ? sql`` : sql`and answers_400 + answers_403 + answers_429 > 0`;
+      const tail = sql`${filter} group by key_id order by ${ranking} desc, key_id limit ${limit}`;
+      if (period.span !== 'day')
+        return (await keyRows(period, nowMs, tail, ['key_id'])).rows.map(keyTotalsOf);
+      // Over days, the settled days are read from their leaders, the rest of the range by the hour.
+      const firstDay = firstBucket(period, nowMs);
+      const settledEnd = settledDaysEnd(nowMs);
+      await prepareLeaders(order, firstDay, settledEnd);
+      const { rows } = await sql<SumRow>`select key_id, ${sql.join(keySums)} from (
+          select key_id, ${sql.join(keyColumnRefs)} from key_leader
+            where metric = ${order} and day >= ${firstDay} and day < ${settledEnd}
+          union all
+          select key_id, ${sql.join(keyColumnRefs)} from key_rollup
+            where span = 'hour' and bucket >= ${Math.max(firstDay, settledEnd)} and bucket <= ${nowMs} ${filter}
+        ) as ranked group by key_id order by ${ranking} desc, key_id limit ${limit}`.execute(db);
       return rows.map(keyTotalsOf);
     },
+    prepareLeaders: (nowMs) =>
+      (async () => {
+        const end = settledDaysEnd(nowMs);
+        for (const order of ['requests', 'refusals'] as const)
+          await prepareLeaders(order, end - leaderDays * dayMs, end);
+      })(),
     async keySeries(period, keyId, nowMs) {
       const tail =
         keyId === undefined
