@@ -278,6 +278,32 @@ describe('statistics and logs read back what went through', () => {
       });
       expect(response.status, body).toBe(400);
     }
+    // Bad UTF-8, quotes, SQL and huge bodies are data, never a 500.
+    for (const path of [
+      '/api/logs/requests?text=%FF%FE%80',
+      `/api/logs/errors?text=${encodeURIComponent("'; drop table request_log; --")}`,
+      `/api/logs/requests?model=${encodeURIComponent('" or 1=1 --')}`,
+      '/api/logs/requests/export?format=csv&text=%00',
+      '/api/stats/breakdown?by=key&limit=500&range=30d',
+    ]) {
+      const response = await fetch(`${s.url}${path}`, {
+        headers: { authorization: `Bearer ${s.adminToken}` },
+      });
+      expect(response.status, path).toBe(200);
+      await response.text();
+    }
+    const huge = await fetch(`${s.url}/api/logs/requests/delete`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ids: Array.from({ length: 20_000 }, (_, index) => index + 1) }),
+    });
+    expect(huge.status).toBe(400);
+    const deep = await fetch(`${s.url}/api/logs/requests/delete`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' },
+      body: `${'{"filter":'.repeat(5000)}{}${'}'.repeat(5000)}`,
+    });
+    expect(deep.status).toBe(400);
     // Text with LIKE's wildcards matches them literally.
     const literal = await admin(s, `/api/logs/errors?text=${encodeURIComponent('%_!')}`);
     expect(literal.items).toEqual([]);
