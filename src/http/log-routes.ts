@@ -51,14 +51,26 @@ function presentClient(names: RowNames, id: string | null) {
   return id === null ? null : { id, label: names.clientLabel(id) ?? null };
 }
 
-function presentRequest(names: RowNames, row: RequestLogRow) {
-  const input = numberOrNull(row.input_tokens);
+/** What a row of either log says first: which row, when, for what, with which key. */
+function presentHead(names: RowNames, row: RequestLogRow | ErrorLogRow) {
   return {
     id: Number(row.id),
     at: iso(row.created_at),
     route: row.route,
     model: row.model,
     key: presentKey(names, row.key_id),
+  };
+}
+
+/** And last: who sent the request, which instance served it, and the request it belongs to. */
+function presentOrigin(names: RowNames, row: RequestLogRow | ErrorLogRow) {
+  return { client: presentClient(names, row.client_id), instance: row.instance, requestRef: row.request_ref };
+}
+
+function presentRequest(names: RowNames, row: RequestLogRow) {
+  const input = numberOrNull(row.input_tokens);
+  return {
+    ...presentHead(names, row),
     status: Number(row.status),
     success: Number(row.success) === 1,
     errorClass: row.error_class,
@@ -75,28 +87,20 @@ function presentRequest(names: RowNames, row: RequestLogRow) {
             thoughts: numberOrNull(row.thought_tokens),
             cached: numberOrNull(row.cached_tokens),
           },
-    client: presentClient(names, row.client_id),
-    instance: row.instance,
-    requestRef: row.request_ref,
+    ...presentOrigin(names, row),
   };
 }
 
 function presentError(names: RowNames, row: ErrorLogRow, whole: boolean) {
   const message = whole ? row.message : row.message.slice(0, listMessageChars);
   return {
-    id: Number(row.id),
-    at: iso(row.created_at),
-    route: row.route,
-    model: row.model,
-    key: presentKey(names, row.key_id),
+    ...presentHead(names, row),
     status: numberOrNull(row.status),
     errorType: row.error_type,
     failureGroup: failureGroupOf(row.error_type) ?? null,
     message,
     messageTruncated: message.length < row.message.length,
-    client: presentClient(names, row.client_id),
-    instance: row.instance,
-    requestRef: row.request_ref,
+    ...presentOrigin(names, row),
     ...(whole ? { requestBody: row.request_body } : { hasRequestBody: row.request_body !== null }),
   };
 }

@@ -65,9 +65,11 @@ export function logFilterCondition(table: LogTable, filter: LogFilter): Expressi
 export function afterCursor(cursor: LogCursor, descending: boolean): Expression<SqlBool> {
   const created = sql.ref('created_at');
   const id = sql.ref('id');
+  // The first bound repeats what the second implies: it is what lets a planner (PostgreSQL's) read
+  // the time index from the cursor on, where the OR alone had it read from the window's edge.
   return descending
-    ? sql<SqlBool>`(${created} < ${cursor.createdAt} or (${created} = ${cursor.createdAt} and ${id} < ${cursor.id}))`
-    : sql<SqlBool>`(${created} > ${cursor.createdAt} or (${created} = ${cursor.createdAt} and ${id} > ${cursor.id}))`;
+    ? sql<SqlBool>`${created} <= ${cursor.createdAt} and (${created} < ${cursor.createdAt} or (${created} = ${cursor.createdAt} and ${id} < ${cursor.id}))`
+    : sql<SqlBool>`${created} >= ${cursor.createdAt} and (${created} > ${cursor.createdAt} or (${created} = ${cursor.createdAt} and ${id} > ${cursor.id}))`;
 }
 
 export function encodeLogCursor(cursor: LogCursor): string {
