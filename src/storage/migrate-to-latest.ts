@@ -172,6 +172,22 @@ const requestTokens: Migration = {
   },
 };
 
+/**
+ * An operator's note (at most 500 characters) and tags per key. Numbered 0010: 0007 and 0008 are
+ * taken by work under way elsewhere.
+ */
+const keyNotes: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('key_meta')
+      .addColumn('key_id', 'varchar(16)', (column) => column.primaryKey())
+      .addColumn('note', 'text', (column) => column.notNull())
+      .addColumn('tags', 'text', (column) => column.notNull())
+      .addColumn('updated_at', 'bigint', (column) => column.notNull())
+      .execute();
+  },
+};
+
 /** Every migration, by name, in order; a test builds a database as an older gateway left it. */
 export function migrationsFor(dialect: DatabaseDialect): Record<string, Migration> {
   return {
@@ -181,6 +197,7 @@ export function migrationsFor(dialect: DatabaseDialect): Record<string, Migratio
     '0004-key-id-rewrite': keyIdRewrite,
     '0005-admin-sessions': adminSessions,
     '0006-request-tokens': requestTokens,
+    '0010-key-notes': keyNotes,
   };
 }
 

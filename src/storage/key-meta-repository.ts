@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely';
+import type { KeyMeta, KeyMetaStore } from '../keypool/key-meta-store.js';
+import type { DatabaseSchema } from './database-schema.js';
+
+// Ids per delete statement: a pool of 100,000 keys deleted at once stays within every driver's
+// limit on bound parameters (PostgreSQL's is 65,535).
+const idsPerStatement = 1000;
+
+/** Notes and tags per key, in the gateway's database (migration 0010). */
+export function createKeyMetaRepository(db: Kysely<DatabaseSchema>): KeyMetaStore {
+  return {
+    async loadAll() {
+      const rows = await db.selectFrom('key_meta').select(['key_id', 'note', 'tags']).execute();
+      return new Map(
+        rows.map((row): [string, KeyMeta] => [
+          row.key_id,
+          { note: row.note, tags: JSON.parse(row.tags) as string[] },
+        ]),
+      );
+    },
+    async put(id, meta, nowMs) {
+      // Delete and insert in one transaction, as key states are saved: one spelling on every dialect.
+      await db.transaction().execute(async (transaction) => {
+        await transaction.deleteFrom('key_meta').where('key_id', '=', id).execute();
+        if (meta.note === '' && meta.tags.length === 0) return;
+        await transaction
+          .insertInto('key_meta')
+          .values({ key_id: id, note: meta.note, tags: JSON.stringify(meta.tags), updated_at: nowMs })
+          .execute();
+      });
+    },
+    async remove(ids) {
+      for (let start = 0; start < ids.length; start += idsPerStatement) {
+        await db
+          .deleteFrom('key_meta')
+          .where('key_id', 'in', ids.slice(start, start + idsPerStatement))
+          .execute();
+      }
+    },
+  };
+}
