@@ -5,6 +5,7 @@ import { createAdminSessionRepository } from '../src/storage/admin-session-repos
 import { createDatabase } from '../src/storage/create-database.js';
 import { createLogRetention } from '../src/storage/create-log-retention.js';
 import { deleteOldLogRows } from '../src/storage/delete-old-log-rows.js';
+import { createKeyMetaRepository } from '../src/storage/key-meta-repository.js';
 import { createLogRepository } from '../src/storage/log-repository.js';
 import { createMigrator, migrateToLatest } from '../src/storage/migrate-to-latest.js';
 import { createSettingRepository } from '../src/storage/setting-repository.js';
@@ -134,6 +135,28 @@ describe.each(backendNames)('storage on %s', (backend) => {
     await sessions.delete('a'.repeat(64));
     expect(await sessions.find('a'.repeat(64), t0)).toBeUndefined();
   });
+  it('keeps a note and tags per key, replaces them whole, and deletes them with the key', async () => {
+    const notes = createKeyMetaRepository(database().db);
+    const note = `Team ☀ trial, ${'ü'.repeat(480)}\nsecond line`.slice(0, 500);
+    await notes.put('aaaaaaaaaaaaaaaa', { note, tags: ['team-a', 'trial.2026'] }, 1);
+    await notes.put('bbbbbbbbbbbbbbbb', { note: '', tags: ['b'] }, 1);
+    await notes.put('bbbbbbbbbbbbbbbb', { note: 'replaced', tags: [] }, 2);
+    // An empty note without tags keeps no row.
+    await notes.put('cccccccccccccccc', { note: 'soon gone', tags: ['c'] }, 1);
+    await notes.put('cccccccccccccccc', { note: '', tags: [] }, 2);
+    expect(await notes.loadAll()).toEqual(
+      new Map([
+        ['aaaaaaaaaaaaaaaa', { note, tags: ['team-a', 'trial.2026'] }],
+        ['bbbbbbbbbbbbbbbb', { note: 'replaced', tags: [] }],
+      ]),
+    );
+    // More ids than one statement binds on any backend.
+    const many = Array.from({ length: 2500 }, (_, index) => index.toString(16).padStart(16, '0'));
+    await notes.remove([...many, 'aaaaaaaaaaaaaaaa']);
+    expect([...(await notes.loadAll()).keys()]).toEqual(['bbbbbbbbbbbbbbbb']);
+    await notes.remove([]);
+  });
+
   it('deletes log rows older than a time, a chunk at a time, and nothing newer', async () => {
     const repository = createLogRepository(database());
     const cutoff = Date.UTC(2026, 0, 1);

@@ -84,10 +84,14 @@ export function createVerificationJobs(options: VerificationJobOptions): Verific
   const jobs = new Map<string, Job>();
   const running = () => [...jobs.values()].filter((job) => job.finishedAtMs === undefined);
 
-  function prune(nowMs: number) {
+  function expire(nowMs: number) {
     for (const [id, job] of jobs) {
       if (job.finishedAtMs !== undefined && nowMs - job.finishedAtMs >= keepMs) jobs.delete(id);
     }
+  }
+
+  /** Forgets the oldest finished jobs until a new one fits (running jobs are fewer than the bound). */
+  function makeRoom() {
     for (const [id, job] of jobs) {
       if (jobs.size < maxJobs) return;
       if (job.finishedAtMs !== undefined) jobs.delete(id);
@@ -112,8 +116,9 @@ export function createVerificationJobs(options: VerificationJobOptions): Verific
   return {
     start(keys) {
       const nowMs = clock.now();
-      prune(nowMs);
+      expire(nowMs);
       if (running().length >= maxRunning) return undefined;
+      makeRoom();
       const job: Job = {
         id: randomId(),
         total: keys.length,
@@ -127,7 +132,7 @@ export function createVerificationJobs(options: VerificationJobOptions): Verific
       return viewOf(job);
     },
     get(id) {
-      prune(clock.now());
+      expire(clock.now());
       const job = jobs.get(id);
       return job ? viewOf(job) : undefined;
     },
