@@ -37,21 +37,21 @@ function hasControlCharacter(text: string): boolean {
   return false;
 }
 
-const ids = z.array(z.string().min(1)).min(1);
+const idList = z.array(z.string().min(1)).min(1);
 /** Which keys an operation is for: some by id, or all of them. */
 const selectionSchema = z.union([
-  z.object({ ids, model: z.string().min(1).optional() }).strict(),
+  z.object({ ids: idList, model: z.string().min(1).optional() }).strict(),
   z.object({ all: z.literal(true), model: z.string().min(1).optional() }).strict(),
 ]);
 /** Which keys to verify: some by id, all, or all in one state. */
 const verifySchema = z.union([
-  z.object({ ids }).strict(),
+  z.object({ ids: idList }).strict(),
   z.object({ all: z.literal(true) }).strict(),
   z.object({ state: z.enum(keyListStates) }).strict(),
 ]);
 const addSchema = z.object({ keys: z.union([z.string(), z.array(z.string())]) }).strict();
 const importSchema = z.object({ text: z.string() }).strict();
-const removeSchema = z.object({ ids }).strict();
+const removeSchema = z.object({ ids: idList }).strict();
 const metaSchema = z
   .object({
     // Control characters other than tab and line breaks are refused: PostgreSQL refuses NUL in
@@ -359,9 +359,8 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
    */
   async function remove(request: FastifyRequest, reply: FastifyReply, ids: readonly string[]) {
     const sources = new Map(pool.rows().map((row) => [row.key.id, row.source]));
-    const known = ids.filter((id) => sources.has(id));
     try {
-      await store.removeRuntimeKeys(known);
+      await store.removeRuntimeKeys(ids.filter((id) => sources.has(id)));
     } catch {
       return sendAdminError(
         reply,
@@ -418,13 +417,9 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
   app.post('/api/keys/verify', async (request, reply) => {
     const body = parseBody(verifySchema, request, reply);
     if (!body) return reply;
-    const chosen =
-      'ids' in body
-        ? body.ids
-        : 'all' in body
-          ? pool.rows().map((row) => row.key.id)
-          : idsInState(body.state);
+    if ('all' in body) return verify(reply, pool.keys());
     // Ids no key has are left out: a key removed since the operator's page was read.
+    const chosen = 'ids' in body ? body.ids : idsInState(body.state);
     return verify(
       reply,
       chosen.flatMap((id) => pool.find(id) ?? []),
@@ -445,7 +440,7 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
     app.post(`/api/keys/${action}`, async (request, reply) => {
       const body = parseBody(selectionSchema, request, reply);
       if (!body) return reply;
-      const ids = 'all' in body ? pool.list().map((view) => view.id) : body.ids;
+      const ids = 'all' in body ? pool.rows().map((row) => row.key.id) : body.ids;
       return run(action, ids, body.model);
     });
     app.post<{ Params: { id: string } }>(`/api/keys/:id/${action}`, async (request, reply) => {
