@@ -80,8 +80,20 @@ function sortValue(row: KeyRow, sort: KeySort, model: string | undefined): numbe
   }
 }
 
-function compareValues(a: number | string, b: number | string): number {
+function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Compares two keys' positions: by sort value, then by id. A sort's values are all strings (ids)
+ * or all numbers, and each gets its own comparison, so the pass stays monomorphic.
+ */
+function positionOrder(sort: KeySort, sign: number) {
+  if (sort === 'id')
+    return (_a: number | string, aId: string, _b: number | string, bId: string) =>
+      sign * compareIds(aId, bId);
+  return (a: number | string, aId: string, b: number | string, bId: string) =>
+    sign * ((a as number) - (b as number) || compareIds(aId, bId));
 }
 
 /** What `q` matches: ids by prefix, the rest anywhere, whatever the case. */
@@ -138,8 +150,8 @@ export function queryKeys(
 ): KeyPage {
   const sign = query.order === 'asc' ? 1 : -1;
   const text = textMatchOf(query);
-  const compare = (a: Candidate, b: Candidate) =>
-    sign * (compareValues(a.value, b.value) || compareValues(a.row.key.id, b.row.key.id));
+  const order = positionOrder(query.sort, sign);
+  const compare = (a: Candidate, b: Candidate) => order(a.value, a.row.key.id, b.value, b.row.key.id);
   const after = query.after;
   const keep = query.limit + 1;
   // A max-heap on `compare`: its top is the last of the candidates kept, the first to go.
@@ -186,14 +198,14 @@ export function queryKeys(
     matched += 1;
     const value = sortValue(row, query.sort, query.model);
     const id = row.key.id;
-    if (after && sign * (compareValues(value, after.value) || compareValues(id, after.id)) <= 0) continue;
+    if (after && order(value, id, after.value, after.id) <= 0) continue;
     if (heap.length < keep) {
       push({ row, value });
       continue;
     }
     // Compared before a candidate is made: past the first page's worth, most keys go no further.
     const top = heap[0] as Candidate;
-    if (sign * (compareValues(value, top.value) || compareValues(id, top.row.key.id)) < 0) {
+    if (order(value, id, top.value, top.row.key.id) < 0) {
       heap[0] = { row, value };
       siftDown(0);
     }
