@@ -1,10 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { KeyMeta, KeyMetaStore } from '../keypool/key-meta-store.js';
 import type { DatabaseSchema } from './database-schema.js';
-
-// Ids per delete statement: a pool of 100,000 keys deleted at once stays within every driver's
-// limit on bound parameters (PostgreSQL's is 65,535).
-const idsPerStatement = 1000;
+import { inChunks } from './in-chunks.js';
 
 /** Notes and tags per key, in the gateway's database (migration 0010). */
 export function createKeyMetaRepository(db: Kysely<DatabaseSchema>): KeyMetaStore {
@@ -30,12 +27,8 @@ export function createKeyMetaRepository(db: Kysely<DatabaseSchema>): KeyMetaStor
       });
     },
     async remove(ids) {
-      for (let start = 0; start < ids.length; start += idsPerStatement) {
-        await db
-          .deleteFrom('key_meta')
-          .where('key_id', 'in', ids.slice(start, start + idsPerStatement))
-          .execute();
-      }
+      for (const chunk of inChunks(ids))
+        await db.deleteFrom('key_meta').where('key_id', 'in', chunk).execute();
     },
   };
 }
