@@ -405,6 +405,14 @@ describe('notes and tags', () => {
       expect(response.json()).toMatchObject({ error: { code: 400, message: expect.any(String) } });
     }
     expect(await s.gateway.database.db.selectFrom('key_meta').selectAll().execute()).toEqual([]);
+    // Bytes that are not UTF-8 inside a note are read as U+FFFD, stored and answered, never a 500.
+    const notUtf8 = await fetch(`${s.url}${path}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: Buffer.concat([Buffer.from('{"note":"a'), Buffer.from([0xff, 0xc0, 0xaf]), Buffer.from('b"}')]),
+    });
+    expect(notUtf8.status).toBe(200);
+    expect(((await notUtf8.json()) as { note: string }).note).toBe('a\ufffd\ufffd\ufffdb');
     expect((await admin(s, 'PUT', path, { note: 'x'.repeat(500), tags: [] })).status).toBe(200);
     expect((await admin(s, 'PUT', '/api/keys/ffffffffffffffff/meta', { note: 'x' })).status).toBe(404);
   });
