@@ -71,6 +71,8 @@ describe('queryKeys filters', () => {
     [{ source: 'runtime' }, ['11cc']],
     [{ model: 'gemini-2.5-pro' }, ['00bb', '33ee']],
     [{ model: 'gemini-2.5-flash' }, ['33ee']],
+    [{ model: 'constructor' }, []],
+    [{ model: '__proto__', sort: 'restingUntil' }, []],
     [{ errorClass: 'invalid-key' }, ['11cc']],
     [{ tag: 'blue' }, ['00aa']],
     [{ tag: 'Blue' }, []],

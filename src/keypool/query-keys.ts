@@ -71,7 +71,8 @@ function sortValue(row: KeyRow, sort: KeySort, model: string | undefined): numbe
     case 'lastError':
       return row.state.lastError?.atMs ?? 0;
     case 'restingUntil': {
-      if (model !== undefined) return row.state.models[model]?.coolUntilMs ?? 0;
+      if (model !== undefined)
+        return Object.hasOwn(row.state.models, model) ? (row.state.models[model]?.coolUntilMs ?? 0) : 0;
       let latest = 0;
       for (const name in row.state.models)
         latest = Math.max(latest, row.state.models[name]?.coolUntilMs ?? 0);
@@ -124,7 +125,12 @@ function matchesText(row: KeyRow, meta: KeyMeta | undefined, text: TextMatch): b
 /** Every filter but `state`: the counts per state follow them. */
 function passes(row: KeyRow, meta: KeyMeta | undefined, query: KeyQuery, text?: TextMatch): boolean {
   if (query.source !== undefined && row.source !== query.source) return false;
-  if (query.model !== undefined && !(query.model in row.state.models) && !row.usage.has(query.model))
+  // Own properties only: a model named `constructor` is not every key's.
+  if (
+    query.model !== undefined &&
+    !Object.hasOwn(row.state.models, query.model) &&
+    !row.usage.has(query.model)
+  )
     return false;
   if (query.errorClass !== undefined && row.state.lastError?.type !== query.errorClass) return false;
   if (query.tag !== undefined && !meta?.tags.includes(query.tag)) return false;
