@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { keyTagPattern } from '../keypool/key-meta-store.js';
 import { type KeyPosition, type KeyQuery, keyListStates, keySorts } from '../keypool/query-keys.js';
 
-export const maxKeyListLimit = 500;
+const maxKeyListLimit = 500;
 const defaultLimit = 50;
 
 const querySchema = z

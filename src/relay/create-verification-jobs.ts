@@ -39,7 +39,7 @@ export interface VerificationJobOptions {
   readonly keepMs?: number;
 }
 
-export const maxJobProblems = 100;
+const maxJobProblems = 100;
 
 interface Job {
   readonly id: string;
