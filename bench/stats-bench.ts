@@ -236,6 +236,9 @@ async function run(backend: BackendName) {
       '/api/logs/errors?text=request%20123',
       `/api/logs/errors?key=${someKey}`,
       '/api/keys',
+      '/api/keys?state=active&sort=requests&order=desc&limit=500',
+      '/api/keys?state=refused',
+      '/api/keys?q=ab',
     ];
     console.log(
       `\n${backend}: ${rows.toLocaleString('en')} request rows, ${keyCount.toLocaleString('en')} keys`,

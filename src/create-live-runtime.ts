@@ -133,7 +133,7 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
   let prober = buildProber();
   // The admin API and requests call whichever prober is current.
   const currentProber: KeyProber = {
-    probe: (keys) => prober.probe(keys),
+    probe: (keys, probeOptions) => prober.probe(keys, probeOptions),
     confirmRefusal: (key) => prober.confirmRefusal(key),
     close: () => prober.close(),
   };

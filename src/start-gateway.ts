@@ -18,11 +18,13 @@ import { createHttpDrain } from './lifecycle/create-http-drain.js';
 import { createResourceStack, type ResourceStack } from './lifecycle/create-resource-stack.js';
 import { createLogger } from './observability/create-logger.js';
 import type { KeyProber } from './relay/create-key-prober.js';
+import { createVerificationJobs } from './relay/create-verification-jobs.js';
 import { createAdminSessionRepository } from './storage/admin-session-repository.js';
 import { createDatabase, type Database } from './storage/create-database.js';
 import { createImageStore } from './storage/create-image-store.js';
 import { createLogRetention } from './storage/create-log-retention.js';
 import { createLogWriter, type LogWriter } from './storage/create-log-writer.js';
+import { createKeyMetaRepository } from './storage/key-meta-repository.js';
 import { createKeyRepository } from './storage/key-repository.js';
 import { createLogRepository } from './storage/log-repository.js';
 import { createLogSearchRepository } from './storage/log-search-repository.js';
@@ -189,6 +191,8 @@ async function openGateway(
   });
   resources.push('log key id rewrite', () => logKeyIds.close());
   for (const [id, persisted] of await keyStore.loadStates()) pool.restore(id, persisted);
+  const metaStore = createKeyMetaRepository(database.db);
+  const meta = await metaStore.loadAll();
   pool.takeChanged();
   const keySaver = createKeyStateSaver(pool, keyStore, {
     clock,
@@ -216,6 +220,9 @@ async function openGateway(
       ),
   });
   resources.push('upstream client, media fetcher and key prober', () => runtime.close());
+  // Closed before the upstream client: a job's probes under way are cancelled and end first.
+  const jobs = createVerificationJobs({ prober: runtime.prober, clock });
+  resources.push('verification jobs', () => jobs.close());
   const rowNames = {
     keyLabel: (id: string) => pool.find(id)?.masked,
     clientLabel: createClientLabeller(() => store.current().settings.ALLOWED_TOKENS),
@@ -224,7 +231,7 @@ async function openGateway(
     logger,
     settings,
     routeOptions: runtime.routeOptions,
-    keyAdmin: { pool, store: keyStore, prober: runtime.prober, clock },
+    keyAdmin: { pool, store: keyStore, metaStore, meta, jobs, clock },
     config: { store },
     logs: { logs: createLogSearchRepository(database.db), names: rowNames },
     stats: { stats, names: rowNames, clock },

@@ -24,7 +24,7 @@ async function admin(s: Stack, method: string, path: string, body?: unknown, tok
 
 async function listedIds(s: Stack): Promise<string[]> {
   const { text } = await admin(s, 'GET', '/api/keys');
-  return (JSON.parse(text) as { keys: { id: string }[] }).keys.map((key) => key.id);
+  return (JSON.parse(text) as { items: { id: string }[] }).items.map((key) => key.id);
 }
 
 /** Makes SQLite refuse every write of one kind to the stored keys, as a full or failing disk would. */

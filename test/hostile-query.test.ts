@@ -11,8 +11,8 @@ const start = useStacks();
 
 async function keyStatuses(s: Stack): Promise<string[]> {
   const response = await fetch(`${s.url}/api/keys`, { headers: { authorization: `Bearer ${adminToken}` } });
-  const body = (await response.json()) as { keys: { status: string; lastError: unknown }[] };
-  return body.keys.map((key) => `${key.status} ${JSON.stringify(key.lastError)}`);
+  const body = (await response.json()) as { items: { status: string; lastError: unknown }[] };
+  return body.items.map((key) => `${key.status} ${JSON.stringify(key.lastError)}`);
 }
 
 /** One request written byte for byte (fetch would resolve `..` and re-encode the path). */

@@ -13,8 +13,10 @@ import { KeyIdCollisionError } from '../src/keypool/find-key-id-collisions.js';
 import { createKeyPool, type KeyPool } from '../src/keypool/key-pool.js';
 import type { KeyStore } from '../src/keypool/key-store.js';
 import { createKeyProber } from '../src/relay/create-key-prober.js';
+import { createVerificationJobs } from '../src/relay/create-verification-jobs.js';
 import { type Gateway, startGateway } from '../src/start-gateway.js';
 import { createDatabase } from '../src/storage/create-database.js';
+import { createKeyMetaRepository } from '../src/storage/key-meta-repository.js';
 import { createKeyRepository } from '../src/storage/key-repository.js';
 import { migrateToLatest } from '../src/storage/migrate-to-latest.js';
 import { createGeminiClient } from '../src/upstream/gemini-client.js';
@@ -181,7 +183,15 @@ describe('a key with the same id arriving while POST /api/keys stores its keys',
     // Raw bodies, as createApp gives every route.
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-    await app.register(adminKeyRoutes, { pool, store, prober, clock: systemClock });
+    const jobs = createVerificationJobs({ prober, clock: systemClock });
+    await app.register(adminKeyRoutes, {
+      pool,
+      store,
+      metaStore: createKeyMetaRepository(database.db),
+      meta: new Map(),
+      jobs,
+      clock: systemClock,
+    });
     try {
       const response = await app.inject({
         method: 'POST',
@@ -197,6 +207,7 @@ describe('a key with the same id arriving while POST /api/keys stores its keys',
       };
     } finally {
       await app.close();
+      await jobs.close();
       prober.close();
       await client.close();
       await database.db.destroy();

@@ -47,6 +47,14 @@ async function keyState(s: Stack, secret: string): Promise<KeyJson> {
   return (await admin(s, 'GET', `/api/keys/${id(secret)}`)).json as unknown as KeyJson;
 }
 
+/** The verification job once it has finished. */
+async function finishedJob(s: Stack, jobId: string) {
+  await expect
+    .poll(async () => (await admin(s, 'GET', `/api/jobs/${jobId}`)).json.state, { timeout: 5000 })
+    .not.toBe('running');
+  return (await admin(s, 'GET', `/api/jobs/${jobId}`)).json;
+}
+
 function generate(s: Stack, model = 'gemini-2.5-flash', headers: Record<string, string> = auth) {
   return post(`${s.url}/v1beta/models/${model}:generateContent`, generateBody('hello'), headers);
 }
@@ -266,12 +274,18 @@ describe('recovery', () => {
     await generate(s);
     expect((await keyState(s, 'k-a')).status).toBe('disabled');
     const failed = await admin(s, 'POST', `/api/keys/${id('k-a')}/verify`);
-    expect(failed.json).toMatchObject({
-      results: [{ id: id('k-a'), ok: false, status: 400, errorType: 'invalid-key' }],
+    expect(failed).toMatchObject({ status: 202, json: { jobId: expect.any(String), total: 1 } });
+    expect(await finishedJob(s, failed.json.jobId as string)).toMatchObject({
+      state: 'done',
+      results: { serves: 0, refused: 1, unknown: 0 },
+      problems: [{ id: id('k-a'), ok: false, status: 400, errorType: 'invalid-key' }],
     });
     s.fake.script('k-a', 'ok');
     const verified = await admin(s, 'POST', '/api/keys/verify', { ids: [id('k-a')] });
-    expect(verified.json).toMatchObject({ results: [{ id: id('k-a'), ok: true, status: 200 }] });
+    expect(await finishedJob(s, verified.json.jobId as string)).toMatchObject({
+      results: { serves: 1, refused: 0, unknown: 0 },
+      problems: [],
+    });
     expect(s.fake.lastRequest()).toMatchObject({
       method: 'GET',
       url: '/v1beta/models/gemini-2.5-flash-lite',
@@ -321,13 +335,13 @@ describe('state across a restart', () => {
       const firstStack = { url: first.url } as Stack;
       for (let index = 0; index < 3; index++) await generate(firstStack);
       await admin(firstStack, 'POST', '/api/keys', { keys: ['runtime-key-1'] });
-      const before = (await admin(firstStack, 'GET', '/api/keys')).json.keys as KeyJson[];
+      const before = (await admin(firstStack, 'GET', '/api/keys')).json.items as KeyJson[];
       await first.close();
 
       const callsBefore = fake.requests.length;
       const second = await startGateway(settings, { troubleBackoffMs: 5 });
       const secondStack = { url: second.url } as Stack;
-      const after = (await admin(secondStack, 'GET', '/api/keys')).json.keys as KeyJson[];
+      const after = (await admin(secondStack, 'GET', '/api/keys')).json.items as KeyJson[];
       expect(after.map((key) => key.id)).toEqual(before.map((key) => key.id));
       expect(after.find((key) => key.id === id('invalid-1'))).toMatchObject({ status: 'disabled' });
       expect(after.find((key) => key.id === id('quota-minute-1'))?.models[0]?.reason).toBe('minute');
@@ -366,8 +380,8 @@ describe('operator API', () => {
     await generate(s);
     const listed = await admin(s, 'GET', '/api/keys');
     expect(JSON.stringify(listed.json)).not.toContain(secret);
-    expect(listed.json.summary).toEqual({ total: 2, active: 2, disabled: 0, resting: 0 });
-    const first = (listed.json.keys as KeyJson[])[0];
+    expect(listed.json.counts).toEqual({ total: 2, active: 2, resting: 0, disabled: 0, refused: 0 });
+    const first = (listed.json.items as KeyJson[]).find((key) => key.id === id(secret));
     expect(first).toMatchObject({
       id: id(secret),
       masked: 'AIza…0042',
@@ -397,7 +411,7 @@ describe('operator API', () => {
     });
     for (const key of ['k-a', 'k-b', 'k-c']) s.fake.script(key, 'quota-minute');
     expect((await generate(s)).status).toBe(429);
-    expect((await admin(s, 'GET', '/api/keys')).json.summary).toMatchObject({ resting: 3 });
+    expect((await admin(s, 'GET', '/api/keys')).json.counts).toMatchObject({ resting: 3 });
     for (const key of ['k-a', 'k-b', 'k-c']) s.fake.script(key, 'ok');
     await admin(s, 'POST', '/api/keys/clear-cooldown', { all: true, model: 'gemini-2.5-flash' });
     expect((await generate(s)).status).toBe(200);
@@ -424,11 +438,13 @@ describe('operator API', () => {
       returnsOnRestart: [id('k-a')],
     });
     expect((await admin(s, 'DELETE', `/api/keys/${id('k-new-key-0002')}`)).status).toBe(404);
-    const keys = (await admin(s, 'GET', '/api/keys')).json.keys as KeyJson[];
-    expect(keys.map((key) => [key.id, key.status])).toEqual([
-      [id('invalid-1'), 'disabled'],
-      [id('k-new-key-0001'), 'active'],
-    ]);
+    const keys = (await admin(s, 'GET', '/api/keys')).json.items as KeyJson[];
+    expect(keys.map((key) => [key.id, key.status])).toEqual(
+      [
+        [id('invalid-1'), 'disabled'],
+        [id('k-new-key-0001'), 'active'],
+      ].sort(),
+    );
     expect((await generate(s)).status).toBe(200);
     expect(s.fake.lastRequest()?.key).toBe('k-new-key-0001');
   });

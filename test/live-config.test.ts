@@ -65,7 +65,7 @@ interface KeyView {
 
 async function keys(s: Stack): Promise<Map<string, KeyView>> {
   const { text } = await admin(s, 'GET', '/api/keys');
-  return new Map((JSON.parse(text) as { keys: KeyView[] }).keys.map((key) => [key.id, key]));
+  return new Map((JSON.parse(text) as { items: KeyView[] }).items.map((key) => [key.id, key]));
 }
 
 const restOf = (view: KeyView | undefined, model: string) =>
@@ -252,7 +252,8 @@ describe('live configuration', () => {
     const verified = await admin(s, 'POST', '/api/keys/verify', {
       ids: [createKeyIdentity('ok-alpha-default-key').id],
     });
-    expect(verified.status).toBe(200);
+    expect(verified.status).toBe(202);
+    await expect.poll(() => s.fake.requests.length).toBe(1);
     expect(s.fake.requests.map((request) => request.url)).toEqual(['/v1beta/models/gemini-2.5-pro']);
     // At LOG_LEVEL trace each request had its "incoming request" line; at warning it has none.
     expect((await generate(s, 'gemini-2.5-flash')).status).toBe(200);

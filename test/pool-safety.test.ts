@@ -21,7 +21,7 @@ interface KeyJson {
 
 async function keys(s: Stack): Promise<KeyJson[]> {
   const response = await fetch(`${s.url}/api/keys`, { headers: { authorization: `Bearer ${adminToken}` } });
-  return ((await response.json()) as { keys: KeyJson[] }).keys;
+  return ((await response.json()) as { items: KeyJson[] }).items;
 }
 
 async function keyOf(s: Stack, secret: string): Promise<KeyJson> {

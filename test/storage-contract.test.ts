@@ -5,6 +5,8 @@ import { createAdminSessionRepository } from '../src/storage/admin-session-repos
 import { createDatabase } from '../src/storage/create-database.js';
 import { createLogRetention } from '../src/storage/create-log-retention.js';
 import { deleteOldLogRows } from '../src/storage/delete-old-log-rows.js';
+import { createKeyMetaRepository } from '../src/storage/key-meta-repository.js';
+import { createKeyRepository } from '../src/storage/key-repository.js';
 import { createLogRepository } from '../src/storage/log-repository.js';
 import { createMigrator, migrateToLatest } from '../src/storage/migrate-to-latest.js';
 import { createSettingRepository } from '../src/storage/setting-repository.js';
@@ -134,6 +136,51 @@ describe.each(backendNames)('storage on %s', (backend) => {
     await sessions.delete('a'.repeat(64));
     expect(await sessions.find('a'.repeat(64), t0)).toBeUndefined();
   });
+  it('adds, saves the states of and removes more keys at once than one statement may bind', async () => {
+    const keys = createKeyRepository(database().db);
+    // Above SQLite's 32,766 and PostgreSQL's 65,535 bound parameters, whatever the columns.
+    const many = Array.from({ length: 70_000 }, (_, index) => ({
+      id: index.toString(16).padStart(16, '0'),
+      secret: `k-contract-${index}`,
+    }));
+    await keys.addRuntimeKeys(many, 1);
+    await keys.saveStates(
+      new Map(many.map((key) => [key.id, { state: { models: {} }, requests: 2, failures: 1 }])),
+      2,
+    );
+    expect(await keys.loadRuntimeKeys()).toHaveLength(70_000);
+    const states = await keys.loadStates();
+    expect(states.size).toBe(70_000);
+    expect(states.get(many[69_999]?.id ?? '')).toEqual({ state: { models: {} }, requests: 2, failures: 1 });
+    await keys.saveStates(new Map(many.map((key) => [key.id, null])), 3);
+    await keys.removeRuntimeKeys(many.slice(1).map((key) => key.id));
+    expect(await keys.loadRuntimeKeys()).toEqual(['k-contract-0']);
+    expect((await keys.loadStates()).size).toBe(0);
+    await keys.removeRuntimeKeys([many[0]?.id ?? '']);
+  });
+
+  it('keeps a note and tags per key, replaces them whole, and deletes them with the key', async () => {
+    const notes = createKeyMetaRepository(database().db);
+    const note = `Team ☀ trial, ${'ü'.repeat(480)}\nsecond line`.slice(0, 500);
+    await notes.put('aaaaaaaaaaaaaaaa', { note, tags: ['team-a', 'trial.2026'] }, 1);
+    await notes.put('bbbbbbbbbbbbbbbb', { note: '', tags: ['b'] }, 1);
+    await notes.put('bbbbbbbbbbbbbbbb', { note: 'replaced', tags: [] }, 2);
+    // An empty note without tags keeps no row.
+    await notes.put('cccccccccccccccc', { note: 'soon gone', tags: ['c'] }, 1);
+    await notes.put('cccccccccccccccc', { note: '', tags: [] }, 2);
+    expect(await notes.loadAll()).toEqual(
+      new Map([
+        ['aaaaaaaaaaaaaaaa', { note, tags: ['team-a', 'trial.2026'] }],
+        ['bbbbbbbbbbbbbbbb', { note: 'replaced', tags: [] }],
+      ]),
+    );
+    // More ids than one statement binds on any backend.
+    const many = Array.from({ length: 2500 }, (_, index) => index.toString(16).padStart(16, '0'));
+    await notes.remove([...many, 'aaaaaaaaaaaaaaaa']);
+    expect([...(await notes.loadAll()).keys()]).toEqual(['bbbbbbbbbbbbbbbb']);
+    await notes.remove([]);
+  });
+
   it('deletes log rows older than a time, a chunk at a time, and nothing newer', async () => {
     const repository = createLogRepository(database());
     const cutoff = Date.UTC(2026, 0, 1);

@@ -11,15 +11,20 @@ function sendIssues(reply: FastifyReply, error: z.ZodError, whole: string): unde
   return undefined;
 }
 
-/** The operator API's JSON body (held raw), checked by `schema`; a 400 naming each problem if not. */
+/**
+ * The operator API's JSON body (held raw), checked by `schema`; a 400 naming each problem if not.
+ * An absent body reads as `{}` when `emptyIsObject`.
+ */
 export function parseAdminBody<T>(
   schema: z.ZodType<T>,
   request: FastifyRequest,
   reply: FastifyReply,
+  { emptyIsObject = false }: { readonly emptyIsObject?: boolean } = {},
 ): T | undefined {
+  const text = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+    json = text === '' && emptyIsObject ? {} : JSON.parse(text);
   } catch {
     sendAdminError(reply, 400, 'Expected a JSON body.');
     return undefined;

@@ -4,42 +4,91 @@ import type { Clock } from '../core/clock.js';
 import { keyFormatProblem } from '../core/key-format-problem.js';
 import { describeKeyIdCollisions, KeyIdCollisionError } from '../keypool/find-key-id-collisions.js';
 import { findKeysInText } from '../keypool/find-keys-in-text.js';
-import type { KeyPool, KeyView } from '../keypool/key-pool.js';
+import {
+  type KeyMeta,
+  type KeyMetaStore,
+  keyTagPattern,
+  maxKeyNoteLength,
+  maxKeyTags,
+} from '../keypool/key-meta-store.js';
+import type { KeyPool, KeyView, PoolKey } from '../keypool/key-pool.js';
 import type { KeyStore } from '../keypool/key-store.js';
-import type { KeyProber } from '../relay/create-key-prober.js';
+import { keyListStateOf, keyListStates, queryKeys } from '../keypool/query-keys.js';
+import type { VerificationJobs } from '../relay/create-verification-jobs.js';
+import { parseAdminBody, parseAdminQuery } from './admin-input.js';
 import { sendAdminError } from './operator-auth.js';
+import { encodeKeyListCursor, parseKeyListQuery } from './parse-key-list-query.js';
 
 export interface AdminKeyRouteOptions {
   readonly pool: KeyPool;
   readonly store: KeyStore;
-  readonly prober: KeyProber;
+  readonly metaStore: KeyMetaStore;
+  /** Every key's note and tags, read at start: the list filters by them in memory. */
+  readonly meta: Map<string, KeyMeta>;
+  readonly jobs: VerificationJobs;
   readonly clock: Clock;
 }
 
+/** Whether `text` has a C0 control character other than tab, line feed and carriage return, or DEL. */
+function hasControlCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) return true;
+  }
+  return false;
+}
+
+const idList = z.array(z.string().min(1)).min(1);
 /** Which keys an operation is for: some by id, or all of them. */
 const selectionSchema = z.union([
-  z.object({ ids: z.array(z.string().min(1)).min(1), model: z.string().min(1).optional() }).strict(),
+  z.object({ ids: idList, model: z.string().min(1).optional() }).strict(),
   z.object({ all: z.literal(true), model: z.string().min(1).optional() }).strict(),
+]);
+/** Which keys to verify: some by id, all, or all in one state. */
+const verifySchema = z.union([
+  z.object({ ids: idList }).strict(),
+  z.object({ all: z.literal(true) }).strict(),
+  z.object({ state: z.enum(keyListStates) }).strict(),
 ]);
 const addSchema = z.object({ keys: z.union([z.string(), z.array(z.string())]) }).strict();
 const importSchema = z.object({ text: z.string() }).strict();
-const removeSchema = z.object({ ids: z.array(z.string().min(1)).min(1) }).strict();
+const removeSchema = z.object({ ids: idList }).strict();
+const metaSchema = z
+  .object({
+    // Control characters other than tab and line breaks are refused: PostgreSQL refuses NUL in
+    // text, and a note is shown to people.
+    note: z
+      .string()
+      .max(maxKeyNoteLength)
+      .refine((note) => !hasControlCharacter(note), 'has a control character other than a tab or line break'),
+    tags: z.array(z.string().regex(keyTagPattern, 'expected 1 to 32 of A-Z a-z 0-9 _ . -')).max(maxKeyTags),
+  })
+  .partial()
+  .strict();
+const exportSchema = z
+  .object({ state: z.enum(keyListStates), format: z.enum(['text', 'json']) })
+  .partial()
+  .strict();
+const emptySchema = z.object({}).strict();
 
-type Action = 'verify' | 'enable' | 'disable' | 'clear-cooldown';
-const actions: readonly Action[] = ['verify', 'enable', 'disable', 'clear-cooldown'];
+type Action = 'enable' | 'disable' | 'clear-cooldown';
+const actions: readonly Action[] = ['enable', 'disable', 'clear-cooldown'];
 
 function iso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
 }
 
 /** A key as the operator sees it: id and mask, never the key itself. */
-function present(view: KeyView, nowMs: number) {
+function present(view: KeyView, meta: KeyMeta | undefined, nowMs: number) {
   const { state } = view;
   return {
     id: view.id,
     masked: view.masked,
     source: view.source,
     status: state.disabled ? 'disabled' : 'active',
+    state: keyListStateOf(state, nowMs),
+    note: meta?.note ?? '',
+    tags: meta?.tags ?? [],
     disabled: state.disabled ? { reason: state.disabled.reason, since: iso(state.disabled.atMs) } : null,
     lastError: state.lastError
       ? { ...state.lastError, atMs: undefined, at: iso(state.lastError.atMs) }
@@ -68,36 +117,25 @@ function present(view: KeyView, nowMs: number) {
 }
 
 /**
- * The operator API for the key pool (JSON; signed in, or `Authorization: Bearer AUTH_TOKEN`). Keys are named by
- * id in every URL and body; the raw key is returned only by `GET /api/keys/{id}/secret`.
+ * The operator API for the key pool (JSON; signed in, or `Authorization: Bearer AUTH_TOKEN`). Keys
+ * are named by id in every URL and body; the raw key is returned only by `GET /api/keys/{id}/secret`
+ * and `GET /api/keys/export`, each asked for by the operator and never cached.
  */
 export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRouteOptions): Promise<void> {
-  const { pool, store, prober, clock } = options;
+  const { pool, store, metaStore, meta, jobs, clock } = options;
+  const metaOf = (id: string) => meta.get(id);
 
-  function parseBody<T>(schema: z.ZodType<T>, request: FastifyRequest, reply: FastifyReply): T | undefined {
-    let json: unknown;
-    try {
-      json = JSON.parse(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
-    } catch {
-      sendAdminError(reply, 400, 'Expected a JSON body.');
-      return undefined;
-    }
-    const result = schema.safeParse(json);
-    if (result.success) return result.data;
-    sendAdminError(
-      reply,
-      400,
-      result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '),
-    );
-    return undefined;
+  /** Ids of the keys in `state` now, in the pool's order. */
+  function idsInState(state: string): string[] {
+    const nowMs = clock.now();
+    return pool
+      .rows()
+      .filter((row) => keyListStateOf(row.state, nowMs) === state)
+      .map((row) => row.key.id);
   }
 
-  async function run(action: Action, ids: readonly string[], model: string | undefined) {
+  function run(action: Action, ids: readonly string[], model: string | undefined) {
     switch (action) {
-      case 'verify': {
-        const keys = ids.map((id) => pool.find(id)).filter((key) => key !== undefined);
-        return { results: await prober.probe(keys) };
-      }
       case 'enable':
         return { enabled: pool.enable(ids) };
       case 'disable':
@@ -107,28 +145,92 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
     }
   }
 
-  app.get('/api/keys', async () => {
+  // Filtered, sorted and paged in memory: the keys live in the pool, and one pass over 100,000 of
+  // them takes milliseconds (query-keys.ts). A page ends at an opaque cursor, never a page number
+  // that shifts as keys come and go.
+  app.get('/api/keys', async (request, reply) => {
+    const parsed = parseKeyListQuery(request.query);
+    if ('problem' in parsed) return sendAdminError(reply, 400, parsed.problem);
+    const { query } = parsed;
+    // A whole key pasted into the search finds that key, compared by the pool, never echoed.
+    const exactId = query.text === undefined ? undefined : pool.findSecret(query.text)?.id;
     const nowMs = clock.now();
-    const keys = pool.list().map((view) => present(view, nowMs));
+    const page = queryKeys(pool.rows(), metaOf, exactId ? { ...query, exactId } : query, nowMs);
     return {
-      summary: {
-        total: keys.length,
-        active: keys.filter((key) => key.status === 'active').length,
-        disabled: keys.filter((key) => key.status === 'disabled').length,
-        resting: keys.filter((key) => key.models.some((model) => model.restingUntil !== null)).length,
-      },
-      keys,
+      items: page.items.flatMap((row) => {
+        const view = pool.view(row.key.id);
+        return view ? [present(view, metaOf(view.id), nowMs)] : [];
+      }),
+      counts: page.counts,
+      matched: page.matched,
+      nextCursor: page.next ? encodeKeyListCursor(query.sort, query.order, page.next) : null,
     };
   });
 
+  // Every key in one state, or all: the only answer besides /secret that holds keys, so it is
+  // never cached, and saved as a file by a browser rather than shown.
+  app.get('/api/keys/export', async (request, reply) => {
+    const query = parseAdminQuery(exportSchema, request, reply);
+    if (!query) return reply;
+    const nowMs = clock.now();
+    const keys = pool.rows().flatMap((row) => {
+      const key = pool.find(row.key.id);
+      const state = keyListStateOf(row.state, nowMs);
+      return key && (query.state === undefined || state === query.state) ? [{ key, state }] : [];
+    });
+    const format = query.format ?? 'text';
+    reply
+      .header('cache-control', 'no-store')
+      .header(
+        'content-disposition',
+        `attachment; filename="gemgate-keys${query.state ? `-${query.state}` : ''}.${format === 'json' ? 'json' : 'txt'}"`,
+      );
+    if (format === 'json')
+      return { keys: keys.map(({ key, state }) => ({ id: key.id, key: key.secret, state })) };
+    reply.type('text/plain; charset=utf-8');
+    return keys.map(({ key }) => `${key.secret}\n`).join('');
+  });
+
   app.get<{ Params: { id: string } }>('/api/keys/:id', async (request, reply) => {
-    const view = pool.list().find((candidate) => candidate.id === request.params.id);
-    return view ? present(view, clock.now()) : sendAdminError(reply, 404, 'No key with that id.');
+    const view = pool.view(request.params.id);
+    return view
+      ? present(view, metaOf(view.id), clock.now())
+      : sendAdminError(reply, 404, 'No key with that id.');
   });
 
   app.get<{ Params: { id: string } }>('/api/keys/:id/secret', async (request, reply) => {
     const key = pool.find(request.params.id);
-    return key ? { id: key.id, key: key.secret } : sendAdminError(reply, 404, 'No key with that id.');
+    if (!key) return sendAdminError(reply, 404, 'No key with that id.');
+    reply.header('cache-control', 'no-store');
+    return { id: key.id, key: key.secret };
+  });
+
+  // A note and tags per key: stored first, then shown and filtered by. A field left out is kept.
+  app.put<{ Params: { id: string } }>('/api/keys/:id/meta', async (request, reply) => {
+    const { id } = request.params;
+    if (!pool.find(id)) return sendAdminError(reply, 404, 'No key with that id.');
+    const body = parseAdminBody(metaSchema, request, reply);
+    if (!body) return reply;
+    const current = meta.get(id);
+    const next: KeyMeta = {
+      note: body.note ?? current?.note ?? '',
+      // A tag given twice is kept once, in the order first given.
+      tags: body.tags ? [...new Set(body.tags)] : (current?.tags ?? []),
+    };
+    try {
+      await metaStore.put(id, next, clock.now());
+    } catch (error) {
+      request.log.warn({ code: (error as { code?: unknown }).code }, 'could not store a key note');
+      return sendAdminError(reply, 503, 'The note and tags could not be stored; try again.');
+    }
+    // The key may have been removed while its note was stored: the row goes with it.
+    if (!pool.find(id)) {
+      await metaStore.remove([id]).catch(() => {});
+      return sendAdminError(reply, 404, 'No key with that id.');
+    }
+    if (next.note === '' && next.tags.length === 0) meta.delete(id);
+    else meta.set(id, next);
+    return { id, ...next };
   });
 
   /**
@@ -186,7 +288,7 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
   }
 
   app.post('/api/keys', async (request, reply) => {
-    const body = parseBody(addSchema, request, reply);
+    const body = parseAdminBody(addSchema, request, reply);
     if (!body) return reply;
     const given = typeof body.keys === 'string' ? body.keys.split(/[\s,]+/) : body.keys;
     const secrets: string[] = [];
@@ -208,7 +310,7 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
   // Free text (a pasted file, a seed's .env, a spreadsheet column): the Google keys in it are
   // added; what only looks like one is reported by line, never repeated.
   app.post('/api/keys/import', async (request, reply) => {
-    const body = parseBody(importSchema, request, reply);
+    const body = parseAdminBody(importSchema, request, reply);
     if (!body) return reply;
     const found = findKeysInText(body.text);
     const report = {
@@ -221,9 +323,12 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
     return addSecrets(request, reply, found.keys, (index) => `the key on line ${found.lines[index]}`, report);
   });
 
-  /** Forgotten by the store first, so a key the operator removed never comes back on a restart. */
-  async function remove(reply: FastifyReply, ids: readonly string[]) {
-    const sources = new Map(pool.list().map((view) => [view.id, view.source]));
+  /**
+   * Forgotten by the store first, so a key the operator removed never comes back on a restart;
+   * its note and tags go after it (one left behind by a failure is never shown: its key is gone).
+   */
+  async function remove(request: FastifyRequest, reply: FastifyReply, ids: readonly string[]) {
+    const sources = new Map(pool.rows().map((row) => [row.key.id, row.source]));
     try {
       await store.removeRuntimeKeys(ids.filter((id) => sources.has(id)));
     } catch {
@@ -234,6 +339,14 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
       );
     }
     const removed = pool.remove(ids);
+    const noted = removed.filter((id) => meta.has(id));
+    for (const id of noted) meta.delete(id);
+    await metaStore.remove(noted).catch((error: unknown) => {
+      request.log.warn(
+        { code: (error as { code?: unknown }).code },
+        'could not delete the notes of removed keys',
+      );
+    });
     return {
       removed,
       // API_KEYS is the settings' list: a key removed here is back on the next start unless it
@@ -243,20 +356,61 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
   }
 
   app.post('/api/keys/remove', async (request, reply) => {
-    const body = parseBody(removeSchema, request, reply);
-    return body ? remove(reply, body.ids) : reply;
+    const body = parseAdminBody(removeSchema, request, reply);
+    return body ? remove(request, reply, body.ids) : reply;
   });
 
   app.delete<{ Params: { id: string } }>('/api/keys/:id', async (request, reply) => {
     if (!pool.find(request.params.id)) return sendAdminError(reply, 404, 'No key with that id.');
-    return remove(reply, [request.params.id]);
+    return remove(request, reply, [request.params.id]);
+  });
+
+  // Every key Google refused (a probe confirmed it), by the same rule as POST /api/keys/remove: a
+  // key from API_KEYS leaves the pool too, and is named as one that returns on the next start.
+  app.post('/api/keys/delete-refused', async (request, reply) => {
+    if (!parseAdminBody(emptySchema, request, reply, { emptyIsObject: true })) return reply;
+    return remove(request, reply, idsInState('refused'));
+  });
+
+  /** Answers 202 with the job that probes `keys`; `GET /api/jobs/{id}` follows it. */
+  function verify(reply: FastifyReply, keys: readonly PoolKey[]) {
+    const job = jobs.start(keys);
+    if (!job)
+      return sendAdminError(
+        reply,
+        409,
+        'Verification jobs are running already, as many as run at once; try again when one has finished.',
+      );
+    return reply.code(202).send({ jobId: job.id, total: job.total });
+  }
+
+  app.post('/api/keys/verify', async (request, reply) => {
+    const body = parseAdminBody(verifySchema, request, reply);
+    if (!body) return reply;
+    if ('all' in body) return verify(reply, pool.keys());
+    // Ids no key has are left out: a key removed since the operator's page was read.
+    const chosen = 'ids' in body ? body.ids : idsInState(body.state);
+    return verify(
+      reply,
+      chosen.flatMap((id) => pool.find(id) ?? []),
+    );
+  });
+
+  app.post<{ Params: { id: string } }>('/api/keys/:id/verify', async (request, reply) => {
+    const key = pool.find(request.params.id);
+    return key ? verify(reply, [key]) : sendAdminError(reply, 404, 'No key with that id.');
+  });
+
+  app.get<{ Params: { id: string } }>('/api/jobs/:id', async (request, reply) => {
+    const job = jobs.get(request.params.id);
+    return job ?? sendAdminError(reply, 404, 'No job with that id (finished jobs are kept an hour).');
   });
 
   for (const action of actions) {
     app.post(`/api/keys/${action}`, async (request, reply) => {
-      const body = parseBody(selectionSchema, request, reply);
+      const body = parseAdminBody(selectionSchema, request, reply);
       if (!body) return reply;
-      const ids = 'all' in body ? pool.list().map((view) => view.id) : body.ids;
+      const ids = 'all' in body ? pool.rows().map((row) => row.key.id) : body.ids;
       return run(action, ids, body.model);
     });
     app.post<{ Params: { id: string } }>(`/api/keys/:id/${action}`, async (request, reply) => {

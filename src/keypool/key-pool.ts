@@ -52,6 +52,20 @@ export interface KeyView {
   };
 }
 
+/**
+ * What the key list reads of every key: the pool's own record, read-only and uncopied, so a list of
+ * 100,000 keys allocates nothing per key (the key itself is not part of this type).
+ */
+export interface KeyRow {
+  readonly key: KeyIdentity;
+  readonly source: KeySource;
+  readonly state: KeyState;
+  readonly requests: number;
+  readonly failures: number;
+  /** Models the key has served (a bounded map: see maxModelsTracked). */
+  readonly usage: ReadonlyMap<string, Usage>;
+}
+
 /** What the store keeps per key, so a restart resumes where the pool stood. */
 export interface PersistedKey {
   readonly state: KeyState;
@@ -93,8 +107,13 @@ export interface KeyPool {
   /** Every key, in the pool's order. */
   keys(): readonly PoolKey[];
   find(id: string): PoolKey | undefined;
+  /** The pooled key that is exactly `secret`, found by the id the pool would give it. */
+  findSecret(secret: string): PoolKey | undefined;
   stateOf(id: string): KeyState | undefined;
   list(): KeyView[];
+  /** Every key, in the pool's order, as the key list reads it: valid until the pool next changes. */
+  rows(): readonly KeyRow[];
+  view(id: string): KeyView | undefined;
   /** Keys Google refused (not those an operator switched off): the ones to probe. */
   refusedKeys(): PoolKey[];
   /**
@@ -275,6 +294,20 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
     return done;
   }
 
+  function viewOf(record: KeyRecord): KeyView {
+    return {
+      id: record.key.id,
+      masked: record.key.masked,
+      source: record.source,
+      state: record.state,
+      usage: {
+        requests: record.requests,
+        failures: record.failures,
+        models: Object.fromEntries([...record.usage].map(([model, usage]) => [model, { ...usage }])),
+      },
+    };
+  }
+
   addRecords(secrets, 'settings');
   changed.clear();
 
@@ -374,19 +407,17 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
     secrets: () => records.map((record) => record.key.secret),
     keys: () => records.map((record) => record.key),
     find: (id) => byId.get(id)?.key,
+    findSecret(secret) {
+      const key = byId.get(identify(secret).id)?.key;
+      return key?.secret === secret ? key : undefined;
+    },
     stateOf: (id) => byId.get(id)?.state,
-    list: () =>
-      records.map((record) => ({
-        id: record.key.id,
-        masked: record.key.masked,
-        source: record.source,
-        state: record.state,
-        usage: {
-          requests: record.requests,
-          failures: record.failures,
-          models: Object.fromEntries([...record.usage].map(([model, usage]) => [model, { ...usage }])),
-        },
-      })),
+    list: () => records.map(viewOf),
+    rows: () => records,
+    view(id) {
+      const record = byId.get(id);
+      return record ? viewOf(record) : undefined;
+    },
     refusedKeys: () =>
       records
         .filter((record) => record.state.disabled && record.state.disabled.reason !== 'operator')

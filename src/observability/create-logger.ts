@@ -1,8 +1,11 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
 
-/** Drops the value of a `key` query parameter, the one place a client may put a secret in a URL. */
+/**
+ * Drops the values of the query parameters that may hold a secret: a client's `key`, and the key
+ * list's search `q`, where an operator may paste a whole key to find it.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&]key=)[^&#]*/gi, '$1[redacted]');
+  return url.replace(/([?&](?:key|q)=)[^&#]*/gi, '$1[redacted]');
 }
 
 const secretHeaders = ['x-goog-api-key', 'authorization', 'x-api-key', 'cookie'];

@@ -23,9 +23,19 @@ export interface ProbeResult {
   readonly message?: string;
 }
 
+export interface ProbeOptions {
+  /** Called as each key's probe ends, for a job's progress. */
+  readonly onResult?: (result: ProbeResult) => void;
+  /** Stops the run: no key is probed after, and probes under way end as `cancelled`. */
+  readonly cancellation?: Cancellation;
+}
+
 export interface KeyProber {
-  /** Checks the keys now; a refused key that answers comes back, a dead one is switched off. */
-  probe(keys: readonly PoolKey[]): Promise<ProbeResult[]>;
+  /**
+   * Checks the keys now; a refused key that answers comes back, a dead one is switched off. A
+   * cancelled run answers with the results it has.
+   */
+  probe(keys: readonly PoolKey[], options?: ProbeOptions): Promise<ProbeResult[]>;
   /**
    * Probes a key that Google refused during a request, before the pool switches it off. Concurrent
    * refusals of one key share one probe, and a verdict serves for a few seconds.
@@ -60,12 +70,14 @@ const verdictReuseMs = 5_000;
 export function createKeyProber(options: KeyProberOptions): KeyProber {
   const { pool, client, clock } = options;
 
-  async function probeOne(key: PoolKey): Promise<ProbeResult> {
+  async function probeOne(key: PoolKey, cancellation?: Cancellation): Promise<ProbeResult> {
     const base = { id: key.id, masked: key.masked };
     let answer: Awaited<ReturnType<GeminiClient['send']>>;
     // A probe may stand between a request and its answer, so it gets seconds, not TIME_OUT.
     const deadline = new Cancellation();
     const timer = setTimeout(() => deadline.cancel(), options.timeoutMs ?? 10_000);
+    const cancel = () => deadline.cancel();
+    cancellation?.once('abort', cancel);
     try {
       answer = await client.send(
         { method: 'GET', path: `/v1beta/models/${encodeURIComponent(options.testModel)}`, query: '' },
@@ -74,12 +86,21 @@ export function createKeyProber(options: KeyProberOptions): KeyProber {
         deadline,
       );
     } catch (error) {
-      const cause = deadline.aborted ? 'timeout' : describeNetworkError(error);
+      const cause = cancellation?.aborted
+        ? 'cancelled'
+        : deadline.aborted
+          ? 'timeout'
+          : describeNetworkError(error);
       const message =
-        cause === 'timeout' ? 'Google did not answer the probe in time.' : 'The connection to Google failed.';
+        cause === 'cancelled'
+          ? 'The probe was cancelled (the gateway is shutting down).'
+          : cause === 'timeout'
+            ? 'Google did not answer the probe in time.'
+            : 'The connection to Google failed.';
       return { ...base, verdict: 'unknown', ok: false, status: null, errorType: cause, message };
     } finally {
       clearTimeout(timer);
+      cancellation?.off('abort', cancel);
     }
     const status = answer.statusCode;
     const body = answer.kind === 'complete' ? answer.body.toString('utf8') : '';
@@ -115,17 +136,20 @@ export function createKeyProber(options: KeyProberOptions): KeyProber {
     return verdict;
   }
 
-  async function probe(keys: readonly PoolKey[]): Promise<ProbeResult[]> {
+  async function probe(keys: readonly PoolKey[], { onResult, cancellation }: ProbeOptions = {}) {
     const results: ProbeResult[] = new Array(keys.length);
     let next = 0;
     const worker = async () => {
-      while (next < keys.length) {
+      while (next < keys.length && !cancellation?.aborted) {
         const index = next++;
-        results[index] = await probeOne(keys[index] as PoolKey);
+        const result = await probeOne(keys[index] as PoolKey, cancellation);
+        results[index] = result;
+        onResult?.(result);
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrentProbes, keys.length) }, worker));
-    return results;
+    // A cancelled run leaves holes where keys were not probed; filter skips them.
+    return results.filter(() => true);
   }
 
   let timer: NodeJS.Timeout | undefined;

@@ -65,6 +65,14 @@ export interface KeyStateTable {
   updated_at: number;
 }
 
+/** An operator's note and tags for a key (tags a JSON array of strings). */
+export interface KeyMetaTable {
+  key_id: string;
+  note: string;
+  tags: string;
+  updated_at: number;
+}
+
 /**
  * Per log table: the last row that may still name keys by their 8-character ids of before, and
  * the row through which they have been rewritten to the ids now.
@@ -155,6 +163,7 @@ export interface DatabaseSchema {
   setting: SettingTable;
   api_key: ApiKeyTable;
   key_state: KeyStateTable;
+  key_meta: KeyMetaTable;
   key_id_rewrite: KeyIdRewriteTable;
   admin_session: AdminSessionTable;
 }

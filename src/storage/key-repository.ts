@@ -3,8 +3,14 @@ import { findKeyIdCollisions, KeyIdCollisionError } from '../keypool/find-key-id
 import type { PersistedKey } from '../keypool/key-pool.js';
 import type { KeyStore } from '../keypool/key-store.js';
 import type { DatabaseSchema } from './database-schema.js';
+import { inChunks } from './in-chunks.js';
 
-/** The key pool's store in the gateway's database: one row per key, no cap on the pool's size. */
+/**
+ * The key pool's store in the gateway's database: one row per key, no cap on the pool's size. Ids
+ * and rows are bound a chunk per statement, several statements in one transaction: 100,000 keys
+ * imported, or switched on at once, in a single statement exceed SQLite's and PostgreSQL's limits on
+ * bound parameters, and a state save that always fails would never save again.
+ */
 export function createKeyRepository(db: Kysely<DatabaseSchema>): KeyStore {
   return {
     async loadRuntimeKeys() {
@@ -19,34 +25,35 @@ export function createKeyRepository(db: Kysely<DatabaseSchema>): KeyStore {
     async addRuntimeKeys(keys, nowMs) {
       if (keys.length === 0) return;
       await db.transaction().execute(async (transaction) => {
-        const stored = await transaction
-          .selectFrom('api_key')
-          .select(['id', 'secret'])
-          .where(
-            'id',
-            'in',
-            keys.map((key) => key.id),
-          )
-          .execute();
-        const storedSecrets = new Map(stored.map((row) => [row.id, row.secret]));
+        const storedSecrets = new Map<string, string>();
+        for (const chunk of inChunks(keys.map((key) => key.id))) {
+          const stored = await transaction
+            .selectFrom('api_key')
+            .select(['id', 'secret'])
+            .where('id', 'in', chunk)
+            .execute();
+          for (const row of stored) storedSecrets.set(row.id, row.secret);
+        }
         // A row under the same id holding another key (stored by a request or an instance this
         // process has not heard of) is never overwritten: the two keys would be merged.
         const collisions = findKeyIdCollisions(keys, (id) => storedSecrets.get(id));
         if (collisions.length > 0) throw new KeyIdCollisionError(collisions);
         const fresh = keys.filter((key) => !storedSecrets.has(key.id));
-        if (fresh.length === 0) return;
-        await transaction
-          .insertInto('api_key')
-          .values(fresh.map((key) => ({ id: key.id, secret: key.secret, created_at: nowMs })))
-          .execute();
+        for (const chunk of inChunks(fresh)) {
+          await transaction
+            .insertInto('api_key')
+            .values(chunk.map((key) => ({ id: key.id, secret: key.secret, created_at: nowMs })))
+            .execute();
+        }
       });
     },
     async removeRuntimeKeys(ids) {
       if (ids.length === 0) return;
-      await db
-        .deleteFrom('api_key')
-        .where('id', 'in', [...ids])
-        .execute();
+      // All or none: the operator is told none was removed when this fails.
+      await db.transaction().execute(async (transaction) => {
+        for (const chunk of inChunks(ids))
+          await transaction.deleteFrom('api_key').where('id', 'in', chunk).execute();
+      });
     },
     async loadStates() {
       const rows = await db.selectFrom('key_state').selectAll().execute();
@@ -72,8 +79,9 @@ export function createKeyRepository(db: Kysely<DatabaseSchema>): KeyStore {
       // Delete and insert in one transaction: the same statements on every dialect, where an
       // upsert is spelled three ways.
       await db.transaction().execute(async (transaction) => {
-        await transaction.deleteFrom('key_state').where('key_id', 'in', ids).execute();
-        if (rows.length > 0) await transaction.insertInto('key_state').values(rows).execute();
+        for (const chunk of inChunks(ids))
+          await transaction.deleteFrom('key_state').where('key_id', 'in', chunk).execute();
+        for (const chunk of inChunks(rows)) await transaction.insertInto('key_state').values(chunk).execute();
       });
     },
   };

@@ -265,6 +265,19 @@ function rollups(): Migration {
   };
 }
 
+/** An operator's note (at most 500 characters) and tags per key. */
+const keyNotes: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('key_meta')
+      .addColumn('key_id', 'varchar(16)', (column) => column.primaryKey())
+      .addColumn('note', 'text', (column) => column.notNull())
+      .addColumn('tags', 'text', (column) => column.notNull())
+      .addColumn('updated_at', 'bigint', (column) => column.notNull())
+      .execute();
+  },
+};
+
 /** Every migration, by name, in order; a test builds a database as an older gateway left it. */
 export function migrationsFor(dialect: DatabaseDialect): Record<string, Migration> {
   return {
@@ -276,6 +289,7 @@ export function migrationsFor(dialect: DatabaseDialect): Record<string, Migratio
     '0006-request-tokens': requestTokens,
     '0007-request-attribution': requestAttribution(dialect),
     '0008-rollups': rollups(),
+    '0009-key-notes': keyNotes,
   };
 }
 

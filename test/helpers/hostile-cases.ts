@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { keyTagPattern } from '../../src/keypool/key-meta-store.js';
+import { keyListStates, keySorts } from '../../src/keypool/query-keys.js';
 
 // Requests that are wrong by construction, for every public route of the gateway: each one must
 // get a 4xx in the shape of the API it was sent to. A case never carries a valid request: a
@@ -565,7 +567,22 @@ export function adminCases(tokens: Tokens): fc.Arbitrary<HostileCase> {
       )
       .map((body) => ({ path: '/api/keys', body })),
   );
-  const post = bodies.map(
+  // Verification takes a state too; deleting refused keys takes nothing (an empty object at most).
+  const jobBodies = fc.oneof(
+    fc
+      .oneof(
+        wrongValue(['string'], true),
+        fc.string({ maxLength: 12 }).filter((state) => !(keyListStates as readonly string[]).includes(state)),
+      )
+      .map((state) => ({ path: '/api/keys/verify', body: json({ state }) })),
+    fc
+      .oneof(
+        selection.map(json),
+        deepNesting.map((nested) => Buffer.from(`{"ids":${nested}}`)),
+      )
+      .map((body) => ({ path: '/api/keys/delete-refused', body })),
+  );
+  const post = fc.oneof(bodies, jobBodies).map(
     ({ path, body }): HostileCase => ({
       family: 'admin body',
       method: 'POST',
@@ -590,7 +607,37 @@ export function adminCases(tokens: Tokens): fc.Arbitrary<HostileCase> {
         shape: 'admin',
       }),
     );
-  return fc.oneof(post, unknownId);
+  // The key list's and the export's query strings, each with one value no parameter takes.
+  const valid: Record<string, (value: string) => boolean> = {
+    state: (value) => (keyListStates as readonly string[]).includes(value),
+    sort: (value) => (keySorts as readonly string[]).includes(value),
+    order: (value) => value === 'asc' || value === 'desc',
+    limit: (value) => /^\d{1,3}$/.test(value) && Number(value) >= 1 && Number(value) <= 500,
+    source: (value) => value === 'settings' || value === 'runtime',
+    tag: (value) => keyTagPattern.test(value),
+    format: (value) => value === 'text' || value === 'json',
+    // No string made here is a cursor the list gave.
+    cursor: () => false,
+  };
+  const query = fc
+    .tuple(
+      fc.constantFrom('/api/keys', '/api/keys/export'),
+      fc.constantFrom(...Object.keys(valid), 'zzpage', 'q'),
+      fc.string({ maxLength: 40 }),
+    )
+    .filter(([path, name, value]) =>
+      name === 'q' ? value.length > 200 || path.endsWith('/export') : !valid[name]?.(value),
+    )
+    .map(
+      ([path, name, value]): HostileCase => ({
+        family: 'admin query',
+        method: 'GET',
+        path: `${path}?${name}=${encodeURIComponent(value)}`,
+        headers: { authorization: `Bearer ${tokens.admin}` },
+        shape: 'admin',
+      }),
+    );
+  return fc.oneof(post, unknownId, query);
 }
 
 /** Missing or wrong tokens: a 401 or 403 in the route's shape. */
