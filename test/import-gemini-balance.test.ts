@@ -199,10 +199,9 @@ describe('import:gemini-balance from an SQLite file', () => {
     });
     expect(models.status).toBe(200);
 
-    const { keys } = (await (await admin('/api/keys')).json()) as {
-      keys: { id: string; masked: string; source: string }[];
+    const { items: imported } = (await (await admin('/api/keys?source=runtime&limit=500')).json()) as {
+      items: { id: string; masked: string; source: string }[];
     };
-    const imported = keys.filter((entry) => entry.source === 'runtime');
     expect(imported.map((entry) => entry.masked).sort()).toEqual(
       seedKeys.map((secret) => `${secret.slice(0, 4)}…${secret.slice(-4)}`).sort(),
     );
