@@ -78,20 +78,39 @@ export function firstBucket(period: StatsPeriod, nowMs: number): number {
 }
 
 const histogram = Array.from({ length: latencyBucketCount }, (_, index) => `lat_${index}`);
-const statSums: RawBuilder<unknown>[] = [
-  sql`sum(requests) as requests`,
-  sql`sum(case when outcome = 'ok' then 0 else requests end) as failures`,
-  sql`sum(attempts) as attempts`,
-  sql`sum(input_tokens) as input_tokens`,
-  sql`sum(output_tokens) as output_tokens`,
-  sql`sum(thought_tokens) as thought_tokens`,
-  sql`sum(cached_tokens) as cached_tokens`,
-  sql`sum(latency_ms_sum) as latency_ms_sum`,
-  ...histogram.map((column) => sql`sum(${sql.ref(column)}) as ${sql.ref(column)}`),
-];
-const keySums: RawBuilder<unknown>[] = keyMeasures.map(
-  (column) => sql`sum(${sql.ref(column)}) as ${sql.ref(column)}`,
-);
+/**
+ * The sums the queries select, in the dialect's fastest exact form. PostgreSQL sums bigint into
+ * numeric, and groups text by its locale's collation: ranking a day of 100,000 keys took 60 ms,
+ * 40 ms with float8 sums (exact to 2^53) and key ids grouped bytewise (measured with EXPLAIN ANALYZE).
+ */
+function sumsFor(dialect: Database['dialect']) {
+  const postgres = dialect === 'postgres';
+  const measure = (column: string) => (postgres ? sql`${sql.ref(column)}::float8` : sql.ref(column));
+  const sum = (column: string) => sql`sum(${measure(column)})`;
+  const named = (column: string) => sql`${sum(column)} as ${sql.ref(column)}`;
+  const keyId = postgres ? sql`key_id collate "C"` : sql`key_id`;
+  return {
+    stats: [
+      named('requests'),
+      sql`sum(case when outcome = 'ok' then 0 else ${measure('requests')} end) as failures`,
+      ...[
+        'attempts',
+        'input_tokens',
+        'output_tokens',
+        'thought_tokens',
+        'cached_tokens',
+        'latency_ms_sum',
+      ].map(named),
+      ...histogram.map(named),
+    ],
+    keys: keyMeasures.map(named),
+    requests: sum('requests'),
+    refusals: sql`${sum('answers_400')} + ${sum('answers_403')} + ${sum('answers_429')}`,
+    /** The key id to select and group by. */
+    keyId: sql`${keyId} as key_id`,
+    keyGroup: keyId,
+  };
+}
 
 // Sums come back as numbers, bigint strings (PostgreSQL) or decimal strings (MySQL), or null.
 type SumRow = Record<string, unknown>;
@@ -148,7 +167,6 @@ const settledDaysEnd = (nowMs: number) => {
   return settled - (settled % dayMs);
 };
 const keyColumnRefs = keyMeasures.map((column) => sql.ref(column));
-const refusalSum = sql`sum(answers_400) + sum(answers_403) + sum(answers_429)`;
 
 /**
  * The statistics' reads: every one a range scan of a rollup's primary key, never of the raw log.
@@ -160,6 +178,8 @@ const refusalSum = sql`sum(answers_400) + sum(answers_403) + sum(answers_429)`;
  */
 export function createStatsRepository(database: Database): StatsRepository {
   const { db, dialect } = database;
+  const sums = sumsFor(dialect);
+  const rankingOf = (order: KeyOrder) => (order === 'requests' ? sums.requests : sums.refusals);
   let preparing = Promise.resolve();
 
   /** Computes the leaders of each settled day in [firstDay, endDay) that has none yet. */
@@ -171,11 +191,10 @@ export function createStatsRepository(database: Database): StatsRepository {
       const done = new Set(rows.map((row) => Number(row.day)));
       for (let day = firstDay; day < endDay; day += dayMs) {
         if (done.has(day)) continue;
-        const ranking = order === 'requests' ? sql`sum(requests)` : refusalSum;
         const filter = order === 'requests' ? sql`` : sql`and answers_400 + answers_403 + answers_429 > 0`;
-        const select = sql`select ${day}, ${order}, key_id, ${sql.join(keySums)} from key_rollup
+        const select = sql`select ${day}, ${order}, ${sums.keyId}, ${sql.join(sums.keys)} from key_rollup
           where span = 'day' and bucket = ${day} ${filter}
-          group by key_id order by ${ranking} desc, key_id limit ${leadersPerDay}`;
+          group by ${sums.keyGroup} order by ${rankingOf(order)} desc, key_id limit ${leadersPerDay}`;
         const columns = sql.join([sql.ref('day'), sql.ref('metric'), sql.ref('key_id'), ...keyColumnRefs]);
         await (dialect === 'mysql'
           ? sql`insert ignore into key_leader (${columns}) ${select}`
@@ -189,13 +208,18 @@ export function createStatsRepository(database: Database): StatsRepository {
   const statRows = (period: StatsPeriod, nowMs: number, groupBy: string[]) => {
     const columns = groupBy.map((column) => sql.ref(column));
     const group = columns.length === 0 ? sql`` : sql`group by ${sql.join(columns)}`;
-    const selected = columns.length === 0 ? statSums : [...columns, ...statSums];
+    const selected = columns.length === 0 ? sums.stats : [...columns, ...sums.stats];
     return sql<SumRow>`select ${sql.join(selected)} from stat_rollup
       where span = ${period.span} and bucket >= ${firstBucket(period, nowMs)} and bucket <= ${nowMs}
       ${group}`.execute(db);
   };
-  const keyRows = (period: StatsPeriod, nowMs: number, tail: RawBuilder<unknown>, columns: string[]) =>
-    sql<SumRow>`select ${sql.join([...columns.map((column) => sql.ref(column)), ...keySums])} from key_rollup
+  const keyRows = (
+    period: StatsPeriod,
+    nowMs: number,
+    tail: RawBuilder<unknown>,
+    column: RawBuilder<unknown>,
+  ) =>
+    sql<SumRow>`select ${column}, ${sql.join(sums.keys)} from key_rollup
       where span = ${period.span} and bucket >= ${firstBucket(period, nowMs)} and bucket <= ${nowMs}
       ${tail}`.execute(db);
 
@@ -223,23 +247,23 @@ export function createStatsRepository(database: Database): StatsRepository {
         .sort((a, b) => a.bucket - b.bucket);
     },
     async keys(period, order, limit, nowMs) {
-      const ranking = order === 'requests' ? sql`sum(requests)` : refusalSum;
+      const ranking = rankingOf(order);
       // Only the rows with a refusal are read for that ranking: a small share of a busy month.
       const filter = order === 'requests' ? sql`` : sql`and answers_400 + answers_403 + answers_429 > 0`;
-      const tail = sql`${filter} group by key_id order by ${ranking} desc, key_id limit ${limit}`;
+      const tail = sql`${filter} group by ${sums.keyGroup} order by ${ranking} desc, key_id limit ${limit}`;
       if (period.span !== 'day')
-        return (await keyRows(period, nowMs, tail, ['key_id'])).rows.map(keyTotalsOf);
+        return (await keyRows(period, nowMs, tail, sums.keyId)).rows.map(keyTotalsOf);
       // Over days, the settled days are read from their leaders, the rest of the range by the hour.
       const firstDay = firstBucket(period, nowMs);
       const settledEnd = settledDaysEnd(nowMs);
       await prepareLeaders(order, firstDay, settledEnd);
-      const { rows } = await sql<SumRow>`select key_id, ${sql.join(keySums)} from (
+      const { rows } = await sql<SumRow>`select ${sums.keyId}, ${sql.join(sums.keys)} from (
           select key_id, ${sql.join(keyColumnRefs)} from key_leader
             where metric = ${order} and day >= ${firstDay} and day < ${settledEnd}
           union all
           select key_id, ${sql.join(keyColumnRefs)} from key_rollup
             where span = 'hour' and bucket >= ${Math.max(firstDay, settledEnd)} and bucket <= ${nowMs} ${filter}
-        ) as ranked group by key_id order by ${ranking} desc, key_id limit ${limit}`.execute(db);
+        ) as ranked group by ${sums.keyGroup} order by ${ranking} desc, key_id limit ${limit}`.execute(db);
       return rows.map(keyTotalsOf);
     },
     prepareLeaders: (nowMs) =>
@@ -253,7 +277,7 @@ export function createStatsRepository(database: Database): StatsRepository {
         keyId === undefined
           ? sql`group by bucket order by bucket`
           : sql`and key_id = ${keyId} group by bucket order by bucket`;
-      const { rows } = await keyRows(period, nowMs, tail, ['bucket']);
+      const { rows } = await keyRows(period, nowMs, tail, sql.ref('bucket'));
       return rows.map((row) => ({
         bucket: numberOf(row.bucket),
         ...keyTotalsOf({ ...row, key_id: keyId ?? '' }),
