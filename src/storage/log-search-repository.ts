@@ -59,7 +59,7 @@ export interface LogSearchRepository {
 const maxErrorsPerRequest = 100;
 
 /**
- * Rows a page reads at most when no index narrows the search to a key or a client: a filter that
+ * Rows a page reads at most when no index narrows the search to a key: a filter that
  * matches nothing (a text no row holds) would otherwise read the whole log for one empty page.
  */
 const defaultMaxScannedRows = 20_000;
@@ -107,10 +107,7 @@ export function createLogSearchRepository(
     const condition = logFilterCondition(table, filter);
     if (condition) query = query.where(condition);
     if (cursor) query = query.where(afterCursor(cursor, descending));
-    const edge =
-      filter.keyId === undefined && filter.clientId === undefined
-        ? await windowEdge(table, filter, cursor, descending)
-        : undefined;
+    const edge = filter.keyId === undefined ? await windowEdge(table, filter, cursor, descending) : undefined;
     if (edge !== undefined) query = query.where('created_at', descending ? '>=' : '<=', edge);
     const found = (await query.execute()) as RowOf<Table>[];
     const rows = found.slice(0, limit);

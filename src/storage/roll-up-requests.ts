@@ -90,115 +90,196 @@ export interface KeyDelta {
   outputTokens: number;
 }
 
-const statSpans: readonly RollupSpan[] = ['minute', 'hour', 'day'];
-const keySpans: readonly Exclude<RollupSpan, 'minute'>[] = ['hour', 'day'];
-
 const bucketOf = (ms: number, span: RollupSpan) => ms - (ms % spanMs[span]);
+
+function newStat(
+  span: RollupSpan,
+  bucket: number,
+  model: string,
+  route: string,
+  clientId: string,
+  outcome: string,
+) {
+  return {
+    span,
+    bucket,
+    model,
+    route,
+    clientId,
+    outcome,
+    requests: 0,
+    attempts: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    thoughtTokens: 0,
+    cachedTokens: 0,
+    latencyMsSum: 0,
+    latency: new Array<number>(latencyBucketCount).fill(0),
+  } satisfies StatDelta;
+}
+
+function newKey(span: KeyDelta['span'], bucket: number, keyId: string, model: string): KeyDelta {
+  return {
+    span,
+    bucket,
+    keyId,
+    model,
+    requests: 0,
+    attempts: 0,
+    failedAttempts: 0,
+    answers400: 0,
+    answers403: 0,
+    answers429: 0,
+    answers5xx: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+  };
+}
+
+function addStat(target: StatDelta, source: StatDelta): void {
+  target.requests += source.requests;
+  target.attempts += source.attempts;
+  target.inputTokens += source.inputTokens;
+  target.outputTokens += source.outputTokens;
+  target.thoughtTokens += source.thoughtTokens;
+  target.cachedTokens += source.cachedTokens;
+  target.latencyMsSum += source.latencyMsSum;
+  for (let index = 0; index < latencyBucketCount; index++)
+    target.latency[index] = (target.latency[index] ?? 0) + (source.latency[index] ?? 0);
+}
+
+function addKey(target: KeyDelta, source: KeyDelta): void {
+  target.requests += source.requests;
+  target.attempts += source.attempts;
+  target.failedAttempts += source.failedAttempts;
+  target.answers400 += source.answers400;
+  target.answers403 += source.answers403;
+  target.answers429 += source.answers429;
+  target.answers5xx += source.answers5xx;
+  target.inputTokens += source.inputTokens;
+  target.outputTokens += source.outputTokens;
+}
+
+/** A one-attempt trace (the common case) read without the full parser; undefined for any other. */
+function singleAttempt(
+  trace: string | undefined,
+): { keyId: string; status: number | null; outcome: string } | undefined {
+  if (!trace || trace.includes(';')) return undefined;
+  const [keyId, status, outcome] = trace.split(' ');
+  if (keyId === undefined || status === undefined || outcome === undefined) return undefined;
+  return { keyId, status: status === '-' ? null : Number(status), outcome };
+}
+
+function countAnswer(delta: KeyDelta, status: number | null, outcome: string): void {
+  delta.attempts += 1;
+  if (outcome !== 'ok') delta.failedAttempts += 1;
+  if (status === 400) delta.answers400 += 1;
+  else if (status === 401 || status === 403) delta.answers403 += 1;
+  else if (status === 429) delta.answers429 += 1;
+  else if (status !== null && status >= 500) delta.answers5xx += 1;
+}
 
 /**
  * The batch's additions to the rollups, one delta per distinct row, in a stable order (so that
- * instances writing the same rows at once take their locks in the same order).
+ * instances writing the same rows at once take their locks in the same order). Each request is
+ * added once, to its minute and its key's hour; hours and days are summed from those, as a batch
+ * holds a few hundred milliseconds of requests and so few distinct minutes (the log writer runs
+ * this for every request: per-span work per request cost about 10 µs).
  */
 export function rollUpRequests(entries: readonly RequestLogEntry[]): {
   stats: StatDelta[];
   keys: KeyDelta[];
 } {
-  const stats = new Map<string, StatDelta>();
-  const keys = new Map<string, KeyDelta>();
+  const minutes = new Map<string, StatDelta>();
+  const keyHours = new Map<string, KeyDelta>();
 
-  const stat = (span: RollupSpan, at: number, entry: RequestLogEntry, outcome: string) => {
-    const bucket = bucketOf(at, span);
-    const model = cut.model(entry.model);
-    const route = cut.route(entry.route);
-    const clientId = cut.id(entry.clientId);
-    const id = `${span}\0${bucket}\0${model}\0${route}\0${clientId}\0${outcome}`;
-    let delta = stats.get(id);
+  const stat = (minute: number, model: string, route: string, clientId: string, outcome: string) => {
+    const id = `${minute}\0${model}\0${route}\0${clientId}\0${outcome}`;
+    let delta = minutes.get(id);
     if (!delta) {
-      delta = {
-        span,
-        bucket,
-        model,
-        route,
-        clientId,
-        outcome,
-        requests: 0,
-        attempts: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        thoughtTokens: 0,
-        cachedTokens: 0,
-        latencyMsSum: 0,
-        latency: new Array(latencyBucketCount).fill(0),
-      };
-      stats.set(id, delta);
+      delta = newStat('minute', minute, model, route, clientId, outcome);
+      minutes.set(id, delta);
     }
     return delta;
   };
-  const key = (span: Exclude<RollupSpan, 'minute'>, at: number, fullId: string, entry: RequestLogEntry) => {
-    const bucket = bucketOf(at, span);
-    const model = cut.model(entry.model);
-    const keyId = cut.id(fullId);
-    const id = `${span}\0${bucket}\0${keyId}\0${model}`;
-    let delta = keys.get(id);
+  const key = (hour: number, keyId: string, model: string) => {
+    const id = `${hour}\0${keyId}\0${model}`;
+    let delta = keyHours.get(id);
     if (!delta) {
-      delta = {
-        span,
-        bucket,
-        keyId,
-        model,
-        requests: 0,
-        attempts: 0,
-        failedAttempts: 0,
-        answers400: 0,
-        answers403: 0,
-        answers429: 0,
-        answers5xx: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-      };
-      keys.set(id, delta);
+      delta = newKey('hour', hour, keyId, model);
+      keyHours.set(id, delta);
     }
     return delta;
   };
 
   for (const entry of entries) {
     const outcome = cut.outcome(entry.errorClass ?? (entry.success ? 'ok' : 'failed'));
+    const model = cut.model(entry.model);
+    const route = cut.route(entry.route);
+    const clientId = cut.id(entry.clientId);
+    const minute = bucketOf(entry.createdAt, 'minute');
+    const hour = bucketOf(entry.createdAt, 'hour');
     const latencyMs = clampCount(entry.latencyMs);
     const bucketIndex = latencyBucketOf(latencyMs);
-    const attempts = parseAttemptTrace(entry.trace ?? null);
-    for (const span of statSpans) {
-      const delta = stat(span, entry.createdAt, entry, outcome);
-      delta.requests += 1;
-      delta.latencyMsSum += latencyMs;
-      delta.latency[bucketIndex] = (delta.latency[bucketIndex] ?? 0) + 1;
-      if (entry.tokens) {
-        delta.inputTokens += clampCount(entry.tokens.input);
-        delta.outputTokens += clampCount(entry.tokens.output);
-        delta.thoughtTokens += clampCount(entry.tokens.thoughts);
-        delta.cachedTokens += clampCount(entry.tokens.cached);
-      }
-      for (const attempt of attempts) stat(span, entry.createdAt, entry, attempt.outcome).attempts += 1;
-    }
-    for (const span of keySpans) {
-      if (entry.keyId) {
-        const delta = key(span, entry.createdAt, entry.keyId, entry);
-        delta.requests += 1;
-        if (entry.tokens) {
-          delta.inputTokens += clampCount(entry.tokens.input);
-          delta.outputTokens += clampCount(entry.tokens.output);
-        }
-      }
-      for (const attempt of attempts) {
-        const delta = key(span, entry.createdAt, attempt.keyId, entry);
-        delta.attempts += 1;
-        if (attempt.outcome !== 'ok') delta.failedAttempts += 1;
-        const status = attempt.status;
-        if (status === 400) delta.answers400 += 1;
-        else if (status === 401 || status === 403) delta.answers403 += 1;
-        else if (status === 429) delta.answers429 += 1;
-        else if (status !== null && status >= 500) delta.answers5xx += 1;
+    const delta = stat(minute, model, route, clientId, outcome);
+    delta.requests += 1;
+    delta.latencyMsSum += latencyMs;
+    delta.latency[bucketIndex] = (delta.latency[bucketIndex] ?? 0) + 1;
+    const served = entry.keyId ? key(hour, cut.id(entry.keyId), model) : undefined;
+    if (served) served.requests += 1;
+    if (entry.tokens) {
+      const input = clampCount(entry.tokens.input);
+      const output = clampCount(entry.tokens.output);
+      delta.inputTokens += input;
+      delta.outputTokens += output;
+      delta.thoughtTokens += clampCount(entry.tokens.thoughts);
+      delta.cachedTokens += clampCount(entry.tokens.cached);
+      if (served) {
+        served.inputTokens += input;
+        served.outputTokens += output;
       }
     }
+    const single = singleAttempt(entry.trace);
+    const attempts = single ? [single] : parseAttemptTrace(entry.trace ?? null);
+    for (const attempt of attempts) {
+      const attemptOutcome = cut.outcome(attempt.outcome);
+      (attemptOutcome === outcome ? delta : stat(minute, model, route, clientId, attemptOutcome)).attempts +=
+        1;
+      const attemptKey = cut.id(attempt.keyId);
+      countAnswer(
+        served && attemptKey === served.keyId ? served : key(hour, attemptKey, model),
+        attempt.status,
+        attempt.outcome,
+      );
+    }
+  }
+
+  // Hours and days from the minutes, days from the keys' hours.
+  const stats = new Map<string, StatDelta>();
+  for (const [id, minute] of minutes) {
+    stats.set(`minute\0${id}`, minute);
+    for (const span of ['hour', 'day'] as const) {
+      const bucket = bucketOf(minute.bucket, span);
+      const spanId = `${span}\0${bucket}\0${minute.model}\0${minute.route}\0${minute.clientId}\0${minute.outcome}`;
+      let total = stats.get(spanId);
+      if (!total) {
+        total = newStat(span, bucket, minute.model, minute.route, minute.clientId, minute.outcome);
+        stats.set(spanId, total);
+      }
+      addStat(total, minute);
+    }
+  }
+  const keys = new Map<string, KeyDelta>();
+  for (const hourDelta of keyHours.values()) {
+    keys.set(`hour\0${hourDelta.bucket}\0${hourDelta.keyId}\0${hourDelta.model}`, hourDelta);
+    const bucket = bucketOf(hourDelta.bucket, 'day');
+    const dayId = `day\0${bucket}\0${hourDelta.keyId}\0${hourDelta.model}`;
+    let total = keys.get(dayId);
+    if (!total) {
+      total = newKey('day', bucket, hourDelta.keyId, hourDelta.model);
+      keys.set(dayId, total);
+    }
+    addKey(total, hourDelta);
   }
   const byId = <T>(map: Map<string, T>) =>
     [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, value]) => value);
