@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import { parseSettings } from '../src/config/load-settings.js';
-import { encodeAttemptTrace } from '../src/core/attempt-trace.js';
 import { clientIdentityOf } from '../src/core/client-identity.js';
 import type { ErrorLogEntry, RequestLogEntry } from '../src/core/log-sink.js';
 import { startGateway } from '../src/start-gateway.js';
@@ -95,7 +94,6 @@ async function seed(
       });
       const latencyMs = Math.round(200 + random() * random() * 8_000);
       const clientId = pick(clients);
-      const requestRef = `bench${index}`;
       const attempt = failure
         ? { keyId, status: failure[1], outcome: failure[0], ms: latencyMs }
         : { keyId, status: 200, outcome: 'ok', ms: latencyMs };
@@ -110,8 +108,8 @@ async function seed(
         attempts: 1,
         stream: route.includes('stream'),
         clientId,
-        requestRef,
-        trace: encodeAttemptTrace([attempt]),
+        requestSeq: index + 1,
+        trace: [attempt],
         ...(failure
           ? { errorClass: failure[0] }
           : {
@@ -134,7 +132,7 @@ async function seed(
           message: `Google answered ${failure[1]} (${failure[0]}) for request ${index}.`,
           requestBody: null,
           clientId,
-          requestRef,
+          requestSeq: index + 1,
         });
     }
     await repository.insertRequests(requests);

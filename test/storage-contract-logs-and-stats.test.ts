@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { encodeAttemptTrace } from '../src/core/attempt-trace.js';
 import type { ErrorLogEntry, RequestLogEntry } from '../src/core/log-sink.js';
 import { parseLogCursor } from '../src/storage/log-filter.js';
 import { createLogRepository } from '../src/storage/log-repository.js';
@@ -33,15 +32,15 @@ function request(index: number, overrides: Partial<RequestLogEntry> = {}): Reque
     stream: false,
     clientId: index % 3 ? 'c1c1c1c1c1c1c1c1' : 'admin',
     tokens: { input: 10, output: 5, thoughts: 1, cached: 0 },
-    requestRef: `ref-${index}`,
-    trace: encodeAttemptTrace([
+    requestSeq: index + 1,
+    trace: [
       {
         keyId: failed ? keyB : keyA,
         status: failed ? 429 : 200,
         outcome: failed ? 'quota-day' : 'ok',
         ms: 50,
       },
-    ]),
+    ],
     ...(failed ? { errorClass: 'quota-day' } : {}),
     ...overrides,
   };
@@ -58,7 +57,7 @@ function error(index: number, message: string): ErrorLogEntry {
     message,
     requestBody: null,
     clientId: 'c1c1c1c1c1c1c1c1',
-    requestRef: `ref-${index}`,
+    requestSeq: index + 1,
   };
 }
 
@@ -111,12 +110,16 @@ describe.each(backendNames)('log search and statistics on %s', (backend) => {
     expect((await errors('%')).rows).toHaveLength(1);
     expect((await errors('_per_')).rows).toHaveLength(1);
     expect((await errors('!')).rows).toHaveLength(0);
-    expect((await logs.errorsOfRequest('ref-7')).map((row) => row.message)).toEqual([
+    const [first] = (await logs.search('request_log', { filter: since, limit: 1, descending: false })).rows;
+    expect(first).toMatchObject({ instance: 'node-1', client_id: 'admin' });
+    expect(first?.request_ref).toMatch(/^[\w-]{8}1$/);
+    expect(await logs.requestById(Number(first?.id))).toMatchObject({ request_ref: first?.request_ref });
+    const eighth = (await logs.search('request_log', { filter: since, limit: 8, descending: false })).rows[7];
+    // Request 7 and its error row share a reference, different from every other request's.
+    expect(eighth?.request_ref?.slice(0, 8)).toBe(first?.request_ref?.slice(0, 8));
+    expect((await logs.errorsOfRequest(eighth?.request_ref ?? '')).map((row) => row.message)).toEqual([
       'Quota exceeded: plain',
     ]);
-    const [first] = (await logs.search('request_log', { filter: since, limit: 1, descending: false })).rows;
-    expect(first).toMatchObject({ instance: 'node-1', request_ref: 'ref-0', client_id: 'admin' });
-    expect(await logs.requestById(Number(first?.id))).toMatchObject({ request_ref: 'ref-0' });
 
     // A search no index narrows reads a bounded window per page: short pages, then the rest, every
     // matching row once, in order.
@@ -229,7 +232,7 @@ describe.each(backendNames)('log search and statistics on %s', (backend) => {
         request(0, {
           createdAt: today - 3 * dayMs + index,
           keyId: keyC,
-          trace: encodeAttemptTrace([{ keyId: keyC, status: 200, outcome: 'ok', ms: 1 }]),
+          trace: [{ keyId: keyC, status: 200, outcome: 'ok', ms: 1 }],
         }),
       ),
       ...Array.from({ length: 2 }, (_, index) => request(3, { createdAt: today - 3 * dayMs + 10 + index })),

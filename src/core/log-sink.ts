@@ -1,3 +1,5 @@
+import type { AttemptRecord } from './attempt-trace.js';
+
 /** Tokens an answer counted (Gemini's usageMetadata; a stream's from its last chunk that had it). */
 export interface TokenCounts {
   readonly input: number;
@@ -25,10 +27,14 @@ export interface RequestLogEntry {
   readonly clientId?: string;
   /** Why the request failed (an outcome class, or the gateway's own: `client-closed`, …); absent on success. */
   readonly errorClass?: string;
-  /** Ties the request to its rows in the error log. */
-  readonly requestRef?: string;
-  /** Its attempts, as core/attempt-trace.ts encodes them. */
-  readonly trace?: string;
+  /**
+   * Ties the request to its rows in the error log: a number this process counts, which the log
+   * repository writes as a reference unique across processes. A number, not text, because entries
+   * wait in memory for their batch, and a string per entry would be copied by every scavenge.
+   */
+  readonly requestSeq?: number;
+  /** Its upstream calls, in order. */
+  readonly trace?: readonly AttemptRecord[];
 }
 
 /** One failed upstream attempt (or a failure the gateway itself answered). */
@@ -46,8 +52,8 @@ export interface ErrorLogEntry {
   readonly requestBody: string | null;
   /** As in RequestLogEntry. */
   readonly clientId?: string;
-  /** The request-log row of the request this attempt belonged to. */
-  readonly requestRef?: string;
+  /** The request this attempt belonged to (RequestLogEntry.requestSeq). */
+  readonly requestSeq?: number;
 }
 
 /** Where the request path hands log entries: an enqueue, never a wait on storage. */

@@ -10,7 +10,7 @@ export const malformedAnswerType = 'malformed-answer';
  */
 export function malformedAnswerFailure(
   relay: Pick<RelayContext, 'log' | 'clock'>,
-  call: Pick<RelayCall, 'route' | 'model' | 'clientId' | 'requestRef'>,
+  call: Pick<RelayCall, 'route' | 'model' | 'clientId' | 'requestSeq'>,
   result: Extract<RelayResult, { kind: 'complete' | 'stream' }>,
   problem: string,
 ): RelayFailure {
@@ -35,7 +35,7 @@ export function malformedAnswerFailure(
  */
 export function recordMalformedAnswer(
   relay: Pick<RelayContext, 'log' | 'clock'>,
-  call: Pick<RelayCall, 'route' | 'model' | 'clientId' | 'requestRef'>,
+  call: Pick<RelayCall, 'route' | 'model' | 'clientId' | 'requestSeq'>,
   result: Pick<Extract<RelayResult, { kind: 'complete' | 'stream' }>, 'key' | 'status'>,
   message: string,
 ): void {
@@ -49,6 +49,6 @@ export function recordMalformedAnswer(
     message,
     requestBody: null,
     ...(call.clientId === undefined ? {} : { clientId: call.clientId }),
-    ...(call.requestRef === undefined ? {} : { requestRef: call.requestRef }),
+    ...(call.requestSeq === undefined ? {} : { requestSeq: call.requestSeq }),
   });
 }

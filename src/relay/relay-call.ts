@@ -65,8 +65,8 @@ export interface RelayCall {
   readonly pinKeyId?: string;
   /** The client token's id, for the error log. */
   readonly clientId?: string;
-  /** The request's reference, tying its error-log rows to its request-log row. */
-  readonly requestRef?: string;
+  /** The request's number, tying its error-log rows to its request-log row. */
+  readonly requestSeq?: number;
   /** Where each upstream call is recorded as it ends, for the request log. */
   readonly trace?: AttemptRecord[];
 }
@@ -490,7 +490,7 @@ function recordFailure(
     message,
     requestBody: context.logRequestBodies && call.request.body ? truncateForLog(call.request.body) : null,
     ...(call.clientId === undefined ? {} : { clientId: call.clientId }),
-    ...(call.requestRef === undefined ? {} : { requestRef: call.requestRef }),
+    ...(call.requestSeq === undefined ? {} : { requestSeq: call.requestSeq }),
   });
 }
 

@@ -1,6 +1,8 @@
 import type SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
+import { encodeAttemptTrace } from '../core/attempt-trace.js';
 import type { ErrorLogEntry, RequestLogEntry } from '../core/log-sink.js';
+import { randomId } from '../core/random-id.js';
 import type { Database } from './create-database.js';
 import { type DatabaseDialect, keyMeasures, statMeasures, tokenColumns } from './database-schema.js';
 import { isRowRejection, RejectedRowsError } from './rejected-rows-error.js';
@@ -40,7 +42,6 @@ const columnChars = {
   requestBody: 300_000,
   clientId: 16,
   errorClass: 64,
-  requestRef: 24,
   instance: 64,
   // A request makes a few dozen attempts at most; a cut trace loses only its last, damaged part.
   trace: 8_000,
@@ -328,6 +329,9 @@ export function createLogRepository(database: Database, options: LogRepositoryOp
   );
   const instance =
     options.instance === undefined ? null : truncateToColumn(options.instance, columnChars.instance);
+  // A request's reference: this repository's own prefix (one per process) and the request's number.
+  const prefix = randomId(6);
+  const refOf = (seq: number | undefined) => (seq === undefined ? null : `${prefix}${seq.toString(36)}`);
   return {
     insertRequests: (entries, mark) =>
       insert(
@@ -350,9 +354,11 @@ export function createLogRepository(database: Database, options: LogRepositoryOp
           markOf(index, mark),
           truncateNullable(entry.clientId ?? null, columnChars.clientId),
           truncateNullable(entry.errorClass ?? null, columnChars.errorClass),
-          truncateNullable(entry.requestRef ?? null, columnChars.requestRef),
+          refOf(entry.requestSeq),
           instance,
-          truncateNullable(entry.trace || null, columnChars.trace),
+          entry.trace && entry.trace.length > 0
+            ? truncateToColumn(encodeAttemptTrace(entry.trace), columnChars.trace)
+            : null,
         ]),
         rollupUpserts(entries),
         mark,
@@ -372,7 +378,7 @@ export function createLogRepository(database: Database, options: LogRepositoryOp
           truncateNullable(entry.requestBody, columnChars.requestBody),
           markOf(index, mark),
           truncateNullable(entry.clientId ?? null, columnChars.clientId),
-          truncateNullable(entry.requestRef ?? null, columnChars.requestRef),
+          refOf(entry.requestSeq),
           instance,
         ]),
         [],

