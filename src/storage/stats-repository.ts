@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from './create-database.js';
-import { keyMeasures } from './database-schema.js';
+import { keyMeasures, statMeasures } from './database-schema.js';
 import { latencyBucketCount, latencyPercentile, type RollupSpan, spanMs } from './roll-up-requests.js';
 
 /** The figures of a period, read from the rollups. */
@@ -91,17 +91,8 @@ function sumsFor(dialect: Database['dialect']) {
   const keyId = postgres ? sql`key_id collate "C"` : sql`key_id`;
   return {
     stats: [
-      named('requests'),
+      ...statMeasures.map(named),
       sql`sum(case when outcome = 'ok' then 0 else ${measure('requests')} end) as failures`,
-      ...[
-        'attempts',
-        'input_tokens',
-        'output_tokens',
-        'thought_tokens',
-        'cached_tokens',
-        'latency_ms_sum',
-      ].map(named),
-      ...histogram.map(named),
     ],
     keys: keyMeasures.map(named),
     requests: sum('requests'),
