@@ -23,7 +23,7 @@ export function clientIdentityOf(token: string): ClientIdentity {
 }
 
 /** Labels by id for the client tokens in force, to name the ids stored in the logs. */
-export function clientLabels(tokens: readonly string[]): Map<string, string> {
+function clientLabels(tokens: readonly string[]): Map<string, string> {
   const labels = new Map<string, string>([[adminClient.id, adminClient.label]]);
   for (const token of tokens) {
     if (!token) continue;

@@ -88,8 +88,10 @@ function linesOf(points: readonly SeriesPoint[]) {
     }
     // Latencies of different lines do not add up: `other` carries counts only.
     const sum = (line.get(point.bucket) as Record<string, number> | undefined) ?? { bucket: point.bucket };
-    sumInto(sum, { requests: point.requests, failures: point.failures, attempts: point.attempts });
     sumInto(sum, {
+      requests: point.requests,
+      failures: point.failures,
+      attempts: point.attempts,
       inputTokens: point.tokens.input,
       outputTokens: point.tokens.output,
     });

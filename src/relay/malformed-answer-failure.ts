@@ -48,7 +48,7 @@ export function recordMalformedAnswer(
     errorType: malformedAnswerType,
     message,
     requestBody: null,
-    ...(call.clientId === undefined ? {} : { clientId: call.clientId }),
-    ...(call.requestSeq === undefined ? {} : { requestSeq: call.requestSeq }),
+    clientId: call.clientId,
+    requestSeq: call.requestSeq,
   });
 }

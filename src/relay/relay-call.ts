@@ -489,8 +489,8 @@ function recordFailure(
     errorType,
     message,
     requestBody: context.logRequestBodies && call.request.body ? truncateForLog(call.request.body) : null,
-    ...(call.clientId === undefined ? {} : { clientId: call.clientId }),
-    ...(call.requestSeq === undefined ? {} : { requestSeq: call.requestSeq }),
+    clientId: call.clientId,
+    requestSeq: call.requestSeq,
   });
 }
 

@@ -98,7 +98,7 @@ export function createLogSearchRepository(
     { filter, cursor, limit, descending }: LogSearchOptions,
   ): Promise<LogPage<RowOf<Table>>> {
     const direction = descending ? 'desc' : 'asc';
-    let query = (db as Kysely<DatabaseSchema>)
+    let query = db
       .selectFrom(table as LogTable)
       .selectAll()
       .orderBy('created_at', direction)

@@ -65,13 +65,13 @@ export interface StatsRepository {
   series(period: StatsPeriod, by: StatDimension | undefined, nowMs: number): Promise<SeriesPoint[]>;
   /** Keys by the requests they served, or by the 400, 403 and 429 answers Google gave them. */
   keys(period: StatsPeriod, order: KeyOrder, limit: number, nowMs: number): Promise<KeyTotals[]>;
-  keySeries(period: StatsPeriod, keyId: string | undefined, nowMs: number): Promise<KeySeriesPoint[]>;
+  keySeries(period: StatsPeriod, keyId: string, nowMs: number): Promise<KeySeriesPoint[]>;
   /** Computes the daily key leaders the last 30 settled days lack (the daily job calls it). */
   prepareLeaders(nowMs: number): Promise<void>;
 }
 
 /** The first bucket of a period: the one holding its start, so the period is covered whole. */
-export function firstBucket(period: StatsPeriod, nowMs: number): number {
+function firstBucket(period: StatsPeriod, nowMs: number): number {
   const size = spanMs[period.span];
   const start = nowMs - period.windowMs;
   return start - (((start % size) + size) % size);
@@ -159,6 +159,10 @@ const settledDaysEnd = (nowMs: number) => {
 };
 const keyColumnRefs = keyMeasures.map((column) => sql.ref(column));
 
+/** Only the rows with a refusal are read for that ranking: a small share of a busy month. */
+const refusalFilter = (order: KeyOrder) =>
+  order === 'requests' ? sql`` : sql`and answers_400 + answers_403 + answers_429 > 0`;
+
 /**
  * The statistics' reads: every one a range scan of a rollup's primary key, never of the raw log.
  * Rankings of keys over days are read from each settled day's leaders (the `leadersPerDay` keys with
@@ -172,17 +176,24 @@ export function createStatsRepository(database: Database): StatsRepository {
   const sums = sumsFor(dialect);
   const rankingOf = (order: KeyOrder) => (order === 'requests' ? sums.requests : sums.refusals);
   let preparing = Promise.resolve();
+  /** `metric day` of the settled days whose leaders this process knows are in the table. */
+  const prepared = new Set<string>();
 
   /** Computes the leaders of each settled day in [firstDay, endDay) that has none yet. */
   function prepareLeaders(order: KeyOrder, firstDay: number, endDay: number): Promise<void> {
     // One preparation at a time in this process; another instance's is absorbed by the keys.
     preparing = preparing.then(async () => {
+      const days: number[] = [];
+      for (let day = firstDay; day < endDay; day += dayMs)
+        if (!prepared.has(`${order} ${day}`)) days.push(day);
+      if (days.length === 0) return;
       const { rows } = await sql<{ day: unknown }>`select distinct day from key_leader
         where metric = ${order} and day >= ${firstDay} and day < ${endDay}`.execute(db);
       const done = new Set(rows.map((row) => Number(row.day)));
-      for (let day = firstDay; day < endDay; day += dayMs) {
+      for (const day of days) {
+        prepared.add(`${order} ${day}`);
         if (done.has(day)) continue;
-        const filter = order === 'requests' ? sql`` : sql`and answers_400 + answers_403 + answers_429 > 0`;
+        const filter = refusalFilter(order);
         const select = sql`select ${day}, ${order}, ${sums.keyId}, ${sql.join(sums.keys)} from key_rollup
           where span = 'day' and bucket = ${day} ${filter}
           group by ${sums.keyGroup} order by ${rankingOf(order)} desc, key_id limit ${leadersPerDay}`;
@@ -239,8 +250,7 @@ export function createStatsRepository(database: Database): StatsRepository {
     },
     async keys(period, order, limit, nowMs) {
       const ranking = rankingOf(order);
-      // Only the rows with a refusal are read for that ranking: a small share of a busy month.
-      const filter = order === 'requests' ? sql`` : sql`and answers_400 + answers_403 + answers_429 > 0`;
+      const filter = refusalFilter(order);
       const tail = sql`${filter} group by ${sums.keyGroup} order by ${ranking} desc, key_id limit ${limit}`;
       if (period.span !== 'day')
         return (await keyRows(period, nowMs, tail, sums.keyId)).rows.map(keyTotalsOf);
@@ -264,14 +274,11 @@ export function createStatsRepository(database: Database): StatsRepository {
           await prepareLeaders(order, end - leaderDays * dayMs, end);
       })(),
     async keySeries(period, keyId, nowMs) {
-      const tail =
-        keyId === undefined
-          ? sql`group by bucket order by bucket`
-          : sql`and key_id = ${keyId} group by bucket order by bucket`;
+      const tail = sql`and key_id = ${keyId} group by bucket order by bucket`;
       const { rows } = await keyRows(period, nowMs, tail, sql.ref('bucket'));
       return rows.map((row) => ({
         bucket: numberOf(row.bucket),
-        ...keyTotalsOf({ ...row, key_id: keyId ?? '' }),
+        ...keyTotalsOf({ ...row, key_id: keyId }),
       }));
     },
   };
