@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { DestinationStream, Logger } from 'pino';
 import type { Settings } from './config/settings.js';
 import { openSettingsStore } from './config/settings-store.js';
@@ -9,6 +10,7 @@ import { type Clock, systemClock } from './core/clock.js';
 import type { IdentifyKey } from './core/key-identity.js';
 import { createLoginThrottle } from './core/login-throttle.js';
 import { createLiveRuntime } from './create-live-runtime.js';
+import { loadConsoleFiles } from './http/console-files.js';
 import { createApp } from './http/create-app.js';
 import { createOpenStreams } from './http/open-streams.js';
 import { createKeyStateSaver, type KeyStateSaver } from './keypool/create-key-state-saver.js';
@@ -37,6 +39,9 @@ import { rewriteLogKeyIds } from './storage/rewrite-log-key-ids.js';
 import { createSavedSettingValues, createSettingRepository } from './storage/setting-repository.js';
 import { createStatsRepository } from './storage/stats-repository.js';
 
+// src/ and dist/ are siblings: from either, the build's console is ../dist/web.
+const defaultConsoleDirectory = fileURLToPath(new URL('../dist/web', import.meta.url));
+
 export interface GatewayOptions {
   /** Where log lines go (stdout by default); tests capture them to prove no secret is logged. */
   readonly logDestination?: DestinationStream;
@@ -51,6 +56,8 @@ export interface GatewayOptions {
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** How keys are named (createKeyIdentity); tests pass one with short ids to force collisions. */
   readonly identifyKey?: IdentifyKey;
+  /** Where the built console is (dist/web by default); tests build it elsewhere. */
+  readonly consoleDirectory?: string;
 }
 
 export interface Gateway {
@@ -243,6 +250,7 @@ async function openGateway(
       throttle: createLoginThrottle(loginThrottleLimits),
     },
     imageStore,
+    consoleFiles: loadConsoleFiles(options.consoleDirectory ?? defaultConsoleDirectory),
   });
   const http = createHttpDrain(app.server);
   // Set by close(); a start that fails has no request to wait for.

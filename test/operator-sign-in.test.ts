@@ -77,7 +77,6 @@ async function session(gateway: Gateway): Promise<string> {
 // Every route of the operator API, with a body that would be accepted: refusals must come from the
 // guard, not from the route.
 const routes: { method: string; path: string; body?: unknown }[] = [
-  { method: 'GET', path: '/api/auth/session' },
   { method: 'POST', path: '/api/auth/logout' },
   { method: 'GET', path: '/api/config' },
   { method: 'PUT', path: '/api/config', body: { values: { MAX_RETRIES: '4' } } },
@@ -196,13 +195,25 @@ describe('the operator API', () => {
 
     const state = await fetch(`${gateway.url}/api/auth/session`, { headers: { cookie: pair } });
     expect(await state.json()).toEqual({
+      signedIn: true,
       via: 'session',
       expiresAt: new Date(nowMs + 900_000).toISOString(),
     });
     const byToken = await fetch(`${gateway.url}/api/auth/session`, {
       headers: { authorization: `Bearer ${adminToken}` },
     });
-    expect(await byToken.json()).toEqual({ via: 'token' });
+    expect(await byToken.json()).toEqual({ signedIn: true, via: 'token' });
+    // Anyone may ask, and learns no more than that they are not signed in.
+    const outsiders: Record<string, string>[] = [
+      {},
+      { authorization: `Bearer ${clientToken}` },
+      { cookie: 'gemgate_session=forged' },
+    ];
+    for (const headers of outsiders) {
+      const outsider = await fetch(`${gateway.url}/api/auth/session`, { headers });
+      expect(outsider.status).toBe(200);
+      expect(await outsider.json()).toEqual({ signedIn: false });
+    }
 
     // Behind a TLS-terminating proxy the cookie is Secure.
     const overHttps = await signIn(gateway, adminToken, { 'x-forwarded-proto': 'https' });
@@ -264,12 +275,14 @@ describe('the operator API', () => {
   it('ends a session at its expiry, at sign-out, and when AUTH_TOKEN changes', async () => {
     const gateway = await start({ ADMIN_SESSION_EXPIRE: '300' });
     const sessionState = (cookie: string) =>
-      fetch(`${gateway.url}/api/auth/session`, { headers: { cookie } }).then((response) => response.status);
+      fetch(`${gateway.url}/api/auth/session`, { headers: { cookie } })
+        .then((response) => response.json())
+        .then((body) => (body as { signedIn: boolean }).signedIn);
     const expiring = await session(gateway);
     nowMs += 299_999;
-    expect(await sessionState(expiring)).toBe(200);
+    expect(await sessionState(expiring)).toBe(true);
     nowMs += 1;
-    expect(await sessionState(expiring)).toBe(401);
+    expect(await sessionState(expiring)).toBe(false);
 
     const leaving = await session(gateway);
     const out = await fetch(`${gateway.url}/api/auth/logout`, {
@@ -281,17 +294,21 @@ describe('the operator API', () => {
       pair: 'gemgate_session=',
       attributes: expect.arrayContaining(['Max-Age=0']),
     });
-    expect(await sessionState(leaving)).toBe(401);
+    expect(await sessionState(leaving)).toBe(false);
 
     const kept = await session(gateway);
     await closeAll();
     const restarted = await start({ ADMIN_SESSION_EXPIRE: '300' });
     const state = (cookie: string) =>
-      fetch(`${restarted.url}/api/auth/session`, { headers: { cookie } }).then((response) => response.status);
-    expect(await state(kept)).toBe(200);
+      fetch(`${restarted.url}/api/auth/session`, { headers: { cookie } })
+        .then((response) => response.json())
+        .then((body) => (body as { signedIn: boolean }).signedIn);
+    expect(await state(kept)).toBe(true);
     await closeAll();
     const changed = await start({ AUTH_TOKEN: 'another-admin-token-123' });
-    expect((await fetch(`${changed.url}/api/auth/session`, { headers: { cookie: kept } })).status).toBe(401);
+    const afterChange = await fetch(`${changed.url}/api/auth/session`, { headers: { cookie: kept } });
+    expect(await afterChange.json()).toEqual({ signedIn: false });
+    expect((await fetch(`${changed.url}/api/config`, { headers: { cookie: kept } })).status).toBe(401);
     expect((await signIn(changed, 'another-admin-token-123')).status).toBe(200);
   });
 

@@ -4,20 +4,22 @@ import { adminTokenFingerprint, isAdminToken } from '../core/admin-token.js';
 import { parseJsonObject } from '../protocols/parse-json-object.js';
 import { isCrossOrigin } from './is-cross-origin.js';
 import {
-  credentialOf,
+  authenticate,
   type OperatorAuth,
   readCookie,
   sendAdminError,
   sessionCookie,
   sessionCookieName,
   sessionIdHash,
+  sessionPath,
   signInPath,
 } from './operator-auth.js';
 
 /**
  * Sign-in for the console: `POST /api/auth/login` with `{"token": AUTH_TOKEN}` opens a server-side
  * session and sets its cookie; `POST /api/auth/logout` ends it; `GET /api/auth/session` says how
- * the request is signed in. Registered behind guardOperatorApi, which lets only sign-in through.
+ * whether and how the request is signed in. Registered behind guardOperatorApi, which lets only these
+ * two through.
  */
 export async function authRoutes(app: FastifyInstance, auth: OperatorAuth): Promise<void> {
   app.post(signInPath, async (request, reply) => {
@@ -68,11 +70,17 @@ export async function authRoutes(app: FastifyInstance, auth: OperatorAuth): Prom
     return { signedIn: false };
   });
 
-  app.get('/api/auth/session', async (request, reply) => {
-    const credential = credentialOf(request);
+  // Outside the guard: a console that is not signed in asks here without meeting a 401.
+  app.get(sessionPath, async (request, reply) => {
+    const credential = await authenticate(auth, request);
     reply.header('cache-control', 'no-store');
-    if (credential?.kind === 'session')
-      return { via: 'session', expiresAt: new Date(credential.session.expiresAt).toISOString() };
-    return { via: 'token' };
+    if (!credential) return { signedIn: false };
+    if (credential.kind === 'session')
+      return {
+        signedIn: true,
+        via: 'session',
+        expiresAt: new Date(credential.session.expiresAt).toISOString(),
+      };
+    return { signedIn: true, via: 'token' };
   });
 }

@@ -11,6 +11,8 @@ import { addCorsHook } from './add-cors-hook.js';
 import { type AdminConfigRouteOptions, adminConfigRoutes } from './admin-config-routes.js';
 import { type AdminKeyRouteOptions, adminKeyRoutes } from './admin-key-routes.js';
 import { authRoutes } from './auth-routes.js';
+import type { ConsoleFiles } from './console-files.js';
+import { consoleRoutes } from './console-routes.js';
 import { DebugRequestLog } from './debug-request-log.js';
 import { geminiRoutes, sendGeminiError } from './gemini-routes.js';
 import { healthRoute } from './health-route.js';
@@ -35,6 +37,7 @@ export interface AppOptions {
   readonly logs: LogRouteOptions;
   readonly stats: StatsRouteOptions;
   readonly imageStore: ImageStore;
+  readonly consoleFiles: ConsoleFiles;
 }
 
 // Inline images, audio and PDFs travel base64-encoded inside the JSON body; Google accepts
@@ -157,6 +160,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       .header('cache-control', 'private, max-age=3600')
       .send(image.bytes);
   });
+
+  await app.register(consoleRoutes, { files: options.consoleFiles });
 
   // The operator API: every route behind one guard, unknown ones too, so that an outsider learns
   // nothing of which exist.

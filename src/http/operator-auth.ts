@@ -26,6 +26,8 @@ export const sessionCookieName = 'gemgate_session';
 /** The cookie goes only where it is needed: the console's pages are static and carry no secret. */
 const cookiePath = '/api';
 export const signInPath = '/api/auth/login';
+/** Tells the console whether it is signed in: answered to anyone, with no more than that. */
+export const sessionPath = '/api/auth/session';
 
 /** SHA-256 (hex) of a session cookie's value: all that is stored of it. */
 export const sessionIdHash = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
@@ -91,14 +93,15 @@ export function credentialOf(request: FastifyRequest): OperatorCredential | unde
 }
 
 /**
- * Guards every route registered in `app` but sign-in: the admin token as a Bearer, or a session
+ * Guards every route registered in `app` but sign-in and the session check: the admin token as a Bearer, or a session
  * cookie; anything else is 401, whatever it carries (a client token included). A change made
  * through a session must come from the console's own origin (a page elsewhere could otherwise post
  * a form with the operator's cookie); a Bearer token is never sent by a browser on its own.
  */
 export function guardOperatorApi(app: FastifyInstance, auth: OperatorAuth): void {
   app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.url === signInPath) return;
+    const url = request.routeOptions.url;
+    if (url === signInPath || url === sessionPath) return;
     const credential = await authenticate(auth, request);
     if (!credential) {
       return sendAdminError(

@@ -9,7 +9,7 @@ import {
   type FakeUpstream,
   type FakeUpstreamOptions,
 } from '../../src/fake-upstream/create-fake-upstream.js';
-import { type Gateway, startGateway } from '../../src/start-gateway.js';
+import { type Gateway, type GatewayOptions, startGateway } from '../../src/start-gateway.js';
 import { dumpSqliteRows } from '../secret-scan/dump-sqlite-rows.js';
 import { writeStackRecord } from '../secret-scan/stack-record.js';
 import { startRecordingProxy } from './recording-proxy.js';
@@ -43,6 +43,7 @@ export interface Stack {
 export async function startStack(
   settings: Record<string, string> = {},
   fakeOptions: FakeUpstreamOptions = {},
+  gatewayOptions: GatewayOptions = {},
 ): Promise<Stack> {
   const fake = await createFakeUpstream(fakeOptions);
   const directory = mkdtempSync(join(tmpdir(), 'gemgate-test-'));
@@ -65,7 +66,7 @@ export async function startStack(
     LOG_LEVEL: 'trace',
     ...settings,
   });
-  const gateway = await startGateway(parsed, { logDestination, troubleBackoffMs: 5 });
+  const gateway = await startGateway(parsed, { logDestination, troubleBackoffMs: 5, ...gatewayOptions });
   const proxy = await startRecordingProxy(
     { host: '127.0.0.1', port: Number(new URL(gateway.url).port) },
     maxRecordedAnswerBytes,

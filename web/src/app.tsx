@@ -1,0 +1,115 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, onSignedOut } from './api';
+import { LanguageSelect, ThemeSelect } from './components/preferences';
+import { Status } from './components/status';
+import { useText } from './i18n';
+import { ConfigPage } from './pages/config';
+import { DashboardPage } from './pages/dashboard';
+import { KeysPage } from './pages/keys';
+import { LogsPage } from './pages/logs';
+import { SignIn } from './pages/sign-in';
+import { navigate, usePlace } from './router';
+
+type Session = 'checking' | 'signed-in' | 'signed-out' | 'expired';
+
+function Page({ path }: { path: string }) {
+  switch (path) {
+    case '/keys':
+      return <KeysPage />;
+    case '/config':
+      return <ConfigPage />;
+    case '/logs':
+      return <LogsPage />;
+    default:
+      return <DashboardPage />;
+  }
+}
+
+function NavLink({ href, current, label }: { href: string; current: boolean; label: string }) {
+  return (
+    <a
+      href={href}
+      class="nav-link"
+      aria-current={current ? 'page' : undefined}
+      onClick={(event) => {
+        if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+        event.preventDefault();
+        navigate(href);
+      }}
+    >
+      {label}
+    </a>
+  );
+}
+
+function Header({ path, onSignOut }: { path: string; onSignOut: () => void }) {
+  const text = useText();
+  const links = [
+    ['/', text.nav.dashboard],
+    ['/keys', text.nav.keys],
+    ['/config', text.nav.config],
+    ['/logs', text.nav.logs],
+  ] as const;
+  return (
+    <header class="header">
+      <a class="skip" href="#main">
+        {text.common.skipToContent}
+      </a>
+      <span class="brand">gemgate</span>
+      <nav aria-label={text.nav.label} class="nav">
+        {links.map(([href, label]) => (
+          <NavLink key={href} href={href} label={label} current={path === href} />
+        ))}
+      </nav>
+      <div class="header-tools">
+        <LanguageSelect />
+        <ThemeSelect />
+        <button type="button" class="button" onClick={onSignOut}>
+          {text.nav.signOut}
+        </button>
+      </div>
+    </header>
+  );
+}
+
+/** The console: the sign-in form until a session is open, then the page the URL names. */
+export function App() {
+  const { path } = usePlace();
+  const [session, setSession] = useState<Session>('checking');
+  const [problem, setProblem] = useState<unknown>();
+  // Pages are mounted anew after each sign-in, so what they show is read with the new session.
+  const [signIns, setSignIns] = useState(0);
+
+  useEffect(() => {
+    api<{ signedIn: boolean }>('/api/auth/session').then(
+      (answer) => setSession(answer.signedIn ? 'signed-in' : 'signed-out'),
+      (error: unknown) => setProblem(error),
+    );
+    return onSignedOut(() => setSession((now) => (now === 'signed-in' ? 'expired' : now)));
+  }, []);
+
+  if (session === 'checking') return <Status error={problem} onRetry={() => location.reload()} />;
+  if (session !== 'signed-in')
+    return (
+      <SignIn
+        expired={session === 'expired'}
+        onSignedIn={() => {
+          setSignIns((count) => count + 1);
+          setSession('signed-in');
+        }}
+      />
+    );
+  return (
+    <>
+      <Header
+        path={path}
+        onSignOut={() => {
+          api('/api/auth/logout', { method: 'POST' }).finally(() => setSession('signed-out'));
+        }}
+      />
+      <main id="main" class="main" key={signIns}>
+        <Page path={path} />
+      </main>
+    </>
+  );
+}
