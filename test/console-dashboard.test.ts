@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, seriousViolations } from './helpers/browser.js';
+import { elementsWiderThan, launchBrowser, openConsole, seriousViolations } from './helpers/browser.js';
 import { buildConsole } from './helpers/console-build.js';
 import { clientToken, generateBody, post, type Stack, startStack } from './helpers/start-stack.js';
 
@@ -100,13 +100,7 @@ describe('the console dashboard', () => {
       expect(await seriousViolations(page)).toEqual([]);
       if (name === 'phone') {
         // Nothing wider than the screen but the tables, which scroll inside their frames.
-        const wide = await page.evaluate(() =>
-          [...document.querySelectorAll('body *')]
-            .filter((element) => !element.closest('.table-wrap'))
-            .filter((element) => element.getBoundingClientRect().right > 391)
-            .map((element) => `${element.tagName}.${element.className}`),
-        );
-        expect(wide).toEqual([]);
+        expect(await elementsWiderThan(page, 390)).toEqual([]);
       }
       await finish();
     }

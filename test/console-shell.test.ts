@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, seriousViolations } from './helpers/browser.js';
+import { launchBrowser, openConsole, pageLanguage, seriousViolations } from './helpers/browser.js';
 import { buildConsole } from './helpers/console-build.js';
 import { type Stack, startStack } from './helpers/start-stack.js';
 
@@ -47,7 +47,7 @@ describe('the console shell', () => {
 
     await page.getByLabel('Language').selectOption('zh-CN');
     expect(await nav.getByRole('link').allTextContents()).toEqual(['仪表盘', '密钥', '配置', '日志']);
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(await pageLanguage(page)).toBe('zh-CN');
     // The choice is kept across a reload.
     await page.reload();
     await page.getByRole('navigation').waitFor();
