@@ -48,7 +48,7 @@ describe('the console dashboard', () => {
     const { page, finish } = await signIn(stack, stack.url, 'dashboard');
     const lastHour = page.getByRole('region', { name: 'Last hour' });
     await expect.poll(() => lastHour.locator('.metric').textContent()).toBe('5');
-    expect(await lastHour.getByText('80%').count()).toBe(1);
+    await expect.poll(() => lastHour.getByText('80%').count()).toBe(1);
 
     const pool = page.getByRole('region', { name: 'Key pool' });
     await expect.poll(() => pool.getByRole('link', { name: /Refused/ }).textContent()).toBe('1 Refused');
@@ -67,7 +67,7 @@ describe('the console dashboard', () => {
     expect(await byModel.getByRole('row', { name: /gemini-2\.5-flash/ }).textContent()).toContain('4');
 
     // The trend chart is drawn.
-    expect(await page.locator('.trend canvas').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('.trend canvas').count()).toBeGreaterThan(0);
     await page.getByText('7 days').click();
     await expect.poll(() => page.getByRole('img', { name: /7 days/ }).count()).toBe(1);
 

@@ -30,28 +30,29 @@ describe('the console shell', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     const nav = page.getByRole('navigation');
     await nav.waitFor();
-    expect(await nav.getByRole('link').allTextContents()).toEqual([
-      'Dashboard',
-      'Keys',
-      'Configuration',
-      'Logs',
-    ]);
+    await expect
+      .poll(() => nav.getByRole('link').allTextContents())
+      .toEqual(['Dashboard', 'Keys', 'Configuration', 'Logs']);
     // Signed in on the page that was asked for, its query kept.
     expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/keys?state=active');
     expect(await nav.getByRole('link', { name: 'Keys' }).getAttribute('aria-current')).toBe('page');
 
     await nav.getByRole('link', { name: 'Logs' }).click();
-    expect(new URL(page.url()).pathname).toBe('/logs');
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/logs');
     await page.goBack();
-    expect(new URL(page.url()).pathname).toBe('/keys');
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/keys');
 
     await page.getByLabel('Language').selectOption('zh-CN');
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['仪表盘', '密钥', '配置', '日志']);
-    expect(await pageLanguage(page)).toBe('zh-CN');
+    await expect
+      .poll(() => nav.getByRole('link').allTextContents())
+      .toEqual(['仪表盘', '密钥', '配置', '日志']);
+    await expect.poll(() => pageLanguage(page)).toBe('zh-CN');
     // The choice is kept across a reload.
     await page.reload();
     await page.getByRole('navigation').waitFor();
-    expect(await page.getByRole('navigation').getByRole('link').first().textContent()).toBe('仪表盘');
+    await expect
+      .poll(() => page.getByRole('navigation').getByRole('link').first().textContent())
+      .toBe('仪表盘');
     await page.getByLabel('语言').selectOption('en');
 
     const cookies = await page.context().cookies();
