@@ -112,4 +112,18 @@ describe('the console shell', () => {
     expect(again.status).toBe(304);
     expect((await fetch(`${stack.url}/assets/nothing.js`)).status).toBe(404);
   });
+
+  it('loads under 200 KB of compressed JavaScript at first', async () => {
+    const html = await (await fetch(`${stack.url}/`)).text();
+    const scripts = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((match) => match[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    let bytes = 0;
+    for (const script of scripts) {
+      const answer = await fetch(`${stack.url}${script}`, { headers: { 'accept-encoding': 'gzip' } });
+      expect(answer.headers.get('content-encoding')).toBe('gzip');
+      bytes += Number(answer.headers.get('content-length'));
+    }
+    expect(bytes).toBeGreaterThan(5_000);
+    expect(bytes).toBeLessThan(200 * 1024);
+  });
 });
