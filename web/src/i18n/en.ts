@@ -138,6 +138,8 @@ export const en = {
     errorsCaption: 'Errors, one row each',
     filter: {
       label: 'Filters',
+      active: (count: number) =>
+        count === 0 ? 'Filters' : count === 1 ? 'Filters (1 set)' : `Filters (${count} set)`,
       presets: 'Time range',
       lastHour: 'Last hour',
       lastDay: 'Last 24 h',
@@ -183,7 +185,7 @@ export const en = {
     deleteAll: 'Delete all',
     selectPage: 'Select every row shown',
     selectRow: (id: number) => `Select row ${id}`,
-    shown: (count: string) => `${count} rows shown`,
+    shown: (count: number, formatted: string) => (count === 1 ? '1 row shown' : `${formatted} rows shown`),
     empty: 'No rows match.',
     scannedBack: (time: string) =>
       `The search read back to ${time} without filling a page; older rows may still match.`,

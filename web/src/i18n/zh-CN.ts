@@ -125,6 +125,7 @@ export const zhCN: Messages = {
     errorsCaption: '错误记录，每行一个错误',
     filter: {
       label: '筛选',
+      active: (count: number) => (count === 0 ? '筛选' : `筛选（已设 ${count} 项）`),
       presets: '时间范围',
       lastHour: '最近 1 小时',
       lastDay: '最近 24 小时',
@@ -170,7 +171,7 @@ export const zhCN: Messages = {
     deleteAll: '全部删除',
     selectPage: '选择当前显示的所有行',
     selectRow: (id: number) => `选择第 ${id} 行`,
-    shown: (count: string) => `已显示 ${count} 行`,
+    shown: (_count: number, formatted: string) => `已显示 ${formatted} 行`,
     empty: '没有匹配的记录。',
     scannedBack: (time: string) => `搜索已读到 ${time}，仍未填满一页；更早的记录可能仍有匹配。`,
     scannedOn: (time: string) => `搜索已读到 ${time}，仍未填满一页；更新的记录可能仍有匹配。`,

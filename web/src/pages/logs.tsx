@@ -187,7 +187,7 @@ export function LogsPage() {
             <p class="muted">
               {pages.rows.length === 0 && pages.nextCursor === null
                 ? text.logs.empty
-                : text.logs.shown(formatCount(pages.rows.length, language))}
+                : text.logs.shown(pages.rows.length, formatCount(pages.rows.length, language))}
               {hasFilter(filter) && ` · ${filterList.join(' · ')}`}
             </p>
           )}

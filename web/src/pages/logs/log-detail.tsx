@@ -41,6 +41,16 @@ function KeyFact({ keyName }: { keyName: KeyName | null }) {
   );
 }
 
+/** A table that scrolls sideways on a narrow screen, reachable by keyboard to scroll it. */
+function ScrollFrame({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls must take keyboard focus
+    <section class="table-wrap" tabIndex={0} aria-label={label}>
+      {children}
+    </section>
+  );
+}
+
 /** A stored text shown whole (JSON indented), with a button that copies it. */
 function Body({ title, value, copyLabel }: { title: string; value: string; copyLabel: string }) {
   const shown = prettyBody(value);
@@ -92,7 +102,7 @@ function RequestFacts({ detail }: { detail: RequestDetail }) {
       {detail.attemptTrace.length === 0 ? (
         <p class="muted">{names.noAttempts}</p>
       ) : (
-        <div class="table-wrap">
+        <ScrollFrame label={names.attempts}>
           <table>
             <caption class="visually-hidden">{names.attempts}</caption>
             <thead>
@@ -124,13 +134,13 @@ function RequestFacts({ detail }: { detail: RequestDetail }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollFrame>
       )}
       <h3>{names.errors}</h3>
       {detail.errors.length === 0 ? (
         <p class="muted">{names.noErrors}</p>
       ) : (
-        <div class="table-wrap">
+        <ScrollFrame label={names.errors}>
           <table>
             <caption class="visually-hidden">{names.errors}</caption>
             <thead>
@@ -157,7 +167,7 @@ function RequestFacts({ detail }: { detail: RequestDetail }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollFrame>
       )}
       {detail.requestBody !== null && (
         <Body title={names.requestBody} value={detail.requestBody} copyLabel={names.copyBody} />

@@ -17,6 +17,8 @@ export interface LogPages<Row> {
 }
 
 interface State<Row> {
+  /** The search the rows belong to. */
+  readonly path: string;
   readonly rows: Row[];
   readonly nextCursor: string | null;
   readonly scannedThrough?: string;
@@ -30,7 +32,7 @@ interface State<Row> {
  */
 export function useLogPages<Row>(view: LogView, filter: Filter, order: 'asc' | 'desc'): LogPages<Row> {
   const path = withQuery(`/api/logs/${view}`, { ...filter, order, limit: pageRows });
-  const [state, setState] = useState<State<Row>>({ rows: [], nextCursor: null, loading: true });
+  const [state, setState] = useState<State<Row>>({ path, rows: [], nextCursor: null, loading: true });
   const [round, setRound] = useState(0);
   const search = useRef(0);
   const controller = useRef<AbortController | undefined>(undefined);
@@ -47,6 +49,7 @@ export function useLogPages<Row>(view: LogView, filter: Filter, order: 'asc' | '
         (page) => {
           if (call !== search.current) return;
           setState((previous) => ({
+            path,
             rows: cursor === null ? page.items : [...previous.rows, ...page.items],
             nextCursor: page.nextCursor,
             ...(page.scannedThrough === undefined ? {} : { scannedThrough: page.scannedThrough }),
@@ -64,15 +67,27 @@ export function useLogPages<Row>(view: LogView, filter: Filter, order: 'asc' | '
 
   // `round` asks for the first page again (reload).
   useEffect(() => {
-    setState({ rows: [], nextCursor: null, loading: true });
+    setState({ path, rows: [], nextCursor: null, loading: true });
     read(null);
     return () => controller.current?.abort();
-  }, [read, round]);
+  }, [path, read, round]);
 
   const more = useCallback(() => {
     if (state.nextCursor !== null) read(state.nextCursor);
   }, [read, state.nextCursor]);
   const reload = useCallback(() => setRound((value) => value + 1), []);
+  // Until the first page of a new search comes, the rows of the last one (another log's, perhaps)
+  // are not shown as its rows.
+  if (state.path !== path)
+    return {
+      rows: [],
+      nextCursor: null,
+      scannedThrough: undefined,
+      loading: true,
+      error: undefined,
+      more,
+      reload,
+    };
   return {
     rows: state.rows,
     nextCursor: state.nextCursor,
