@@ -282,6 +282,7 @@ describe('the logs page', () => {
     await page.getByRole('button', { name: 'Delete selected (2)' }).click();
     const confirm = page.getByRole('alertdialog', { name: 'Delete log rows' });
     await confirm.getByText('Delete the 2 selected rows from the request log?').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
     await confirm.getByRole('button', { name: 'Delete' }).click();
     await page.getByText('Deleted 2 rows.').waitFor();
     const left = async () =>

@@ -158,6 +158,29 @@ describe.each(backendNames)('log search and statistics on %s', (backend) => {
     let scanned = 0;
     for await (const rows of logs.scan('request_log', { ...since, keyId: keyA }, 7)) scanned += rows.length;
     expect(scanned).toBe(30);
+    // An export reads on past windows that hold no match: 12 older successes first, then the 10
+    // quota-day rows (an empty window once ended the scan with nothing).
+    // Written past the repository, which would count them in the rollups the next test reads.
+    await database()
+      .db.insertInto('request_log')
+      .values(
+        Array.from({ length: 12 }, (_, index) => ({
+          created_at: base - (20 - index) * 1000,
+          route: 'gemini generateContent',
+          model: 'gemini-2.5-pro',
+          key_id: keyA,
+          status: 200,
+          success: 1,
+          latency_ms: 100,
+          attempts: 1,
+          stream: 0,
+        })),
+      )
+      .execute();
+    let exported = 0;
+    for await (const rows of windowed.scan('request_log', { outcome: 'quota-day' }, 5))
+      exported += rows.length;
+    expect(exported).toBe(10);
 
     expect(await logs.delete('request_log', { ids: [Number(first?.id)] })).toBe(1);
     expect(await logs.delete('request_log', { filter: { ...since, keyId: keyB } })).toBe(10);

@@ -7,6 +7,7 @@ import {
   type LogCursor,
   type LogFilter,
   logFilterCondition,
+  parseLogCursor,
 } from './log-filter.js';
 
 export type RequestLogRow = Selectable<RequestLogTable>;
@@ -139,9 +140,11 @@ export function createLogSearchRepository(
           ...(cursor ? { cursor } : {}),
         });
         if (page.rows.length > 0) yield page.rows;
-        const last = page.rows[page.rows.length - 1];
-        if (!page.nextCursor || !last) return;
-        cursor = { createdAt: Number(last.created_at), id: Number(last.id) };
+        // A page that read its window without a match is empty yet not the end: go on from where
+        // the search says it stopped, not from its last row.
+        if (!page.nextCursor) return;
+        cursor = parseLogCursor(page.nextCursor);
+        if (!cursor) return;
       }
     },
     requestById: (id) => db.selectFrom('request_log').selectAll().where('id', '=', id).executeTakeFirst(),
