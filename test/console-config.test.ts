@@ -93,6 +93,9 @@ describe('the configuration page', () => {
     expect(JSON.parse((await savedRows()).FILTERED_MODELS ?? '[]')).toContain('gemini-2.5-pro');
     expect(await listedModels()).not.toContain('gemini-2.5-pro');
     expect(await sourceOf(page, 'FILTERED_MODELS')).toContain('Saved');
+    expect(await setting(page, 'FILTERED_MODELS').locator('.setting-fallback').textContent()).toContain(
+      'the default: gemini-1.0-pro-vision-latest, gemini-pro-vision',
+    );
 
     await page.getByRole('button', { name: 'Use environment value FILTERED_MODELS' }).click();
     await expect.poll(() => sourceOf(page, 'FILTERED_MODELS')).toContain('Default');
@@ -159,6 +162,10 @@ describe('the configuration page', () => {
     await page.getByRole('button', { name: 'Save changes (1)' }).click();
     await expect.poll(() => sourceOf(page, 'MAX_RETRIES')).toContain('Saved');
     expect(await retries.inputValue()).toBe('1');
+    // What "Use environment value" would bring back is named beside it.
+    expect(await setting(page, 'MAX_RETRIES').locator('.setting-fallback').textContent()).toBe(
+      'Environment’s value: 2',
+    );
     expect(await savedRows()).toEqual({ MAX_RETRIES: '1' });
     // The next request spends one attempt: the saved value is in force, without a restart.
     expect(await attemptsOnTrouble()).toBe(1);

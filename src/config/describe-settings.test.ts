@@ -104,3 +104,34 @@ describe('the kind of each setting', () => {
     expect(described.find((setting) => setting.name === 'MEDIA_MAX_TOTAL_BYTES')).not.toHaveProperty('max');
   });
 });
+
+describe('the fallback of a saved value', () => {
+  it("names what forgetting it brings back: the environment's value or the default, masked like the value", () => {
+    const environment = settingsSchema.parse({
+      MAX_RETRIES: '2',
+      ALLOWED_TOKENS: 'sk-environment-token-123456',
+    });
+    const snapshot = layerSettings(
+      environment,
+      (name) => name === 'MAX_RETRIES' || name === 'ALLOWED_TOKENS',
+      { MAX_RETRIES: '5', TIME_OUT: '60', ALLOWED_TOKENS: 'sk-saved-token-abcdefghij' },
+      { MAX_RETRIES: 5, TIME_OUT: 60, ALLOWED_TOKENS: ['sk-saved-token-abcdefghij'] },
+      2,
+    );
+    const described = new Map(describeSettings(snapshot).map((setting) => [setting.name, setting]));
+    expect(described.get('MAX_RETRIES')).toMatchObject({
+      value: 5,
+      source: 'saved',
+      fallback: { source: 'env', value: 2 },
+    });
+    expect(described.get('TIME_OUT')).toMatchObject({
+      value: 60,
+      fallback: { source: 'default', value: 300 },
+    });
+    expect(described.get('ALLOWED_TOKENS')?.fallback?.source).toBe('env');
+    expect(JSON.stringify(described.get('ALLOWED_TOKENS'))).not.toMatch(
+      /sk-environment-token-123456|sk-saved-token-abcdefghij/,
+    );
+    expect(described.get('PORT')).not.toHaveProperty('fallback');
+  });
+});

@@ -3,7 +3,7 @@ import type { SettingName } from './check-setting-values.js';
 import type { UpstreamBase } from './parse-base-url.js';
 import { type SettingGroup, settingEntry } from './setting-catalog.js';
 import { type SettingKind, settingKinds, settingsSchema } from './settings.js';
-import type { SettingSource, SettingsSnapshot } from './settings-store.js';
+import type { SettingFallback, SettingSource, SettingsSnapshot } from './settings-store.js';
 
 /** A setting as the operator API shows it. */
 export interface SettingDescription extends SettingKind {
@@ -12,6 +12,11 @@ export interface SettingDescription extends SettingKind {
   /** As JSON, in a form `PUT /api/config` accepts back; secrets masked. */
   readonly value: unknown;
   readonly source: SettingSource;
+  /**
+   * For a saved value: what `DELETE /api/config/{NAME}` brings back, the environment's value or
+   * the default (masked like the value).
+   */
+  readonly fallback?: SettingFallback;
   readonly live: boolean;
   readonly applies: 'next request' | 'restart needed';
   readonly secret: boolean;
@@ -62,12 +67,15 @@ function shown(name: SettingName, value: unknown): unknown {
 export function describeSetting(snapshot: SettingsSnapshot, name: SettingName): SettingDescription {
   const entry = settingEntry(name);
   const value = settingValue(snapshot, name);
+  const mask = (shownValue: unknown) => (entry.secret ? maskSecretValue(shownValue) : shownValue);
+  const fallback = snapshot.fallbacks[name];
   return {
     name,
     group: entry.group,
     ...settingKind(name),
-    value: entry.secret ? maskSecretValue(value) : value,
+    value: mask(value),
     source: snapshot.sources[name],
+    ...(fallback ? { fallback: { source: fallback.source, value: mask(shown(name, fallback.value)) } } : {}),
     live: entry.live,
     applies: entry.live ? 'next request' : 'restart needed',
     secret: entry.secret,

@@ -94,6 +94,7 @@ export const en = {
     jsonHint: 'JSON; checked before saving.',
     range: (min: string, max: string) =>
       min && max ? `From ${min} to ${max}.` : min ? `At least ${min}.` : max ? `At most ${max}.` : '',
+    fallback: { env: 'Environment’s value:', default: 'No environment value; the default:' },
     useEnvironment: 'Use environment value',
     useEnvironmentHint:
       'Forget the saved value: the environment’s applies again, or the default when it sets none.',

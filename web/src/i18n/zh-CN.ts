@@ -91,6 +91,7 @@ export const zhCN: Messages = {
     jsonHint: 'JSON 格式，保存前会检查。',
     range: (min: string, max: string) =>
       min && max ? `范围 ${min} 至 ${max}。` : min ? `不小于 ${min}。` : max ? `不大于 ${max}。` : '',
+    fallback: { env: '环境变量的值：', default: '环境变量未设置，默认值：' },
     useEnvironment: '使用环境变量的值',
     useEnvironmentHint: '删除已保存的值：重新使用环境变量的值；环境变量未设置时使用默认值。',
     forgotten: (name: string) => `${name} 已恢复为环境变量的值。`,

@@ -18,6 +18,8 @@ export interface SettingView {
   /** Masked when secret. */
   readonly value: unknown;
   readonly source: SettingSource;
+  /** For a saved value: what "Use environment value" brings back (masked like the value). */
+  readonly fallback?: { readonly source: Exclude<SettingSource, 'saved'>; readonly value: unknown };
   readonly live: boolean;
   readonly applies: string;
   readonly secret: boolean;
@@ -63,6 +65,13 @@ export function textOf(kind: Kind, value: unknown): string {
     default:
       return value === undefined || value === null ? '' : String(value);
   }
+}
+
+/** A value on one line, for a note beside the control. */
+export function shortTextOf(kind: Kind, value: unknown): string {
+  if (kind.type === 'list' && Array.isArray(value)) return value.join(', ');
+  if (kind.type === 'map' || kind.type === 'json') return JSON.stringify(value ?? null);
+  return textOf(kind, value);
 }
 
 function inRange(kind: Kind, value: number): Parsed {

@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useText } from '../../i18n';
-import { type SettingView, textOf } from './model';
+import { type SettingView, shortTextOf, textOf } from './model';
 
 export interface SettingFieldProps {
   readonly setting: SettingView;
@@ -159,6 +159,12 @@ export function SettingField(props: SettingFieldProps) {
       {problem && (
         <p class="problem setting-problem" id={`${id}-problem`}>
           {problem}
+        </p>
+      )}
+      {setting.source === 'saved' && setting.fallback && (
+        <p class="setting-fallback">
+          <span>{text.fallback[setting.fallback.source]}</span>{' '}
+          <span class="mono">{shortTextOf(setting, setting.fallback.value) || text.empty}</span>
         </p>
       )}
       {(setting.secret && setting.revealable) || (setting.source === 'saved' && setting.live) ? (

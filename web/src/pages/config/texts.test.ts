@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 // The server's catalog: a file without imports, so the console's check reads the very list the
 // operator API describes.
 import { settingCatalog } from '../../../../src/config/setting-catalog';
+import { en } from '../../i18n/en';
 import { zhCN } from '../../i18n/zh-CN';
 import { groupOrder } from './model';
 
@@ -21,6 +22,7 @@ describe('the configuration page in Chinese', () => {
 
   it('names every group, and orders it', () => {
     expect(groups.filter((group) => !zhCN.config.groups[group]?.trim())).toEqual([]);
+    expect(groups.filter((group) => !en.config.groups[group]?.trim())).toEqual([]);
     expect(groups.filter((group) => !groupOrder.includes(group))).toEqual([]);
   });
 });
