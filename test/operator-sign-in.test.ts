@@ -81,6 +81,7 @@ const routes: { method: string; path: string; body?: unknown }[] = [
   { method: 'GET', path: '/api/config' },
   { method: 'GET', path: '/api/pool' },
   { method: 'PUT', path: '/api/config', body: { values: { MAX_RETRIES: '4' } } },
+  { method: 'GET', path: '/api/config/MAX_RETRIES/value' },
   { method: 'DELETE', path: '/api/config/MAX_RETRIES' },
   { method: 'GET', path: '/api/keys' },
   { method: 'GET', path: '/api/keys?state=refused&sort=failures&order=desc&limit=10' },

@@ -12,6 +12,13 @@ export interface SettingsSnapshot {
   readonly sources: Readonly<Record<SettingName, SettingSource>>;
   /** The text of each saved value, as the operator gave it. */
   readonly saved: Readonly<Partial<Record<SettingName, string>>>;
+  /** For each saved value, what applies once it is forgotten: the environment's value, or the default. */
+  readonly fallbacks: Readonly<Partial<Record<SettingName, SettingFallback>>>;
+}
+
+export interface SettingFallback {
+  readonly source: Exclude<SettingSource, 'saved'>;
+  readonly value: unknown;
 }
 
 /**
@@ -89,14 +96,18 @@ export function layerSettings(
 ): SettingsSnapshot {
   const settings = { ...environment, ...savedValues } as Settings;
   const sources = {} as Record<SettingName, SettingSource>;
+  const fallbacks: Partial<Record<SettingName, SettingFallback>> = {};
   for (const name of Object.keys(environment) as SettingName[]) {
-    sources[name] = Object.hasOwn(savedValues, name) ? 'saved' : fromEnvironment(name) ? 'env' : 'default';
+    const beneath = fromEnvironment(name) ? 'env' : 'default';
+    sources[name] = Object.hasOwn(savedValues, name) ? 'saved' : beneath;
+    if (sources[name] === 'saved') fallbacks[name] = { source: beneath, value: environment[name] };
   }
   return deepFreeze({
     version,
     settings: deepFreeze(structuredClone(settings)),
     sources,
     saved: { ...saved },
+    fallbacks: structuredClone(fallbacks),
   });
 }
 

@@ -12,7 +12,22 @@ import { parseRateLimits } from './parse-rate-limits.js';
 
 type Parse<T> = (text: string) => T;
 
-function setting<T>(parse: Parse<T>, fallback: T) {
+/**
+ * What kind of value a setting holds, as the console needs it to pick a control: declared by the
+ * helper that builds the setting's parser, from the same bounds, so the two cannot disagree.
+ */
+export interface SettingKind {
+  readonly type: 'boolean' | 'integer' | 'number' | 'string' | 'url' | 'list' | 'map' | 'json' | 'enum';
+  readonly min?: number;
+  readonly max?: number;
+  /** The values an `enum` setting accepts (its aliases aside). */
+  readonly options?: readonly string[];
+}
+
+/** The kind of every setting of `settingsSchema`, keyed by its field. */
+export const settingKinds = z.registry<SettingKind>();
+
+function setting<T>(parse: Parse<T>, fallback: T, kind: SettingKind) {
   return z
     .string()
     .optional()
@@ -24,43 +39,60 @@ function setting<T>(parse: Parse<T>, fallback: T) {
         context.addIssue({ code: 'custom', message: (error as Error).message });
         return z.NEVER;
       }
-    });
+    })
+    .register(settingKinds, kind);
 }
 
-const text = (fallback: string) => setting((value) => value.trim(), fallback);
-const list = (fallback: string[] = []) => setting(parseList, fallback);
+const text = (fallback: string) => setting((value) => value.trim(), fallback, { type: 'string' });
+const list = (fallback: string[] = []) => setting(parseList, fallback, { type: 'list' });
 
 const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
-  setting((value) => {
-    const parsed = Number(value.trim());
-    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-      throw new Error(`expected a whole number from ${min} to ${max}`);
-    }
-    return parsed;
-  }, fallback);
+  setting(
+    (value) => {
+      const parsed = Number(value.trim());
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        throw new Error(`expected a whole number from ${min} to ${max}`);
+      }
+      return parsed;
+    },
+    fallback,
+    max === Number.MAX_SAFE_INTEGER ? { type: 'integer', min } : { type: 'integer', min, max },
+  );
 
 const number = (fallback: number, min: number) =>
-  setting((value) => {
-    const parsed = Number(value.trim());
-    if (!Number.isFinite(parsed) || parsed < min) throw new Error(`expected a number of at least ${min}`);
-    return parsed;
-  }, fallback);
+  setting(
+    (value) => {
+      const parsed = Number(value.trim());
+      if (!Number.isFinite(parsed) || parsed < min) throw new Error(`expected a number of at least ${min}`);
+      return parsed;
+    },
+    fallback,
+    { type: 'number', min },
+  );
 
 const boolean = (fallback: boolean) =>
-  setting((value) => {
-    const normalized = value.trim().toLowerCase();
-    if (['true', '1', 'yes', 'on'].includes(normalized)) return true;
-    if (['false', '0', 'no', 'off'].includes(normalized)) return false;
-    throw new Error('expected true or false');
-  }, fallback);
+  setting(
+    (value) => {
+      const normalized = value.trim().toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(normalized)) return true;
+      if (['false', '0', 'no', 'off'].includes(normalized)) return false;
+      throw new Error('expected true or false');
+    },
+    fallback,
+    { type: 'boolean' },
+  );
 
 function oneOf<const T extends string>(choices: readonly T[], fallback: T, aliases: Record<string, T> = {}) {
-  return setting((value): T => {
-    const normalized = value.trim().toLowerCase();
-    const choice = aliases[normalized] ?? choices.find((candidate) => candidate === normalized);
-    if (!choice) throw new Error(`expected one of ${choices.join(', ')}`);
-    return choice;
-  }, fallback);
+  return setting(
+    (value): T => {
+      const normalized = value.trim().toLowerCase();
+      const choice = aliases[normalized] ?? choices.find((candidate) => candidate === normalized);
+      if (!choice) throw new Error(`expected one of ${choices.join(', ')}`);
+      return choice;
+    },
+    fallback,
+    { type: 'enum', options: choices },
+  );
 }
 
 const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -68,7 +100,7 @@ const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
 export const settingsSchema = z
   .object({
     // Key pool and client access
-    API_KEYS: setting(parseKeyList, []),
+    API_KEYS: setting(parseKeyList, [], { type: 'list' }),
     ALLOWED_TOKENS: list(),
     AUTH_TOKEN: text(''),
     MAX_FAILURES: integer(3, 1),
@@ -76,9 +108,11 @@ export const settingsSchema = z
     TEST_MODEL: text('gemini-2.5-flash-lite'),
     CHECK_INTERVAL_HOURS: number(1, 0),
     POOL_WAIT_SECONDS: number(0, 0),
-    KEY_RATE_LIMITS: setting(parseRateLimits, {}),
+    KEY_RATE_LIMITS: setting(parseRateLimits, {}, { type: 'map' }),
     // Upstream
-    BASE_URL: setting(parseBaseUrl, parseBaseUrl('https://generativelanguage.googleapis.com')),
+    BASE_URL: setting(parseBaseUrl, parseBaseUrl('https://generativelanguage.googleapis.com'), {
+      type: 'url',
+    }),
     TIME_OUT: integer(300, 1, 86_400),
     CONNECT_TIMEOUT_SECONDS: number(5, 0.1),
     // A stream's first byte waits for the model's thinking when thoughts are not streamed: long
@@ -90,14 +124,14 @@ export const settingsSchema = z
     SEARCH_MODELS: list(['gemini-2.5-flash', 'gemini-2.5-pro']),
     IMAGE_MODELS: list([]),
     THINKING_MODELS: list([]),
-    THINKING_BUDGET_MAP: setting(parseNumberMap, {}),
+    THINKING_BUDGET_MAP: setting(parseNumberMap, {}, { type: 'map' }),
     SHOW_THINKING_PROCESS: boolean(true),
     SHOW_SEARCH_LINK: boolean(true),
     TOOLS_CODE_EXECUTION_ENABLED: boolean(false),
     URL_CONTEXT_ENABLED: boolean(false),
     URL_CONTEXT_MODELS: list(['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite']),
-    SAFETY_SETTINGS: setting(parseSafetySettings, []),
-    CUSTOM_HEADERS: setting(parseStringMap, {}),
+    SAFETY_SETTINGS: setting(parseSafetySettings, [], { type: 'json' }),
+    CUSTOM_HEADERS: setting(parseStringMap, {}, { type: 'map' }),
     CREATE_IMAGE_MODEL: text('imagen-4.0-generate-001'),
     TTS_MODEL: text('gemini-2.5-flash-preview-tts'),
     /** Where clients reach the gateway, for image URLs it serves; derived from each request when empty. */
@@ -130,13 +164,13 @@ export const settingsSchema = z
     MYSQL_HOST: text(''),
     MYSQL_PORT: integer(3306, 1, 65_535),
     MYSQL_USER: text('root'),
-    MYSQL_PASSWORD: setting((value) => value, ''),
+    MYSQL_PASSWORD: setting((value) => value, '', { type: 'string' }),
     MYSQL_DATABASE: text(''),
     MYSQL_SOCKET: text(''),
     POSTGRES_HOST: text('localhost'),
     POSTGRES_PORT: integer(5432, 1, 65_535),
     POSTGRES_USER: text('postgres'),
-    POSTGRES_PASSWORD: setting((value) => value, ''),
+    POSTGRES_PASSWORD: setting((value) => value, '', { type: 'string' }),
     POSTGRES_DATABASE: text('gemgate'),
     // Logs
     LOG_LEVEL: oneOf(logLevels, 'info', { warning: 'warn', critical: 'fatal' }),
@@ -151,7 +185,7 @@ export const settingsSchema = z
     HOST: text('0.0.0.0'),
     PORT: integer(8000, 0, 65_535),
     /** Origins whose pages may call the client APIs from a browser: `*` (any) or a list of origins. */
-    CORS_ALLOWED_ORIGINS: setting(parseOriginList, ['*']),
+    CORS_ALLOWED_ORIGINS: setting(parseOriginList, ['*'], { type: 'list' }),
     // Admin
     ADMIN_SESSION_EXPIRE: integer(3600, 300, 86_400),
   })

@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { isSettingName, type SettingProblem } from '../config/check-setting-values.js';
-import { describeSetting, describeSettings } from '../config/describe-settings.js';
+import {
+  describeSetting,
+  describeSettings,
+  settingValue,
+  unrevealedSetting,
+} from '../config/describe-settings.js';
 import { settingText } from '../config/setting-text.js';
 import type { SettingsStore } from '../config/settings-store.js';
 import { parseJsonObject } from '../protocols/parse-json-object.js';
@@ -83,6 +88,18 @@ export async function adminConfigRoutes(
         describeSetting(snapshot, name as keyof typeof snapshot.sources),
       ),
     };
+  });
+
+  // One value unmasked, for the console's Reveal button: never cached, and only on demand, so a
+  // secret is on screen only when the operator asked for it. The admin token is the exception: a
+  // session (an hour) must not be able to read the credential that outlives it.
+  app.get<{ Params: { name: string } }>('/api/config/:name/value', async (request, reply) => {
+    const { name } = request.params;
+    if (!isSettingName(name)) return sendAdminError(reply, 404, 'No setting with that name.');
+    if (name === unrevealedSetting)
+      return sendAdminError(reply, 403, 'The admin token is not shown through the API it protects.');
+    reply.header('cache-control', 'no-store');
+    return { name, value: settingValue(store.current(), name) };
   });
 
   app.delete<{ Params: { name: string } }>('/api/config/:name', async (request, reply) => {
