@@ -79,6 +79,7 @@ async function session(gateway: Gateway): Promise<string> {
 const routes: { method: string; path: string; body?: unknown }[] = [
   { method: 'POST', path: '/api/auth/logout' },
   { method: 'GET', path: '/api/config' },
+  { method: 'GET', path: '/api/pool' },
   { method: 'PUT', path: '/api/config', body: { values: { MAX_RETRIES: '4' } } },
   { method: 'DELETE', path: '/api/config/MAX_RETRIES' },
   { method: 'GET', path: '/api/keys' },

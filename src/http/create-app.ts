@@ -21,6 +21,7 @@ import { sendOpenAIError } from './openai-chat.js';
 import { openaiPassthroughRoutes } from './openai-passthrough-routes.js';
 import { openaiRoutes } from './openai-routes.js';
 import { guardOperatorApi, type OperatorAuth, sendAdminError } from './operator-auth.js';
+import { poolRoutes } from './pool-routes.js';
 import { declareRequestClient } from './request-client.js';
 import { holdRouteOptions, type RouteOptions, routeOptionsOf } from './route-options.js';
 import { type StatsRouteOptions, statsRoutes } from './stats-routes.js';
@@ -172,6 +173,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     await operatorApi.register(adminConfigRoutes, options.config);
     await operatorApi.register(logRoutes, options.logs);
     await operatorApi.register(statsRoutes, options.stats);
+    await operatorApi.register(poolRoutes, { pool: options.keyAdmin.pool, clock: options.keyAdmin.clock });
     operatorApi.all('/api/*', (request, reply) =>
       sendAdminError(reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}.`),
     );
