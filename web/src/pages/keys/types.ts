@@ -84,7 +84,18 @@ export interface KeyFilters {
   readonly limit?: string;
 }
 
-const filterNames = ['state', 'model', 'tag', 'source', 'errorClass', 'q', 'id', 'sort', 'order', 'limit'] as const;
+const filterNames = [
+  'state',
+  'model',
+  'tag',
+  'source',
+  'errorClass',
+  'q',
+  'id',
+  'sort',
+  'order',
+  'limit',
+] as const;
 
 export function filtersOf(query: URLSearchParams): KeyFilters {
   const filters: Record<string, string> = {};
@@ -98,7 +109,13 @@ export function filtersOf(query: URLSearchParams): KeyFilters {
 /** Whether a filter narrows which keys match (sort, order and page size do not). */
 export function narrows(filters: KeyFilters): boolean {
   return Boolean(
-    filters.state || filters.model || filters.tag || filters.source || filters.errorClass || filters.q || filters.id,
+    filters.state ||
+      filters.model ||
+      filters.tag ||
+      filters.source ||
+      filters.errorClass ||
+      filters.q ||
+      filters.id,
   );
 }
 
