@@ -1,0 +1,212 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeyIdentity } from '../src/core/key-identity.js';
+import { launchBrowser, openConsole, seriousViolations } from './helpers/browser.js';
+import { buildConsole } from './helpers/console-build.js';
+import { clientToken, generateBody, post, type Stack, startStack } from './helpers/start-stack.js';
+
+// The keys page in a real browser against a real gateway and the fake upstream: keys added by
+// paste, a refused key and a resting one as a failover leaves them, rests cleared, keys verified
+// with progress, switched off and on, notes and tags, a whole key searched without a URL holding it.
+
+const refusedKey = 'invalid-keys-page-refused-first';
+const restingKey = 'quota-minute-keys-page-resting-second';
+const healthyKey = 'ok-keys-page-healthy-third-key';
+// Two Google-shaped keys (AIza and 35 more), among prose as an operator would paste them.
+const pastedKeys = [`AIza${'Pq7'.repeat(11)}x0`, `AIza${'Zr4'.repeat(11)}y1`];
+const idOf = (secret: string) => createKeyIdentity(secret).id;
+
+describe('the keys page', { timeout: 60_000 }, () => {
+  let stack: Stack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const consoleDirectory = await buildConsole();
+    // The refused key first, so the first request fails over from it (and from the resting one).
+    stack = await startStack(
+      { API_KEYS: [refusedKey, restingKey, healthyKey].join(',') },
+      { retryDelaySeconds: 600 },
+      { consoleDirectory },
+    );
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  async function signIn(page: Page) {
+    await page.getByLabel('Admin token').fill(stack.adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  }
+
+  const row = (page: Page, secret: string) => page.locator(`tr[data-key-id="${idOf(secret)}"]`);
+
+  async function keyOf(secret: string) {
+    const response = await fetch(`${stack.url}/api/keys/${idOf(secret)}`, {
+      headers: { authorization: `Bearer ${stack.adminToken}` },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as {
+      status: string;
+      state: string;
+      note: string;
+      tags: string[];
+    };
+  }
+
+  it('adds the keys found in pasted text', async () => {
+    const { page, finish } = await openConsole(browser, `${stack.url}/keys`, 'keys-add');
+    await signIn(page);
+    await row(page, healthyKey).waitFor();
+    await page.getByRole('button', { name: 'Add keys' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add keys' });
+    await dialog
+      .getByLabel('Text with keys')
+      .fill(
+        `Keys for the team:\nthe first is ${pastedKeys[0]} (project A),\n"${pastedKeys[1]}" is B's; ${pastedKeys[0]} again.`,
+      );
+    await dialog.getByRole('button', { name: 'Add the keys' }).click();
+    await expect
+      .poll(() => dialog.getByRole('status').textContent())
+      .toBe('Added 2; 0 already in the pool; 1 repeated in the text; 0 malformed.');
+    for (const secret of pastedKeys) expect(stack.gateway.pool.findSecret(secret)?.id).toBe(idOf(secret));
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    for (const secret of pastedKeys) {
+      await row(page, secret).waitFor();
+      expect(await row(page, secret).textContent()).toContain(`${secret.slice(0, 4)}…${secret.slice(-4)}`);
+    }
+    await finish();
+  });
+
+  it('shows the key a failover refused, and clears the rest of a resting one', async () => {
+    const response = await post(
+      `${stack.url}/v1beta/models/gemini-2.5-flash:generateContent`,
+      generateBody('hello'),
+      { authorization: `Bearer ${clientToken}` },
+    );
+    expect(response.status).toBe(200);
+    expect(stack.fake.callsFor(refusedKey)).toBeGreaterThan(0);
+    // The refusal is confirmed by a probe in the background.
+    await expect.poll(() => stack.gateway.pool.stateOf(idOf(refusedKey))?.disabled?.reason).toBe('invalid');
+
+    // The dashboard links to the refused keys this way.
+    const { page, finish } = await openConsole(browser, `${stack.url}/keys?state=refused`, 'keys-refused');
+    await signIn(page);
+    await row(page, refusedKey).waitFor();
+    expect(await page.locator('tbody tr[data-key-id]').count()).toBe(1);
+    expect(await row(page, refusedKey).textContent()).toContain('Refused');
+    expect(await row(page, refusedKey).textContent()).toContain('invalid-key');
+    expect(await page.getByRole('button', { name: /^Refused/ }).getAttribute('aria-pressed')).toBe('true');
+
+    await page.getByRole('button', { name: /^Resting/ }).click();
+    expect(new URL(page.url()).search).toBe('?state=resting');
+    await row(page, restingKey).waitFor();
+    expect(await row(page, restingKey).textContent()).toMatch(/gemini-2\.5-flash rests, (9|10) min \d+ s left · per-minute quota/);
+    const model = () => stack.gateway.pool.stateOf(idOf(restingKey))?.models['gemini-2.5-flash'];
+    expect(model()?.coolUntilMs ?? 0).toBeGreaterThan(Date.now());
+
+    await row(page, restingKey).getByRole('checkbox').check();
+    await page.getByText('1 selected').waitFor();
+    await page.getByRole('button', { name: 'Clear rest', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Rest cleared on 1 keys.');
+    expect(model()?.coolUntilMs ?? 0).toBeLessThanOrEqual(Date.now());
+    expect((await keyOf(restingKey)).state).toBe('active');
+    // The resting tab now has no key.
+    await expect.poll(() => page.locator('tbody tr[data-key-id]').count()).toBe(0);
+    await finish();
+  });
+
+  it('verifies every key on the page with a progress bar, switches a key off and on', async () => {
+    const before = stack.fake.callsFor(pastedKeys[0] as string);
+    const { page, finish } = await openConsole(browser, `${stack.url}/keys`, 'keys-verify');
+    await signIn(page);
+    await row(page, healthyKey).waitFor();
+    await page.getByLabel('Select every key on this page').check();
+    await page.getByText('5 selected').waitFor();
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Verification finished' }).count())
+      .toBe(1);
+    const progress = page.getByRole('progressbar', { name: 'Verification progress' });
+    expect(await progress.getAttribute('value')).toBe('5');
+    expect(await progress.getAttribute('max')).toBe('5');
+    expect(await page.getByRole('status').filter({ hasText: 'Verification finished' }).textContent()).toBe(
+      'Verification finished: 4 serve, 1 refused, 0 unknown.',
+    );
+    // Each key was probed at the fake upstream.
+    expect(stack.fake.callsFor(pastedKeys[0] as string)).toBe(before + 1);
+
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    await row(page, healthyKey).getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Switch off', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('1 keys switched off.');
+    expect(await keyOf(healthyKey)).toMatchObject({ status: 'disabled', state: 'disabled' });
+    await expect.poll(() => row(page, healthyKey).textContent()).toContain('switched off by an operator');
+
+    await page.getByRole('button', { name: /^Switched off/ }).click();
+    await row(page, healthyKey).getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Enable', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('1 keys enabled.');
+    expect(await keyOf(healthyKey)).toMatchObject({ status: 'active', state: 'active' });
+    await finish();
+  });
+
+  it('saves a note and tags in the key panel, and finds a whole key without putting it in the URL', async () => {
+    const { page, finish } = await openConsole(browser, `${stack.url}/keys`, 'keys-panel');
+    await signIn(page);
+    await row(page, healthyKey).getByRole('button', { name: 'Details' }).click();
+    const panel = page.getByRole('dialog');
+    await panel.getByRole('heading', { name: 'Key ok-k…-key' }).waitFor();
+    // The failover's request was served by this key.
+    await panel.getByRole('table', { name: 'Recent requests' }).waitFor();
+    await panel.getByLabel('Note').fill('Team A, billing account 7');
+    await panel.getByLabel('Tags').fill('team-a, paid paid');
+    await panel.getByRole('button', { name: 'Save note and tags' }).click();
+    await panel.getByText('Note and tags saved.').waitFor();
+    expect(await keyOf(healthyKey)).toMatchObject({ note: 'Team A, billing account 7', tags: ['team-a', 'paid'] });
+    expect(await seriousViolations(page)).toEqual([]);
+    await panel.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => row(page, healthyKey).textContent()).toContain('team-a');
+
+    await page.getByLabel('Tag', { exact: true }).fill('team-a');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect.poll(() => new URL(page.url()).search).toBe('?tag=team-a');
+    await expect.poll(() => page.locator('tbody tr[data-key-id]').count()).toBe(1);
+    await page.getByRole('button', { name: 'Reset' }).click();
+
+    const secret = pastedKeys[1] as string;
+    await page.getByLabel('Search', { exact: true }).fill(secret);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect.poll(() => new URL(page.url()).search).toBe(`?id=${idOf(secret)}`);
+    await expect.poll(() => page.locator('tbody tr[data-key-id]').count()).toBe(1);
+    await row(page, secret).waitFor();
+    expect(page.url()).not.toContain(secret.slice(4, 20));
+    await finish();
+  });
+
+  it('has no serious accessibility violation, in light and dark, and renders on a phone', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const { page, finish } = await openConsole(browser, `${stack.url}/keys`, `keys-a11y-${colorScheme}`, {
+        colorScheme,
+      });
+      await signIn(page);
+      await row(page, healthyKey).waitFor();
+      await row(page, healthyKey).getByRole('checkbox').check();
+      expect(await seriousViolations(page)).toEqual([]);
+      await row(page, restingKey).getByRole('button', { name: 'Details' }).click();
+      await page.getByRole('dialog').getByRole('heading', { name: 'Recent errors' }).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await finish();
+    }
+    const { page, finish } = await openConsole(browser, `${stack.url}/keys`, 'keys-phone', { phone: true });
+    await signIn(page);
+    await row(page, healthyKey).waitFor();
+    expect(await page.locator('tbody tr[data-key-id]').count()).toBe(5);
+    // The table scrolls inside its frame; the page itself does not grow sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await seriousViolations(page)).toEqual([]);
+    await finish();
+  });
+});
