@@ -103,14 +103,16 @@ describe('the keys page', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: /^Resting/ }).click();
     expect(new URL(page.url()).search).toBe('?state=resting');
     await row(page, restingKey).waitFor();
-    expect(await row(page, restingKey).textContent()).toMatch(/gemini-2\.5-flash rests, (9|10) min \d+ s left · per-minute quota/);
+    expect(await row(page, restingKey).textContent()).toMatch(
+      /gemini-2\.5-flash rests, (9|10) min \d+ s left · per-minute quota/,
+    );
     const model = () => stack.gateway.pool.stateOf(idOf(restingKey))?.models['gemini-2.5-flash'];
     expect(model()?.coolUntilMs ?? 0).toBeGreaterThan(Date.now());
 
     await row(page, restingKey).getByRole('checkbox').check();
     await page.getByText('1 selected').waitFor();
     await page.getByRole('button', { name: 'Clear rest', exact: true }).click();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Rest cleared on 1 keys.');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Rest cleared on 1 key.');
     expect(model()?.coolUntilMs ?? 0).toBeLessThanOrEqual(Date.now());
     expect((await keyOf(restingKey)).state).toBe('active');
     // The resting tab now has no key.
@@ -138,17 +140,18 @@ describe('the keys page', { timeout: 60_000 }, () => {
     // Each key was probed at the fake upstream.
     expect(stack.fake.callsFor(pastedKeys[0] as string)).toBe(before + 1);
 
-    await page.getByRole('button', { name: 'Clear selection' }).click();
+    // The selection ends with the action it was for.
+    await page.getByText('0 selected').waitFor();
     await row(page, healthyKey).getByRole('checkbox').check();
     await page.getByRole('button', { name: 'Switch off', exact: true }).click();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('1 keys switched off.');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('1 key switched off.');
     expect(await keyOf(healthyKey)).toMatchObject({ status: 'disabled', state: 'disabled' });
     await expect.poll(() => row(page, healthyKey).textContent()).toContain('switched off by an operator');
 
     await page.getByRole('button', { name: /^Switched off/ }).click();
     await row(page, healthyKey).getByRole('checkbox').check();
     await page.getByRole('button', { name: 'Enable', exact: true }).click();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('1 keys enabled.');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('1 key enabled.');
     expect(await keyOf(healthyKey)).toMatchObject({ status: 'active', state: 'active' });
     await finish();
   });
@@ -165,7 +168,10 @@ describe('the keys page', { timeout: 60_000 }, () => {
     await panel.getByLabel('Tags').fill('team-a, paid paid');
     await panel.getByRole('button', { name: 'Save note and tags' }).click();
     await panel.getByText('Note and tags saved.').waitFor();
-    expect(await keyOf(healthyKey)).toMatchObject({ note: 'Team A, billing account 7', tags: ['team-a', 'paid'] });
+    expect(await keyOf(healthyKey)).toMatchObject({
+      note: 'Team A, billing account 7',
+      tags: ['team-a', 'paid'],
+    });
     expect(await seriousViolations(page)).toEqual([]);
     await panel.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => row(page, healthyKey).textContent()).toContain('team-a');

@@ -78,7 +78,7 @@ export const en = {
     oneKey: (id: string) => `Showing the key with id ${id} only.`,
     allKeys: 'Show every key',
     keyNotFound: 'No key in the pool is that key.',
-    matched: (matched: string) => `${matched} keys match`,
+    matched: (matched: string, n: number) => `${matched} ${n === 1 ? 'key matches' : 'keys match'}`,
     table: {
       caption: 'Keys in the pool',
       selectPage: 'Select every key on this page',
@@ -112,7 +112,8 @@ export const en = {
     rested: 'not resting',
     streak: (count: number) => `${count} rate limits in a row`,
     softFailures: (count: number) => `${count} server errors in a row`,
-    usageLine: (requests: string, failures: string) => `${requests} requests, ${failures} failed`,
+    usageLine: (requests: string, failures: string, n: number) =>
+      `${requests} ${n === 1 ? 'request' : 'requests'}, ${failures} failed`,
     today: (model: string, today: string, minute: string) =>
       `${model}: ${today} today, ${minute} this minute`,
     pages: 'Pages',
@@ -133,10 +134,10 @@ export const en = {
     add: 'Add keys',
     export: 'Export',
     deleteRefused: 'Delete refused keys',
-    enabled: (count: string) => `${count} keys enabled.`,
-    disabledDone: (count: string) => `${count} keys switched off.`,
-    cleared: (count: string) => `Rest cleared on ${count} keys.`,
-    removed: (count: string) => `${count} keys deleted.`,
+    enabled: (count: string, n: number) => `${count} ${n === 1 ? 'key' : 'keys'} enabled.`,
+    disabledDone: (count: string, n: number) => `${count} ${n === 1 ? 'key' : 'keys'} switched off.`,
+    cleared: (count: string, n: number) => `Rest cleared on ${count} ${n === 1 ? 'key' : 'keys'}.`,
+    removed: (count: string, n: number) => `${count} ${n === 1 ? 'key' : 'keys'} deleted.`,
     returnsOnRestart: (count: string) =>
       `${count} of them come from the API_KEYS setting and return on the next start unless removed there too.`,
     verifying: (done: string, total: string) => `Verifying keys: ${done} of ${total}`,
@@ -144,7 +145,7 @@ export const en = {
     verified: (serves: string, refused: string, unknown: string) =>
       `Verification finished: ${serves} serve, ${refused} refused, ${unknown} unknown.`,
     verifyFailed: (message: string) => `Verification stopped: ${message}`,
-    confirmDelete: (count: string) => `Delete ${count} keys?`,
+    confirmDelete: (count: string, n: number) => `Delete ${count} ${n === 1 ? 'key' : 'keys'}?`,
     confirmDeleteBody:
       'The keys leave the pool and the store now. Keys from the API_KEYS setting return on the next start unless removed there too.',
     confirmDeleteRefused: 'Delete every refused key?',

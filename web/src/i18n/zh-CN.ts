@@ -75,7 +75,7 @@ export const zhCN: Messages = {
     oneKey: (id: string) => `仅显示 ID 为 ${id} 的密钥。`,
     allKeys: '显示全部密钥',
     keyNotFound: '密钥池中没有这个密钥。',
-    matched: (matched: string) => `${matched} 个密钥匹配`,
+    matched: (matched: string, _n: number) => `${matched} 个密钥匹配`,
     table: {
       caption: '密钥池中的密钥',
       selectPage: '选择本页全部密钥',
@@ -109,7 +109,7 @@ export const zhCN: Messages = {
     rested: '未冷却',
     streak: (count: number) => `连续 ${count} 次限流`,
     softFailures: (count: number) => `连续 ${count} 次服务器错误`,
-    usageLine: (requests: string, failures: string) => `${requests} 次请求，${failures} 次失败`,
+    usageLine: (requests: string, failures: string, _n: number) => `${requests} 次请求，${failures} 次失败`,
     today: (model: string, today: string, minute: string) =>
       `${model}：今日 ${today} 次，本分钟 ${minute} 次`,
     pages: '分页',
@@ -130,10 +130,10 @@ export const zhCN: Messages = {
     add: '添加密钥',
     export: '导出',
     deleteRefused: '删除被拒绝的密钥',
-    enabled: (count: string) => `已启用 ${count} 个密钥。`,
-    disabledDone: (count: string) => `已停用 ${count} 个密钥。`,
-    cleared: (count: string) => `已解除 ${count} 个密钥的冷却。`,
-    removed: (count: string) => `已删除 ${count} 个密钥。`,
+    enabled: (count: string, _n: number) => `已启用 ${count} 个密钥。`,
+    disabledDone: (count: string, _n: number) => `已停用 ${count} 个密钥。`,
+    cleared: (count: string, _n: number) => `已解除 ${count} 个密钥的冷却。`,
+    removed: (count: string, _n: number) => `已删除 ${count} 个密钥。`,
     returnsOnRestart: (count: string) =>
       `其中 ${count} 个来自 API_KEYS 配置，除非也从配置中移除，否则下次启动时会重新加入。`,
     verifying: (done: string, total: string) => `正在验证密钥：${done} / ${total}`,
@@ -141,7 +141,7 @@ export const zhCN: Messages = {
     verified: (serves: string, refused: string, unknown: string) =>
       `验证完成：${serves} 个可用，${refused} 个被拒绝，${unknown} 个未知。`,
     verifyFailed: (message: string) => `验证已中止：${message}`,
-    confirmDelete: (count: string) => `删除 ${count} 个密钥？`,
+    confirmDelete: (count: string, _n: number) => `删除 ${count} 个密钥？`,
     confirmDeleteBody:
       '这些密钥将立即从密钥池和存储中移除。来自 API_KEYS 配置的密钥，除非也从配置中移除，否则下次启动时会重新加入。',
     confirmDeleteRefused: '删除所有被拒绝的密钥？',

@@ -140,11 +140,13 @@ export function KeysPage() {
         total += Array.isArray(value) ? value.length : Number(value ?? 0);
       }
       const done = { enable: t.enabled, disable: t.disabledDone, 'clear-cooldown': t.cleared }[action];
-      setMessage({ ok: true, text: done(count(total)) });
+      setMessage({ ok: true, text: done(count(total), total) });
     } catch (error) {
       setMessage({ ok: false, text: text.common.error(errorText(error)) });
     } finally {
       setBusy(undefined);
+      // The keys may have left the filter: a selection the page no longer shows would mislead.
+      select(new Set());
       list.reload();
     }
   }
@@ -159,6 +161,7 @@ export function KeysPage() {
           ? { state: filters.state }
           : { ids: await selectedIds() };
       setBusy(undefined);
+      select(new Set());
       await verification.start('/api/keys/verify', body);
     } catch (error) {
       setBusy(undefined);
@@ -188,7 +191,7 @@ export function KeysPage() {
           );
         select(new Set());
       }
-      const parts = [t.removed(count(removed.length))];
+      const parts = [t.removed(count(removed.length), removed.length)];
       if (returning.length > 0) parts.push(t.returnsOnRestart(count(returning.length)));
       setMessage({ ok: true, text: parts.join(' ') });
     } catch (error) {
@@ -413,7 +416,7 @@ export function KeysPage() {
       ) : (
         <>
           {list.error !== undefined && <Status error={list.error} onRetry={list.reload} />}
-          <p class="muted keys-matched">{t.matched(count(data.matched))}</p>
+          <p class="muted keys-matched">{t.matched(count(data.matched), data.matched)}</p>
           <KeyTable
             items={data.items}
             selected={selected}
@@ -475,7 +478,7 @@ export function KeysPage() {
       )}
       {dialog === 'delete' && (
         <ConfirmDialog
-          title={t.confirmDelete(count(selectedCount))}
+          title={t.confirmDelete(count(selectedCount), selectedCount)}
           body={t.confirmDeleteBody}
           confirm={t.delete}
           onConfirm={() => remove(false)}

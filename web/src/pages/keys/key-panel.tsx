@@ -104,8 +104,10 @@ function RecentErrors({ id }: { id: string }) {
               <td class="mono">{row.model ?? '—'}</td>
               <td class="mono">{row.status ?? '—'}</td>
               <td>{row.errorType}</td>
-              <td class="keys-message" title={row.message}>
-                {row.message}
+              <td>
+                <div class="keys-message" title={row.message}>
+                  {row.message}
+                </div>
               </td>
             </tr>
           ))}
@@ -300,6 +302,7 @@ export function KeyPanel(props: { item: KeyItem; onClose: () => void; onChanged:
       });
     }
   };
+  const amount = (value: unknown) => (Array.isArray(value) ? value.length : Number(value ?? 0));
   const count = (value: unknown) =>
     formatCount(Array.isArray(value) ? value.length : Number(value ?? 0), language);
   const base = `/api/keys/${item.id}`;
@@ -322,7 +325,9 @@ export function KeyPanel(props: { item: KeyItem; onClose: () => void; onChanged:
           <LastError item={item} />
         </dd>
         <dt>{text.keys.table.usage}</dt>
-        <dd>{text.keys.usageLine(count(item.usage.requests), count(item.usage.failures))}</dd>
+        <dd>
+          {text.keys.usageLine(count(item.usage.requests), count(item.usage.failures), item.usage.requests)}
+        </dd>
         {item.tags.length > 0 && (
           <>
             <dt>{t.tags}</dt>
@@ -346,7 +351,9 @@ export function KeyPanel(props: { item: KeyItem; onClose: () => void; onChanged:
           <button
             type="button"
             class="button"
-            onClick={() => act(`${base}/enable`, (a) => text.keys.enabled(count(a.enabled)))}
+            onClick={() =>
+              act(`${base}/enable`, (a) => text.keys.enabled(count(a.enabled), amount(a.enabled)))
+            }
           >
             {text.keys.enable}
           </button>
@@ -354,7 +361,9 @@ export function KeyPanel(props: { item: KeyItem; onClose: () => void; onChanged:
           <button
             type="button"
             class="button"
-            onClick={() => act(`${base}/disable`, (a) => text.keys.disabledDone(count(a.disabled)))}
+            onClick={() =>
+              act(`${base}/disable`, (a) => text.keys.disabledDone(count(a.disabled), amount(a.disabled)))
+            }
           >
             {text.keys.disable}
           </button>
@@ -362,7 +371,9 @@ export function KeyPanel(props: { item: KeyItem; onClose: () => void; onChanged:
         <button
           type="button"
           class="button"
-          onClick={() => act(`${base}/clear-cooldown`, (a) => text.keys.cleared(count(a.cleared)))}
+          onClick={() =>
+            act(`${base}/clear-cooldown`, (a) => text.keys.cleared(count(a.cleared), amount(a.cleared)))
+          }
         >
           {text.keys.clearRest}
         </button>
@@ -450,7 +461,7 @@ export function KeyPanel(props: { item: KeyItem; onClose: () => void; onChanged:
                           disabled={left === '—'}
                           onClick={() =>
                             act(withQuery(`${base}/clear-cooldown`, { model: model.model }), (a) =>
-                              text.keys.cleared(count(a.cleared)),
+                              text.keys.cleared(count(a.cleared), amount(a.cleared)),
                             )
                           }
                         >

@@ -85,6 +85,7 @@ function Usage({ item }: { item: KeyItem }) {
         {text.keys.usageLine(
           formatCount(item.usage.requests, language),
           formatCount(item.usage.failures, language),
+          item.usage.requests,
         )}
       </div>
       {models.map(([model, usage]) => (
