@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyIdentity } from '../src/core/key-identity.js';
@@ -237,6 +238,36 @@ describe('the keys page', { timeout: 60_000 }, () => {
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe('1 key deleted.');
     expect(stack.gateway.pool.findSecret(doomed)).toBeUndefined();
     await expect.poll(() => row(page, doomed).count()).toBe(0);
+    await finish();
+  });
+
+  // On the gateway itself, not through the recording proxy: these answers hold keys by design.
+  it('exports the keys in one state as a file, and reveals one key on request', async () => {
+    const { page, finish } = await openConsole(browser, `${stack.directUrl}/keys`, 'keys-export');
+    await signIn(page);
+    await row(page, healthyKey).waitFor();
+    await page.getByRole('button', { name: 'Export' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export keys' });
+    await dialog.getByLabel('Keys to export').selectOption('active');
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      dialog.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    expect(file.suggestedFilename()).toBe('gemgate-keys-active.txt');
+    const lines = (await readFile((await file.path()) as string, 'utf8')).trim().split('\n').sort();
+    const active = [healthyKey, restingKey, refusedKey, pastedKeys[1] as string].filter(
+      (secret) => stack.gateway.pool.stateOf(idOf(secret))?.disabled === undefined,
+    );
+    expect(lines).toEqual(active.sort());
+
+    await row(page, healthyKey).getByRole('button', { name: 'Details' }).click();
+    const panel = page.getByRole('dialog');
+    const field = panel.getByLabel('The key itself');
+    expect(await field.inputValue()).not.toContain(healthyKey);
+    await panel.getByRole('button', { name: 'Reveal' }).click();
+    await expect.poll(() => field.inputValue()).toBe(healthyKey);
+    await panel.getByRole('button', { name: 'Hide' }).click();
+    expect(await field.inputValue()).not.toContain(healthyKey);
     await finish();
   });
 
