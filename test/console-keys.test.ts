@@ -290,8 +290,22 @@ describe('the keys page', { timeout: 60_000 }, () => {
     await row(page, healthyKey).waitFor();
     expect(await page.locator('tbody tr[data-key-id]').count()).toBe(4);
     // The table scrolls inside its frame; the page itself does not grow sideways.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     expect(await seriousViolations(page)).toEqual([]);
+    // In Chinese too, every text of the page comes from the language's file.
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.getByRole('button', { name: /^被拒绝/ }).waitFor();
+    expect(await page.getByRole('columnheader').allTextContents()).toEqual([
+      '',
+      '密钥',
+      '状态',
+      '各模型状态',
+      '最近错误',
+      '用量',
+      '备注与标签',
+      '操作',
+    ]);
+    await page.getByLabel('语言').selectOption('en');
     await finish();
   });
 });

@@ -20,6 +20,7 @@ import {
   narrows,
   pageSizes,
 } from './keys/types';
+import { useNow } from './keys/use-now';
 import { useVerification, VerificationProgress } from './keys/verification';
 import './keys.css';
 
@@ -33,17 +34,6 @@ type Message = { ok: boolean; text: string } | undefined;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Ticks every second while a rest is shown counting down. */
-function useNow(ticking: boolean): number {
-  const [now, setNow] = useState(Date.now);
-  useEffect(() => {
-    if (!ticking) return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [ticking]);
-  return now;
 }
 
 /**

@@ -8,6 +8,7 @@ import { useApi } from '../../use-api';
 import { LastError, StateBadge, Tags } from './key-table';
 import { Modal } from './modal';
 import { type KeyItem, parseTags } from './types';
+import { useNow } from './use-now';
 import { useVerification, VerificationProgress } from './verification';
 
 interface SeriesAnswer {
@@ -16,6 +17,7 @@ interface SeriesAnswer {
     readonly points: readonly {
       bucket: number;
       requests: number;
+      attempts?: number;
       failedAttempts?: number;
       failures?: number;
     }[];
@@ -44,7 +46,7 @@ interface RequestRow {
 
 const dayMs = 86_400_000;
 
-/** Hourly requests and failures of one key over a day, every hour present (an hour without requests is 0). */
+/** Hourly attempts and failed attempts of one key over a day, every hour present (an hour without any is 0). */
 function Usage({ item }: { item: KeyItem }) {
   const { text } = useLanguage();
   const t = text.keys.panel;
@@ -65,7 +67,14 @@ function Usage({ item }: { item: KeyItem }) {
       times={times}
       height={180}
       series={[
-        { label: t.requests, values: times.map((bucket) => byBucket.get(bucket)?.requests ?? 0) },
+        {
+          // Each time the key was tried: a request it failed over from counts here, not as its request.
+          label: t.requests,
+          values: times.map((bucket) => {
+            const point = byBucket.get(bucket);
+            return point ? (point.attempts ?? point.requests) : 0;
+          }),
+        },
         {
           label: t.failures,
           values: times.map((bucket) => {
@@ -281,7 +290,7 @@ export function KeyPanel(props: { item: KeyItem; onClose: () => void; onChanged:
   const t = text.keys.panel;
   const loaded = useApi<KeyItem>(`/api/keys/${props.item.id}`);
   const item = loaded.data ?? props.item;
-  const [nowMs] = useState(Date.now);
+  const nowMs = useNow(item.state === 'resting');
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
   const [confirming, setConfirming] = useState(false);
   const changed = () => {
