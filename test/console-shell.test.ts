@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, seriousViolations } from './helpers/browser.js';
+import { launchBrowser, openConsole, pageLanguage, seriousViolations } from './helpers/browser.js';
 import { buildConsole } from './helpers/console-build.js';
 import { type Stack, startStack } from './helpers/start-stack.js';
 
@@ -30,28 +30,29 @@ describe('the console shell', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     const nav = page.getByRole('navigation');
     await nav.waitFor();
-    expect(await nav.getByRole('link').allTextContents()).toEqual([
-      'Dashboard',
-      'Keys',
-      'Configuration',
-      'Logs',
-    ]);
+    await expect
+      .poll(() => nav.getByRole('link').allTextContents())
+      .toEqual(['Dashboard', 'Keys', 'Configuration', 'Logs']);
     // Signed in on the page that was asked for, its query kept.
     expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/keys?state=active');
     expect(await nav.getByRole('link', { name: 'Keys' }).getAttribute('aria-current')).toBe('page');
 
     await nav.getByRole('link', { name: 'Logs' }).click();
-    expect(new URL(page.url()).pathname).toBe('/logs');
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/logs');
     await page.goBack();
-    expect(new URL(page.url()).pathname).toBe('/keys');
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/keys');
 
     await page.getByLabel('Language').selectOption('zh-CN');
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['仪表盘', '密钥', '配置', '日志']);
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    await expect
+      .poll(() => nav.getByRole('link').allTextContents())
+      .toEqual(['仪表盘', '密钥', '配置', '日志']);
+    await expect.poll(() => pageLanguage(page)).toBe('zh-CN');
     // The choice is kept across a reload.
     await page.reload();
     await page.getByRole('navigation').waitFor();
-    expect(await page.getByRole('navigation').getByRole('link').first().textContent()).toBe('仪表盘');
+    await expect
+      .poll(() => page.getByRole('navigation').getByRole('link').first().textContent())
+      .toBe('仪表盘');
     await page.getByLabel('语言').selectOption('en');
 
     const cookies = await page.context().cookies();
@@ -110,5 +111,19 @@ describe('the console shell', () => {
     });
     expect(again.status).toBe(304);
     expect((await fetch(`${stack.url}/assets/nothing.js`)).status).toBe(404);
+  });
+
+  it('loads under 200 KB of compressed JavaScript at first', async () => {
+    const html = await (await fetch(`${stack.url}/`)).text();
+    const scripts = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((match) => match[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    let bytes = 0;
+    for (const script of scripts) {
+      const answer = await fetch(`${stack.url}${script}`, { headers: { 'accept-encoding': 'gzip' } });
+      expect(answer.headers.get('content-encoding')).toBe('gzip');
+      bytes += Number(answer.headers.get('content-length'));
+    }
+    expect(bytes).toBeGreaterThan(5_000);
+    expect(bytes).toBeLessThan(200 * 1024);
   });
 });

@@ -91,3 +91,16 @@ export async function seriousViolations(page: Page): Promise<string[]> {
           .join(', ')}`,
     );
 }
+
+/**
+ * Elements outside a scrolling table frame that reach past `width` pixels: on a phone, nothing
+ * but a table may be wider than the screen. (Page scripts are strings: tests compile without DOM types.)
+ */
+export function elementsWiderThan(page: Page, width: number): Promise<string[]> {
+  return page.evaluate(`[...document.querySelectorAll('body *')]
+    .filter((element) => !element.closest('.table-wrap') && element.getBoundingClientRect().right > ${width} + 1)
+    .map((element) => element.tagName + '.' + element.className)`);
+}
+
+/** The `lang` of the page's root element. */
+export const pageLanguage = (page: Page): Promise<string> => page.evaluate('document.documentElement.lang');

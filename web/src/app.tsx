@@ -72,9 +72,17 @@ function Header({ path, onSignOut }: { path: string; onSignOut: () => void }) {
   );
 }
 
+const titles = { '/keys': 'keys', '/config': 'config', '/logs': 'logs' } as const;
+
 /** The console: the sign-in form until a session is open, then the page the URL names. */
 export function App() {
   const { path } = usePlace();
+  const text = useText();
+  const pageTitle = text.nav[titles[path as keyof typeof titles] ?? 'dashboard'];
+  // The tab and the history name the page; a screen reader hears it as the page changes.
+  useEffect(() => {
+    document.title = `${pageTitle} · gemgate`;
+  }, [pageTitle]);
   const [session, setSession] = useState<Session>('checking');
   const [problem, setProblem] = useState<unknown>();
   // Pages are mounted anew after each sign-in, so what they show is read with the new session.
