@@ -114,6 +114,8 @@ const routes: { method: string; path: string; body?: unknown }[] = [
   { method: 'PUT', path: '/api/keys/0000000000000000/meta', body: { note: 'n', tags: ['t'] } },
   { method: 'POST', path: '/api/keys/verify', body: { state: 'refused' } },
   { method: 'POST', path: '/api/keys/delete-refused', body: {} },
+  { method: 'POST', path: '/api/keys/find', body: { key: 'ok-sign-in-key-3' } },
+  { method: 'GET', path: '/api/keys?id=0000000000000000' },
   { method: 'GET', path: '/api/jobs/AAAAAAAAAAAA' },
   { method: 'GET', path: '/api/no-such-route' },
   { method: 'POST', path: '/api/stats/summary' },

@@ -53,6 +53,8 @@ const verifySchema = z.union([
 const addSchema = z.object({ keys: z.union([z.string(), z.array(z.string())]) }).strict();
 const importSchema = z.object({ text: z.string() }).strict();
 const removeSchema = z.object({ ids: idList }).strict();
+// A key is at most a few hundred characters; anything longer is no key the pool holds.
+const findSchema = z.object({ key: z.string().min(1).max(1024) }).strict();
 const metaSchema = z
   .object({
     // Control characters other than tab and line breaks are refused: PostgreSQL refuses NUL in
@@ -151,11 +153,13 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
   app.get('/api/keys', async (request, reply) => {
     const parsed = parseKeyListQuery(request.query);
     if ('problem' in parsed) return sendAdminError(reply, 400, parsed.problem);
-    const { query } = parsed;
+    const { query, id } = parsed;
     // A whole key pasted into the search finds that key, compared by the pool, never echoed.
     const exactId = query.text === undefined ? undefined : pool.findSecret(query.text)?.id;
     const nowMs = clock.now();
-    const page = queryKeys(pool.rows(), metaOf, exactId ? { ...query, exactId } : query, nowMs);
+    // `id` narrows the list to that key, the other filters still applying (the counts follow it).
+    const rows = id === undefined ? pool.rows() : pool.rows().filter((row) => row.key.id === id);
+    const page = queryKeys(rows, metaOf, exactId ? { ...query, exactId } : query, nowMs);
     return {
       items: page.items.flatMap((row) => {
         const view = pool.view(row.key.id);
@@ -189,6 +193,15 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
       return { keys: keys.map(({ key, state }) => ({ id: key.id, key: key.secret, state })) };
     reply.type('text/plain; charset=utf-8');
     return keys.map(({ key }) => `${key.secret}\n`).join('');
+  });
+
+  // A whole key to its id, in a body: a key typed into the console's search would otherwise travel
+  // in a URL, which proxies and access logs keep. The key is compared by the pool, never echoed.
+  app.post('/api/keys/find', async (request, reply) => {
+    const body = parseAdminBody(findSchema, request, reply);
+    if (!body) return reply;
+    const key = pool.findSecret(body.key.trim());
+    return key ? { id: key.id } : sendAdminError(reply, 404, 'No key in the pool is that key.');
   });
 
   app.get<{ Params: { id: string } }>('/api/keys/:id', async (request, reply) => {

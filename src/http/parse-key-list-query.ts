@@ -21,6 +21,9 @@ const querySchema = z
       .transform(Number)
       .refine((limit) => limit >= 1 && limit <= maxKeyListLimit, `expected 1 to ${maxKeyListLimit}`),
     cursor: z.string().max(512),
+    // One key by id: how the console shows a key found by POST /api/keys/find, whose secret must
+    // not travel in a URL.
+    id: z.string().regex(/^[0-9a-f]{1,16}$/, 'expected a key id'),
   })
   .partial()
   .strict();
@@ -52,9 +55,9 @@ function decodeCursor(text: string, sort: KeyQuery['sort'], order: Order): KeyPo
 
 /**
  * `GET /api/keys`' query string, or what is wrong with it. `exactId` is left to the caller, which
- * knows how the pool names keys.
+ * knows how the pool names keys, and so is `id` (one key only), which the pool finds without a pass.
  */
-export function parseKeyListQuery(raw: unknown): { query: KeyQuery } | { problem: string } {
+export function parseKeyListQuery(raw: unknown): { query: KeyQuery; id?: string } | { problem: string } {
   const parsed = querySchema.safeParse(raw);
   if (!parsed.success) {
     return {
@@ -63,7 +66,7 @@ export function parseKeyListQuery(raw: unknown): { query: KeyQuery } | { problem
         .join('; '),
     };
   }
-  const { cursor, q, limit, sort = 'id', order = 'asc', ...filters } = parsed.data;
+  const { cursor, q, limit, id, sort = 'id', order = 'asc', ...filters } = parsed.data;
   const text = q?.trim();
   let after: KeyPosition | undefined;
   if (cursor !== undefined) {
@@ -80,5 +83,6 @@ export function parseKeyListQuery(raw: unknown): { query: KeyQuery } | { problem
       limit: limit ?? defaultLimit,
       ...(after ? { after } : {}),
     },
+    ...(id === undefined ? {} : { id }),
   };
 }
