@@ -1,6 +1,7 @@
 import './logs.css';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, download, withQuery } from '../api';
+import { Modal } from '../components/modal';
 import { Status } from '../components/status';
 import { formatCount, formatTime } from '../format';
 import { useLanguage } from '../i18n';
@@ -20,7 +21,6 @@ import {
   type RequestRow,
   viewOf,
 } from './logs/log-types';
-import { Modal } from './logs/modal';
 import { useLogPages } from './logs/use-log-pages';
 
 type Deletion = 'selected' | 'matching' | 'all';
@@ -241,7 +241,12 @@ export function LogsPage() {
       )}
 
       {deletion !== undefined && (
-        <Modal title={text.logs.confirmTitle} onClose={() => setDeletion(undefined)} role="alertdialog">
+        <Modal
+          title={text.logs.confirmTitle}
+          onClose={() => setDeletion(undefined)}
+          role="alertdialog"
+          closeButton={false}
+        >
           <p>
             {deletion === 'selected'
               ? text.logs.confirmSelected(selected.size, logName)

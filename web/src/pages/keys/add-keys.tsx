@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { ApiError, api } from '../../api';
+import { Modal } from '../../components/modal';
 import { formatCount } from '../../format';
 import { useLanguage } from '../../i18n';
-import { Modal } from './modal';
 
 interface ImportAnswer {
   readonly added?: readonly { id: string; masked: string }[];

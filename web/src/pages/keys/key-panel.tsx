@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
 import { api, withQuery } from '../../api';
 import { LineChart } from '../../components/chart';
+import { Modal } from '../../components/modal';
 import { Status } from '../../components/status';
 import { formatCount, formatMs, formatTime, formatTimeLeft } from '../../format';
 import { useLanguage } from '../../i18n';
 import { useApi } from '../../use-api';
 import { LastError, StateBadge, Tags } from './key-table';
-import { Modal } from './modal';
 import { type KeyItem, parseTags } from './types';
 import { useNow } from './use-now';
 import { useVerification, VerificationProgress } from './verification';

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../../api';
+import { Modal } from '../../components/modal';
 import { Status } from '../../components/status';
 import { formatCount, formatMs, formatTime } from '../../format';
 import { useLanguage } from '../../i18n';
@@ -16,7 +17,6 @@ import {
   prettyBody,
   type RequestDetail,
 } from './log-types';
-import { Modal } from './modal';
 
 function Facts({ facts }: { facts: [string, ComponentChildren][] }) {
   return (
@@ -237,7 +237,12 @@ export function LogDetail({
   }
 
   return (
-    <Modal title={view === 'requests' ? names.requestTitle(id) : names.errorTitle(id)} onClose={onClose} wide>
+    <Modal
+      title={view === 'requests' ? names.requestTitle(id) : names.errorTitle(id)}
+      onClose={onClose}
+      wide
+      closeButton={false}
+    >
       {detail === undefined || loaded.error !== undefined ? (
         <Status error={loaded.error} onRetry={loaded.reload} />
       ) : view === 'requests' ? (

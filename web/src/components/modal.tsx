@@ -1,16 +1,19 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
-import { useText } from '../../i18n';
+import { useText } from '../i18n';
 
 /**
- * A modal <dialog> with a heading that names it, open while mounted: Escape and the close button
- * call `onClose`, and focus returns to where it was.
+ * A modal <dialog> named by its heading, open while mounted: Escape (and the Close button, unless
+ * the dialog has its own way out) call `onClose`, and focus returns to where it was.
  */
 export function Modal(props: {
   title: string;
   onClose: () => void;
   children: ComponentChildren;
   wide?: boolean;
+  role?: 'alertdialog';
+  /** False when the dialog's own buttons close it (a confirmation's Cancel). */
+  closeButton?: boolean;
 }) {
   const text = useText();
   const dialog = useRef<HTMLDialogElement>(null);
@@ -30,18 +33,21 @@ export function Modal(props: {
   return (
     <dialog
       ref={dialog}
-      class={props.wide ? 'keys-dialog keys-dialog-wide' : 'keys-dialog'}
+      class={props.wide ? 'modal modal-wide' : 'modal'}
       aria-labelledby={headingId}
+      role={props.role}
       onCancel={(event) => {
         event.preventDefault();
         onClose.current();
       }}
     >
-      <div class="keys-dialog-head">
+      <div class="modal-head">
         <h2 id={headingId}>{props.title}</h2>
-        <button type="button" class="button" onClick={() => onClose.current()}>
-          {text.common.close}
-        </button>
+        {props.closeButton !== false && (
+          <button type="button" class="button" onClick={() => onClose.current()}>
+            {text.common.close}
+          </button>
+        )}
       </div>
       {props.children}
     </dialog>
