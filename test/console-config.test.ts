@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, seriousViolations } from './helpers/browser.js';
+import { launchBrowser, openConsole, seriousViolations, signIn } from './helpers/browser.js';
 import { buildConsole } from './helpers/console-build.js';
 import { clientToken, generateBody, post, type Stack, startStack } from './helpers/start-stack.js';
 
@@ -24,8 +24,7 @@ describe('the configuration page', () => {
   });
 
   async function signedIn(page: Page) {
-    await page.getByLabel('Admin token').fill(stack.adminToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, stack.adminToken);
     await page.getByRole('heading', { name: 'Configuration', level: 1 }).waitFor();
     await page.locator('#setting-MAX_RETRIES').waitFor();
   }

@@ -1,17 +1,21 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { elementsWiderThan, launchBrowser, openConsole, seriousViolations } from './helpers/browser.js';
+import {
+  elementsWiderThan,
+  launchBrowser,
+  openConsole,
+  seriousViolations,
+  signIn,
+} from './helpers/browser.js';
 import { buildConsole } from './helpers/console-build.js';
 import { clientToken, generateBody, post, type Stack, startStack } from './helpers/start-stack.js';
 
 const invalidKey = 'invalid-dashboard-key-0001';
 const restingKey = 'quota-day-dashboard-key-01';
 
-async function signIn(stack: Stack, url: string, name: string, options = {}) {
+async function signedIn(stack: Stack, url: string, name: string, options = {}) {
   const opened = await openConsole(browser, url, name, options);
-  await opened.page.getByLabel('Admin token').fill(stack.adminToken);
-  await opened.page.getByRole('button', { name: 'Sign in' }).click();
-  await opened.page.getByRole('navigation').waitFor();
+  await signIn(opened.page, stack.adminToken);
   return opened;
 }
 
@@ -45,7 +49,7 @@ describe('the console dashboard', () => {
   });
 
   it('shows the requests, the pool, the refused keys and the failures, each linking to its detail', async () => {
-    const { page, finish } = await signIn(stack, stack.url, 'dashboard');
+    const { page, finish } = await signedIn(stack, stack.url, 'dashboard');
     const lastHour = page.getByRole('region', { name: 'Last hour' });
     await expect.poll(() => lastHour.locator('.metric').textContent()).toBe('5');
     await expect.poll(() => lastHour.getByText('80%').count()).toBe(1);
@@ -95,7 +99,7 @@ describe('the console dashboard', () => {
       ['dark', { colorScheme: 'dark' }],
       ['phone', { phone: true }],
     ] as const) {
-      const { page, finish } = await signIn(stack, stack.url, `dashboard-${name}`, options);
+      const { page, finish } = await signedIn(stack, stack.url, `dashboard-${name}`, options);
       await page.getByRole('region', { name: 'Why requests failed' }).getByRole('table').waitFor();
       expect(await seriousViolations(page)).toEqual([]);
       if (name === 'phone') {

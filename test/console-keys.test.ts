@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyIdentity } from '../src/core/key-identity.js';
-import { launchBrowser, openConsole, seriousViolations } from './helpers/browser.js';
+import { launchBrowser, openConsole, seriousViolations, signIn } from './helpers/browser.js';
 import { buildConsole } from './helpers/console-build.js';
 import { clientToken, generateBody, post, type Stack, startStack } from './helpers/start-stack.js';
 
@@ -36,11 +36,7 @@ describe('the keys page', { timeout: 60_000 }, () => {
     await stack?.close();
   });
 
-  async function signIn(page: Page) {
-    await page.getByLabel('Admin token').fill(stack.adminToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
-  }
+  const signedIn = (page: Page) => signIn(page, stack.adminToken);
 
   const row = (page: Page, secret: string) => page.locator(`tr[data-key-id="${idOf(secret)}"]`);
 
@@ -59,7 +55,7 @@ describe('the keys page', { timeout: 60_000 }, () => {
 
   it('adds the keys found in pasted text', async () => {
     const { page, finish } = await openConsole(browser, `${stack.url}/keys`, 'keys-add');
-    await signIn(page);
+    await signedIn(page);
     await row(page, healthyKey).waitFor();
     await page.getByRole('button', { name: 'Add keys' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add keys' });
@@ -94,7 +90,7 @@ describe('the keys page', { timeout: 60_000 }, () => {
 
     // The dashboard links to the refused keys this way.
     const { page, finish } = await openConsole(browser, `${stack.url}/keys?state=refused`, 'keys-refused');
-    await signIn(page);
+    await signedIn(page);
     await row(page, refusedKey).waitFor();
     expect(await page.locator('tbody tr[data-key-id]').count()).toBe(1);
     expect(await row(page, refusedKey).textContent()).toContain('Refused');
@@ -124,7 +120,7 @@ describe('the keys page', { timeout: 60_000 }, () => {
   it('verifies every key on the page with a progress bar, switches a key off and on', async () => {
     const before = stack.fake.callsFor(pastedKeys[0] as string);
     const { page, finish } = await openConsole(browser, `${stack.url}/keys`, 'keys-verify');
-    await signIn(page);
+    await signedIn(page);
     await row(page, healthyKey).waitFor();
     await page.getByLabel('Select every key on this page').check();
     await page.getByText('5 selected').waitFor();
@@ -159,7 +155,7 @@ describe('the keys page', { timeout: 60_000 }, () => {
 
   it('saves a note and tags in the key panel, and finds a whole key without putting it in the URL', async () => {
     const { page, finish } = await openConsole(browser, `${stack.url}/keys`, 'keys-panel');
-    await signIn(page);
+    await signedIn(page);
     await row(page, healthyKey).getByRole('button', { name: 'Details' }).click();
     const panel = page.getByRole('dialog');
     await panel.getByRole('heading', { name: 'Key ok-k…-key' }).waitFor();
@@ -200,7 +196,7 @@ describe('the keys page', { timeout: 60_000 }, () => {
       `${stack.url}/keys?source=settings&limit=2`,
       'keys-matching',
     );
-    await signIn(page);
+    await signedIn(page);
     await page.getByText('3 keys match').waitFor();
     expect(await page.locator('tbody tr[data-key-id]').count()).toBe(2);
     await page.getByRole('button', { name: 'Next page' }).click();
@@ -244,7 +240,7 @@ describe('the keys page', { timeout: 60_000 }, () => {
   // On the gateway itself, not through the recording proxy: these answers hold keys by design.
   it('exports the keys in one state as a file, and reveals one key on request', async () => {
     const { page, finish } = await openConsole(browser, `${stack.directUrl}/keys`, 'keys-export');
-    await signIn(page);
+    await signedIn(page);
     await row(page, healthyKey).waitFor();
     await page.getByRole('button', { name: 'Export' }).click();
     const dialog = page.getByRole('dialog', { name: 'Export keys' });
@@ -276,7 +272,7 @@ describe('the keys page', { timeout: 60_000 }, () => {
       const { page, finish } = await openConsole(browser, `${stack.url}/keys`, `keys-a11y-${colorScheme}`, {
         colorScheme,
       });
-      await signIn(page);
+      await signedIn(page);
       await row(page, healthyKey).waitFor();
       await row(page, healthyKey).getByRole('checkbox').check();
       expect(await seriousViolations(page)).toEqual([]);
@@ -286,7 +282,7 @@ describe('the keys page', { timeout: 60_000 }, () => {
       await finish();
     }
     const { page, finish } = await openConsole(browser, `${stack.url}/keys`, 'keys-phone', { phone: true });
-    await signIn(page);
+    await signedIn(page);
     await row(page, healthyKey).waitFor();
     expect(await page.locator('tbody tr[data-key-id]').count()).toBe(4);
     // The table scrolls inside its frame; the page itself does not grow sideways.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openConsole, seriousViolations } from './helpers/browser.js';
+import { launchBrowser, openConsole, seriousViolations, signIn } from './helpers/browser.js';
 import { buildConsole } from './helpers/console-build.js';
 import { clientToken, generateBody, post, type Stack, startStack } from './helpers/start-stack.js';
 
@@ -41,9 +41,8 @@ describe('the logs page', () => {
     (await admin<{ items: RequestItem[] }>('/api/logs/requests?limit=500')).items;
   const errorRows = async () => (await admin<{ items: ErrorItem[] }>('/api/logs/errors?limit=500')).items;
 
-  async function signIn(page: Page) {
-    await page.getByLabel('Admin token').fill(stack.adminToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+  async function signedIn(page: Page) {
+    await signIn(page, stack.adminToken);
     await page.getByRole('heading', { name: 'Logs', level: 1 }).waitFor();
   }
 
@@ -92,7 +91,7 @@ describe('the logs page', () => {
     ]);
 
     const { page, finish } = await openConsole(browser, `${stack.url}/logs`, 'logs-failover');
-    await signIn(page);
+    await signedIn(page);
     expect(await page.getByRole('tab', { name: 'Request log' }).getAttribute('aria-selected')).toBe('true');
     const table = page.getByRole('table', { name: 'Requests, one row each' });
     await expect.poll(() => table.locator('tbody tr').count()).toBe(4);
@@ -147,7 +146,7 @@ describe('the logs page', () => {
       'logs-filters',
     );
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.url });
-    await signIn(page);
+    await signedIn(page);
     expect(await page.getByRole('tab', { name: 'Error log' }).getAttribute('aria-selected')).toBe('true');
     expect(await page.getByLabel('Outcome').inputValue()).toBe('invalid-key');
     expect(await page.getByLabel('Key id').inputValue()).toBe(refusedId);
@@ -212,7 +211,7 @@ describe('the logs page', () => {
       const { page, finish } = await openConsole(browser, `${stack.url}/logs`, `logs-a11y-${colorScheme}`, {
         colorScheme,
       });
-      await signIn(page);
+      await signedIn(page);
       const requests = page.getByRole('table', { name: 'Requests, one row each' });
       await expect.poll(() => requests.locator('tbody tr').count()).toBeGreaterThan(0);
       expect(await seriousViolations(page)).toEqual([]);
@@ -235,7 +234,7 @@ describe('the logs page', () => {
 
   it('works on a phone: the page does not overflow, the table scrolls, the detail opens', async () => {
     const { page, finish } = await openConsole(browser, `${stack.url}/logs`, 'logs-phone', { phone: true });
-    await signIn(page);
+    await signedIn(page);
     const table = page.getByRole('table', { name: 'Requests, one row each' });
     await expect.poll(() => table.locator('tbody tr').count()).toBe(4);
     // The rows come first on a phone: the filters are folded away until opened.
@@ -255,7 +254,7 @@ describe('the logs page', () => {
 
   it('exports the filter as CSV, deletes selected rows, matching rows, and all', async () => {
     const { page, finish } = await openConsole(browser, `${stack.url}/logs?outcome=ok`, 'logs-delete');
-    await signIn(page);
+    await signedIn(page);
     const table = page.getByRole('table', { name: 'Requests, one row each' });
     await expect.poll(() => table.locator('tbody tr').count()).toBe(4);
 
@@ -347,7 +346,7 @@ describe('the logs page', () => {
         .execute();
     }
     const { page, finish } = await openConsole(browser, `${stack.url}/logs?status=503`, 'logs-more');
-    await signIn(page);
+    await signedIn(page);
     const table = page.getByRole('table', { name: 'Requests, one row each' });
     await expect.poll(() => table.locator('tbody tr').count()).toBe(30);
     const notice = page.getByText(/The search read back to .* without filling a page/);

@@ -104,3 +104,10 @@ export function elementsWiderThan(page: Page, width: number): Promise<string[]> 
 
 /** The `lang` of the page's root element. */
 export const pageLanguage = (page: Page): Promise<string> => page.evaluate('document.documentElement.lang');
+
+/** Signs in on the console's sign-in form and waits for the page it was on. */
+export async function signIn(page: Page, adminToken: string): Promise<void> {
+  await page.getByLabel('Admin token').fill(adminToken);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}

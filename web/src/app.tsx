@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, onSignedOut } from './api';
+import { Link } from './components/link';
 import { LanguageSelect, ThemeSelect } from './components/preferences';
 import { Status } from './components/status';
 import { useText } from './i18n';
@@ -8,7 +9,7 @@ import { DashboardPage } from './pages/dashboard';
 import { KeysPage } from './pages/keys';
 import { LogsPage } from './pages/logs';
 import { SignIn } from './pages/sign-in';
-import { navigate, usePlace } from './router';
+import { usePlace } from './router';
 
 type Session = 'checking' | 'signed-in' | 'signed-out' | 'expired';
 
@@ -23,23 +24,6 @@ function Page({ path }: { path: string }) {
     default:
       return <DashboardPage />;
   }
-}
-
-function NavLink({ href, current, label }: { href: string; current: boolean; label: string }) {
-  return (
-    <a
-      href={href}
-      class="nav-link"
-      aria-current={current ? 'page' : undefined}
-      onClick={(event) => {
-        if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
-        event.preventDefault();
-        navigate(href);
-      }}
-    >
-      {label}
-    </a>
-  );
 }
 
 function Header({ path, onSignOut }: { path: string; onSignOut: () => void }) {
@@ -58,7 +42,9 @@ function Header({ path, onSignOut }: { path: string; onSignOut: () => void }) {
       <span class="brand">gemgate</span>
       <nav aria-label={text.nav.label} class="nav">
         {links.map(([href, label]) => (
-          <NavLink key={href} href={href} label={label} current={path === href} />
+          <Link key={href} href={href} class="nav-link" current={path === href}>
+            {label}
+          </Link>
         ))}
       </nav>
       <div class="header-tools">

@@ -14,8 +14,15 @@ const palette = ['#3b82f6', '#e4572e', '#17a673', '#a855f7', '#d9a300', '#0ea5b7
 
 export const lineColor = (index: number) => palette[index % palette.length] ?? '#3b82f6';
 
-const cssVariable = (name: string) =>
-  getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+/** A colour variable of the theme as the canvas needs it: resolved (the variables hold light-dark() pairs). */
+function themeColor(within: HTMLElement, variable: string): string {
+  const probe = document.createElement('span');
+  probe.style.color = `var(${variable})`;
+  within.append(probe);
+  const color = getComputedStyle(probe).color;
+  probe.remove();
+  return color;
+}
 
 /**
  * A time-series line chart (uPlot: 22 KB compressed against Chart.js's 56, README "Console").
@@ -37,9 +44,9 @@ export function LineChart(props: {
     const draw = () => {
       chart?.destroy();
       const axis = {
-        stroke: cssVariable('--muted'),
-        grid: { stroke: cssVariable('--border'), width: 1 },
-        ticks: { stroke: cssVariable('--border'), width: 1 },
+        stroke: themeColor(element, '--muted'),
+        grid: { stroke: themeColor(element, '--border'), width: 1 },
+        ticks: { stroke: themeColor(element, '--border'), width: 1 },
       };
       chart = new uPlot(
         {

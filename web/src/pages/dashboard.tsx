@@ -1,12 +1,12 @@
-import type { ComponentChildren } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import { withQuery } from '../api';
 import { LineChart } from '../components/chart';
+import { Link } from '../components/link';
 import { Status } from '../components/status';
+import { Table } from '../components/table';
 import { formatCount, formatMs, formatPercent, formatTimeLeft } from '../format';
 import { useLanguage } from '../i18n';
 import type { Messages } from '../i18n/en';
-import { navigate } from '../router';
 import { useApi } from '../use-api';
 import { fillBuckets } from './dashboard/fill-buckets';
 import './dashboard.css';
@@ -56,23 +56,6 @@ const rangeMs: Record<Range, number> = {
 };
 const refreshMs = 30_000;
 
-/** A link within the console (the log search and the keys page take their filters from the URL). */
-function Go({ href, label, children }: { href: string; label?: string; children: ComponentChildren }) {
-  return (
-    <a
-      href={href}
-      aria-label={label}
-      onClick={(event) => {
-        if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
-        event.preventDefault();
-        navigate(href);
-      }}
-    >
-      {children}
-    </a>
-  );
-}
-
 function SummaryCards({ summary, locale, text }: { summary: Summary; locale: string; text: Messages }) {
   const t = text.dashboard;
   return (
@@ -116,41 +99,19 @@ function LatencyTable({ summary, text }: { summary: Summary; text: Messages }) {
   return (
     <section class="card" aria-labelledby="latency-title">
       <h2 id="latency-title">{t.latencyTitle}</h2>
-      <div class="table-wrap flat">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t.period}</th>
-              <th scope="col" class="number">
-                {t.mean}
-              </th>
-              <th scope="col" class="number">
-                p50
-              </th>
-              <th scope="col" class="number">
-                p95
-              </th>
-              <th scope="col" class="number">
-                p99
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {periods.map((period) => {
-              const latency = summary[period].latencyMs;
-              return (
-                <tr key={period}>
-                  <th scope="row">{t.periods[period]}</th>
-                  <td class="number">{formatMs(latency.mean)}</td>
-                  <td class="number">{formatMs(latency.p50)}</td>
-                  <td class="number">{formatMs(latency.p95)}</td>
-                  <td class="number">{formatMs(latency.p99)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        flat
+        caption={t.latencyTitle}
+        rows={periods}
+        rowKey={(period) => period}
+        columns={[
+          { head: t.period, rowHeader: true, cell: (period) => t.periods[period] },
+          { head: t.mean, numeric: true, cell: (period) => formatMs(summary[period].latencyMs.mean) },
+          { head: 'p50', numeric: true, cell: (period) => formatMs(summary[period].latencyMs.p50) },
+          { head: 'p95', numeric: true, cell: (period) => formatMs(summary[period].latencyMs.p95) },
+          { head: 'p99', numeric: true, cell: (period) => formatMs(summary[period].latencyMs.p99) },
+        ]}
+      />
     </section>
   );
 }
@@ -187,10 +148,10 @@ function PoolHealth({ pool, locale, text }: { pool: Pool; locale: string; text: 
         </li>
         {states.map((state) => (
           <li key={state}>
-            <Go href={`/keys?state=${state}`}>
+            <Link href={`/keys?state=${state}`}>
               <span class={`metric state-${state}`}>{formatCount(pool.counts[state], locale)}</span>{' '}
               {t.states[state]}
-            </Go>
+            </Link>
           </li>
         ))}
       </ul>
@@ -198,39 +159,33 @@ function PoolHealth({ pool, locale, text }: { pool: Pool; locale: string; text: 
       {pool.resting.length === 0 ? (
         <p class="muted">{t.noneResting}</p>
       ) : (
-        <div class="table-wrap flat">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t.model}</th>
-                <th scope="col" class="number">
-                  {t.keys}
-                </th>
-                <th scope="col">{t.reasons}</th>
-                <th scope="col">{t.backAt}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {pool.resting.map((rest) => (
-                <tr key={rest.model}>
-                  <td class="mono">
-                    <Go href={withQuery('/keys', { state: 'resting', model: rest.model })}>{rest.model}</Go>
-                  </td>
-                  <td class="number">{formatCount(rest.keys, locale)}</td>
-                  <td>
-                    {Object.entries(rest.reasons)
-                      .map(
-                        ([reason, count]) =>
-                          `${(t.restReasons as Record<string, string>)[reason] ?? reason} ×${count}`,
-                      )
-                      .join(', ')}
-                  </td>
-                  <td>{formatTimeLeft(rest.nextBackAt, now)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          flat
+          caption={t.restingByModel}
+          rows={pool.resting}
+          rowKey={(rest) => rest.model}
+          columns={[
+            {
+              head: t.model,
+              cellClass: () => 'mono',
+              cell: (rest) => (
+                <Link href={withQuery('/keys', { state: 'resting', model: rest.model })}>{rest.model}</Link>
+              ),
+            },
+            { head: t.keys, numeric: true, cell: (rest) => formatCount(rest.keys, locale) },
+            {
+              head: t.reasons,
+              cell: (rest) =>
+                Object.entries(rest.reasons)
+                  .map(
+                    ([reason, count]) =>
+                      `${(t.restReasons as Record<string, string>)[reason] ?? reason} ×${count}`,
+                  )
+                  .join(', '),
+            },
+            { head: t.backAt, cell: (rest) => formatTimeLeft(rest.nextBackAt, now) },
+          ]}
+        />
       )}
       {Object.keys(pool.switchedOff).length > 0 && (
         <p>
@@ -272,40 +227,23 @@ function Usage({
       ) : breakdown.rows.length === 0 ? (
         <p class="muted">{t.noData}</p>
       ) : (
-        <div class="table-wrap flat">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{head}</th>
-                <th scope="col" class="number">
-                  {t.requests}
-                </th>
-                <th scope="col" class="number">
-                  {t.successRate}
-                </th>
-                <th scope="col" class="number">
-                  {t.tokens}
-                </th>
-                <th scope="col" class="number">
-                  p95
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {breakdown.rows.map((row) => (
-                <tr key={row.name}>
-                  <td class="mono">
-                    <Go href={link(row.name)}>{row.label ?? row.name}</Go>
-                  </td>
-                  <td class="number">{formatCount(row.requests, locale)}</td>
-                  <td class="number">{formatPercent(row.successRate, locale)}</td>
-                  <td class="number">{formatCount(row.tokens.total, locale)}</td>
-                  <td class="number">{formatMs(row.latencyMs.p95)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          flat
+          caption={title}
+          rows={breakdown.rows}
+          rowKey={(row) => row.name}
+          columns={[
+            {
+              head,
+              cellClass: () => 'mono',
+              cell: (row) => <Link href={link(row.name)}>{row.label ?? row.name}</Link>,
+            },
+            { head: t.requests, numeric: true, cell: (row) => formatCount(row.requests, locale) },
+            { head: t.successRate, numeric: true, cell: (row) => formatPercent(row.successRate, locale) },
+            { head: t.tokens, numeric: true, cell: (row) => formatCount(row.tokens.total, locale) },
+            { head: 'p95', numeric: true, cell: (row) => formatMs(row.latencyMs.p95) },
+          ]}
+        />
       )}
     </section>
   );
@@ -381,41 +319,33 @@ export function DashboardPage() {
           ) : (outcomes.data.failureGroups ?? []).length === 0 ? (
             <p class="muted">{t.noFailures}</p>
           ) : (
-            <div class="table-wrap flat">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t.group}</th>
-                    <th scope="col" class="number">
-                      {t.requests}
-                    </th>
-                    <th scope="col" class="number">
-                      {t.attempts}
-                    </th>
-                    <th scope="col">{t.classes}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(outcomes.data.failureGroups ?? []).map((group) => (
-                    <tr key={group.group}>
-                      <th scope="row">{(t.groups as Record<string, string>)[group.group] ?? group.group}</th>
-                      <td class="number">{formatCount(group.requests, language)}</td>
-                      <td class="number">{formatCount(group.attempts, language)}</td>
-                      <td>
-                        {group.classes.map((name, index) => (
-                          <span key={name}>
-                            {index > 0 && ', '}
-                            <Go href={logs({ outcome: name })} label={t.openLogs(name)}>
-                              <span class="mono">{name}</span>
-                            </Go>
-                          </span>
-                        ))}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table
+              flat
+              caption={t.failuresTitle}
+              rows={outcomes.data.failureGroups ?? []}
+              rowKey={(group) => group.group}
+              columns={[
+                {
+                  head: t.group,
+                  rowHeader: true,
+                  cell: (group) => (t.groups as Record<string, string>)[group.group] ?? group.group,
+                },
+                { head: t.requests, numeric: true, cell: (group) => formatCount(group.requests, language) },
+                { head: t.attempts, numeric: true, cell: (group) => formatCount(group.attempts, language) },
+                {
+                  head: t.classes,
+                  cell: (group) =>
+                    group.classes.map((name, index) => (
+                      <span key={name}>
+                        {index > 0 && ', '}
+                        <Link href={logs({ outcome: name })} label={t.openLogs(name)}>
+                          <span class="mono">{name}</span>
+                        </Link>
+                      </span>
+                    )),
+                },
+              ]}
+            />
           )}
         </section>
         <section class="card" aria-labelledby="attention-title">
@@ -425,36 +355,22 @@ export function DashboardPage() {
           ) : keys.data.mostRefused.length === 0 ? (
             <p class="muted">{t.noRefusals}</p>
           ) : (
-            <div class="table-wrap flat">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t.key}</th>
-                    <th scope="col" class="number">
-                      {t.answers429}
-                    </th>
-                    <th scope="col" class="number">
-                      {t.answers403}
-                    </th>
-                    <th scope="col" class="number">
-                      {t.answers400}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {keys.data.mostRefused.map((key) => (
-                    <tr key={key.keyId}>
-                      <td class="mono">
-                        <Go href={logs({ key: key.keyId })}>{key.masked ?? key.keyId}</Go>
-                      </td>
-                      <td class="number">{formatCount(key.answers429, language)}</td>
-                      <td class="number">{formatCount(key.answers403, language)}</td>
-                      <td class="number">{formatCount(key.answers400, language)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table
+              flat
+              caption={t.attention}
+              rows={keys.data.mostRefused}
+              rowKey={(key) => key.keyId}
+              columns={[
+                {
+                  head: t.key,
+                  cellClass: () => 'mono',
+                  cell: (key) => <Link href={logs({ key: key.keyId })}>{key.masked ?? key.keyId}</Link>,
+                },
+                { head: t.answers429, numeric: true, cell: (key) => formatCount(key.answers429, language) },
+                { head: t.answers403, numeric: true, cell: (key) => formatCount(key.answers403, language) },
+                { head: t.answers400, numeric: true, cell: (key) => formatCount(key.answers400, language) },
+              ]}
+            />
           )}
         </section>
       </div>

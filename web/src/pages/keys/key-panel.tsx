@@ -3,6 +3,7 @@ import { api, withQuery } from '../../api';
 import { LineChart } from '../../components/chart';
 import { Modal } from '../../components/modal';
 import { Status } from '../../components/status';
+import { Table } from '../../components/table';
 import { formatCount, formatMs, formatTime, formatTimeLeft } from '../../format';
 import { useLanguage } from '../../i18n';
 import { useApi } from '../../use-api';
@@ -94,35 +95,25 @@ function RecentErrors({ id }: { id: string }) {
   if (!loaded.data) return <Status error={loaded.error} onRetry={loaded.reload} />;
   if (loaded.data.items.length === 0) return <p class="muted">{t.noErrors}</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <caption class="visually-hidden">{t.errors}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t.time}</th>
-            <th scope="col">{t.model}</th>
-            <th scope="col">{t.status}</th>
-            <th scope="col">{t.type}</th>
-            <th scope="col">{t.message}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {loaded.data.items.map((row) => (
-            <tr key={row.id}>
-              <td>{formatTime(row.at, language)}</td>
-              <td class="mono">{row.model ?? '—'}</td>
-              <td class="mono">{row.status ?? '—'}</td>
-              <td>{row.errorType}</td>
-              <td>
-                <div class="keys-message" title={row.message}>
-                  {row.message}
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      caption={t.errors}
+      rows={loaded.data.items}
+      rowKey={(row) => row.id}
+      columns={[
+        { head: t.time, cell: (row) => formatTime(row.at, language) },
+        { head: t.model, cellClass: () => 'mono', cell: (row) => row.model ?? '—' },
+        { head: t.status, cellClass: () => 'mono', cell: (row) => row.status ?? '—' },
+        { head: t.type, cell: (row) => row.errorType },
+        {
+          head: t.message,
+          cell: (row) => (
+            <div class="keys-message" title={row.message}>
+              {row.message}
+            </div>
+          ),
+        },
+      ]}
+    />
   );
 }
 
@@ -133,37 +124,19 @@ function RecentRequests({ id }: { id: string }) {
   if (!loaded.data) return <Status error={loaded.error} onRetry={loaded.reload} />;
   if (loaded.data.items.length === 0) return <p class="muted">{t.noAttempts}</p>;
   return (
-    <div class="table-wrap">
-      <table>
-        <caption class="visually-hidden">{t.attempts}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t.time}</th>
-            <th scope="col">{t.model}</th>
-            <th scope="col">{t.status}</th>
-            <th scope="col">{t.outcome}</th>
-            <th scope="col" class="number">
-              {t.attemptCount}
-            </th>
-            <th scope="col" class="number">
-              {t.latency}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {loaded.data.items.map((row) => (
-            <tr key={row.id}>
-              <td>{formatTime(row.at, language)}</td>
-              <td class="mono">{row.model ?? '—'}</td>
-              <td class="mono">{row.status}</td>
-              <td>{row.success ? t.ok : (row.errorClass ?? '—')}</td>
-              <td class="number">{formatCount(row.attempts, language)}</td>
-              <td class="number">{formatMs(row.latencyMs)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      caption={t.attempts}
+      rows={loaded.data.items}
+      rowKey={(row) => row.id}
+      columns={[
+        { head: t.time, cell: (row) => formatTime(row.at, language) },
+        { head: t.model, cellClass: () => 'mono', cell: (row) => row.model ?? '—' },
+        { head: t.status, cellClass: () => 'mono', cell: (row) => row.status },
+        { head: t.outcome, cell: (row) => (row.success ? t.ok : (row.errorClass ?? '—')) },
+        { head: t.attemptCount, numeric: true, cell: (row) => formatCount(row.attempts, language) },
+        { head: t.latency, numeric: true, cell: (row) => formatMs(row.latencyMs) },
+      ]}
+    />
   );
 }
 

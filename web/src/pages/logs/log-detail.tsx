@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api';
 import { Modal } from '../../components/modal';
 import { Status } from '../../components/status';
+import { Table } from '../../components/table';
 import { formatCount, formatMs, formatTime } from '../../format';
 import { useLanguage } from '../../i18n';
 import { useApi } from '../../use-api';
@@ -42,15 +43,6 @@ function KeyFact({ keyName }: { keyName: KeyName | null }) {
 }
 
 /** A table that scrolls sideways on a narrow screen, reachable by keyboard to scroll it. */
-function ScrollFrame({ label, children }: { label: string; children: ComponentChildren }) {
-  return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls must take keyboard focus
-    <section class="table-wrap" tabIndex={0} aria-label={label}>
-      {children}
-    </section>
-  );
-}
-
 /** A stored text shown whole (JSON indented), with a button that copies it. */
 function Body({ title, value, copyLabel }: { title: string; value: string; copyLabel: string }) {
   const shown = prettyBody(value);
@@ -102,72 +94,46 @@ function RequestFacts({ detail }: { detail: RequestDetail }) {
       {detail.attemptTrace.length === 0 ? (
         <p class="muted">{names.noAttempts}</p>
       ) : (
-        <ScrollFrame label={names.attempts}>
-          <table>
-            <caption class="visually-hidden">{names.attempts}</caption>
-            <thead>
-              <tr>
-                <th scope="col" class="number">
-                  #
-                </th>
-                <th scope="col">{columns.key}</th>
-                <th scope="col">{columns.status}</th>
-                <th scope="col">{columns.outcome}</th>
-                <th scope="col" class="number">
-                  {names.ms}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {detail.attemptTrace.map((attempt, index) => (
-                <tr key={index}>
-                  <td class="number">{index + 1}</td>
-                  <td>
-                    <KeyFact keyName={attempt.key} />
-                  </td>
-                  <td class={statusClass(attempt.status)}>{attempt.status ?? names.noAnswer}</td>
-                  <td>
-                    <Outcome name={attempt.outcome} />
-                  </td>
-                  <td class="number">{formatMs(attempt.ms)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </ScrollFrame>
+        <Table
+          caption={names.attempts}
+          rows={detail.attemptTrace}
+          rowKey={(_attempt, index) => index}
+          columns={[
+            { head: '#', numeric: true, cell: (_attempt, index) => index + 1 },
+            { head: columns.key, cell: (attempt) => <KeyFact keyName={attempt.key} /> },
+            {
+              head: columns.status,
+              cellClass: (attempt) => statusClass(attempt.status),
+              cell: (attempt) => attempt.status ?? names.noAnswer,
+            },
+            { head: columns.outcome, cell: (attempt) => <Outcome name={attempt.outcome} /> },
+            { head: names.ms, numeric: true, cell: (attempt) => formatMs(attempt.ms) },
+          ]}
+        />
       )}
       <h3>{names.errors}</h3>
       {detail.errors.length === 0 ? (
         <p class="muted">{names.noErrors}</p>
       ) : (
-        <ScrollFrame label={names.errors}>
-          <table>
-            <caption class="visually-hidden">{names.errors}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{columns.time}</th>
-                <th scope="col">{columns.key}</th>
-                <th scope="col">{columns.type}</th>
-                <th scope="col">{columns.message}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {detail.errors.map((error) => (
-                <tr key={error.id}>
-                  <td>{formatTime(error.at, language)}</td>
-                  <td>
-                    <KeyFact keyName={error.key} />
-                  </td>
-                  <td>
-                    <Outcome name={error.errorType} />{' '}
-                    <span class={statusClass(error.status)}>{error.status ?? '—'}</span>
-                  </td>
-                  <td class="logs-message-whole">{error.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </ScrollFrame>
+        <Table
+          caption={names.errors}
+          rows={detail.errors}
+          rowKey={(error) => error.id}
+          columns={[
+            { head: columns.time, cell: (error) => formatTime(error.at, language) },
+            { head: columns.key, cell: (error) => <KeyFact keyName={error.key} /> },
+            {
+              head: columns.type,
+              cell: (error) => (
+                <>
+                  <Outcome name={error.errorType} />{' '}
+                  <span class={statusClass(error.status)}>{error.status ?? '—'}</span>
+                </>
+              ),
+            },
+            { head: columns.message, cellClass: () => 'logs-message-whole', cell: (error) => error.message },
+          ]}
+        />
       )}
       {detail.requestBody !== null && (
         <Body title={names.requestBody} value={detail.requestBody} copyLabel={names.copyBody} />
