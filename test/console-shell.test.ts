@@ -28,7 +28,7 @@ describe('the console shell', () => {
 
     await page.getByLabel('Admin token').fill(stack.adminToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    const nav = page.getByRole('navigation');
+    const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.waitFor();
     await expect
       .poll(() => nav.getByRole('link').allTextContents())
@@ -49,9 +49,9 @@ describe('the console shell', () => {
     await expect.poll(() => pageLanguage(page)).toBe('zh-CN');
     // The choice is kept across a reload.
     await page.reload();
-    await page.getByRole('navigation').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
     await expect
-      .poll(() => page.getByRole('navigation').getByRole('link').first().textContent())
+      .poll(() => page.getByRole('navigation', { name: 'Main' }).getByRole('link').first().textContent())
       .toBe('仪表盘');
     await page.getByLabel('语言').selectOption('en');
 
@@ -69,15 +69,15 @@ describe('the console shell', () => {
     const { page, finish } = await openConsole(browser, `${stack.url}/logs`, 'shell-expired');
     await page.getByLabel('Admin token').fill(stack.adminToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
     // The session ends on the server (as at its expiry); the next call of the page meets a 401.
     await stack.gateway.database.db.deleteFrom('admin_session').execute();
-    await page.getByRole('navigation').getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
     await page.getByText('Your session ended').waitFor();
     expect(new URL(page.url()).pathname).toBe('/');
     await page.getByLabel('Admin token').fill(stack.adminToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/');
     await finish(/status of 401/);
   });
