@@ -43,16 +43,16 @@ describe('the console shell', () => {
     await expect.poll(() => new URL(page.url()).pathname).toBe('/keys');
 
     await page.getByLabel('Language').selectOption('zh-CN');
+    // The navigation itself is named in Chinese now.
+    const navZh = page.getByRole('navigation', { name: '主导航' });
     await expect
-      .poll(() => nav.getByRole('link').allTextContents())
+      .poll(() => navZh.getByRole('link').allTextContents())
       .toEqual(['仪表盘', '密钥', '配置', '日志']);
     await expect.poll(() => pageLanguage(page)).toBe('zh-CN');
     // The choice is kept across a reload.
     await page.reload();
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
-    await expect
-      .poll(() => page.getByRole('navigation', { name: 'Main' }).getByRole('link').first().textContent())
-      .toBe('仪表盘');
+    await navZh.waitFor();
+    await expect.poll(() => navZh.getByRole('link').first().textContent()).toBe('仪表盘');
     await page.getByLabel('语言').selectOption('en');
 
     const cookies = await page.context().cookies();
