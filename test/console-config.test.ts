@@ -9,7 +9,8 @@ const keys = ['ok-alpha-default-key', 'ok-bravo-default-key', 'ok-charlie-defaul
 // The configuration page in a real browser against a real gateway: a setting changed there applies
 // to the next client request without a restart; wrong input is refused before anything is sent;
 // a saved value goes back to the environment's; secrets stay masked until revealed.
-describe('the configuration page', () => {
+// Browser steps on a loaded CI machine take several times their time here.
+describe('the configuration page', { timeout: 60_000 }, () => {
   let stack: Stack;
   let browser: Browser;
 

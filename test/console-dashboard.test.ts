@@ -22,7 +22,8 @@ async function signedIn(stack: Stack, url: string, name: string, options = {}) {
 let browser: Browser;
 
 // The dashboard against traffic the test sent: what it shows must be what happened.
-describe('the console dashboard', () => {
+// Browser steps on a loaded CI machine take several times their time here.
+describe('the console dashboard', { timeout: 60_000 }, () => {
   let stack: Stack;
 
   beforeAll(async () => {

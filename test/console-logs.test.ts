@@ -24,7 +24,8 @@ interface ErrorItem {
   status: number | null;
 }
 
-describe('the logs page', () => {
+// Browser steps on a loaded CI machine take several times their time here.
+describe('the logs page', { timeout: 60_000 }, () => {
   let stack: Stack;
   let browser: Browser;
   let refusedId: string;

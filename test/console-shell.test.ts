@@ -6,7 +6,8 @@ import { type Stack, startStack } from './helpers/start-stack.js';
 
 // The console in a real browser against a real gateway: sign-in, the pages' navigation, the
 // languages, the session's end, and how the files are served.
-describe('the console shell', () => {
+// Browser steps on a loaded CI machine take several times their time here.
+describe('the console shell', { timeout: 60_000 }, () => {
   let stack: Stack;
   let browser: Browser;
 
