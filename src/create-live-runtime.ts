@@ -7,6 +7,7 @@ import type { SettingsSnapshot, SettingsStore } from './config/settings-store.js
 import type { Clock } from './core/clock.js';
 import { createLeasedVersions, type LeasedVersions } from './core/leased-versions.js';
 import type { LogSink } from './core/log-sink.js';
+import type { MetricSink } from './core/metric-sink.js';
 import { deriveRouteOptions, type RouteOptions, type RouteStatics } from './http/route-options.js';
 import type { KeyPool } from './keypool/key-pool.js';
 import { createKeyProber, type KeyProber, type ProbeResult } from './relay/create-key-prober.js';
@@ -25,6 +26,8 @@ export interface LiveRuntimeOptions {
   readonly troubleBackoffMs: number;
   /** Where request and error logs go. */
   readonly log: LogSink;
+  /** Where the request path's metrics go. */
+  readonly metrics: MetricSink;
   readonly statics: RouteStatics;
   readonly onProbed: (results: readonly ProbeResult[]) => void;
 }
@@ -148,6 +151,7 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
       confirmRefusal: (key) => currentProber.confirmRefusal(key),
       maxAttempts: settings.MAX_RETRIES,
       log: options.log,
+      metrics: options.metrics,
       clock: options.clock,
       random: options.random,
       logRequestBodies: settings.ERROR_LOG_RECORD_REQUEST_BODY,

@@ -12,12 +12,15 @@ import { createLoginThrottle } from './core/login-throttle.js';
 import { createLiveRuntime } from './create-live-runtime.js';
 import { loadConsoleFiles } from './http/console-files.js';
 import { createApp } from './http/create-app.js';
+import { createMetricsApp } from './http/create-metrics-app.js';
 import { createOpenStreams } from './http/open-streams.js';
 import { createKeyStateSaver, type KeyStateSaver } from './keypool/create-key-state-saver.js';
 import { namingKeyPlaces } from './keypool/find-key-id-collisions.js';
 import { createKeyPool, type KeyPool } from './keypool/key-pool.js';
+import { summarizePool } from './keypool/summarize-pool.js';
 import { createHttpDrain } from './lifecycle/create-http-drain.js';
 import { createResourceStack, type ResourceStack } from './lifecycle/create-resource-stack.js';
+import { createGatewayMetrics } from './observability/create-gateway-metrics.js';
 import { createLogger } from './observability/create-logger.js';
 import type { KeyProber } from './relay/create-key-prober.js';
 import { createVerificationJobs } from './relay/create-verification-jobs.js';
@@ -62,6 +65,8 @@ export interface GatewayOptions {
 
 export interface Gateway {
   readonly url: string;
+  /** Where GET /metrics is served without auth, when METRICS_PORT is set. */
+  readonly metricsUrl?: string;
   readonly database: Database;
   readonly pool: KeyPool;
   readonly logWriter: LogWriter;
@@ -208,6 +213,19 @@ async function openGateway(
     onRecovery: (report) => logger.info(report, 'key states saved again'),
   });
   resources.push('key state saver', () => keySaver.close());
+  const metrics = createGatewayMetrics({
+    // Models the operator named are labelled by name before Google has served them once.
+    knownModels: [
+      current.TEST_MODEL,
+      ...current.SEARCH_MODELS,
+      ...current.IMAGE_MODELS,
+      ...current.THINKING_MODELS,
+      ...current.URL_CONTEXT_MODELS,
+    ],
+    keyCounts: () => summarizePool(pool.rows(), clock.now()).counts,
+    logBacklog: () => logWriter.backlog(),
+  });
+  const metricsRoute = { scrape: () => metrics.scrape(), contentType: metrics.contentType };
   const openStreams = createOpenStreams();
   const imageStore = createImageStore();
   // The upstream client, media fetcher, prober and routes' options, following the settings.
@@ -219,6 +237,7 @@ async function openGateway(
     random,
     troubleBackoffMs: options.troubleBackoffMs ?? 100,
     log: logWriter,
+    metrics: metrics.sink,
     statics: { admin, clock, imageStore, openStreams },
     onProbed: (results) =>
       logger.info(
@@ -251,6 +270,8 @@ async function openGateway(
     },
     imageStore,
     consoleFiles: loadConsoleFiles(options.consoleDirectory ?? defaultConsoleDirectory),
+    // With a METRICS_PORT of their own, the metrics are not on PORT at all.
+    ...(settings.METRICS_PORT === 0 ? { metrics: metricsRoute } : {}),
   });
   const http = createHttpDrain(app.server);
   // Set by close(); a start that fails has no request to wait for.
@@ -279,9 +300,18 @@ async function openGateway(
   const address = app.server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
   const host = settings.HOST === '0.0.0.0' || settings.HOST === '::' ? '127.0.0.1' : settings.HOST;
+  const urlOf = (port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let metricsUrl: string | undefined;
+  if (settings.METRICS_PORT !== 0) {
+    const metricsApp = await createMetricsApp(logger, metricsRoute);
+    resources.push('metrics server', () => metricsApp.close());
+    await metricsApp.listen({ port: settings.METRICS_PORT, host: settings.HOST });
+    metricsUrl = urlOf(settings.METRICS_PORT);
+  }
 
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    url: urlOf(address.port),
+    ...(metricsUrl === undefined ? {} : { metricsUrl }),
     database,
     pool,
     logWriter,

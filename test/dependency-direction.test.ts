@@ -150,6 +150,7 @@ const packageOwners: Readonly<Record<string, string>> = {
   'better-sqlite3': 'storage',
   mysql2: 'storage',
   pg: 'storage',
+  'prom-client': 'observability',
 };
 
 /** Modules that reach outside the process (files, network, processes) or own an outside library. */

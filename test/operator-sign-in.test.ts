@@ -118,6 +118,8 @@ const routes: { method: string; path: string; body?: unknown }[] = [
   { method: 'GET', path: '/api/keys?id=0000000000000000' },
   { method: 'GET', path: '/api/jobs/AAAAAAAAAAAA' },
   { method: 'GET', path: '/api/no-such-route' },
+  // The Prometheus metrics are the operator's too (unless METRICS_PORT serves them apart).
+  { method: 'GET', path: '/metrics' },
   { method: 'POST', path: '/api/stats/summary' },
 ];
 

@@ -5,6 +5,7 @@ import { Cancellation } from '../src/core/cancellation.js';
 import { systemClock } from '../src/core/clock.js';
 import { maskKey } from '../src/core/key-identity.js';
 import type { ErrorLogEntry } from '../src/core/log-sink.js';
+import { noMetrics } from '../src/core/metric-sink.js';
 import { createKeyPool, type KeyPool } from '../src/keypool/key-pool.js';
 import { type RelayContext, type RelayResult, relayCall } from '../src/relay/relay-call.js';
 import { createGeminiClient, type GeminiClient, type StreamSink } from '../src/upstream/gemini-client.js';
@@ -102,6 +103,7 @@ describe('upstream addressing after key choice', () => {
     confirmRefusal: async () => 'refused',
     maxAttempts: 3,
     log: { request: () => {}, error: (entry) => errors.push(entry) },
+    metrics: noMetrics,
     clock: systemClock,
     random: () => 0,
     logRequestBodies: false,

@@ -167,6 +167,11 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
   ),
   HOST: entry('Server', 'The address the gateway listens on.', restart),
   PORT: entry('Server', 'The port the gateway listens on.', restart),
+  METRICS_PORT: entry(
+    'Server',
+    'A port of its own (on HOST) for the Prometheus metrics, served there without auth and then not on PORT; 0 (the default) serves GET /metrics on PORT, for the admin token only.',
+    restart,
+  ),
   CORS_ALLOWED_ORIGINS: entry(
     'Server',
     'Origins whose pages may call the client APIs from a browser: * (any) or a list of origins.',

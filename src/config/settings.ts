@@ -184,6 +184,8 @@ export const settingsSchema = z
     SHUTDOWN_TIMEOUT_SECONDS: number(30, 0),
     HOST: text('0.0.0.0'),
     PORT: integer(8000, 0, 65_535),
+    /** A port of its own for GET /metrics, without auth (and then not on PORT); 0 serves it on PORT. */
+    METRICS_PORT: integer(0, 0, 65_535),
     /** Origins whose pages may call the client APIs from a browser: `*` (any) or a list of origins. */
     CORS_ALLOWED_ORIGINS: setting(parseOriginList, ['*'], { type: 'list' }),
     // Admin

@@ -17,6 +17,7 @@ import { DebugRequestLog } from './debug-request-log.js';
 import { geminiRoutes, sendGeminiError } from './gemini-routes.js';
 import { healthRoute } from './health-route.js';
 import { type LogRouteOptions, logRoutes } from './log-routes.js';
+import { type MetricsRouteOptions, metricsRoute } from './metrics-route.js';
 import { sendOpenAIError } from './openai-chat.js';
 import { openaiPassthroughRoutes } from './openai-passthrough-routes.js';
 import { openaiRoutes } from './openai-routes.js';
@@ -39,6 +40,8 @@ export interface AppOptions {
   readonly stats: StatsRouteOptions;
   readonly imageStore: ImageStore;
   readonly consoleFiles: ConsoleFiles;
+  /** `GET /metrics` for the admin token; absent when METRICS_PORT serves it instead. */
+  readonly metrics?: MetricsRouteOptions;
 }
 
 // Inline images, audio and PDFs travel base64-encoded inside the JSON body; Google accepts
@@ -165,7 +168,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(consoleRoutes, { files: options.consoleFiles });
 
   // The operator API: every route behind one guard, unknown ones too, so that an outsider learns
-  // nothing of which exist.
+  // nothing of which exist. /metrics is the operator's too (a Prometheus sends the admin token).
   await app.register(async (operatorApi) => {
     guardOperatorApi(operatorApi, options.operatorAuth);
     await operatorApi.register(authRoutes, options.operatorAuth);
@@ -174,6 +177,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     await operatorApi.register(logRoutes, options.logs);
     await operatorApi.register(statsRoutes, options.stats);
     await operatorApi.register(poolRoutes, { pool: options.keyAdmin.pool, clock: options.keyAdmin.clock });
+    if (options.metrics) await operatorApi.register(metricsRoute, options.metrics);
     operatorApi.all('/api/*', (request, reply) =>
       sendAdminError(reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}.`),
     );

@@ -3,6 +3,7 @@ import type { Cancellation } from '../core/cancellation.js';
 import type { Clock } from '../core/clock.js';
 import type { GeminiErrorInfo } from '../core/gemini-error-info.js';
 import type { LogSink } from '../core/log-sink.js';
+import type { MetricSink } from '../core/metric-sink.js';
 import { createSecretScrubber, redactSecrets } from '../core/redact-secrets.js';
 import {
   classifyOutcome,
@@ -40,6 +41,8 @@ export interface RelayContext {
    */
   readonly maxAttempts: number;
   readonly log: LogSink;
+  /** Where each upstream call, pool-exhausted answer and answered request is counted. */
+  readonly metrics: MetricSink;
   readonly clock: Clock;
   readonly random: () => number;
   /** Whether failed attempts record the request body (ERROR_LOG_RECORD_REQUEST_BODY). */
@@ -98,6 +101,8 @@ export type RelayResult =
       /** The rest of the upstream body; the consumer must pipe or cancel it. */
       readonly rest: UpstreamStream;
       readonly key: PoolKey;
+      /** When the call that answered was made (the clock's ms): its end is timed by the consumer. */
+      readonly calledAtMs: number;
     })
   | (Attempts & {
       readonly kind: 'failed';
@@ -281,7 +286,7 @@ async function attemptOnce(
   const contentType = headers['content-type'] ?? 'application/json; charset=UTF-8';
   if (answer.kind === 'stream') {
     context.pool.report(key, scope, ok);
-    trace(context, call, key, status, 'ok', began);
+    trace(context, call, key, status, 'ok', began, true);
     return final({
       kind: 'stream',
       status,
@@ -291,6 +296,7 @@ async function attemptOnce(
       rest: answer.rest,
       key,
       attempts: attempt,
+      calledAtMs: began,
     });
   }
   if (status < 400) {
@@ -434,6 +440,7 @@ function noKeyFailure(
     ...(call.pinKeyId === undefined ? {} : { pinKeyId: call.pinKeyId }),
   });
   const message = body.error.message;
+  context.metrics.poolExhausted(selection.reason);
   recordFailure(context, call, undefined, status, noUsableKey, message);
   const seconds = retryAfterMs === undefined ? undefined : retryAfterSecondsOf(retryAfterMs);
   return {
@@ -454,7 +461,10 @@ function noKeyFailure(
 
 const noUsableKey = 'no-usable-key';
 
-/** Records an upstream call's end in the request's trace; `began` is when the call was made. */
+/**
+ * Records an upstream call's end in the request's trace and the metrics; `began` is when the call
+ * was made. `firstByte`: a stream that answered, whose end comes later (run-generation's pump).
+ */
 function trace(
   context: RelayContext,
   call: RelayCall,
@@ -462,8 +472,11 @@ function trace(
   status: number | null,
   outcome: string,
   began: number,
+  firstByte = false,
 ): void {
-  call.trace?.push({ keyId: key.id, status, outcome, ms: context.clock.now() - began });
+  const ms = context.clock.now() - began;
+  call.trace?.push({ keyId: key.id, status, outcome, ms });
+  context.metrics.attempted(call.model, call.stream, outcome, ms, firstByte);
 }
 
 /**

@@ -123,6 +123,7 @@ function startRun<Surface>(
   const log = (result: RelayResult, status: number, errorClass: string | null, usage?: GenerationUsage) => {
     if (logged) return;
     logged = true;
+    relay.metrics.requested(call.route, call.model, status, trace);
     relay.log.request({
       createdAt: relay.clock.now(),
       route: call.route,
@@ -393,6 +394,11 @@ function createPump(
     run.call.signal.off('abort', clientLeft);
     run.log(result, status, errorClass, usage);
   };
+  /** The upstream stream ended or broke off: its call's duration (a whole answer's was timed already). */
+  const upstreamEnded = () => {
+    if (result.kind === 'stream')
+      run.relay.metrics.streamEnded(run.call.model, run.relay.clock.now() - result.calledAtMs);
+  };
   // The client left (or a shutdown cut the stream, which then closed): the upstream call stops.
   function clientLeft() {
     upstream?.cancel();
@@ -519,6 +525,7 @@ function createPump(
         .catch(fault);
     },
     end() {
+      upstreamEnded();
       after(() => {
         if (ended) return;
         stream.end(scrubber.text(encoder.end()) || undefined);
@@ -526,6 +533,7 @@ function createPump(
       });
     },
     broke(broken) {
+      upstreamEnded();
       after(() => {
         if (ended) return;
         // Google's trouble, or the connection's, teaches the pool about the key.

@@ -171,12 +171,15 @@ describe('createLogWriter', () => {
     writer.request(entry(2));
     await writer.flush();
     for (const status of [3, 4, 5]) writer.request(entry(status));
+    // The metrics' view: what is held, and every drop since start (the reports restart their count).
+    expect(writer.backlog()).toEqual({ queued: 3, dropped: 2 });
     await writer.flush();
     expect(written.requests).toEqual([1, 2, 3]);
     expect(events).toEqual([
       { kind: 'outage', error: expect.any(Error) },
       { kind: 'recovered', downMs: expect.any(Number), delayed: 3, dropped: 2 },
     ]);
+    expect(writer.backlog()).toEqual({ queued: 0, dropped: 2 });
     await writer.close();
   });
 

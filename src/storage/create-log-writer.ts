@@ -37,6 +37,8 @@ export interface LogWriterOptions {
 }
 
 export interface LogWriter extends LogSink {
+  /** Entries held now (queued, or kept after a failed write), and entries dropped since start. */
+  backlog(): { readonly queued: number; readonly dropped: number };
   /** Writes everything queued so far, now, even while backing off after failures. */
   flush(): Promise<void>;
   /** Flushes and stops the timer. */
@@ -76,6 +78,8 @@ export function createLogWriter(repository: LogRepository, options: LogWriterOpt
   let unsettledRequests: Unsettled | undefined;
   let unsettledErrors: Unsettled | undefined;
   let dropped = 0;
+  /** Every entry dropped since start, for the metrics: `dropped` restarts with each report. */
+  let droppedTotal = 0;
   let lastDropReportMs = Number.NEGATIVE_INFINITY;
   let outage: { sinceMs: number; delayed: number } | undefined;
   let retryDelayMs = firstDelayMs;
@@ -188,15 +192,22 @@ export function createLogWriter(repository: LogRepository, options: LogWriterOpt
   return {
     request(entry: RequestLogEntry) {
       if (held() < maxQueued) queued.push(entry);
-      else dropped += 1;
+      else {
+        dropped += 1;
+        droppedTotal += 1;
+      }
     },
     error(entry) {
       const chars = errorChars(entry);
       if (held() < maxQueued && heldErrorChars + chars <= maxErrorChars) {
         queuedErrors.push(entry);
         heldErrorChars += chars;
-      } else dropped += 1;
+      } else {
+        dropped += 1;
+        droppedTotal += 1;
+      }
     },
+    backlog: () => ({ queued: held(), dropped: droppedTotal }),
     flush,
     async close() {
       clearInterval(timer);
