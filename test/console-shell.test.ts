@@ -68,9 +68,12 @@ describe('the console shell', { timeout: 60_000 }, () => {
 
   it('returns an expired session to sign-in and then to the same page', async () => {
     const { page, finish } = await openConsole(browser, `${stack.url}/logs`, 'shell-expired');
+    // The page's own search must have been answered before the session ends, or it meets the 401.
+    const searched = page.waitForResponse((response) => response.url().includes('/api/logs/requests'));
     await page.getByLabel('Admin token').fill(stack.adminToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    expect((await searched).status()).toBe(200);
     // The session ends on the server (as at its expiry); the next call of the page meets a 401.
     await stack.gateway.database.db.deleteFrom('admin_session').execute();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
