@@ -278,6 +278,25 @@ describe('the operator API', () => {
     expect((await signIn(gateway, adminToken)).status).toBe(200);
   });
 
+  it('throttles per client behind a trusted proxy, and ignores X-Forwarded-For from anyone else', async () => {
+    const forwardedFor = (address: string) => ({ 'x-forwarded-for': address });
+    const untrusting = await start();
+    // Without TRUSTED_PROXIES a client cannot escape the throttle by naming another address.
+    for (let attempt = 0; attempt < 10; attempt++)
+      expect(
+        (await signIn(untrusting, `guess-${attempt}`, forwardedFor(`203.0.113.${attempt}`))).status,
+      ).toBe(401);
+    expect((await signIn(untrusting, adminToken, forwardedFor('198.51.100.7'))).status).toBe(429);
+    await closeAll();
+
+    // Behind a proxy on loopback, each client is throttled on its own address.
+    const behindProxy = await start({ TRUSTED_PROXIES: 'loopback' });
+    for (let attempt = 0; attempt < 10; attempt++)
+      expect((await signIn(behindProxy, `guess-${attempt}`, forwardedFor('203.0.113.9'))).status).toBe(401);
+    expect((await signIn(behindProxy, adminToken, forwardedFor('203.0.113.9'))).status).toBe(429);
+    expect((await signIn(behindProxy, adminToken, forwardedFor('198.51.100.7'))).status).toBe(200);
+  });
+
   it('ends a session at its expiry, at sign-out, and when AUTH_TOKEN changes', async () => {
     const gateway = await start({ ADMIN_SESSION_EXPIRE: '300' });
     const sessionState = (cookie: string) =>

@@ -14,6 +14,12 @@ function accepts(name: SettingName, value: unknown): boolean {
   return text !== undefined && (fields[name]?.safeParse(text).success ?? false);
 }
 
+/** Lists whose entries have a format of their own. */
+const listSamples: Partial<Record<SettingName, unknown[]>> = {
+  CORS_ALLOWED_ORIGINS: [['https://chat.example.com'], ['*']],
+  TRUSTED_PROXIES: [['10.0.0.0/8', 'loopback'], []],
+};
+
 /** Values of a kind the console may send, each of which the setting must accept. */
 function samplesOf(name: SettingName, kind: SettingKind): unknown[] {
   switch (kind.type) {
@@ -24,7 +30,7 @@ function samplesOf(name: SettingName, kind: SettingKind): unknown[] {
     case 'number':
       return [kind.min ?? 0, (kind.min ?? 0) + 0.5];
     case 'list':
-      return name === 'CORS_ALLOWED_ORIGINS' ? [['https://chat.example.com'], ['*']] : [['ok-entry-one-abc']];
+      return listSamples[name] ?? [['ok-entry-one-abc']];
     case 'map':
       return [{}];
     case 'json':

@@ -167,6 +167,11 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
   ),
   HOST: entry('Server', 'The address the gateway listens on.', restart),
   PORT: entry('Server', 'The port the gateway listens on.', restart),
+  TRUSTED_PROXIES: entry(
+    'Server',
+    'Reverse proxies in front of the gateway whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses, ranges (10.0.0.0/8) or loopback, linklocal, uniquelocal. Empty: none, and every client is seen at the address that connected.',
+    restart,
+  ),
   METRICS_PORT: entry(
     'Server',
     'A port of its own (on HOST) for the Prometheus metrics, served there without auth and then not on PORT; 0 (the default) serves GET /metrics on PORT, for the admin token only.',

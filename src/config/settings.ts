@@ -4,6 +4,7 @@ import { parseNumberMap, parseSafetySettings, parseStringMap } from './parse-jso
 import { parseKeyList } from './parse-key-list.js';
 import { parseList } from './parse-list.js';
 import { parseOriginList } from './parse-origin-list.js';
+import { parseProxyList } from './parse-proxy-list.js';
 import { parseRateLimits } from './parse-rate-limits.js';
 
 // Every setting arrives as text (environment or .env) under gemini-balance's name, so an existing
@@ -188,6 +189,8 @@ export const settingsSchema = z
     METRICS_PORT: integer(0, 0, 65_535),
     /** Origins whose pages may call the client APIs from a browser: `*` (any) or a list of origins. */
     CORS_ALLOWED_ORIGINS: setting(parseOriginList, ['*'], { type: 'list' }),
+    /** Reverse proxies whose X-Forwarded-For / -Proto are believed (addresses, ranges); none by default. */
+    TRUSTED_PROXIES: setting(parseProxyList, [] as string[], { type: 'list' }),
     // Admin
     ADMIN_SESSION_EXPIRE: integer(3600, 300, 86_400),
   })

@@ -118,6 +118,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // request.ip (the sign-in throttle's key) is the client's only behind a proxy named here;
+    // otherwise X-Forwarded-For is anyone's to write and is ignored.
+    trustProxy: options.settings.TRUSTED_PROXIES.length > 0 ? [...options.settings.TRUSTED_PROXIES] : false,
     routerOptions: { maxParamLength },
     frameworkErrors: (error, request, reply) => sendRouterError(error, request.url, reply),
     clientErrorHandler: writeClientError,

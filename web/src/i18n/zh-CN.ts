@@ -402,6 +402,8 @@ export const zhCN: Messages = {
         '关闭（SIGTERM、SIGINT）时等待进行中的请求和流的秒数，超时后以流内错误中断它们。',
       HOST: '网关监听的地址。',
       PORT: '网关监听的端口。',
+      TRUSTED_PROXIES:
+        '网关前面的反向代理，其 X-Forwarded-For 与 X-Forwarded-Proto 会被采信：地址、网段（10.0.0.0/8）或 loopback、linklocal、uniquelocal。留空表示不信任任何代理，每个客户端都以实际连接的地址识别。',
       METRICS_PORT:
         'Prometheus 指标的独立端口（绑定在 HOST 上）：在该端口上无需认证，且 PORT 上不再提供；0（默认）表示在 PORT 上提供 GET /metrics，仅限管理令牌访问。',
       CORS_ALLOWED_ORIGINS: '允许其网页从浏览器调用客户端 API 的来源：*（任意）或来源列表。',
