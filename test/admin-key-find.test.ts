@@ -42,6 +42,37 @@ describe('POST /api/keys/find', () => {
     }
   });
 
+  it('refuses hostile bodies with a 400 in its shape, never repeating a key sent in the wrong place', async () => {
+    const s = await start({ API_KEYS: keys.join(',') });
+    const second = keys[1] as string;
+    const raw = (body: string) =>
+      fetch(`${s.url}/api/keys/find`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body,
+      }).then(async (response) => ({ status: response.status, text: await response.text() }));
+    const bodies = [
+      JSON.stringify({ key: 42 }),
+      JSON.stringify({ key: [second] }),
+      JSON.stringify({ key: { key: second } }),
+      JSON.stringify({ key: null }),
+      JSON.stringify([second]),
+      JSON.stringify(second),
+      // The key as a field's name: a field it does not take is counted, not named.
+      JSON.stringify({ key: 'ok-find-delta-not-pooled', [second]: true }),
+      `{"key": "${second}"`,
+      '\xff\xfe{',
+      `${'['.repeat(50_000)}${']'.repeat(50_000)}`,
+      JSON.stringify({ key: 'k'.repeat(2_000_000) }),
+    ];
+    for (const body of bodies) {
+      const refused = await raw(body);
+      expect(refused.status, body.slice(0, 40)).toBe(400);
+      expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 400, message: expect.any(String) } });
+      expect(refused.text).not.toContain(second);
+    }
+  });
+
   it('lets GET /api/keys?id= list that key alone, with the other filters still applying', async () => {
     const s = await start({ API_KEYS: keys.join(',') });
     const id = createKeyIdentity(keys[2] as string).id;

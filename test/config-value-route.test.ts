@@ -65,6 +65,23 @@ describe('GET /api/config/{NAME}/value', () => {
     expect(unknown.text).not.toContain('sk-pasted');
     expect(JSON.parse(unknown.text)).toMatchObject({ error: { code: 404 } });
 
+    // Hostile names: each refused in the operator API's shape, none repeated.
+    for (const name of ['../AUTH_TOKEN', 'MAX_RETRIES/../AUTH_TOKEN', '"><script>', 'ＡＰＩ_KEYS']) {
+      const refused = await value(stack, name);
+      expect(refused.status, name).toBe(404);
+      expect(JSON.parse(refused.text)).toMatchObject({ error: { code: 404 } });
+      expect(refused.text).not.toContain(name);
+    }
+    // A name longer than any route parameter reaches no route: the operator API's unknown-path 404.
+    const overlong = await value(stack, 'x'.repeat(5_000));
+    expect(overlong.status).toBe(404);
+    expect(JSON.parse(overlong.text)).toMatchObject({ error: { code: 404 } });
+    const badEncoding = await fetch(`${stack.url}/api/config/%E0%A4%A/value`, {
+      headers: { authorization: `Bearer ${stack.adminToken}` },
+    });
+    expect(badEncoding.status).toBe(400);
+    expect(await badEncoding.json()).toMatchObject({ error: { code: 400 } });
+
     const token = await value(stack, 'AUTH_TOKEN');
     expect(token.status).toBe(403);
     expect(token.text).not.toContain(stack.adminToken);

@@ -115,6 +115,16 @@ describe('the console shell', { timeout: 60_000 }, () => {
     });
     expect(again.status).toBe(304);
     expect((await fetch(`${stack.url}/assets/nothing.js`)).status).toBe(404);
+    // Files come from the build's map, by exact path: nothing outside it is reachable.
+    for (const path of [
+      '/assets/..%2f..%2fpackage.json',
+      '/assets/%2e%2e/index.html',
+      '/assets/../../etc/passwd',
+    ]) {
+      const answer = await fetch(`${stack.url}${path}`);
+      expect([400, 404], path).toContain(answer.status);
+      expect(await answer.text()).not.toContain('"dependencies"');
+    }
   });
 
   it('loads under 200 KB of compressed JavaScript at first', async () => {

@@ -2,12 +2,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { sendAdminError } from './operator-auth.js';
 
+/**
+ * One issue as the operator reads it. Unknown fields are counted, not named: a field name is the
+ * sender's text, and a key pasted in the wrong place would come back in the error.
+ */
+function describeIssue(issue: z.core.$ZodIssue, whole: string): string {
+  const where = issue.path.join('.') || whole;
+  if (issue.code === 'unrecognized_keys')
+    return `${where}: ${issue.keys.length === 1 ? 'a field' : `${issue.keys.length} fields`} it does not take`;
+  return `${where}: ${issue.message}`;
+}
+
 function sendIssues(reply: FastifyReply, error: z.ZodError, whole: string): undefined {
-  sendAdminError(
-    reply,
-    400,
-    error.issues.map((issue) => `${issue.path.join('.') || whole}: ${issue.message}`).join('; '),
-  );
+  sendAdminError(reply, 400, error.issues.map((issue) => describeIssue(issue, whole)).join('; '));
   return undefined;
 }
 
