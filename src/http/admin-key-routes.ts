@@ -153,13 +153,11 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
   app.get('/api/keys', async (request, reply) => {
     const parsed = parseKeyListQuery(request.query);
     if ('problem' in parsed) return sendAdminError(reply, 400, parsed.problem);
-    const { query, id } = parsed;
+    const { query } = parsed;
     // A whole key pasted into the search finds that key, compared by the pool, never echoed.
     const exactId = query.text === undefined ? undefined : pool.findSecret(query.text)?.id;
     const nowMs = clock.now();
-    // `id` narrows the list to that key, the other filters still applying (the counts follow it).
-    const rows = id === undefined ? pool.rows() : pool.rows().filter((row) => row.key.id === id);
-    const page = queryKeys(rows, metaOf, exactId ? { ...query, exactId } : query, nowMs);
+    const page = queryKeys(pool.rows(), metaOf, exactId ? { ...query, exactId } : query, nowMs);
     return {
       items: page.items.flatMap((row) => {
         const view = pool.view(row.key.id);

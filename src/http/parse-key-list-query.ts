@@ -55,9 +55,9 @@ function decodeCursor(text: string, sort: KeyQuery['sort'], order: Order): KeyPo
 
 /**
  * `GET /api/keys`' query string, or what is wrong with it. `exactId` is left to the caller, which
- * knows how the pool names keys, and so is `id` (one key only), which the pool finds without a pass.
+ * knows how the pool names keys.
  */
-export function parseKeyListQuery(raw: unknown): { query: KeyQuery; id?: string } | { problem: string } {
+export function parseKeyListQuery(raw: unknown): { query: KeyQuery } | { problem: string } {
   const parsed = querySchema.safeParse(raw);
   if (!parsed.success) {
     return {
@@ -66,7 +66,7 @@ export function parseKeyListQuery(raw: unknown): { query: KeyQuery; id?: string 
         .join('; '),
     };
   }
-  const { cursor, q, limit, id, sort = 'id', order = 'asc', ...filters } = parsed.data;
+  const { cursor, q, limit, sort = 'id', order = 'asc', ...filters } = parsed.data;
   const text = q?.trim();
   let after: KeyPosition | undefined;
   if (cursor !== undefined) {
@@ -83,6 +83,5 @@ export function parseKeyListQuery(raw: unknown): { query: KeyQuery; id?: string 
       limit: limit ?? defaultLimit,
       ...(after ? { after } : {}),
     },
-    ...(id === undefined ? {} : { id }),
   };
 }

@@ -20,6 +20,8 @@ export interface KeyPosition {
 
 export interface KeyQuery {
   readonly state?: KeyListState;
+  /** One key only, by its id (the console lists a key found by POST /api/keys/find this way). */
+  readonly id?: string;
   /** Keys with a state or usage for this model; it also picks the rest `restingUntil` sorts by. */
   readonly model?: string;
   /** The type of the key's last error (`invalid-key`, `quota-minute`, …). */
@@ -124,6 +126,7 @@ function matchesText(row: KeyRow, meta: KeyMeta | undefined, text: TextMatch): b
 
 /** Every filter but `state`: the counts per state follow them. */
 function passes(row: KeyRow, meta: KeyMeta | undefined, query: KeyQuery, text?: TextMatch): boolean {
+  if (query.id !== undefined && row.key.id !== query.id) return false;
   if (query.source !== undefined && row.source !== query.source) return false;
   // Own properties only: a model named `constructor` is not every key's.
   if (

@@ -3,7 +3,7 @@ import { api, withQuery } from '../../api';
 import { LineChart } from '../../components/chart';
 import { Modal } from '../../components/modal';
 import { Status } from '../../components/status';
-import { Table } from '../../components/table';
+import { type Column, Table } from '../../components/table';
 import { formatCount, formatMs, formatTime, formatTimeLeft } from '../../format';
 import { useLanguage } from '../../i18n';
 import { useApi } from '../../use-api';
@@ -88,17 +88,34 @@ function Usage({ item }: { item: KeyItem }) {
   );
 }
 
+/** The key's last ten rows of one log, as a table; a line when there are none. */
+function RecentRows<Row extends { id: number }>(props: {
+  path: string;
+  caption: string;
+  empty: string;
+  columns: readonly Column<Row>[];
+}) {
+  const loaded = useApi<{ items: Row[] }>(props.path);
+  if (!loaded.data) return <Status error={loaded.error} onRetry={loaded.reload} />;
+  if (loaded.data.items.length === 0) return <p class="muted">{props.empty}</p>;
+  return (
+    <Table
+      caption={props.caption}
+      rows={loaded.data.items}
+      rowKey={(row) => row.id}
+      columns={props.columns}
+    />
+  );
+}
+
 function RecentErrors({ id }: { id: string }) {
   const { text, language } = useLanguage();
   const t = text.keys.panel;
-  const loaded = useApi<{ items: ErrorRow[] }>(withQuery('/api/logs/errors', { key: id, limit: 10 }));
-  if (!loaded.data) return <Status error={loaded.error} onRetry={loaded.reload} />;
-  if (loaded.data.items.length === 0) return <p class="muted">{t.noErrors}</p>;
   return (
-    <Table
+    <RecentRows<ErrorRow>
+      path={withQuery('/api/logs/errors', { key: id, limit: 10 })}
       caption={t.errors}
-      rows={loaded.data.items}
-      rowKey={(row) => row.id}
+      empty={t.noErrors}
       columns={[
         { head: t.time, cell: (row) => formatTime(row.at, language) },
         { head: t.model, cellClass: () => 'mono', cell: (row) => row.model ?? '—' },
@@ -120,14 +137,11 @@ function RecentErrors({ id }: { id: string }) {
 function RecentRequests({ id }: { id: string }) {
   const { text, language } = useLanguage();
   const t = text.keys.panel;
-  const loaded = useApi<{ items: RequestRow[] }>(withQuery('/api/logs/requests', { key: id, limit: 10 }));
-  if (!loaded.data) return <Status error={loaded.error} onRetry={loaded.reload} />;
-  if (loaded.data.items.length === 0) return <p class="muted">{t.noAttempts}</p>;
   return (
-    <Table
+    <RecentRows<RequestRow>
+      path={withQuery('/api/logs/requests', { key: id, limit: 10 })}
       caption={t.attempts}
-      rows={loaded.data.items}
-      rowKey={(row) => row.id}
+      empty={t.noAttempts}
       columns={[
         { head: t.time, cell: (row) => formatTime(row.at, language) },
         { head: t.model, cellClass: () => 'mono', cell: (row) => row.model ?? '—' },
