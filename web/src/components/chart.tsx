@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { useText } from '../i18n';
 
 export interface ChartLine {
   readonly label: string;
@@ -36,6 +37,8 @@ export function LineChart(props: {
   readonly height?: number;
 }) {
   const { label, times, series, height = 240 } = props;
+  // The time axis' name in the legend (uPlot's own is English).
+  const timeLabel = useText().common.time;
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = box.current;
@@ -55,7 +58,7 @@ export function LineChart(props: {
           cursor: { drag: { x: false, y: false } },
           axes: [axis, { ...axis, size: 56 }],
           series: [
-            {},
+            { label: timeLabel },
             ...series.map((line, index) => ({
               label: line.label,
               stroke: line.color ?? lineColor(index),
@@ -85,6 +88,6 @@ export function LineChart(props: {
       scheme.removeEventListener('change', draw);
       chart?.destroy();
     };
-  }, [times, series, height]);
+  }, [times, series, height, timeLabel]);
   return <figure class="chart" ref={box} aria-label={label} role="img" />;
 }

@@ -5,6 +5,7 @@
 export const en = {
   language: { name: 'English', label: 'Language' },
   common: {
+    time: 'Time',
     loading: 'Loading…',
     retry: 'Retry',
     cancel: 'Cancel',

@@ -4,6 +4,7 @@ import type { Messages } from './en';
 export const zhCN: Messages = {
   language: { name: '简体中文', label: '语言' },
   common: {
+    time: '时间',
     loading: '加载中…',
     retry: '重试',
     cancel: '取消',
