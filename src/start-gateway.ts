@@ -9,12 +9,15 @@ import { createClientLabeller } from './core/client-identity.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { IdentifyKey } from './core/key-identity.js';
 import { createLoginThrottle } from './core/login-throttle.js';
+import { randomId } from './core/random-id.js';
 import { createLiveRuntime } from './create-live-runtime.js';
 import { loadConsoleFiles } from './http/console-files.js';
 import { createApp } from './http/create-app.js';
 import { createMetricsApp } from './http/create-metrics-app.js';
 import { createOpenStreams } from './http/open-streams.js';
+import { type InstanceFact, keepInstancesInStep } from './keep-instances-in-step.js';
 import { createKeyStateSaver, type KeyStateSaver } from './keypool/create-key-state-saver.js';
+import { createSharedRateLedger } from './keypool/create-shared-rate-ledger.js';
 import { namingKeyPlaces } from './keypool/find-key-id-collisions.js';
 import { createKeyPool, type KeyPool } from './keypool/key-pool.js';
 import { summarizePool } from './keypool/summarize-pool.js';
@@ -36,6 +39,7 @@ import { createLogSearchRepository } from './storage/log-search-repository.js';
 import { logStorageEvent } from './storage/log-storage-event.js';
 import { mapLegacyKeyIds } from './storage/map-legacy-key-ids.js';
 import { migrateToLatest } from './storage/migrate-to-latest.js';
+import { openRedisState, type RedisState } from './storage/open-redis-state.js';
 import { rekeyStoredKeys } from './storage/rekey-stored-keys.js';
 import { resolveAdminToken } from './storage/resolve-admin-token.js';
 import { rewriteLogKeyIds } from './storage/rewrite-log-key-ids.js';
@@ -110,6 +114,24 @@ export async function startGateway(settings: Settings, options: GatewayOptions =
   }
 }
 
+/**
+ * Opens the state instances share through Redis. An outage is logged once, its end once; the
+ * instance serves from its own view meanwhile.
+ */
+function openShared(url: string, logger: Logger): Promise<RedisState<InstanceFact>> {
+  return openRedisState<InstanceFact>({
+    url,
+    // Its facts are not delivered back to itself; a restart is another instance.
+    instance: `${hostname()}-${process.pid}-${randomId(6)}`,
+    onOutage: (error) =>
+      logger.warn(
+        { reason: error.message },
+        "Redis does not answer: serving from this instance's own view of the keys; what it learns is sent when Redis is back",
+      ),
+    onRecovery: (report) => logger.info(report, 'Redis answers again: instances back in step'),
+  });
+}
+
 /** Opens each part of the gateway in turn, each pushed on `resources` as soon as it is open. */
 async function openGateway(
   settings: Settings,
@@ -137,8 +159,11 @@ async function openGateway(
     clock.now(),
   );
 
+  // Set once the instances share facts (REDIS_URL): changes made before are in the store anyway.
+  let inStep: ReturnType<typeof keepInstancesInStep> | undefined;
   // Values an operator saved through /api/config apply over the environment's from here on.
   const store = await openSettingsStore({
+    onSaved: () => inStep?.settingsChanged(),
     environment: settings,
     ...(options.environment ? { environmentText: options.environment } : {}),
     saved: createSavedSettingValues(database.db, () => clock.now()),
@@ -171,6 +196,8 @@ async function openGateway(
   logger.level = current.LOG_LEVEL;
 
   const random = options.random ?? Math.random;
+  const shared = current.REDIS_URL === '' ? undefined : await openShared(current.REDIS_URL, logger);
+  if (shared) resources.push('shared state (Redis)', () => shared.close());
   // Two keys with one id stop the start, named by place and id: the pool could keep only one.
   const pool = namingKeyPlaces(
     () =>
@@ -180,6 +207,12 @@ async function openGateway(
         softFailureLimit: current.MAX_FAILURES,
         rateLimits: current.KEY_RATE_LIMITS,
         ...(options.identifyKey ? { identify: options.identifyKey } : {}),
+        ...(shared
+          ? {
+              rateLedger: createSharedRateLedger({ store: shared.leases, now: () => clock.now() }),
+              onEvents: (events) => inStep?.publishKeyEvents(events),
+            }
+          : {}),
       }),
     (index) => `API_KEYS entry ${index + 1}`,
   );
@@ -224,7 +257,35 @@ async function openGateway(
     ],
     keyCounts: () => summarizePool(pool.rows(), clock.now()).counts,
     logBacklog: () => logWriter.backlog(),
+    ...(shared ? { bus: () => ({ connected: shared.connected(), backlog: shared.backlog() }) } : {}),
   });
+  if (shared) {
+    inStep = keepInstancesInStep({
+      bus: shared.bus,
+      pool,
+      settings: store,
+      reloadKeys: async () => {
+        const stored = await keyStore.loadRuntimeKeys();
+        const kept = new Set(stored);
+        pool.remove(
+          pool
+            .rows()
+            .filter((row) => row.source === 'runtime' && !kept.has(pool.find(row.key.id)?.secret ?? ''))
+            .map((row) => row.key.id),
+        );
+        pool.add(stored, 'runtime');
+        const notes = await metaStore.loadAll();
+        meta.clear();
+        for (const [id, note] of notes) meta.set(id, note);
+      },
+      onLag: (lagMs) => metrics.busLag(lagMs),
+      onReloadError: (what, error) =>
+        logger.warn(
+          { reason: (error as Error).message },
+          `could not read the ${what} another instance changed; trying again at the next change`,
+        ),
+    });
+  }
   const metricsRoute = { scrape: () => metrics.scrape(), contentType: metrics.contentType };
   const openStreams = createOpenStreams();
   const imageStore = createImageStore();
@@ -257,7 +318,15 @@ async function openGateway(
     logger,
     settings,
     routeOptions: runtime.routeOptions,
-    keyAdmin: { pool, store: keyStore, metaStore, meta, jobs, clock },
+    keyAdmin: {
+      pool,
+      store: keyStore,
+      metaStore,
+      meta,
+      jobs,
+      clock,
+      onKeysChanged: (removed) => inStep?.keysChanged(removed),
+    },
     config: { store },
     logs: { logs: createLogSearchRepository(database.db), names: rowNames },
     stats: { stats, names: rowNames, clock },

@@ -151,6 +151,7 @@ const packageOwners: Readonly<Record<string, string>> = {
   mysql2: 'storage',
   pg: 'storage',
   'prom-client': 'observability',
+  ioredis: 'storage',
 };
 
 /** Modules that reach outside the process (files, network, processes) or own an outside library. */

@@ -14,14 +14,17 @@ function accepts(name: SettingName, value: unknown): boolean {
   return text !== undefined && (fields[name]?.safeParse(text).success ?? false);
 }
 
-/** Lists whose entries have a format of their own. */
-const listSamples: Partial<Record<SettingName, unknown[]>> = {
+/** Settings whose values have a format of their own. */
+const ownSamples: Partial<Record<SettingName, unknown[]>> = {
   CORS_ALLOWED_ORIGINS: [['https://chat.example.com'], ['*']],
   TRUSTED_PROXIES: [['10.0.0.0/8', 'loopback'], []],
+  REDIS_URL: ['redis://127.0.0.1:6379/0', ''],
 };
 
 /** Values of a kind the console may send, each of which the setting must accept. */
 function samplesOf(name: SettingName, kind: SettingKind): unknown[] {
+  const own = ownSamples[name];
+  if (own) return own;
   switch (kind.type) {
     case 'boolean':
       return [true, false];
@@ -30,7 +33,7 @@ function samplesOf(name: SettingName, kind: SettingKind): unknown[] {
     case 'number':
       return [kind.min ?? 0, (kind.min ?? 0) + 0.5];
     case 'list':
-      return listSamples[name] ?? [['ok-entry-one-abc']];
+      return [['ok-entry-one-abc']];
     case 'map':
       return [{}];
     case 'json':

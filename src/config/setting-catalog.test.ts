@@ -26,12 +26,12 @@ describe('settingCatalog', () => {
       .filter(([, entry]) => entry.secret)
       .map(([name]) => name);
     expect(secrets.sort()).toEqual(
-      ['ALLOWED_TOKENS', 'API_KEYS', 'AUTH_TOKEN', 'MYSQL_PASSWORD', 'POSTGRES_PASSWORD'].sort(),
+      ['ALLOWED_TOKENS', 'API_KEYS', 'AUTH_TOKEN', 'MYSQL_PASSWORD', 'POSTGRES_PASSWORD', 'REDIS_URL'].sort(),
     );
   });
 
   it('never lets the database settings change live: the saved settings live in that database', () => {
-    const storage = inSchema.filter((name) => /^(DATABASE_|SQLITE_|MYSQL_|POSTGRES_)/.test(name));
+    const storage = inSchema.filter((name) => /^(DATABASE_|SQLITE_|MYSQL_|POSTGRES_|REDIS_)/.test(name));
     expect(storage.filter((name) => settingCatalog[name]?.live)).toEqual([]);
   });
 });

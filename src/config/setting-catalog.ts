@@ -137,6 +137,11 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
   POSTGRES_USER: entry('DB', 'PostgreSQL user.', restart),
   POSTGRES_PASSWORD: entry('DB', 'PostgreSQL password.', { ...secret, ...restart }),
   POSTGRES_DATABASE: entry('DB', 'PostgreSQL database.', restart),
+  REDIS_URL: entry(
+    'DB',
+    'The Redis several instances share key states, rate limits and saved settings through: redis://[:password@]host:6379/0 (rediss:// for TLS). Empty: this instance keeps them to itself.',
+    { ...secret, ...restart },
+  ),
   // Logs
   LOG_LEVEL: entry('Log', "trace, debug, info, warn, error, fatal or silent (the seed's names accepted)."),
   ERROR_LOG_RECORD_REQUEST_BODY: entry(

@@ -47,6 +47,11 @@ export interface SettingsStore {
   forget(name: SettingName): Promise<SettingsSnapshot>;
   /** Called after each change, once the new snapshot is current, in the order of subscription. */
   subscribe(listener: SettingsListener): void;
+  /**
+   * Reads the saved values again, for a change another instance saved: makes them current if they
+   * differ from those in force (a value that no longer parses is ignored, as at start).
+   */
+  reload(): Promise<SettingsSnapshot>;
 }
 
 export interface SettingsStoreOptions {
@@ -62,6 +67,8 @@ export interface SettingsStoreOptions {
   readonly onIgnored: (problem: SettingProblem) => void;
   /** A listener that failed: the change is made, and what the listener should have done is not. */
   readonly onListenerError: (error: unknown) => void;
+  /** This instance saved or forgot a value: the other instances are told to reload. */
+  readonly onSaved?: () => void;
 }
 
 const defaults = settingsSchema.parse({});
@@ -119,12 +126,16 @@ export function layerSettings(
 export async function openSettingsStore(options: SettingsStoreOptions): Promise<SettingsStore> {
   const { environment } = options;
   const fromEnvironment = setInEnvironment(environment, options.environmentText);
-  const stored = await options.saved.load();
-  const checked = checkSettingValues(stored);
-  for (const problem of checked.problems) options.onIgnored(problem);
-  const savedTexts = pick(stored, Object.keys(checked.values));
-  let snapshot = layerSettings(environment, fromEnvironment, savedTexts, checked.values, 1);
-  let savedValues = checked.values;
+  /** The saved values that apply: those that parse and may be saved, each problem reported. */
+  async function loadSaved() {
+    const stored = await options.saved.load();
+    const checked = checkSettingValues(stored);
+    for (const problem of checked.problems) options.onIgnored(problem);
+    return { texts: pick(stored, Object.keys(checked.values)), values: checked.values };
+  }
+  const initial = await loadSaved();
+  let snapshot = layerSettings(environment, fromEnvironment, initial.texts, initial.values, 1);
+  let savedValues = initial.values;
   const listeners: SettingsListener[] = [];
   // Changes wait for each other: the one saved last is the one in force.
   let queue: Promise<unknown> = Promise.resolve();
@@ -156,17 +167,23 @@ export async function openSettingsStore(options: SettingsStoreOptions): Promise<
         const { values, problems } = checkSettingValues(texts);
         if (problems.length > 0) return { ok: false, problems };
         await options.saved.save(texts);
-        return {
-          ok: true,
-          snapshot: swap({ ...snapshot.saved, ...texts }, { ...savedValues, ...values }),
-        };
+        const next = swap({ ...snapshot.saved, ...texts }, { ...savedValues, ...values });
+        options.onSaved?.();
+        return { ok: true, snapshot: next };
       }),
     forget: (name) =>
       serialized(async () => {
         await options.saved.forget(name);
         const { [name]: _text, ...texts } = snapshot.saved;
         const { [name]: _value, ...values } = savedValues;
-        return swap(texts, values);
+        const next = swap(texts, values);
+        options.onSaved?.();
+        return next;
+      }),
+    reload: () =>
+      serialized(async () => {
+        const { texts, values } = await loadSaved();
+        return isDeepStrictEqual(texts, snapshot.saved) ? snapshot : swap(texts, values);
       }),
     subscribe: (listener) => {
       listeners.push(listener);

@@ -6,6 +6,7 @@ import { parseList } from './parse-list.js';
 import { parseOriginList } from './parse-origin-list.js';
 import { parseProxyList } from './parse-proxy-list.js';
 import { parseRateLimits } from './parse-rate-limits.js';
+import { parseRedisUrl } from './parse-redis-url.js';
 
 // Every setting arrives as text (environment or .env) under gemini-balance's name, so an existing
 // gemini-balance .env keeps working. Messages name what was expected, never the value received:
@@ -173,6 +174,8 @@ export const settingsSchema = z
     POSTGRES_USER: text('postgres'),
     POSTGRES_PASSWORD: setting((value) => value, '', { type: 'string' }),
     POSTGRES_DATABASE: text('gemgate'),
+    /** The Redis that several instances share key states, limits and settings through; empty: none. */
+    REDIS_URL: setting(parseRedisUrl, '', { type: 'string' }),
     // Logs
     LOG_LEVEL: oneOf(logLevels, 'info', { warning: 'warn', critical: 'fatal' }),
     ERROR_LOG_RECORD_REQUEST_BODY: boolean(false),

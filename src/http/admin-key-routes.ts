@@ -27,6 +27,11 @@ export interface AdminKeyRouteOptions {
   readonly meta: Map<string, KeyMeta>;
   readonly jobs: VerificationJobs;
   readonly clock: Clock;
+  /**
+   * Keys were added or removed, or a note changed, in the store: other instances read the store
+   * again (and drop the `removed` ids, API_KEYS' among them).
+   */
+  readonly onKeysChanged?: (removed: readonly string[]) => void;
 }
 
 /** Whether `text` has a C0 control character other than tab, line feed and carriage return, or DEL. */
@@ -125,6 +130,7 @@ function present(view: KeyView, meta: KeyMeta | undefined, nowMs: number) {
  */
 export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRouteOptions): Promise<void> {
   const { pool, store, metaStore, meta, jobs, clock } = options;
+  const keysChanged = (removed: readonly string[] = []) => options.onKeysChanged?.(removed);
   const metaOf = (id: string) => meta.get(id);
 
   /** Ids of the keys in `state` now, in the pool's order. */
@@ -241,6 +247,7 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
     }
     if (next.note === '' && next.tags.length === 0) meta.delete(id);
     else meta.set(id, next);
+    keysChanged();
     return { id, ...next };
   });
 
@@ -291,6 +298,7 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
       return refuse(error);
     }
     const addedKeys = outcome.added.map((id) => pool.find(id)).filter((key) => key !== undefined);
+    if (addedKeys.length > 0) keysChanged();
     return reply.code(addedKeys.length > 0 ? 201 : 200).send({
       added: addedKeys.map((key) => ({ id: key.id, masked: key.masked })),
       alreadyPresent: outcome.present,
@@ -350,6 +358,7 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
       );
     }
     const removed = pool.remove(ids);
+    if (removed.length > 0) keysChanged(removed);
     const noted = removed.filter((id) => meta.has(id));
     for (const id of noted) meta.delete(id);
     await metaStore.remove(noted).catch((error: unknown) => {

@@ -3,8 +3,10 @@ import { createKeyIdentity, type IdentifyKey, type KeyIdentity } from '../core/k
 import type { KeyKind } from '../core/key-kind.js';
 import type { Outcome } from './classify-outcome.js';
 import { findKeyIdCollisions, KeyIdCollisionError } from './find-key-id-collisions.js';
+import { type KeyEvent, keyEventsBetween, mergeKeyEvent } from './key-event.js';
 import { type DisabledReason, freshKeyState, type KeyError, type KeyState } from './key-state.js';
 import { availableFrom, nextKeyState } from './next-key-state.js';
+import type { RateLedger } from './rate-ledger.js';
 import { countRequest, createUsage, limitedUntil, type RateLimit, type Usage } from './usage-window.js';
 
 export interface PoolKey extends KeyIdentity {
@@ -83,6 +85,13 @@ export interface KeyPoolOptions {
   readonly rateLimits?: Readonly<Record<string, RateLimit>>;
   /** How a key is named (createKeyIdentity); tests pass one with short ids to force collisions. */
   readonly identify?: IdentifyKey;
+  /**
+   * Where `rateLimits` are counted when instances share them (createSharedRateLedger); without
+   * one, each key's own usage window here holds the limit.
+   */
+  readonly rateLedger?: RateLedger;
+  /** Facts a local change made about a key (a refusal, a rest, a switch), for the other instances. */
+  readonly onEvents?: (events: readonly KeyEvent[]) => void;
 }
 
 export interface KeyPool {
@@ -133,6 +142,8 @@ export interface KeyPool {
   clearRest(ids: readonly string[], model?: string): string[];
   /** Puts back what the store kept for a key (a restart). */
   restore(id: string, persisted: PersistedKey): void;
+  /** Merges facts another instance learned (mergeKeyEvent); returns how many changed a key here. */
+  merge(events: readonly KeyEvent[]): number;
   /** Keys whose state changed since the last call, for the store. */
   takeChanged(): Map<string, PersistedKey | null>;
   /** When refused keys are next probed, for the Retry-After of a pool with no key left. */
@@ -195,13 +206,20 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
   const changed = new Map<string, KeyRecord | null>();
   let nextProbeMs: number | undefined;
   let settled: { promise: Promise<void>; resolve: () => void } | undefined;
+  const ledger = options.rateLedger;
+
+  /** Wakes the requests that found every key busy: an attempt ended, or a share of a limit came. */
+  function wake(): void {
+    settled?.resolve();
+    settled = undefined;
+  }
+  ledger?.onShare(wake);
 
   function settle(record: KeyRecord, model: string): void {
     const count = record.inFlight.get(model) ?? 0;
     if (count <= 1) record.inFlight.delete(model);
     else record.inFlight.set(model, count - 1);
-    settled?.resolve();
-    settled = undefined;
+    wake();
   }
 
   function usageOf(record: KeyRecord, model: string): Usage {
@@ -215,12 +233,22 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
     return usage;
   }
 
-  /** When the record can serve the model: ≤ now if it can, undefined if switched off. */
-  function readyAt(record: KeyRecord, model: string, nowMs: number): number | undefined {
+  const limitOf = (model: string): RateLimit | undefined =>
+    options.rateLimits?.[model] ?? options.rateLimits?.['*'];
+
+  /**
+   * When the record can serve the model: ≤ now if it can, undefined if switched off, `pending`
+   * while the shared ledger fetches this instance's share of the key's limit.
+   */
+  function readyAt(record: KeyRecord, model: string, nowMs: number): number | undefined | 'pending' {
     const rested = availableFrom(record.state, model);
     if (rested === undefined) return undefined;
-    const limit = options.rateLimits?.[model] ?? options.rateLimits?.['*'];
-    const limited = limit ? limitedUntil(usageOf(record, model), limit, nowMs) : undefined;
+    const limit = limitOf(model);
+    if (!limit) return rested;
+    const limited = ledger
+      ? ledger.check(record.key.id, model, limit, nowMs)
+      : limitedUntil(usageOf(record, model), limit, nowMs);
+    if (limited === 'pending') return rested > nowMs ? rested : limited;
     return limited === undefined ? rested : Math.max(rested, limited);
   }
 
@@ -228,8 +256,22 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
     record.requests += 1;
     record.inFlight.set(model, (record.inFlight.get(model) ?? 0) + 1);
     countRequest(usageOf(record, model), nowMs);
+    const limit = ledger && limitOf(model);
+    if (limit) ledger.spend(record.key.id, model, limit, nowMs);
     changed.set(record.key.id, record);
     return { kind: 'key', key: record.key };
+  }
+
+  /** Sets a record's state, telling the other instances what the change means. */
+  function setState(record: KeyRecord, next: KeyState): void {
+    if (next === record.state) return;
+    const before = record.state;
+    record.state = next;
+    changed.set(record.key.id, record);
+    if (options.onEvents) {
+      const events = keyEventsBetween(record.key.id, before, next, clock.now());
+      if (events.length > 0) options.onEvents(events);
+    }
   }
 
   function none(nowMs: number, earliest: number | undefined, triedReady = false): Selection {
@@ -287,7 +329,7 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
     for (const id of ids) {
       const record = byId.get(id);
       if (!record) continue;
-      record.state = change(record);
+      setState(record, change(record));
       changed.set(id, record);
       done.push(id);
     }
@@ -321,6 +363,7 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
         const record = byId.get(pinKeyId);
         if (!record) return { kind: 'none', reason: 'unknown-pin' };
         const at = readyAt(record, model, nowMs);
+        if (at === 'pending') return { kind: 'none', reason: 'busy' };
         return at !== undefined && at <= nowMs ? take(record, model, nowMs) : none(nowMs, at);
       }
       const count = records.length;
@@ -328,12 +371,17 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
       let earliest: number | undefined;
       let fresh = -1;
       let busyOnTrial = -1;
+      let awaitingShare = false;
       let triedReady = false;
       for (let offset = 0; offset < count; offset++) {
         const index = (start + offset) % count;
         const record = records[index] as KeyRecord;
         const at = readyAt(record, model, nowMs);
         if (at === undefined) continue;
+        if (at === 'pending') {
+          awaitingShare = true;
+          continue;
+        }
         if (at > nowMs) {
           earliest = earliest === undefined ? at : Math.min(earliest, at);
           continue;
@@ -358,7 +406,8 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
         advance(model, fallback + 1);
         return take(records[fallback] as KeyRecord, model, nowMs);
       }
-      if (busyOnTrial !== -1) return { kind: 'none', reason: 'busy' };
+      // A key waiting for its share of a limit is busy for a moment, not resting: the share wakes it.
+      if (busyOnTrial !== -1 || awaitingShare) return { kind: 'none', reason: 'busy' };
       return none(nowMs, earliest, triedReady);
     },
     report(key, model, outcome, error) {
@@ -378,10 +427,7 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
         softFailureLimit: options.softFailureLimit,
         ...(error ? { error } : {}),
       });
-      if (next !== record.state) {
-        record.state = next;
-        changed.set(key.id, record);
-      }
+      setState(record, next);
     },
     release(key, model) {
       const record = byId.get(key.id);
@@ -437,8 +483,9 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
     },
     enable: (ids) =>
       update(ids, ({ state }) => {
+        if (!state.disabled) return state;
         const { disabled: _dropped, ...rest } = state;
-        return rest;
+        return { ...rest, enabledAtMs: clock.now() };
       }),
     disable: (ids) =>
       update(ids, ({ state }) => ({
@@ -457,6 +504,20 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
       record.state = persisted.state;
       record.requests = persisted.requests;
       record.failures = persisted.failures;
+    },
+    merge(events) {
+      let merged = 0;
+      for (const event of events) {
+        const record = byId.get(event.id);
+        if (!record) continue;
+        const next = mergeKeyEvent(record.state, event);
+        if (next === record.state) continue;
+        // Saved here too: the state row is whole, and this instance may write it after the one that learned this.
+        record.state = next;
+        changed.set(event.id, record);
+        merged += 1;
+      }
+      return merged;
     },
     takeChanged() {
       const result = new Map<string, PersistedKey | null>();

@@ -14,6 +14,8 @@ export interface ModelState {
   /** Until when the key rests for this model; a time in the past means it rested recently. */
   readonly coolUntilMs?: number;
   readonly coolReason?: CoolReason;
+  /** When the rest began: a rest-cleared fact from another instance clears only rests older than itself. */
+  readonly cooledAtMs?: number;
   /** 429s without details in a row: each doubles the next rest. */
   readonly rateLimitStreak: number;
   /** Failed preconditions in a row: each doubles the next rest. */
@@ -32,6 +34,8 @@ export interface KeyError {
 /** Everything the pool knows about one key; plain data, persisted as JSON. */
 export interface KeyState {
   readonly disabled?: { readonly reason: DisabledReason; readonly atMs: number };
+  /** When the key was last switched back on: with `disabled.atMs`, the newest switch wins across instances. */
+  readonly enabledAtMs?: number;
   readonly lastError?: KeyError;
   readonly models: Readonly<Record<string, ModelState>>;
 }

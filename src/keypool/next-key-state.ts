@@ -65,7 +65,13 @@ export function nextKeyState(
       if (outcome.reason === 'day') {
         const until = outcome.untilMs + jitter(60_000 * 10, random);
         return failed(
-          withModel(state, model, { ...base, coolUntilMs: until, coolReason: 'day', softFailures: 0 }),
+          withModel(state, model, {
+            ...base,
+            coolUntilMs: until,
+            coolReason: 'day',
+            cooledAtMs: nowMs,
+            softFailures: 0,
+          }),
         );
       }
       if (outcome.reason === 'precondition') {
@@ -76,6 +82,7 @@ export function nextKeyState(
             ...base,
             coolUntilMs: nowMs + restMs + jitter(restMs, random),
             coolReason: 'precondition',
+            cooledAtMs: nowMs,
             preconditionStreak: streak,
             softFailures: 0,
           }),
@@ -84,7 +91,13 @@ export function nextKeyState(
       if (outcome.reason === 'minute') {
         const until = nowMs + outcome.retryAfterMs + jitter(outcome.retryAfterMs, random);
         return failed(
-          withModel(state, model, { ...base, coolUntilMs: until, coolReason: 'minute', softFailures: 0 }),
+          withModel(state, model, {
+            ...base,
+            coolUntilMs: until,
+            coolReason: 'minute',
+            cooledAtMs: nowMs,
+            softFailures: 0,
+          }),
         );
       }
       const streak = base.rateLimitStreak + 1;
@@ -93,6 +106,7 @@ export function nextKeyState(
         withModel(state, model, {
           coolUntilMs: nowMs + restMs + jitter(restMs, random),
           coolReason: 'unknown',
+          cooledAtMs: nowMs,
           rateLimitStreak: streak,
           softFailures: 0,
         }),
@@ -108,6 +122,7 @@ export function nextKeyState(
           ...base,
           coolUntilMs: nowMs + troubleRestMs + jitter(troubleRestMs, random),
           coolReason: 'trouble',
+          cooledAtMs: nowMs,
           softFailures: 0,
         }),
       );

@@ -24,6 +24,14 @@ export interface GatewayMetricsOptions {
   readonly keyCounts: () => KeyStateCounts;
   /** Read at each scrape. */
   readonly logBacklog: () => LogBacklog;
+  /** The bus instances share facts through (REDIS_URL), read at each scrape; absent for one instance alone. */
+  readonly bus?: () => BusHealth;
+}
+
+/** The fact bus now: whether Redis answers, and the facts waiting for it. */
+export interface BusHealth {
+  readonly connected: boolean;
+  readonly backlog: number;
 }
 
 export interface GatewayMetrics {
@@ -31,6 +39,8 @@ export interface GatewayMetrics {
   readonly sink: MetricSink;
   /** Prometheus's text exposition format. */
   readonly contentType: string;
+  /** A fact from another instance arrived `ms` after it was published. */
+  busLag(ms: number): void;
   /** Every metric as Prometheus text: the gateway's and the process's (CPU, memory, event loop, GC). */
   scrape(): Promise<string>;
 }
@@ -41,6 +51,9 @@ const keyStates = ['active', 'resting', 'disabled', 'refused'] as const;
 // thinking answer, TIME_OUT 300 by default); a first byte usually comes within seconds.
 const durationBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300];
 const firstByteBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
+// Facts should reach every instance well within a second (issue 11); a backlog replayed after an
+// outage shows in the top buckets.
+const busLagBuckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 5, 30];
 
 /** The client API a route belongs to (`gemini generateContent` → `native`); the rest of it may be client text. */
 function surfaceOf(route: string): string {
@@ -139,6 +152,32 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
     },
   });
 
+  const busLag = new Histogram({
+    name: 'gemgate_event_bus_lag_seconds',
+    help: "Facts from other instances (a key refused or rested, a setting saved): from publishing to this instance's merge.",
+    buckets: busLagBuckets,
+    registers,
+  });
+  const bus = options.bus;
+  if (bus) {
+    new Gauge({
+      name: 'gemgate_event_bus_connected',
+      help: 'Whether Redis answers (1) or this instance serves from its own view until it does (0).',
+      registers,
+      collect() {
+        this.set(bus().connected ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'gemgate_event_bus_backlog',
+      help: 'Facts this instance learned and could not publish yet, while Redis does not answer.',
+      registers,
+      collect() {
+        this.set(bus().backlog);
+      },
+    });
+  }
+
   const requestChildren = new LabelChildren((surface, model, status) =>
     requests.labels(surface, model, status),
   );
@@ -179,6 +218,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
   return {
     sink,
     contentType: registry.contentType,
+    busLag: (ms) => busLag.observe(ms / 1000),
     async scrape() {
       const [own, process] = await Promise.all([registry.metrics(), processMetrics().metrics()]);
       return own + process;

@@ -393,6 +393,8 @@ export const zhCN: Messages = {
       POSTGRES_USER: 'PostgreSQL 用户。',
       POSTGRES_PASSWORD: 'PostgreSQL 密码。',
       POSTGRES_DATABASE: 'PostgreSQL 数据库。',
+      REDIS_URL:
+        '多个实例通过它共享密钥状态、速率限制和已保存设置的 Redis：redis://[:密码@]主机:6379/0（TLS 用 rediss://）。留空表示本实例独自保存。',
       LOG_LEVEL: 'trace、debug、info、warn、error、fatal 或 silent（也接受原项目的名称）。',
       ERROR_LOG_RECORD_REQUEST_BODY: '在错误日志中保存失败请求正文的前 256 KiB。',
       AUTO_DELETE_ERROR_LOGS_ENABLED: '每天删除一次早于 AUTO_DELETE_ERROR_LOGS_DAYS 天的错误日志。',
