@@ -216,7 +216,7 @@ async function openGateway(
       }),
     (index) => `API_KEYS entry ${index + 1}`,
   );
-  const keyStore = createKeyRepository(database.db);
+  const keyStore = createKeyRepository(database.db, database.dialect);
   const runtimeKeys = await keyStore.loadRuntimeKeys();
   namingKeyPlaces(
     () => pool.add(runtimeKeys, 'runtime'),

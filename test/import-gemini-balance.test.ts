@@ -100,7 +100,7 @@ async function readTarget(path: string) {
     return {
       saved: await createSavedSettingValues(database.db, Date.now).load(),
       // Keys added in one run share their time, so the table orders them by id: compared as a set.
-      keys: (await createKeyRepository(database.db).loadRuntimeKeys()).sort(),
+      keys: (await createKeyRepository(database.db, database.dialect).loadRuntimeKeys()).sort(),
     };
   } finally {
     await database.db.destroy();

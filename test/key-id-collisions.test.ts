@@ -71,7 +71,7 @@ async function addKeys(gateway: Gateway, keys: string[]) {
 async function storedKeys(): Promise<string[]> {
   const database = createDatabase({ ...parseSettings({}), SQLITE_DATABASE: join(directory, 'gemgate.db') });
   try {
-    return await createKeyRepository(database.db).loadRuntimeKeys();
+    return await createKeyRepository(database.db, database.dialect).loadRuntimeKeys();
   } finally {
     await database.db.destroy();
   }
@@ -140,7 +140,7 @@ describe('two keys with one id', () => {
     const database = createDatabase({ ...parseSettings({}), SQLITE_DATABASE: join(directory, 'store.db') });
     try {
       await migrateToLatest(database);
-      const store = createKeyRepository(database.db);
+      const store = createKeyRepository(database.db, database.dialect);
       await store.addRuntimeKeys([{ id: clashId, secret: firstClash }], 1);
       await expect(store.addRuntimeKeys([{ id: clashId, secret: secondClash }], 2)).rejects.toBeInstanceOf(
         KeyIdCollisionError,
@@ -166,7 +166,7 @@ describe('a key with the same id arriving while POST /api/keys stores its keys',
       softFailureLimit: 3,
       identify: identifyKey,
     });
-    const repository = createKeyRepository(database.db);
+    const repository = createKeyRepository(database.db, database.dialect);
     const store: KeyStore = {
       ...repository,
       async addRuntimeKeys(added, nowMs) {

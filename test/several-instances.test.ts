@@ -281,4 +281,14 @@ describe('two gateway instances on one PostgreSQL and one Redis', { timeout: 120
     // The outage is reported once per instance, not once per failed reconnection.
     expect(a.process.output().match(/Redis does not answer/g)).toHaveLength(1);
   });
+
+  it('logged no warning but the Redis outage: no failed save, no lost write between the two', () => {
+    for (const instance of [a, b]) {
+      const warnings = instance.process
+        .output()
+        .split('\n')
+        .filter((line) => /"level":(4|5|6)\d/.test(line) && !/Redis does not answer/.test(line));
+      expect(warnings).toEqual([]);
+    }
+  });
 });

@@ -137,7 +137,7 @@ describe.each(backendNames)('storage on %s', (backend) => {
     expect(await sessions.find('a'.repeat(64), t0)).toBeUndefined();
   });
   it('adds, saves the states of and removes more keys at once than one statement may bind', async () => {
-    const keys = createKeyRepository(database().db);
+    const keys = createKeyRepository(database().db, database().dialect);
     // Above SQLite's 32,766 and PostgreSQL's 65,535 bound parameters, whatever the columns.
     const many = Array.from({ length: 70_000 }, (_, index) => ({
       id: index.toString(16).padStart(16, '0'),
@@ -145,7 +145,7 @@ describe.each(backendNames)('storage on %s', (backend) => {
     }));
     await keys.addRuntimeKeys(many, 1);
     await keys.saveStates(
-      new Map(many.map((key) => [key.id, { state: { models: {} }, requests: 2, failures: 1 }])),
+      new Map(many.map((key) => [key.id, { state: { models: {} }, addedRequests: 2, addedFailures: 1 }])),
       2,
     );
     expect(await keys.loadRuntimeKeys()).toHaveLength(70_000);
@@ -157,6 +157,27 @@ describe.each(backendNames)('storage on %s', (backend) => {
     expect(await keys.loadRuntimeKeys()).toEqual(['k-contract-0']);
     expect((await keys.loadStates()).size).toBe(0);
     await keys.removeRuntimeKeys([many[0]?.id ?? '']);
+  });
+
+  it('adds what instances saving the same keys at once counted, the last state standing', async () => {
+    const keys = createKeyRepository(database().db, database().dialect);
+    const ids = Array.from({ length: 200 }, (_, index) => `c0ffee${index.toString(16).padStart(10, '0')}`);
+    const change = (requests: number, atMs: number) => ({
+      state: { models: {}, disabled: { reason: 'operator' as const, atMs } },
+      addedRequests: requests,
+      addedFailures: 1,
+    });
+    await keys.saveStates(new Map(ids.map((id) => [id, change(2, 1)])), 1);
+    // Two instances, each with its own batch order, at the same moment: no duplicate key, no deadlock.
+    await Promise.all([
+      keys.saveStates(new Map(ids.map((id) => [id, change(3, 2)])), 2),
+      keys.saveStates(new Map([...ids].reverse().map((id) => [id, change(5, 2)])), 2),
+    ]);
+    const states = await keys.loadStates();
+    expect(ids.map((id) => states.get(id)?.requests)).toEqual(ids.map(() => 10));
+    expect(states.get(ids[0] ?? '')).toMatchObject({ failures: 3, state: { disabled: { atMs: 2 } } });
+    await keys.saveStates(new Map(ids.map((id) => [id, null])), 3);
+    expect((await keys.loadStates()).size).toBe(0);
   });
 
   it('keeps a note and tags per key, replaces them whole, and deletes them with the key', async () => {

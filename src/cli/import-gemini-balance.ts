@@ -101,7 +101,9 @@ async function readHoldings(
     onListenerError: () => {},
   });
   const runtimeKeys =
-    database && tables.has('api_key') ? await createKeyRepository(database.db).loadRuntimeKeys() : [];
+    database && tables.has('api_key')
+      ? await createKeyRepository(database.db, database.dialect).loadRuntimeKeys()
+      : [];
   const { settings: current, sources } = store.current();
   return { holdings: { settings: current, sources, runtimeKeys }, store };
 }
@@ -119,7 +121,7 @@ async function write(
         `gemgate refused the settings, so none was saved: ${result.problems.map((problem) => `${problem.name}: ${problem.message}`).join('; ')}`,
       );
   }
-  const repository = createKeyRepository(database.db);
+  const repository = createKeyRepository(database.db, database.dialect);
   // Batches, each in its own transaction: a run cut short leaves whole batches, and the next run
   // adds only what is missing.
   for (let start = 0; start < keys.length; start += keysPerBatch)

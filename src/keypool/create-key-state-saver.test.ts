@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createKeyStateSaver } from './create-key-state-saver.js';
-import { createKeyPool, type PersistedKey } from './key-pool.js';
+import { createKeyPool, type KeyStateChange } from './key-pool.js';
 import type { KeyStore } from './key-store.js';
 
 /** A store standing in for the database: fails while `down` is set, as a lost connection would. */
 function fakeStore() {
-  const saved = new Map<string, PersistedKey | null>();
+  const saved = new Map<string, KeyStateChange | null>();
   const state = { down: false, attempts: 0 };
   const store: KeyStore = {
     loadRuntimeKeys: async () => [],
@@ -42,9 +42,18 @@ describe('createKeyStateSaver', () => {
 
     state.down = true;
     pool.disable([one as string]);
+    const sendOne = (id: string | undefined) => {
+      const selection = pool.select('flash');
+      expect(selection).toMatchObject({ kind: 'key', key: { id } });
+      if (selection.kind === 'key') pool.release(selection.key, 'flash');
+    };
+    sendOne(two);
     await saver.save();
     nowMs += 500;
     pool.disable([two as string]);
+    pool.enable([one as string]);
+    sendOne(one);
+    pool.disable([one as string]);
     await saver.save();
     await saver.save();
     expect(state.attempts).toBe(3);
@@ -56,6 +65,13 @@ describe('createKeyStateSaver', () => {
     await saver.save();
     expect([...saved.keys()].sort()).toEqual([one, two].sort());
     expect(saved.get(one as string)?.state.disabled?.reason).toBe('operator');
+    // The counts of every change the outage held are saved once, added together.
+    expect(saved.get(one as string)?.addedRequests).toBe(1);
+    expect(saved.get(two as string)?.addedRequests).toBe(1);
+    pool.enable([two as string]);
+    sendOne(two);
+    await saver.save();
+    expect(saved.get(two as string)?.addedRequests).toBe(1);
     expect(recoveries).toEqual([{ downMs: 1000, failedSaves: 3 }]);
     await saver.close();
     expect(outages).toHaveLength(1);

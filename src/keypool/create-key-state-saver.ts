@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import type { KeyPool, PersistedKey } from './key-pool.js';
+import type { KeyPool, KeyStateChange } from './key-pool.js';
 import type { KeyStore } from './key-store.js';
 
 export interface KeyStateSaver {
@@ -17,29 +17,48 @@ export interface KeyStateSaverOptions {
   readonly onRecovery?: (report: { readonly downMs: number; readonly failedSaves: number }) => void;
 }
 
+type Pending = Map<string, KeyStateChange | null>;
+
+/** Two unsaved changes of one key as one: the later state, the counts of both. */
+function combine(
+  earlier: KeyStateChange | null | undefined,
+  later: KeyStateChange | null,
+): KeyStateChange | null {
+  if (!earlier || !later) return later;
+  return {
+    state: later.state,
+    addedRequests: earlier.addedRequests + later.addedRequests,
+    addedFailures: earlier.addedFailures + later.addedFailures,
+  };
+}
+
 /**
  * Saves the pool's changed key states on a timer, off the request path: a request changes memory
- * only. A failed save keeps its changes for the next one; only the latest state of a key is kept,
- * so an outage holds at most one state per key.
+ * only. A failed save keeps its changes for the next one; only the latest state of a key is kept
+ * (with the counts of every change), so an outage holds at most one change per key.
  */
 export function createKeyStateSaver(
   pool: KeyPool,
   store: KeyStore,
   options: KeyStateSaverOptions,
 ): KeyStateSaver {
-  let pending = new Map<string, PersistedKey | null>();
+  let pending: Pending = new Map();
   let saving: Promise<void> | undefined;
   let outage: { sinceMs: number; failedSaves: number } | undefined;
 
   async function saveOnce(): Promise<void> {
-    for (const [id, persisted] of pool.takeChanged()) pending.set(id, persisted);
+    for (const [id, change] of pool.takeChanged()) pending.set(id, combine(pending.get(id), change));
     if (pending.size === 0) return;
     const batch = pending;
     pending = new Map();
     try {
       await store.saveStates(batch, options.clock.now());
     } catch (error) {
-      for (const [id, persisted] of batch) if (!pending.has(id)) pending.set(id, persisted);
+      // Changes taken while this save ran are later than the batch's.
+      for (const [id, change] of batch) {
+        const later = pending.get(id);
+        pending.set(id, later === undefined ? change : combine(change, later));
+      }
       if (outage) outage.failedSaves += 1;
       else {
         outage = { sinceMs: options.clock.now(), failedSaves: 1 };

@@ -75,6 +75,16 @@ export interface PersistedKey {
   readonly failures: number;
 }
 
+/**
+ * What changed for one key since the last save: its state, and the requests and failures counted
+ * since then, which the store adds to its own (instances sharing one database each add theirs).
+ */
+export interface KeyStateChange {
+  readonly state: KeyState;
+  readonly addedRequests: number;
+  readonly addedFailures: number;
+}
+
 export interface KeyPoolOptions {
   readonly clock: Clock;
   /** A number in [0, 1); injected so tests control jitter. */
@@ -145,7 +155,7 @@ export interface KeyPool {
   /** Merges facts another instance learned (mergeKeyEvent); returns how many changed a key here. */
   merge(events: readonly KeyEvent[]): number;
   /** Keys whose state changed since the last call, for the store. */
-  takeChanged(): Map<string, PersistedKey | null>;
+  takeChanged(): Map<string, KeyStateChange | null>;
   /** When refused keys are next probed, for the Retry-After of a pool with no key left. */
   setNextProbe(atMs: number | undefined): void;
 }
@@ -156,6 +166,9 @@ interface KeyRecord {
   state: KeyState;
   requests: number;
   failures: number;
+  /** The counts at the last save: what is above them is added to the store's at the next. */
+  savedRequests: number;
+  savedFailures: number;
   readonly usage: Map<string, Usage>;
   /** Whether the key has answered a call successfully since this process took it in. */
   proven: boolean;
@@ -312,6 +325,8 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
         state: freshKeyState,
         requests: 0,
         failures: 0,
+        savedRequests: 0,
+        savedFailures: 0,
         usage: new Map(),
         proven: false,
         inFlight: new Map(),
@@ -504,6 +519,8 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
       record.state = persisted.state;
       record.requests = persisted.requests;
       record.failures = persisted.failures;
+      record.savedRequests = persisted.requests;
+      record.savedFailures = persisted.failures;
     },
     merge(events) {
       let merged = 0;
@@ -520,12 +537,19 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
       return merged;
     },
     takeChanged() {
-      const result = new Map<string, PersistedKey | null>();
+      const result = new Map<string, KeyStateChange | null>();
       for (const [id, record] of changed) {
-        result.set(
-          id,
-          record ? { state: record.state, requests: record.requests, failures: record.failures } : null,
-        );
+        if (!record) {
+          result.set(id, null);
+          continue;
+        }
+        result.set(id, {
+          state: record.state,
+          addedRequests: record.requests - record.savedRequests,
+          addedFailures: record.failures - record.savedFailures,
+        });
+        record.savedRequests = record.requests;
+        record.savedFailures = record.failures;
       }
       changed.clear();
       return result;

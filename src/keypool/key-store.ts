@@ -1,4 +1,4 @@
-import type { PersistedKey } from './key-pool.js';
+import type { KeyStateChange, PersistedKey } from './key-pool.js';
 
 /** Where the pool's keys and states outlive the process (the database; Redis later). */
 export interface KeyStore {
@@ -7,6 +7,9 @@ export interface KeyStore {
   addRuntimeKeys(keys: readonly { id: string; secret: string }[], nowMs: number): Promise<void>;
   removeRuntimeKeys(ids: readonly string[]): Promise<void>;
   loadStates(): Promise<Map<string, PersistedKey>>;
-  /** Saves changed states; null deletes the key's state. */
-  saveStates(changes: ReadonlyMap<string, PersistedKey | null>, nowMs: number): Promise<void>;
+  /**
+   * Saves changed states, adding each change's counts to the stored ones (several instances save
+   * the same keys); null deletes the key's state.
+   */
+  saveStates(changes: ReadonlyMap<string, KeyStateChange | null>, nowMs: number): Promise<void>;
 }

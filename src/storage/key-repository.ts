@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { findKeyIdCollisions, KeyIdCollisionError } from '../keypool/find-key-id-collisions.js';
-import type { PersistedKey } from '../keypool/key-pool.js';
+import type { KeyStateChange } from '../keypool/key-pool.js';
 import type { KeyStore } from '../keypool/key-store.js';
-import type { DatabaseSchema } from './database-schema.js';
+import type { DatabaseDialect, DatabaseSchema } from './database-schema.js';
 import { inChunks } from './in-chunks.js';
 
 /**
@@ -11,7 +11,7 @@ import { inChunks } from './in-chunks.js';
  * imported, or switched on at once, in a single statement exceed SQLite's and PostgreSQL's limits on
  * bound parameters, and a state save that always fails would never save again.
  */
-export function createKeyRepository(db: Kysely<DatabaseSchema>): KeyStore {
+export function createKeyRepository(db: Kysely<DatabaseSchema>, dialect: DatabaseDialect): KeyStore {
   return {
     async loadRuntimeKeys() {
       const rows = await db
@@ -66,22 +66,43 @@ export function createKeyRepository(db: Kysely<DatabaseSchema>): KeyStore {
     },
     async saveStates(changes, nowMs) {
       if (changes.size === 0) return;
-      const ids = [...changes.keys()];
-      const rows = [...changes]
-        .filter((entry): entry is [string, PersistedKey] => entry[1] !== null)
-        .map(([id, persisted]) => ({
+      // In the order of their ids: instances saving the same keys at once lock them in one order,
+      // so neither waits on the other in a cycle.
+      const sorted = [...changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const gone = sorted.filter(([, change]) => change === null).map(([id]) => id);
+      const rows = sorted
+        .filter((entry): entry is [string, KeyStateChange] => entry[1] !== null)
+        .map(([id, change]) => ({
           key_id: id,
-          state: JSON.stringify(persisted.state),
-          requests: persisted.requests,
-          failures: persisted.failures,
+          state: JSON.stringify(change.state),
+          requests: change.addedRequests,
+          failures: change.addedFailures,
           updated_at: nowMs,
         }));
-      // Delete and insert in one transaction: the same statements on every dialect, where an
-      // upsert is spelled three ways.
+      // An upsert, not a delete and an insert: another instance may save the same key at the same
+      // moment, and each adds the requests it counted.
       await db.transaction().execute(async (transaction) => {
-        for (const chunk of inChunks(ids))
+        for (const chunk of inChunks(gone))
           await transaction.deleteFrom('key_state').where('key_id', 'in', chunk).execute();
-        for (const chunk of inChunks(rows)) await transaction.insertInto('key_state').values(chunk).execute();
+        for (const chunk of inChunks(rows)) {
+          const insert = transaction.insertInto('key_state').values(chunk);
+          await (dialect === 'mysql'
+            ? insert.onDuplicateKeyUpdate({
+                state: sql`values(state)`,
+                requests: sql`requests + values(requests)`,
+                failures: sql`failures + values(failures)`,
+                updated_at: sql`values(updated_at)`,
+              })
+            : insert.onConflict((conflict) =>
+                conflict.column('key_id').doUpdateSet({
+                  state: sql`excluded.state`,
+                  requests: sql`key_state.requests + excluded.requests`,
+                  failures: sql`key_state.failures + excluded.failures`,
+                  updated_at: sql`excluded.updated_at`,
+                }),
+              )
+          ).execute();
+        }
       });
     },
   };
