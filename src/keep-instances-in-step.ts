@@ -45,6 +45,9 @@ function isKeyEvent(fact: InstanceFact): fact is KeyEvent {
  */
 export function keepInstancesInStep(options: InstancesInStepOptions) {
   const { bus, pool } = options;
+  // Facts from before this start are replayed first; a removal among them is already in the
+  // store, and one of an API_KEYS key must not outlive the restart that brings it back.
+  const startedMs = Date.now();
 
   function serialReload(what: 'keys' | 'settings', run: () => Promise<unknown>): () => void {
     let running: Promise<void> | undefined;
@@ -76,7 +79,8 @@ export function keepInstancesInStep(options: InstancesInStepOptions) {
     options.onLag(lagMs);
     if (isKeyEvent(fact)) pool.merge([fact]);
     else if (fact?.type === 'keys-changed') {
-      if (Array.isArray(fact.removed)) pool.remove(fact.removed.filter((id) => typeof id === 'string'));
+      if (Array.isArray(fact.removed) && fact.atMs >= startedMs)
+        pool.remove(fact.removed.filter((id) => typeof id === 'string'));
       reloadKeys();
     } else if (fact?.type === 'settings-changed') reloadSettings();
   });

@@ -245,10 +245,10 @@ describe('docker-compose.yml', () => {
     expect(grace).toBeGreaterThanOrEqual(45);
   });
 
-  it('says that the instances do not share pool state yet', () => {
+  it('says what the instances share through Redis, and what an outage of it means', () => {
     const comments = text.replace(/\s*\n#\s*/g, ' ');
-    expect(comments).toMatch(/each keeps its own pool state/);
-    expect(comments).toMatch(/REDIS_URL[^\n]*not built yet/);
+    expect(comments).toMatch(/through Redis \(REDIS_URL\), the pool's facts/);
+    expect(comments).toMatch(/If Redis goes away, each serves from its own view/);
   });
 
   it('commits no secret: passwords and tokens come from .env, which git and the image ignore', () => {

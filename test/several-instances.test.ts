@@ -172,6 +172,11 @@ describe('two gateway instances on one PostgreSQL and one Redis', { timeout: 120
     const answers = await Promise.all(Array.from({ length: 12 }, () => generate(b.url)));
     expect(answers.map((answer) => answer.status)).toEqual(Array(12).fill(200));
     expect(fake.callsFor(keys.refused)).toBe(before);
+    // B measured how long the facts took to come.
+    const metrics = await (await fetch(`${b.url}/metrics`, { headers: asAdmin })).text();
+    expect(Number(/^gemgate_event_bus_lag_seconds_count (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^gemgate_event_bus_connected 1$/m);
+    expect(metrics).toMatch(/^gemgate_event_bus_backlog 0$/m);
   });
 
   it("a per-minute 429 met by A is honoured by B for Google's whole delay", async () => {
