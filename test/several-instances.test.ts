@@ -149,8 +149,11 @@ describe('two gateway instances on one PostgreSQL and one Redis', { timeout: 120
       KEY_RATE_LIMITS: JSON.stringify({ [limitedModel]: { rpm: 10 } }),
       LOG_LEVEL: 'info',
     };
+    // B is given the same database as one address, as hosting platforms give it.
+    const { POSTGRES_HOST: host, POSTGRES_USER: user, POSTGRES_DATABASE: name, ...rest } = env;
+    const envOfB = { ...rest, DATABASE_URL: `postgres://${user}@${host}:5432/${name}` };
     // Started together, as a compose file starts them: both migrate the one database.
-    [a, b] = await Promise.all([startGateway(env), startGateway(env)]);
+    [a, b] = await Promise.all([startGateway(env), startGateway(envOfB)]);
   }, 90_000);
 
   afterAll(async () => {

@@ -19,6 +19,7 @@ const ownSamples: Partial<Record<SettingName, unknown[]>> = {
   CORS_ALLOWED_ORIGINS: [['https://chat.example.com'], ['*']],
   TRUSTED_PROXIES: [['10.0.0.0/8', 'loopback'], []],
   REDIS_URL: ['redis://127.0.0.1:6379/0', ''],
+  DATABASE_URL: ['postgres://gemgate:secret@db:5432/gemgate', ''],
 };
 
 /** Values of a kind the console may send, each of which the setting must accept. */

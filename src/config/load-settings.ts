@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { expandDatabaseUrl } from './parse-database-url.js';
 import { type Settings, settingsSchema } from './settings.js';
 
 /** A setting that failed validation; the message names the setting and never repeats its value. */
@@ -10,9 +11,12 @@ export class SettingsError extends Error {
   }
 }
 
-/** Validates settings from an environment; anything not a known setting is ignored. */
+/**
+ * Validates settings from an environment (DATABASE_URL spelled out first); anything not a known
+ * setting is ignored.
+ */
 export function parseSettings(environment: Readonly<Record<string, string | undefined>>): Settings {
-  const result = settingsSchema.safeParse(environment);
+  const result = settingsSchema.safeParse(expandDatabaseUrl(environment));
   if (result.success) return result.data;
   throw new SettingsError(
     result.error.issues.map((issue) => `${issue.path.join('.') || 'settings'}: ${issue.message}`),
@@ -35,5 +39,6 @@ export function readEnvironment(
       throw new SettingsError([`${envFilePath}: cannot be read (${(error as NodeJS.ErrnoException).code})`]);
     }
   }
-  return { ...fileValues, ...environment };
+  // Spelled out here too, so that the settings it sets are seen as the environment's.
+  return expandDatabaseUrl({ ...fileValues, ...environment });
 }

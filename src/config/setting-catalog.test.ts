@@ -26,7 +26,15 @@ describe('settingCatalog', () => {
       .filter(([, entry]) => entry.secret)
       .map(([name]) => name);
     expect(secrets.sort()).toEqual(
-      ['ALLOWED_TOKENS', 'API_KEYS', 'AUTH_TOKEN', 'MYSQL_PASSWORD', 'POSTGRES_PASSWORD', 'REDIS_URL'].sort(),
+      [
+        'ALLOWED_TOKENS',
+        'API_KEYS',
+        'AUTH_TOKEN',
+        'MYSQL_PASSWORD',
+        'POSTGRES_PASSWORD',
+        'REDIS_URL',
+        'DATABASE_URL',
+      ].sort(),
     );
   });
 

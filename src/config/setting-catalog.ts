@@ -124,6 +124,11 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
   STREAM_LONG_TEXT_THRESHOLD: entry('Stream', 'Text longer than this is cut into STREAM_CHUNK_SIZE pieces.'),
   STREAM_CHUNK_SIZE: entry('Stream', 'Characters per piece of long text.'),
   // Storage: the database holds the saved settings, so it is located before they are read.
+  DATABASE_URL: entry(
+    'DB',
+    'One address for the database server, as hosting platforms give it: postgres://user:password@host:5432/database or mysql://…; it sets DATABASE_TYPE and the POSTGRES_* or MYSQL_* settings, over their own values.',
+    { ...secret, ...restart },
+  ),
   DATABASE_TYPE: entry('DB', 'sqlite, mysql or postgres.', restart),
   SQLITE_DATABASE: entry('DB', 'The SQLite file; relative paths are under ./data.', restart),
   MYSQL_HOST: entry('DB', 'MySQL / MariaDB host.', restart),

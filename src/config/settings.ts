@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseBaseUrl } from './parse-base-url.js';
+import { parseDatabaseUrl } from './parse-database-url.js';
 import { parseNumberMap, parseSafetySettings, parseStringMap } from './parse-json-settings.js';
 import { parseKeyList } from './parse-key-list.js';
 import { parseList } from './parse-list.js';
@@ -161,6 +162,8 @@ export const settingsSchema = z
       'embedding-gecko-001',
     ]),
     // Storage
+    /** One address for the database server (postgres://… or mysql://…), over the settings below. */
+    DATABASE_URL: setting(parseDatabaseUrl, '', { type: 'string' }),
     DATABASE_TYPE: oneOf(['sqlite', 'mysql', 'postgres'], 'sqlite', { postgresql: 'postgres' }),
     SQLITE_DATABASE: text('gemgate.db'),
     MYSQL_HOST: text(''),

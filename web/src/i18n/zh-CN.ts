@@ -380,6 +380,8 @@ export const zhCN: Messages = {
       STREAM_SHORT_TEXT_THRESHOLD: '短于此长度的文本一次发送。',
       STREAM_LONG_TEXT_THRESHOLD: '长于此长度的文本按 STREAM_CHUNK_SIZE 切分发送。',
       STREAM_CHUNK_SIZE: '长文本每段的字符数。',
+      DATABASE_URL:
+        '数据库服务器的单一地址（托管平台通常这样提供）：postgres://用户:密码@主机:5432/数据库 或 mysql://…；它会设置 DATABASE_TYPE 以及 POSTGRES_* 或 MYSQL_* 设置，覆盖它们各自的值。',
       DATABASE_TYPE: 'sqlite、mysql 或 postgres。',
       SQLITE_DATABASE: 'SQLite 文件；相对路径位于 ./data 下。',
       MYSQL_HOST: 'MySQL / MariaDB 主机。',
