@@ -112,7 +112,7 @@ const changedAmong = (names: readonly SettingName[], changed: ReadonlySet<Settin
 
 /**
  * The reactions to a change of the settings, registered with the store: API_KEYS reconciles the
- * pool, LOG_LEVEL sets the logger's level, upstream settings build a new client (the old one is
+ * pool, MAX_FAILURES and KEY_RATE_LIMITS set its limits, LOG_LEVEL sets the logger's level, upstream settings build a new client (the old one is
  * closed once the requests that hold it are over), probe settings reschedule the prober, and
  * every change builds the routes' options once for the new version.
  */
@@ -204,6 +204,8 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
       }
     }
     if (changed.has('LOG_LEVEL')) logger.level = settings.LOG_LEVEL;
+    if (changed.has('MAX_FAILURES') || changed.has('KEY_RATE_LIMITS'))
+      pool.setLimits({ softFailureLimit: settings.MAX_FAILURES, rateLimits: settings.KEY_RATE_LIMITS });
     const upstreamChanged = changedAmong(upstreamSettings, changed);
     if (upstreamChanged) client = shared(buildClient(settings), (value) => value.close(), onCloseError);
     if (changedAmong(mediaSettings, changed))

@@ -245,6 +245,26 @@ describe('live configuration', () => {
     expect(fresh.status).toBe(200);
   });
 
+  it('KEY_RATE_LIMITS and MAX_FAILURES apply to the next request', async () => {
+    const s = await start({ API_KEYS: 'ok-only-limited-key-01' });
+    expect((await generate(s, 'gemini-2.5-flash')).status).toBe(200);
+    expect((await putConfig(s, { KEY_RATE_LIMITS: { 'gemini-2.5-flash': { rpm: 2 } } })).status).toBe(200);
+    // The request before the change counts: one more, then the key is held back for the minute.
+    expect((await generate(s, 'gemini-2.5-flash')).status).toBe(200);
+    expect((await generate(s, 'gemini-2.5-flash')).status).toBe(429);
+    expect((await generate(s, 'gemini-2.5-pro')).status).toBe(200);
+    expect((await admin(s, 'DELETE', '/api/config/KEY_RATE_LIMITS')).status).toBe(200);
+    expect((await generate(s, 'gemini-2.5-flash')).status).toBe(200);
+
+    // Google's trouble twice in a row rests the key once MAX_FAILURES is 2 (3 by default).
+    expect((await putConfig(s, { MAX_FAILURES: 2, MAX_RETRIES: 1 })).status).toBe(200);
+    s.fake.script('ok-only-limited-key-01', ['overloaded', 'overloaded', 'ok']);
+    expect((await generate(s, 'gemini-2.5-pro')).status).toBe(503);
+    expect((await generate(s, 'gemini-2.5-pro')).status).toBe(503);
+    const resting = await generate(s, 'gemini-2.5-pro');
+    expect(resting.status).toBe(429);
+  });
+
   it('probes and the log level follow their settings', async () => {
     const s = await start();
     expect((await putConfig(s, { TEST_MODEL: 'gemini-2.5-pro', LOG_LEVEL: 'WARNING' })).status).toBe(200);

@@ -56,7 +56,6 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
   MAX_FAILURES: entry(
     'API',
     'Consecutive Google 5xx or timeouts after which a key rests 10 s for that model.',
-    restart,
   ),
   MAX_RETRIES: entry(
     'API',
@@ -71,7 +70,6 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
   KEY_RATE_LIMITS: entry(
     'API',
     'Per-key ceilings by model, below Google\'s quotas: {"gemini-2.5-pro": {"rpm": 5, "rpd": 100}}.',
-    restart,
   ),
   // Upstream
   BASE_URL: entry('API', "Google's API, or a relay in front of it: an origin with an optional path prefix."),

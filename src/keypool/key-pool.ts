@@ -158,6 +158,8 @@ export interface KeyPool {
   takeChanged(): Map<string, KeyStateChange | null>;
   /** When refused keys are next probed, for the Retry-After of a pool with no key left. */
   setNextProbe(atMs: number | undefined): void;
+  /** MAX_FAILURES and KEY_RATE_LIMITS changed: they apply from the next choice. */
+  setLimits(limits: Pick<KeyPoolOptions, 'softFailureLimit' | 'rateLimits'>): void;
 }
 
 interface KeyRecord {
@@ -246,8 +248,8 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
     return usage;
   }
 
-  const limitOf = (model: string): RateLimit | undefined =>
-    options.rateLimits?.[model] ?? options.rateLimits?.['*'];
+  let { softFailureLimit, rateLimits } = options;
+  const limitOf = (model: string): RateLimit | undefined => rateLimits?.[model] ?? rateLimits?.['*'];
 
   /**
    * When the record can serve the model: ≤ now if it can, undefined if switched off, `pending`
@@ -439,7 +441,7 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
       const next = nextKeyState(record.state, model, outcome, {
         nowMs: clock.now(),
         random: random(),
-        softFailureLimit: options.softFailureLimit,
+        softFailureLimit,
         ...(error ? { error } : {}),
       });
       setState(record, next);
@@ -556,6 +558,10 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
     },
     setNextProbe(atMs) {
       nextProbeMs = atMs;
+    },
+    setLimits(limits) {
+      softFailureLimit = limits.softFailureLimit;
+      rateLimits = limits.rateLimits;
     },
   };
   return pool;
