@@ -15,7 +15,7 @@ describe('checkSettingValues', () => {
     const { values, problems } = checkSettingValues({
       MAX_RETRIES: '1000',
       API_KEYS: '["ok-good-key-123456","bad key with spaces"]',
-      MAX_FAILURES: '5',
+      REDIS_URL: 'redis://:hunter-pass-1@cache:6379/0',
       PORT: '9000',
       AUTH_TOKEN: 'new-admin-token-123456',
       NOT_A_SETTING: '1',
@@ -26,14 +26,14 @@ describe('checkSettingValues', () => {
     expect(problems).toEqual([
       { name: 'MAX_RETRIES', message: 'expected a whole number from 1 to 100' },
       { name: 'API_KEYS', message: expect.stringMatching(/^entry 2 /) },
-      { name: 'MAX_FAILURES', message: expect.stringMatching(/^restart needed/) },
+      { name: 'REDIS_URL', message: expect.stringMatching(/^restart needed/) },
       { name: 'PORT', message: expect.stringMatching(/^restart needed/) },
       { name: 'AUTH_TOKEN', message: expect.stringMatching(/^restart needed: the admin token/) },
       { name: 'NOT_A_SETTING', message: 'not a gemgate setting' },
       { name: '?', message: expect.stringMatching(/not repeated/) },
     ]);
     const text = JSON.stringify(problems);
-    for (const secret of ['bad key', 'new-admin-token', 'AIzaSyPasted']) expect(text).not.toContain(secret);
+    for (const secret of ['bad key', 'new-admin-token', 'AIzaSyPasted', 'hunter-pass']) expect(text).not.toContain(secret);
   });
 
   it('refuses every database setting: they locate the store the saved values live in', () => {

@@ -68,7 +68,6 @@ describe('planSeedImport: settings', () => {
       'IMAGE_MODELS',
       "the seed's own default",
     ],
-    ['a setting read at start', 'MAX_FAILURES', '5', 'MAX_FAILURES', 'restart needed'],
     ['the admin token', 'AUTH_TOKEN', 'sk-seed-admin-token', 'AUTH_TOKEN', 'restart needed'],
   ])('skips %s', (_case, name, value, shownName, reason) => {
     const decision = decisionOf(name, value);
