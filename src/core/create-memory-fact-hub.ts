@@ -15,9 +15,11 @@ export function createMemoryFactHub<T>(): { join(instance: string): FactBus<T> }
         publish(fact) {
           const entry = { instance, fact, sentMs: Date.now() };
           history.push(entry);
-          // Delivered after the publisher's own change is done, as over a network.
+          // Delivered after the publisher's own change is done, as over a network; to the members
+          // of now only: one that subscribes before the delivery has the fact from the history.
+          const targets = [...members.keys()].filter((member) => member !== instance);
           queueMicrotask(() => {
-            for (const [member, deliver] of members) if (member !== instance) deliver(fact, 0);
+            for (const member of targets) members.get(member)?.(fact, 0);
           });
         },
         subscribe(listener) {

@@ -96,8 +96,9 @@ export function createSharedRateLedger(options: SharedRateLedgerOptions): RateLe
       .then(
         (grant) => {
           share.fetching = false;
-          // A grant for windows that ended while it travelled is of no use.
-          if (share.minuteStartMs !== minuteStartMs || share.dayEndMs !== dayEndMs) return;
+          // A grant for windows that ended while it travelled is of no use (the minute only when it is limited).
+          const minuteEnded = limit.rpm !== undefined && share.minuteStartMs !== minuteStartMs;
+          if (minuteEnded || share.dayEndMs !== dayEndMs) return;
           share.permits += grant.granted;
           if (grant.dayLeft === 0) share.heldUntilMs = dayEndMs;
           else if (grant.minuteLeft === 0 && limit.rpm !== undefined)

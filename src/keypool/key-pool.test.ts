@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createKeyIdentity } from '../core/key-identity.js';
 import { ok } from './classify-outcome.js';
 import { KeyIdCollisionError } from './find-key-id-collisions.js';
+import type { KeyEvent } from './key-event.js';
 import {
   createKeyPool,
   type KeyPool,
@@ -239,5 +240,111 @@ describe('createKeyPool', () => {
     });
     expect(pool.select('m')).toMatchObject({ kind: 'none', reason: 'disabled' });
     expect(pool.list()[0]?.usage).toMatchObject({ requests: 7, failures: 2 });
+  });
+});
+
+describe('createKeyPool across instances (onEvents → merge)', () => {
+  /** Two pools over the same keys, each with its own clock: what A learns is merged into B by hand. */
+  function pair(secrets: string[]) {
+    const events: KeyEvent[] = [];
+    const a = setup(secrets, { onEvents: (made) => events.push(...made) });
+    const echoed: KeyEvent[] = [];
+    const b = setup(secrets, { onEvents: (made) => echoed.push(...made) });
+    b.pool.takeChanged();
+    /** Merges what A told since the last call into B. */
+    const sync = () => b.pool.merge(events.splice(0));
+    return { a, b, events, echoed, sync };
+  }
+
+  it('skips in B a key Google refused through A', () => {
+    const { a, b, sync, echoed } = pair(['a', 'b']);
+    a.pool.learn(keyOf(a.pool, 'a'), 'm', { kind: 'key-dead', reason: 'invalid', retry: true });
+    expect(sync()).toBe(1);
+    expect(b.pool.stateOf(id('a'))?.disabled).toEqual({ reason: 'invalid', atMs: start });
+    // Merged facts are saved by B too, and not told again: no echo between instances.
+    expect([...b.pool.takeChanged().keys()]).toEqual([id('a')]);
+    expect(echoed).toEqual([]);
+    expect(picks(b.pool, 'm', 3)).toEqual(['b', 'b', 'b']);
+    expect(b.pool.usableCount()).toBe(1);
+  });
+
+  it('rests in B, until the same moment, a key A got a per-minute 429 for', () => {
+    const { a, b, sync } = pair(['a']);
+    a.clock.nowMs += 5_000;
+    a.pool.learn(keyOf(a.pool, 'a'), 'm', {
+      kind: 'cool',
+      reason: 'minute',
+      retryAfterMs: 30_000,
+      retry: true,
+    });
+    const coolUntilMs = a.pool.stateOf(id('a'))?.models.m?.coolUntilMs;
+    expect(coolUntilMs).toBe(start + 35_000);
+    expect(sync()).toBe(1);
+    expect(b.pool.select('m')).toEqual({ kind: 'none', reason: 'resting', retryAtMs: coolUntilMs });
+    // Only for that model.
+    expect(picks(b.pool, 'other', 1)).toEqual(['a']);
+    b.clock.nowMs = start + 35_000;
+    expect(picks(b.pool, 'm', 1)).toEqual(['a']);
+  });
+
+  it('carries an operator’s disable, enable and clearing of a rest from A to B', () => {
+    const { a, b, sync } = pair(['a', 'b']);
+    a.pool.disable([id('a')]);
+    expect(sync()).toBe(1);
+    expect(b.pool.stateOf(id('a'))?.disabled?.reason).toBe('operator');
+    expect(picks(b.pool, 'm', 2)).toEqual(['b', 'b']);
+
+    a.clock.nowMs += 1_000;
+    a.pool.enable([id('a')]);
+    expect(sync()).toBe(1);
+    expect(b.pool.stateOf(id('a'))?.disabled).toBeUndefined();
+    expect(b.pool.usableCount()).toBe(2);
+
+    a.clock.nowMs += 1_000;
+    a.pool.learn(keyOf(a.pool, 'a'), 'm', {
+      kind: 'cool',
+      reason: 'minute',
+      retryAfterMs: 60_000,
+      retry: true,
+    });
+    a.pool.learn(keyOf(a.pool, 'b'), 'm', {
+      kind: 'cool',
+      reason: 'minute',
+      retryAfterMs: 60_000,
+      retry: true,
+    });
+    expect(sync()).toBe(2);
+    expect(b.pool.select('m')).toMatchObject({ kind: 'none', reason: 'resting' });
+
+    a.clock.nowMs += 1_000;
+    expect(a.pool.clearRest([id('a')], 'm')).toEqual([id('a')]);
+    expect(sync()).toBe(1);
+    expect(b.pool.stateOf(id('a'))?.models).toEqual({});
+    expect(picks(b.pool, 'm', 1)).toEqual(['a']);
+
+    // Clearing every model's rest of a key.
+    a.clock.nowMs += 1_000;
+    a.pool.clearRest([id('b')]);
+    expect(sync()).toBe(1);
+    expect(b.pool.stateOf(id('b'))?.models).toEqual({});
+  });
+
+  it('returns 0 and marks nothing changed for a fact that changes nothing, or names a key it does not have', () => {
+    const { a, b, events } = pair(['a']);
+    a.pool.learn(keyOf(a.pool, 'a'), 'm', { kind: 'key-dead', reason: 'suspended', retry: true });
+    const told = [...events];
+    expect(b.pool.merge(told)).toBe(1);
+    b.pool.takeChanged();
+    // The same fact again (a stream read again after a reconnection), and an older switch-on.
+    expect(b.pool.merge(told)).toBe(0);
+    expect(b.pool.merge([{ type: 'enabled', id: id('a'), atMs: start - 1 }])).toBe(0);
+    expect(b.pool.takeChanged().size).toBe(0);
+    const unknown: KeyEvent[] = [
+      { type: 'disabled', id: 'not-a-key', reason: 'invalid', atMs: start },
+      { type: 'cooled', id: 'not-a-key', model: 'm', untilMs: start + 1_000, reason: 'minute', atMs: start },
+    ];
+    expect(b.pool.merge(unknown)).toBe(0);
+    expect(b.pool.takeChanged().size).toBe(0);
+    expect(b.pool.list().map((view) => view.id)).toEqual([id('a')]);
   });
 });

@@ -203,7 +203,9 @@ export async function openRedisState<T>(options: RedisStateOptions): Promise<Red
     } catch {
       return; // Not written by a gateway: nothing to learn from it.
     }
-    const lagMs = Math.max(0, Date.now() - Number(entry.t ?? id.split('-')[0]));
+    // The time the publisher wrote, or else the one Redis gave the entry: a lag is always a number.
+    const sentMs = Number(entry.t);
+    const lagMs = Math.max(0, Date.now() - (Number.isFinite(sentMs) ? sentMs : Number(id.split('-')[0])));
     for (const listener of factListeners) listener(fact, lagMs);
   }
 
