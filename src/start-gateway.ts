@@ -129,6 +129,8 @@ function openShared(url: string, logger: Logger): Promise<RedisState<InstanceFac
         "Redis does not answer: serving from this instance's own view of the keys; what it learns is sent when Redis is back",
       ),
     onRecovery: (report) => logger.info(report, 'Redis answers again: instances back in step'),
+    onListenerError: (error) =>
+      logger.error({ reason: (error as Error).message }, 'a fact from another instance could not be merged'),
   });
 }
 

@@ -297,6 +297,22 @@ describe.each(Object.keys(implementations) as (keyof typeof implementations)[])(
         });
       });
 
+      it('counts requests sent without a grant before it grants more', async () => {
+        const shared = open();
+        const a = await shared.join('a');
+        const b = await shared.join('b');
+        const minute = { startMs: thisMinute(), limit: 10 };
+        expect(await a.leases.lease({ bucket: 'k m', want: 5, spent: 8, minute })).toMatchObject({
+          granted: 2,
+          minuteLeft: 0,
+        });
+        // Past the limit already (an outage sent more than its part): nothing more, never below zero.
+        expect(await b.leases.lease({ bucket: 'k m', want: 1, spent: 3, minute })).toMatchObject({
+          granted: 0,
+          minuteLeft: 0,
+        });
+      });
+
       it('holds a bucket limited only by the day', async () => {
         const shared = open();
         const a = await shared.join('a');

@@ -33,7 +33,8 @@ describe('checkSettingValues', () => {
       { name: '?', message: expect.stringMatching(/not repeated/) },
     ]);
     const text = JSON.stringify(problems);
-    for (const secret of ['bad key', 'new-admin-token', 'AIzaSyPasted', 'hunter-pass']) expect(text).not.toContain(secret);
+    for (const secret of ['bad key', 'new-admin-token', 'AIzaSyPasted', 'hunter-pass'])
+      expect(text).not.toContain(secret);
   });
 
   it('refuses every database setting: they locate the store the saved values live in', () => {

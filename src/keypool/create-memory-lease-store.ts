@@ -8,6 +8,9 @@ export function createMemoryLeaseStore(instances = 1): LeaseStore {
     async lease(request: LeaseRequest): Promise<LeaseGrant> {
       const minute = request.minute && `${request.bucket} m ${request.minute.startMs}`;
       const day = request.day && `${request.bucket} d ${request.day.endMs}`;
+      const spent = request.spent ?? 0;
+      if (minute) counts.set(minute, (counts.get(minute) ?? 0) + spent);
+      if (day) counts.set(day, (counts.get(day) ?? 0) + spent);
       let granted = request.want;
       if (minute && request.minute) granted = Math.min(granted, left(minute, request.minute.limit));
       if (day && request.day) granted = Math.min(granted, left(day, request.day.limit));

@@ -265,6 +265,33 @@ describe('createSharedRateLedger', () => {
     expect(shares).toBe(2);
   });
 
+  it('adds the requests it sent during the outage to the store once it answers, so the limit holds', async () => {
+    const watched = watchedStore(2);
+    const clock = clockAt(start);
+    const ledger = createSharedRateLedger({ store: watched.store, now: () => clock.now(), retryMs: 1_000 });
+    const limit = { rpm: 10 };
+    watched.failing = true;
+    expect(ledger.check('k', 'm', limit, clock.now())).toBe('pending');
+    await settle();
+    for (let sent = 0; sent < 5; sent++) ledger.spend('k', 'm', limit, clock.now());
+    clock.nowMs += 1_000;
+    watched.failing = false;
+    expect(ledger.check('k', 'm', limit, clock.now())).toBe('pending');
+    expect(watched.requests.at(-1)).toMatchObject({ spent: 5 });
+    await settle();
+    // Another instance now finds 5 of the 10 taken (and this one holds its grant).
+    const other = await watched.store.lease({
+      bucket: 'k m',
+      want: 10,
+      minute: { startMs: start, limit: 10 },
+    });
+    expect(other.granted).toBe(4);
+    // Reported once: the next lease carries nothing more.
+    ledger.spend('k', 'm', limit, clock.now());
+    await settle();
+    expect(watched.requests.at(-1)?.spent).toBeUndefined();
+  });
+
   it('keeps to its part through a pool while the store is out, then shares again', async () => {
     const watched = watchedStore(2);
     const clock = clockAt(start);

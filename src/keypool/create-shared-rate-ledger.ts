@@ -14,6 +14,8 @@ interface Share {
   dayEndMs: number;
   /** Requests granted and not yet sent. */
   permits: number;
+  /** Requests sent without a grant while the store was out of reach, not yet added to its counts. */
+  unreported: number;
   /** No more is granted until then: a window's limit is used up across the instances. */
   heldUntilMs: number;
   fetching: boolean;
@@ -66,6 +68,7 @@ export function createSharedRateLedger(options: SharedRateLedgerOptions): RateLe
         minuteStartMs: 0,
         dayEndMs: 0,
         permits: 0,
+        unreported: 0,
         heldUntilMs: 0,
         fetching: false,
         usage: createUsage(nowMs),
@@ -76,7 +79,10 @@ export function createSharedRateLedger(options: SharedRateLedgerOptions): RateLe
     const minuteStartMs = nowMs - (nowMs % 60_000);
     const dayEndMs = share.usage.dayEndMs > nowMs ? share.usage.dayEndMs : createUsage(nowMs).dayEndMs;
     const minuteRolled = limit.rpm !== undefined && minuteStartMs !== share.minuteStartMs;
-    if (minuteRolled || dayEndMs !== share.dayEndMs) share.permits = 0;
+    if (minuteRolled || dayEndMs !== share.dayEndMs) {
+      share.permits = 0;
+      share.unreported = 0;
+    }
     share.minuteStartMs = minuteStartMs;
     share.dayEndMs = dayEndMs;
     return share;
@@ -86,10 +92,12 @@ export function createSharedRateLedger(options: SharedRateLedgerOptions): RateLe
     share.fetching = true;
     const { minuteStartMs, dayEndMs } = share;
     const want = batchOf(limit);
+    const spent = share.unreported;
     store
       .lease({
         bucket,
         want,
+        ...(spent > 0 ? { spent } : {}),
         ...(limit.rpm === undefined ? {} : { minute: { startMs: minuteStartMs, limit: limit.rpm } }),
         ...(limit.rpd === undefined ? {} : { day: { endMs: dayEndMs, limit: limit.rpd } }),
       })
@@ -99,6 +107,7 @@ export function createSharedRateLedger(options: SharedRateLedgerOptions): RateLe
           // A grant for windows that ended while it travelled is of no use (the minute only when it is limited).
           const minuteEnded = limit.rpm !== undefined && share.minuteStartMs !== minuteStartMs;
           if (minuteEnded || share.dayEndMs !== dayEndMs) return;
+          share.unreported -= spent;
           share.permits += grant.granted;
           if (grant.dayLeft === 0) share.heldUntilMs = dayEndMs;
           else if (grant.minuteLeft === 0 && limit.rpm !== undefined)
@@ -128,6 +137,8 @@ export function createSharedRateLedger(options: SharedRateLedgerOptions): RateLe
       const share = shareOf(bucket, limit, nowMs);
       countRequest(share.usage, nowMs);
       if (share.permits > 0) share.permits -= 1;
+      // Sent on this instance's outage share: the store counts it once it answers again.
+      else share.unreported += 1;
       // Ahead of need: the next batch is on its way before this one is spent.
       const low = share.permits < Math.ceil(batchOf(limit) / 2);
       if (low && !share.fetching && share.heldUntilMs <= nowMs && nowMs >= localUntilMs)

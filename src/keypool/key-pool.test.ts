@@ -287,6 +287,16 @@ describe('createKeyPool across instances (onEvents → merge)', () => {
     expect(picks(b.pool, 'm', 1)).toEqual(['a']);
   });
 
+  it('ends B where A ends when A switches a key off and on within one millisecond', () => {
+    const { a, b, sync } = pair(['a']);
+    a.pool.disable([id('a')]);
+    a.pool.enable([id('a')]);
+    expect(a.pool.stateOf(id('a'))?.disabled).toBeUndefined();
+    expect(sync()).toBe(2);
+    expect(b.pool.stateOf(id('a'))?.disabled).toBeUndefined();
+    expect(picks(b.pool, 'm', 1)).toEqual(['a']);
+  });
+
   it('carries an operator’s disable, enable and clearing of a rest from A to B', () => {
     const { a, b, sync } = pair(['a', 'b']);
     a.pool.disable([id('a')]);

@@ -502,7 +502,9 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
       update(ids, ({ state }) => {
         if (!state.disabled) return state;
         const { disabled: _dropped, ...rest } = state;
-        return { ...rest, enabledAtMs: clock.now() };
+        // Strictly after the switch-off it undoes, even within its millisecond: other instances
+        // order the two by time, and on a tie keep the key off.
+        return { ...rest, enabledAtMs: Math.max(clock.now(), state.disabled.atMs + 1) };
       }),
     disable: (ids) =>
       update(ids, ({ state }) => ({

@@ -22,6 +22,11 @@ export interface LeaseRequest {
   /** The key and model the limit counts (`{id} {model}`). */
   readonly bucket: string;
   readonly want: number;
+  /**
+   * Requests already sent in these windows without a grant (while the store was out of reach):
+   * counted first, so that the instances together keep to the limit once it answers again.
+   */
+  readonly spent?: number;
   readonly minute?: { readonly startMs: number; readonly limit: number };
   readonly day?: { readonly endMs: number; readonly limit: number };
 }

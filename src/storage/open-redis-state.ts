@@ -12,6 +12,8 @@ export interface RedisStateOptions {
   /** The first failure of an outage; later failures of the same outage are not reported. */
   readonly onOutage: (error: Error) => void;
   readonly onRecovery: (report: { readonly downMs: number; readonly unsent: number }) => void;
+  /** A listener of the bus threw on a fact; the fact is skipped for it, delivered to the others. */
+  readonly onListenerError?: (error: unknown) => void;
   /** How long a start waits for Redis before serving from its own view (and catching up later). */
   readonly connectWaitMs?: number;
 }
@@ -39,12 +41,20 @@ const instanceTimeoutMs = 20_000;
 /**
  * Grants up to `want` of a key's requests in the minute and day windows, never more than either
  * has left, atomically (one script). A negative limit means the window has none.
- * KEYS: minute counter, day counter. ARGV: want, minute limit, day limit, minute expiry, day expiry (ms).
+ * Requests `spent` without a grant (during an outage) are counted first.
+ * KEYS: minute counter, day counter. ARGV: want, minute limit, day limit, minute expiry, day expiry (ms), spent.
  */
 const leaseScript = `
 local want = tonumber(ARGV[1])
 local limits = { tonumber(ARGV[2]), tonumber(ARGV[3]) }
 local expiries = { ARGV[4], ARGV[5] }
+local spent = tonumber(ARGV[6])
+for i = 1, 2 do
+  if limits[i] >= 0 and spent > 0 then
+    redis.call('INCRBY', KEYS[i], spent)
+    redis.call('PEXPIREAT', KEYS[i], expiries[i])
+  end
+end
 local function left(i)
   if limits[i] < 0 then return -1 end
   return math.max(0, limits[i] - tonumber(redis.call('GET', KEYS[i]) or '0'))
@@ -206,7 +216,14 @@ export async function openRedisState<T>(options: RedisStateOptions): Promise<Red
     // The time the publisher wrote, or else the one Redis gave the entry: a lag is always a number.
     const sentMs = Number(entry.t);
     const lagMs = Math.max(0, Date.now() - (Number.isFinite(sentMs) ? sentMs : Number(id.split('-')[0])));
-    for (const listener of factListeners) listener(fact, lagMs);
+    for (const listener of factListeners) {
+      // One listener's failure must not cost the others this fact, nor the read the facts after it.
+      try {
+        listener(fact, lagMs);
+      } catch (error) {
+        options.onListenerError?.(error);
+      }
+    }
   }
 
   /** Reads the stream from its start, then each fact as it comes, until closed. */
@@ -271,6 +288,7 @@ export async function openRedisState<T>(options: RedisStateOptions): Promise<Red
         day?.limit ?? -1,
         (minute?.startMs ?? 0) + 120_000,
         (day?.endMs ?? 0) + 3_600_000,
+        request.spent ?? 0,
       )) as [number, number, number];
       return {
         granted,
