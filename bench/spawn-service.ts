@@ -10,6 +10,8 @@ const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).
 
 export interface Service {
   readonly url: string;
+  /** The process's id, for benchmarks that read its CPU time from /proc. */
+  readonly pid: number;
   stop(): Promise<void>;
   /** What the process wrote to stdout so far, line by line. */
   lines(): string[];
@@ -67,7 +69,7 @@ export async function startFakeUpstreamProcess(extraArgs: string[] = []): Promis
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines = await waitForLine(child, /listening on/);
-  return { url: `http://127.0.0.1:${port}`, stop: stopper(child), lines };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid as number, stop: stopper(child), lines };
 }
 
 export async function startReferenceRelayProcess(upstreamUrl: string): Promise<Service> {
@@ -77,7 +79,7 @@ export async function startReferenceRelayProcess(upstreamUrl: string): Promise<S
     env: { PATH: process.env.PATH ?? '', PORT: String(port), UPSTREAM_URL: upstreamUrl },
   });
   const lines = await waitForLine(child, /listening/);
-  return { url: `http://127.0.0.1:${port}`, stop: stopper(child), lines };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid as number, stop: stopper(child), lines };
 }
 
 /**
@@ -92,5 +94,16 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
   });
   const lines = await waitForLine(child, /gemgate listening on/);
-  return { url: `http://127.0.0.1:${port}`, stop: stopper(child), lines };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid as number, stop: stopper(child), lines };
+}
+
+/** bench/round-robin-proxy.ts in a process of its own, alternating over `targets` per request. */
+export async function startRoundRobinProxyProcess(targets: readonly string[]): Promise<Service> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'bench/round-robin-proxy.ts')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), TARGETS: targets.join(',') },
+  });
+  const lines = await waitForLine(child, /round-robin proxy listening/);
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid as number, stop: stopper(child), lines };
 }
