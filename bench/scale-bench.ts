@@ -233,8 +233,6 @@ try {
     POSTGRES_USER: postgres.user,
     POSTGRES_PASSWORD: '',
     POSTGRES_DATABASE: database,
-    // Passed through as it is: a gateway without Redis support ignores it, and e then measures
-    // the PostgreSQL sharing alone.
     REDIS_URL: redisUrl,
   };
   const first = await start(startGatewayProcess(sqlite('first.db')));
@@ -337,8 +335,7 @@ console.log(
     'd/c is what a second instance costs on the same cores, not how far instances scale. CPU per request\n' +
     'is not constant either: it rises as each process serves fewer requests per second, so e minus d\n' +
     "holds some of that too. In d each instance's SQLite work runs inside its own process; in e the\n" +
-    "database's part runs in PostgreSQL's backends, counted apart. A gateway that does not read REDIS_URL\n" +
-    'ignores it, and e then measures PostgreSQL sharing alone.\n' +
+    "database's part runs in PostgreSQL's backends, counted apart.\n" +
     "others' CPU: the most of the machine's CPU that processes outside this benchmark used in any of the\n" +
     "scenario's measured windows; beyond a few per cent, that scenario's figures were disturbed.\n" +
     `(medians of ${rounds} alternating rounds of ${seconds} s at ${connections} connections, each after a 1 s ` +
