@@ -310,7 +310,11 @@ async function openGateway(
   });
   resources.push('upstream client, media fetcher and key prober', () => runtime.close());
   // Closed before the upstream client: a job's probes under way are cancelled and end first.
-  const jobs = createVerificationJobs({ prober: runtime.prober, clock });
+  const jobs = createVerificationJobs({
+    prober: runtime.prober,
+    clock,
+    ...(shared ? { shared: shared.records } : {}),
+  });
   resources.push('verification jobs', () => jobs.close());
   const rowNames = {
     keyLabel: (id: string) => pool.find(id)?.masked,

@@ -265,6 +265,25 @@ describe('two gateway instances on one PostgreSQL and one Redis', { timeout: 120
     expect(statuses).toContain(429);
   });
 
+  it('a verification started through A is followed through B, as a console behind the balancer polls it', async () => {
+    const started = await fetch(`${a.url}/api/keys/verify`, {
+      method: 'POST',
+      headers: asAdmin,
+      body: JSON.stringify({ ids: [idOf(keys.first), idOf(keys.refused)] }),
+    });
+    expect(started.status).toBe(202);
+    const { jobId } = (await started.json()) as { jobId: string };
+    let job: { state?: string; done?: number; results?: Record<string, number> } = {};
+    await within(5_000, async () => {
+      const response = await fetch(`${b.url}/api/jobs/${jobId}`, { headers: asAdmin });
+      if (response.status !== 200) return false;
+      job = (await response.json()) as typeof job;
+      return job.state === 'done';
+    });
+    expect(job).toMatchObject({ done: 2, results: { serves: 1, refused: 1 } });
+    expect((await fetch(`${b.url}/api/jobs/no-such-job`, { headers: asAdmin })).status).toBe(404);
+  });
+
   it('stopping Redis fails no request, and restarting it brings the instances back in step', async () => {
     await stop(redis, 'SIGKILL');
     // Each instance serves from its own view.

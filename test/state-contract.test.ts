@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryFactHub } from '../src/core/create-memory-fact-hub.js';
+import { createMemorySharedRecords } from '../src/core/create-memory-shared-records.js';
 import type { FactBus } from '../src/core/fact-bus.js';
+import type { SharedRecords } from '../src/core/shared-records.js';
 import { createMemoryLeaseStore } from '../src/keypool/create-memory-lease-store.js';
 import type { LeaseGrant, LeaseStore } from '../src/keypool/rate-ledger.js';
 import { openRedisState } from '../src/storage/open-redis-state.js';
@@ -19,6 +21,7 @@ interface Fact {
 interface Instance {
   readonly bus: FactBus<Fact>;
   readonly leases: LeaseStore;
+  readonly records: SharedRecords;
 }
 
 /** Instances that share state; each test gets a world of its own. */
@@ -33,12 +36,13 @@ const implementations: Record<'memory' | 'redis', () => World> = {
   memory() {
     const hub = createMemoryFactHub<Fact>();
     const leases = createMemoryLeaseStore(2);
+    const records = createMemorySharedRecords();
     const buses: FactBus<Fact>[] = [];
     return {
       async join(instance) {
         const bus = hub.join(instance);
         buses.push(bus);
-        return { bus, leases };
+        return { bus, leases, records };
       },
       async close() {
         await Promise.all(buses.map((bus) => bus.close()));
@@ -62,7 +66,7 @@ const implementations: Record<'memory' | 'redis', () => World> = {
         });
         opened.push(state);
         expect(state.connected()).toBe(true);
-        return { bus: state.bus, leases: state.leases };
+        return { bus: state.bus, leases: state.leases, records: state.records };
       },
       async writeRaw(fields) {
         await raw.xadd(`${prefix}:facts`, '*', ...Object.entries(fields).flat());
@@ -202,6 +206,23 @@ describe.each(Object.keys(implementations) as (keyof typeof implementations)[])(
           }
         },
       );
+    });
+
+    describe('the shared records', () => {
+      it('gives B what A put, the last value put, until its time runs out', async () => {
+        const shared = open();
+        const a = await shared.join('a');
+        const b = await shared.join('b');
+        expect(await b.records.get('job:nothing')).toBeUndefined();
+        a.records.put('job:one', '{"done":1}', 60_000);
+        a.records.put('job:one', '{"done":2}', 60_000);
+        a.records.put('job:brief', 'soon gone', 150);
+        await pause(20);
+        expect(await b.records.get('job:one')).toBe('{"done":2}');
+        expect(await b.records.get('job:brief')).toBe('soon gone');
+        await pause(250);
+        expect(await b.records.get('job:brief')).toBeUndefined();
+      });
     });
 
     describe('the lease store', () => {
@@ -381,6 +402,9 @@ describe.each(Object.keys(implementations) as (keyof typeof implementations)[])(
         expect(state.backlog()).toBe(3);
         expect(state.dropped()).toBe(0);
         expect(listener.received).toEqual([]);
+        // A record is neither kept nor read, and neither throws.
+        expect(() => state.records.put('job:x', 'y', 60_000)).not.toThrow();
+        await expect(state.records.get('job:x')).resolves.toBeUndefined();
 
         const closeStartMs = Date.now();
         await expect(state.close()).resolves.toBeUndefined();

@@ -422,7 +422,7 @@ export async function adminKeyRoutes(app: FastifyInstance, options: AdminKeyRout
   });
 
   app.get<{ Params: { id: string } }>('/api/jobs/:id', async (request, reply) => {
-    const job = jobs.get(request.params.id);
+    const job = await jobs.find(request.params.id);
     return job ?? sendAdminError(reply, 404, 'No job with that id (finished jobs are kept an hour).');
   });
 

@@ -1,6 +1,7 @@
 import { Cancellation } from '../core/cancellation.js';
 import type { Clock } from '../core/clock.js';
 import { randomId } from '../core/random-id.js';
+import type { SharedRecords } from '../core/shared-records.js';
 import type { PoolKey } from '../keypool/key-pool.js';
 import type { KeyProber, ProbeResult, ProbeVerdict } from './create-key-prober.js';
 
@@ -24,6 +25,8 @@ export interface VerificationJobs {
   /** Starts probing the keys in the background; undefined when `maxRunning` jobs run already. */
   start(keys: readonly PoolKey[]): VerificationJobView | undefined;
   get(id: string): VerificationJobView | undefined;
+  /** A job of this instance, or one another instance runs (through the shared records). */
+  find(id: string): Promise<VerificationJobView | undefined>;
   /** Cancels the jobs under way and resolves once their probes have ended. */
   close(): Promise<void>;
 }
@@ -37,7 +40,16 @@ export interface VerificationJobOptions {
   readonly maxRunning?: number;
   /** How long a finished job stays readable (an hour). */
   readonly keepMs?: number;
+  /**
+   * Where other instances read this one's jobs (REDIS_URL): behind a balancer, the console's
+   * polls of a job reach every instance in turn.
+   */
+  readonly shared?: SharedRecords;
 }
+
+// A running job's progress is shared at most this often; its start and end always.
+const sharedEveryMs = 500;
+const recordName = (id: string) => `job:${id}`;
 
 const maxJobProblems = 100;
 
@@ -51,6 +63,8 @@ interface Job {
   finishedAtMs?: number;
   error?: string;
   settled?: Promise<void>;
+  /** When its progress was last shared. */
+  sharedAtMs?: number;
 }
 
 function viewOf(job: Job): VerificationJobView {
@@ -98,10 +112,18 @@ export function createVerificationJobs(options: VerificationJobOptions): Verific
     }
   }
 
+  function share(job: Job, force: boolean) {
+    const nowMs = clock.now();
+    if (!options.shared || (!force && nowMs - (job.sharedAtMs ?? 0) < sharedEveryMs)) return;
+    job.sharedAtMs = nowMs;
+    options.shared.put(recordName(job.id), JSON.stringify(viewOf(job)), keepMs);
+  }
+
   async function run(job: Job, keys: readonly PoolKey[]): Promise<void> {
     const onResult = (result: ProbeResult) => {
       job.results[result.verdict] += 1;
       if (result.verdict !== 'serves' && job.problems.length < maxJobProblems) job.problems.push(result);
+      share(job, false);
     };
     try {
       await prober.probe(keys, { onResult, cancellation: job.cancellation });
@@ -111,6 +133,13 @@ export function createVerificationJobs(options: VerificationJobOptions): Verific
       job.error = 'The probes failed; start the job again.';
     }
     job.finishedAtMs = clock.now();
+    share(job, true);
+  }
+
+  function get(id: string): VerificationJobView | undefined {
+    expire(clock.now());
+    const job = jobs.get(id);
+    return job ? viewOf(job) : undefined;
   }
 
   return {
@@ -128,13 +157,16 @@ export function createVerificationJobs(options: VerificationJobOptions): Verific
         cancellation: new Cancellation(),
       };
       jobs.set(job.id, job);
+      share(job, true);
       job.settled = run(job, keys);
       return viewOf(job);
     },
-    get(id) {
-      expire(clock.now());
-      const job = jobs.get(id);
-      return job ? viewOf(job) : undefined;
+    get,
+    async find(id) {
+      const local = get(id);
+      if (local || !options.shared) return local;
+      const text = await options.shared.get(recordName(id));
+      return text === undefined ? undefined : (JSON.parse(text) as VerificationJobView);
     },
     async close() {
       const open = running();

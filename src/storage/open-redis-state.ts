@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { FactBus } from '../core/fact-bus.js';
+import type { SharedRecords } from '../core/shared-records.js';
 import type { LeaseGrant, LeaseRequest, LeaseStore } from '../keypool/rate-ledger.js';
 
 export interface RedisStateOptions {
@@ -22,6 +23,7 @@ export interface RedisStateOptions {
 export interface RedisState<T> {
   readonly bus: FactBus<T>;
   readonly leases: LeaseStore;
+  readonly records: SharedRecords;
   connected(): boolean;
   /** Facts waiting to be sent while Redis is out of reach. */
   backlog(): number;
@@ -299,6 +301,17 @@ export async function openRedisState<T>(options: RedisStateOptions): Promise<Red
     instances: () => instanceCount,
   };
 
+  const records: SharedRecords = {
+    put(name, value, ttlMs) {
+      commands.set(`${prefix}:record:${name}`, value, 'PX', Math.max(1, Math.round(ttlMs))).catch(() => {});
+    },
+    get: (name) =>
+      commands.get(`${prefix}:record:${name}`).then(
+        (value) => value ?? undefined,
+        () => undefined,
+      ),
+  };
+
   async function close(): Promise<void> {
     if (closed) return;
     closed = true;
@@ -320,6 +333,7 @@ export async function openRedisState<T>(options: RedisStateOptions): Promise<Red
   return {
     bus,
     leases,
+    records,
     connected: isUp,
     backlog: () => backlog.length,
     dropped: () => dropped,
