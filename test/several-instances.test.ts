@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../bench/spawn-service.js';
 import { createKeyIdentity } from '../src/core/key-identity.js';
 import { createFakeUpstream, type FakeUpstream } from '../src/fake-upstream/create-fake-upstream.js';
 import { backends, type ScratchDatabase } from './helpers/scratch-databases.js';
@@ -27,17 +27,6 @@ const idOf = (secret: string) => createKeyIdentity(secret).id;
 const limitedModel = 'gemini-2.0-flash-lite';
 const model = 'gemini-2.5-flash';
 const retryDelaySeconds = 4;
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 interface Process {
   readonly child: ChildProcess;
