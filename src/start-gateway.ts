@@ -32,6 +32,7 @@ import { createDatabase, type Database } from './storage/create-database.js';
 import { createImageStore } from './storage/create-image-store.js';
 import { createLogRetention } from './storage/create-log-retention.js';
 import { createLogWriter, type LogWriter } from './storage/create-log-writer.js';
+import { createFileRepository } from './storage/file-repository.js';
 import { createKeyMetaRepository } from './storage/key-meta-repository.js';
 import { createKeyRepository } from './storage/key-repository.js';
 import { createLogRepository } from './storage/log-repository.js';
@@ -301,7 +302,7 @@ async function openGateway(
     troubleBackoffMs: options.troubleBackoffMs ?? 100,
     log: logWriter,
     metrics: metrics.sink,
-    statics: { admin, clock, imageStore, openStreams },
+    statics: { admin, clock, imageStore, openStreams, files: createFileRepository(database.db) },
     onProbed: (results) =>
       logger.info(
         { recovered: results.filter((result) => result.ok).map((result) => result.id) },

@@ -6,6 +6,7 @@ export type SettingGroup =
   | 'Media'
   | 'TTS'
   | 'Image'
+  | 'Files'
   | 'Stream'
   | 'Sched'
   | 'Log'
@@ -108,6 +109,10 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
   MEDIA_MAX_URLS: entry('Media', 'How many media URLs one chat request may name.'),
   MEDIA_MAX_TOTAL_BYTES: entry('Media', 'How many bytes the media URLs of one request may weigh together.'),
   CREATE_IMAGE_MODEL: entry('Image', 'The model of images/generations when the request names none.'),
+  FILES_USER_ISOLATION_ENABLED: entry(
+    'Files',
+    'A client token sees, gets, deletes and uses in its requests only the files it uploaded through the gateway; the admin token sees all. Off: every client sees every file.',
+  ),
   TTS_MODEL: entry('TTS', 'The model of audio/speech for OpenAI model names or a missing model.'),
   // Streaming
   FAKE_STREAM_ENABLED: entry(

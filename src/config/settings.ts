@@ -137,6 +137,8 @@ export const settingsSchema = z
     CUSTOM_HEADERS: setting(parseStringMap, {}, { type: 'map' }),
     CREATE_IMAGE_MODEL: text('imagen-4.0-generate-001'),
     TTS_MODEL: text('gemini-2.5-flash-preview-tts'),
+    /** A client sees, and names in its requests, only the files it uploaded (the admin token: all). */
+    FILES_USER_ISOLATION_ENABLED: boolean(true),
     /** Where clients reach the gateway, for image URLs it serves; derived from each request when empty. */
     PUBLIC_URL: text(''),
     /** Whether http(s) media named in requests may live on private, loopback or link-local addresses. */

@@ -37,7 +37,6 @@ export const unsupportedSeedSettings: readonly string[] = [
   // Files API
   'FILES_CLEANUP_ENABLED',
   'FILES_CLEANUP_INTERVAL_HOURS',
-  'FILES_USER_ISOLATION_ENABLED',
 ];
 
 // A blank value, an empty list or map asks for nothing: the seed's .env templates carry them.

@@ -14,7 +14,7 @@ import { authRoutes } from './auth-routes.js';
 import type { ConsoleFiles } from './console-files.js';
 import { consoleRoutes } from './console-routes.js';
 import { DebugRequestLog } from './debug-request-log.js';
-import { geminiRoutes, sendGeminiError } from './gemini-routes.js';
+import { geminiRoutes } from './gemini-routes.js';
 import { healthRoute } from './health-route.js';
 import { type LogRouteOptions, logRoutes } from './log-routes.js';
 import { type MetricsRouteOptions, metricsRoute } from './metrics-route.js';
@@ -25,6 +25,7 @@ import { guardOperatorApi, type OperatorAuth, sendAdminError } from './operator-
 import { poolRoutes } from './pool-routes.js';
 import { declareRequestClient } from './request-client.js';
 import { holdRouteOptions, type RouteOptions, routeOptionsOf } from './route-options.js';
+import { sendGeminiError } from './send-gemini-error.js';
 import { type StatsRouteOptions, statsRoutes } from './stats-routes.js';
 
 export interface AppOptions {

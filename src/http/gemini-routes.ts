@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AdminToken, isAdminToken } from '../core/admin-token.js';
+import type { FileStore } from '../core/file-store.js';
 import { adjustNativeRequest, type NativeFeatures } from '../protocols/gemini/adjust-native-request.js';
-import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
+import { filesNamedIn } from '../protocols/gemini/files-surface.js';
 import { filterModelList, parseModelTarget, upstreamQuery } from '../protocols/gemini/gemini-paths.js';
 import { modelNameProblem } from '../protocols/gemini/model-name-problem.js';
 import {
@@ -13,8 +14,10 @@ import type { RelayCall, RelayContext } from '../relay/relay-call.js';
 import { runGeneration, type StreamPolicy } from '../relay/run-generation.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createClientChannel } from './create-client-channel.js';
+import { geminiFileRoutes } from './gemini-file-routes.js';
 import type { OpenStreams } from './open-streams.js';
-import { rememberClient } from './request-client.js';
+import { clientOf, rememberClient } from './request-client.js';
+import { sendGeminiError } from './send-gemini-error.js';
 
 export interface GeminiRouteOptions {
   readonly relay: RelayContext;
@@ -27,6 +30,10 @@ export interface GeminiRouteOptions {
   readonly admin: AdminToken;
   readonly hiddenModels: ReadonlySet<string>;
   readonly openStreams: OpenStreams;
+  /** Files uploaded through the gateway, and the key each lives with. */
+  readonly files: FileStore;
+  /** FILES_USER_ISOLATION_ENABLED: a client sees and uses only the files it uploaded. */
+  readonly filesIsolated: boolean;
 }
 
 /** Client-facing prefixes and the API version each one speaks upstream. */
@@ -37,17 +44,8 @@ const prefixes = [
   ['/gemini/v1', 'v1'],
 ] as const;
 
-const jsonType = 'application/json; charset=UTF-8';
-
 /** Lets an operator send a request with one given key (by id), to check that key end to end. */
 const pinHeader = 'x-gemgate-key-id';
-
-export function sendGeminiError(reply: FastifyReply, status: number, message: string): FastifyReply {
-  return reply
-    .code(status)
-    .header('content-type', jsonType)
-    .send(JSON.stringify(createGeminiErrorBody(status, message)));
-}
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
 
@@ -104,6 +102,45 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
       policy: options.policy,
     });
     return reply;
+  }
+
+  /**
+   * The key the files a request names live with (a file is in the project of the key that uploaded
+   * it); undefined when it names none uploaded here; null when it may not name them (answered).
+   */
+  async function filePinOf(request: FastifyRequest, reply: FastifyReply, body: Buffer) {
+    // Most requests name no file: a byte search spares them a second parse.
+    if (body.indexOf('files/') === -1) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+    const keys = new Set<string>();
+    const client = clientOf(request)?.id;
+    for (const name of filesNamedIn(parsed)) {
+      const file = await options.files.find(name, options.relay.clock.now());
+      if (!file) continue;
+      if (options.filesIsolated && client !== 'admin' && file.clientId !== client) {
+        sendGeminiError(
+          reply,
+          403,
+          `You do not have permission to access the File ${name} or it may not exist.`,
+        );
+        return null;
+      }
+      keys.add(file.keyId);
+    }
+    if (keys.size > 1) {
+      sendGeminiError(
+        reply,
+        400,
+        'The files this request names were uploaded with different keys of the gateway, so no one key can read them all: upload them again in one session, or name them in separate requests.',
+      );
+      return null;
+    }
+    return keys.values().next().value;
   }
 
   return {
@@ -163,12 +200,15 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
       const adjusted = generates ? adjustNativeRequest(target.model, body, options.features) : undefined;
       if (adjusted?.problem) return sendGeminiError(reply, 400, adjusted.problem);
       const model = adjusted?.choice.model ?? target.model;
+      const pin = await filePinOf(request, reply, body);
+      if (pin === null) return reply;
       return send(
         request,
         reply,
         {
           route: `gemini ${target.method}`,
           model,
+          ...(pin === undefined ? {} : { pinKeyId: pin }),
           request: {
             method: 'POST',
             path: `/${version}/models/${encodeURIComponent(model)}:${target.method}`,
@@ -215,4 +255,6 @@ export async function geminiRoutes(
       optionsOf(request).geminiHandlers.callModel(version)(request, reply),
     );
   }
+  // In a context of their own (their bytes are not parsed), behind the same token check.
+  await app.register(geminiFileRoutes, { optionsOf });
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Settings } from '../config/settings.js';
 import type { AdminToken } from '../core/admin-token.js';
 import type { Clock } from '../core/clock.js';
+import type { FileStore } from '../core/file-store.js';
 import type { LeasedVersions } from '../core/leased-versions.js';
 import type { RelayContext } from '../relay/relay-call.js';
 import type { ImageStore } from '../storage/create-image-store.js';
@@ -20,6 +21,8 @@ export interface RouteStatics {
   readonly clock: Clock;
   readonly imageStore: ImageStore;
   readonly openStreams: OpenStreams;
+  /** Files uploaded through the gateway (the shared database). */
+  readonly files: FileStore;
 }
 
 /** The client routes' options for one version of the settings, derived once per version. */
@@ -56,6 +59,8 @@ export function deriveRouteOptions(
     admin,
     hiddenModels: new Set(settings.FILTERED_MODELS),
     openStreams,
+    files: statics.files,
+    filesIsolated: settings.FILES_USER_ISOLATION_ENABLED,
   };
   const geminiHandlers = createGeminiHandlers(gemini);
   return {

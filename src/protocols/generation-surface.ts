@@ -12,6 +12,14 @@ export interface WholeAnswer {
   readonly body: string | Buffer;
   /** The tokens the answer counted, for the request log. */
   readonly usage?: GenerationUsage;
+  /** Headers of its own beside the content type (the Files API's `x-goog-upload-*`). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** The call that answered: Google's whitelisted headers, and the key it was made with. */
+export interface ServedBy {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly keyId: string;
 }
 
 /** The last usage among `events`, if any. */
@@ -88,6 +96,7 @@ export interface WholeSurface {
     contentType: string,
     body: Buffer,
     index: number,
+    served: ServedBy,
   ): WholeAnswer | AnswerProblem | undefined;
 }
 

@@ -48,6 +48,11 @@ export interface WholeGeneration {
    * answers once all are in, and the request is logged once with the attempts of every call.
    */
   readonly calls?: number;
+  /**
+   * Keeps what a successful answer tells (a finished upload's file and its key) before the client
+   * hears it, so that the client's next request finds it. A failure to keep it answers 503.
+   */
+  readonly record?: (answer: Extract<RelayResult, { kind: 'complete' }>) => Promise<void>;
 }
 
 /** A request of the pipeline: what to relay, and whether the client asked for a stream. */
@@ -165,6 +170,7 @@ interface Run<Surface = GenerationSurface> {
 function sendWhole(channel: ClientChannel, answer: WholeAnswer, retryAfterSeconds?: number): void {
   const headers: Record<string, string> = { 'content-type': answer.contentType };
   if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
+  if (answer.headers) Object.assign(headers, answer.headers);
   channel.send(answer.status, headers, answer.body);
 }
 
@@ -210,11 +216,31 @@ export async function runWhole(relay: RelayContext, generation: WholeGeneration)
       answeredWithoutContent(run, malformedAnswerFailure(run.relay, run.call, total, answer.problem));
       return;
     }
+    if (generation.record && total.status < 300 && !(await recorded(run, generation.record, total))) return;
     sendWhole(run.channel, answer);
     run.log(total, answer.status, answer.status < 400 ? null : classOfStatus(answer.status), answer.usage);
     return;
   }
   throw new Error('The surface gave no answer after the last call.');
+}
+
+/** Keeps what the answer tells; false when it could not, and the client was answered 503. */
+async function recorded(
+  run: Run<WholeSurface>,
+  record: NonNullable<WholeGeneration['record']>,
+  result: Extract<RelayResult, { kind: 'complete' }>,
+): Promise<boolean> {
+  try {
+    await record(result);
+    return true;
+  } catch (error) {
+    run.channel.reportFault(error, 'could not keep what an answer told');
+    const message = 'The gateway could not record the answer (its database did not answer); try again.';
+    const body = JSON.stringify(createGeminiErrorBody(503, message));
+    sendWhole(run.channel, run.surface.failure({ status: 503, body, error: { message, quotaIds: [] } }));
+    run.log(result, 503, gatewayFault);
+    return false;
+  }
 }
 
 /** The surface's answer; a fault of its own becomes a 500 in the client's shape, not a crash. */
@@ -224,7 +250,10 @@ function answerOf(
   index: number,
 ): WholeAnswer | AnswerProblem | undefined {
   try {
-    return run.surface.answer(result.status, result.contentType, result.body, index);
+    return run.surface.answer(result.status, result.contentType, result.body, index, {
+      headers: result.headers,
+      keyId: result.key.id,
+    });
   } catch (error) {
     run.channel.reportFault(error, 'could not encode an answer');
     const message = 'The gateway could not encode the answer.';

@@ -154,6 +154,15 @@ export type KeyLeaderTable = {
   key_id: string;
 } & Measures<typeof keyMeasures>;
 
+export interface GeminiFileTable {
+  name: string;
+  key_id: string;
+  client_id: string;
+  created_at: number;
+  expires_at: number;
+  resource: string;
+}
+
 export interface DatabaseSchema {
   stat_rollup: StatRollupTable;
   key_rollup: KeyRollupTable;
@@ -166,6 +175,7 @@ export interface DatabaseSchema {
   key_meta: KeyMetaTable;
   key_id_rewrite: KeyIdRewriteTable;
   admin_session: AdminSessionTable;
+  gemini_file: GeminiFileTable;
 }
 
 export type DatabaseDialect = 'sqlite' | 'mysql' | 'postgres';

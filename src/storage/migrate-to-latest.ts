@@ -270,6 +270,30 @@ const keyNotes: Migration = {
   },
 };
 
+/** Files uploaded through the gateway: which key's project holds each, and which client uploaded it. */
+function geminiFiles(dialect: DatabaseDialect): Migration {
+  const type = types(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('gemini_file')
+        .addColumn('name', type.shortText, (column) => column.primaryKey())
+        .addColumn('key_id', 'varchar(16)', (column) => column.notNull())
+        .addColumn('client_id', 'varchar(16)', (column) => column.notNull())
+        .addColumn('created_at', 'bigint', (column) => column.notNull())
+        .addColumn('expires_at', 'bigint', (column) => column.notNull())
+        .addColumn('resource', type.longText, (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('gemini_file_client')
+        .on('gemini_file')
+        .columns(['client_id', 'name'])
+        .execute();
+      await db.schema.createIndex('gemini_file_expires').on('gemini_file').column('expires_at').execute();
+    },
+  };
+}
+
 /** Every migration, by name, in order; a test builds a database as an older gateway left it. */
 export function migrationsFor(dialect: DatabaseDialect): Record<string, Migration> {
   return {
@@ -282,6 +306,7 @@ export function migrationsFor(dialect: DatabaseDialect): Record<string, Migratio
     '0007-request-attribution': requestAttribution(dialect),
     '0008-rollups': rollups(),
     '0009-key-notes': keyNotes,
+    '0010-gemini-files': geminiFiles(dialect),
   };
 }
 

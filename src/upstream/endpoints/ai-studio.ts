@@ -23,7 +23,8 @@ export function createAiStudioEndpoint(options: AiStudioEndpointOptions): Endpoi
     origin,
     address(request, key) {
       const headers: Record<string, string> = hasCustom ? { ...custom } : {};
-      if (request.body) headers['content-type'] = 'application/json';
+      if (request.upload) Object.assign(headers, request.upload.headers);
+      else if (request.body) headers['content-type'] = 'application/json';
       if (request.bearer) headers.authorization = `Bearer ${key.secret}`;
       else headers['x-goog-api-key'] = key.secret;
       return {
@@ -31,7 +32,7 @@ export function createAiStudioEndpoint(options: AiStudioEndpointOptions): Endpoi
         method: request.method,
         path: request.query ? `${prefix}${request.path}?${request.query}` : prefix + request.path,
         headers,
-        body: request.body ?? null,
+        body: request.upload?.bytes ?? request.body ?? null,
       };
     },
   };

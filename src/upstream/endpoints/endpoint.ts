@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { KeyKind } from '../../core/key-kind.js';
 /**
  * What every endpoint shares: a logical call to Google (`UpstreamRequest`), the key chosen for it
@@ -15,6 +16,14 @@ export interface UpstreamRequest {
   readonly body?: Buffer;
   /** Send the key as `Authorization: Bearer` (Google's OpenAI-compatible endpoint) instead of x-goog-api-key. */
   readonly bearer?: boolean;
+  /**
+   * The Files API's upload: the protocol's request headers (`x-goog-upload-*`, the bytes' content
+   * type and length) and the bytes, streamed from the client as they come, never held whole.
+   */
+  readonly upload?: {
+    readonly headers: Readonly<Record<string, string>>;
+    readonly bytes?: Readable;
+  };
 }
 
 /** What the client needs of the key a call was given: a pool key is one. */
@@ -38,7 +47,7 @@ export interface UpstreamAddress {
   /** The full path, prefix and query included. */
   readonly path: string;
   readonly headers: Record<string, string>;
-  readonly body: Buffer | null;
+  readonly body: Buffer | Readable | null;
 }
 
 /** Where one kind of key sends its calls, and how a call is spelled there. */

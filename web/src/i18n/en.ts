@@ -301,6 +301,7 @@ export const en = {
       Media: 'Media',
       Image: 'Images',
       TTS: 'Text to speech',
+      Files: 'Files',
       Stream: 'Streaming',
       Log: 'Logs',
       Sched: 'Scheduled tasks',

@@ -283,6 +283,7 @@ export const zhCN: Messages = {
       Media: '媒体',
       Image: '图像',
       TTS: '语音合成',
+      Files: '文件',
       Stream: '流式输出',
       Log: '日志',
       Sched: '定时任务',
@@ -371,6 +372,8 @@ export const zhCN: Messages = {
       MEDIA_MAX_URLS: '一个聊天请求最多可包含的媒体 URL 数量。',
       MEDIA_MAX_TOTAL_BYTES: '一个请求中所有媒体 URL 合计最多的字节数。',
       CREATE_IMAGE_MODEL: '请求未指定模型时 images/generations 使用的模型。',
+      FILES_USER_ISOLATION_ENABLED:
+        '客户端令牌只能查看、获取、删除并在请求中使用它自己通过网关上传的文件；管理令牌可见全部。关闭后所有客户端都能看到所有文件。',
       TTS_MODEL: 'audio/speech 在使用 OpenAI 模型名或未指定模型时使用的模型。',
       FAKE_STREAM_ENABLED: '以一次完整调用提供流式响应，计算期间发送保活数据。',
       FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS: '假流式输出的保活间隔（秒）。',

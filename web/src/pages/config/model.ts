@@ -200,6 +200,7 @@ export const groupOrder = [
   'Media',
   'Image',
   'TTS',
+  'Files',
   'Stream',
   'Log',
   'Sched',

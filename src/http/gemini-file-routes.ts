@@ -1,0 +1,248 @@
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { StoredFile } from '../core/file-store.js';
+import { createFilesSurface, fileNamePattern, uploadedFileOf } from '../protocols/gemini/files-surface.js';
+import { gatewayUploadUrl, uploadSessionOf } from '../protocols/gemini/upload-session.js';
+import type { RelayCall } from '../relay/relay-call.js';
+import { runWhole } from '../relay/run-generation.js';
+import { createClientChannel } from './create-client-channel.js';
+import type { GeminiVersion } from './gemini-routes.js';
+import { clientOf } from './request-client.js';
+import { sendGeminiError } from './send-gemini-error.js';
+
+// Google's Files API through the gateway (issue 12): an upload starts with a key the pool chooses,
+// and every later call that names the file goes with that key (the file lives in its project).
+
+/** The prefixes a client may reach the Files API at, as for the rest of the native API. */
+const prefixes = ['', '/gemini'] as const;
+
+/** The protocol's request headers passed to Google (lower-case), besides the bytes' type and length. */
+const uploadRequestHeaders = [
+  'x-goog-upload-protocol',
+  'x-goog-upload-command',
+  'x-goog-upload-offset',
+  'x-goog-upload-header-content-length',
+  'x-goog-upload-header-content-type',
+  'x-goog-upload-file-name',
+  'content-type',
+  'content-length',
+] as const;
+
+/** An upload's start carries a small JSON body (`{file: {displayName}}`). */
+const maxStartBodyBytes = 64 * 1024;
+const maxPageSize = 100;
+const defaultPageSize = 10;
+
+function headersOf(request: FastifyRequest): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of uploadRequestHeaders) {
+    const value = request.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return headers;
+}
+
+async function readSmall(stream: Readable, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+const notYours = (name: string) =>
+  `You do not have permission to access the File ${name} or it may not exist.`;
+
+/** The query string of a request URL, without `?`. */
+const queryOf = (url: string) => {
+  const index = url.indexOf('?');
+  return index === -1 ? '' : url.slice(index + 1);
+};
+
+export async function geminiFileRoutes(
+  app: FastifyInstance,
+  { optionsOf }: { readonly optionsOf: (request: FastifyRequest) => GeminiVersion },
+): Promise<void> {
+  // An upload's bytes pass through as a stream: no parser reads them, whatever their type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  /** Relays one Files API call, answered whole and logged once; `record` keeps what it tells. */
+  async function relay(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    call: Omit<RelayCall, 'signal'>,
+    surface = createFilesSurface(),
+    record?: Parameters<typeof runWhole>[1]['record'],
+  ): Promise<FastifyReply> {
+    const { gemini } = optionsOf(request);
+    // An upload's bytes cannot be sent twice: one attempt, with the key the call names.
+    const context = call.request.upload?.bytes ? { ...gemini.relay, maxAttempts: 1 } : gemini.relay;
+    await runWhole(context, {
+      call,
+      surface,
+      channel: createClientChannel(reply, gemini.openStreams),
+      ...(record ? { record } : {}),
+    });
+    return reply;
+  }
+
+  /** The client's own file (or any, for the admin token or without isolation); else a refusal was sent. */
+  async function ownFile(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+  ): Promise<StoredFile | undefined> {
+    const name = `files/${id}`;
+    if (!fileNamePattern.test(name)) {
+      sendGeminiError(
+        reply,
+        400,
+        'Expected files/{id}, an id of 1 to 40 lower-case letters, digits or dashes.',
+      );
+      return undefined;
+    }
+    const { gemini } = optionsOf(request);
+    const file = await gemini.files.find(name, gemini.relay.clock.now());
+    const client = clientOf(request)?.id;
+    if (!file || (gemini.filesIsolated && client !== 'admin' && file.clientId !== client)) {
+      sendGeminiError(reply, 403, notYours(name));
+      return undefined;
+    }
+    return file;
+  }
+
+  for (const prefix of prefixes) {
+    const uploadPath = `${prefix}/upload/v1beta/files`;
+    app.post(uploadPath, async (request, reply) => {
+      const bytes = request.body as Readable;
+      const command = request.headers['x-goog-upload-command'];
+      const client = clientOf(request)?.id ?? 'admin';
+      if (typeof command === 'string' && /\bstart\b/.test(command)) {
+        const body = await readSmall(bytes, maxStartBodyBytes);
+        if (!body)
+          return sendGeminiError(reply, 400, 'An upload’s start is a small JSON object ({"file": {...}}).');
+        const surface = createFilesSurface({
+          uploadUrl: (upstreamUrl, served) =>
+            gatewayUploadUrl(
+              upstreamUrl,
+              { origin: `${request.protocol}://${request.host}`, path: uploadPath },
+              { keyId: served.keyId, clientId: client },
+            ),
+        });
+        return relay(
+          request,
+          reply,
+          {
+            route: 'gemini files.upload',
+            model: null,
+            request: {
+              method: 'POST',
+              path: '/upload/v1beta/files',
+              query: '',
+              body,
+              upload: { headers: headersOf(request) },
+            },
+            stream: false,
+          },
+          surface,
+        );
+      }
+      const session = uploadSessionOf(queryOf(request.url));
+      // Another client's upload is no upload of this one's.
+      if (!session || session.clientId !== client) {
+        bytes.resume();
+        return sendGeminiError(reply, 404, 'No upload under way at this URL: start the upload again.');
+      }
+      const { gemini } = optionsOf(request);
+      return relay(
+        request,
+        reply,
+        {
+          route: 'gemini files.upload',
+          model: null,
+          request: {
+            method: 'POST',
+            path: '/upload/v1beta/files',
+            query: session.upstreamQuery,
+            upload: { headers: headersOf(request), bytes },
+          },
+          stream: false,
+          pinKeyId: session.keyId,
+        },
+        createFilesSurface(),
+        async (answer) => {
+          if (answer.headers['x-goog-upload-status'] !== 'final') return;
+          const file = uploadedFileOf(answer.body);
+          if (!file) return;
+          await gemini.files.add({
+            ...file,
+            keyId: answer.key.id,
+            clientId: client,
+            createdAtMs: gemini.relay.clock.now(),
+          });
+        },
+      );
+    });
+
+    app.get(`${prefix}/v1beta/files`, async (request, reply) => {
+      const { gemini } = optionsOf(request);
+      const query = request.query as { pageSize?: string; pageToken?: string };
+      const size = Math.min(
+        maxPageSize,
+        Math.max(1, Number.parseInt(query.pageSize ?? '', 10) || defaultPageSize),
+      );
+      const after = query.pageToken ? Buffer.from(query.pageToken, 'base64url').toString('utf8') : undefined;
+      const client = clientOf(request)?.id ?? 'admin';
+      const everyone = !gemini.filesIsolated || client === 'admin';
+      const files = await gemini.files.list(everyone ? null : client, gemini.relay.clock.now(), {
+        size: size + 1,
+        ...(after ? { after } : {}),
+      });
+      const page = files.slice(0, size);
+      const last = page.at(-1);
+      return reply.header('content-type', 'application/json; charset=UTF-8').send(
+        JSON.stringify({
+          ...(page.length > 0 ? { files: page.map((file) => JSON.parse(file.resource) as unknown) } : {}),
+          ...(files.length > size && last
+            ? { nextPageToken: Buffer.from(last.name).toString('base64url') }
+            : {}),
+        }),
+      );
+    });
+
+    app.get<{ Params: { id: string } }>(`${prefix}/v1beta/files/:id`, async (request, reply) => {
+      const file = await ownFile(request, reply, request.params.id);
+      if (!file) return reply;
+      return relay(request, reply, {
+        route: 'gemini files.get',
+        model: null,
+        request: { method: 'GET', path: `/v1beta/${file.name}`, query: '' },
+        stream: false,
+        pinKeyId: file.keyId,
+      });
+    });
+
+    app.delete<{ Params: { id: string } }>(`${prefix}/v1beta/files/:id`, async (request, reply) => {
+      const file = await ownFile(request, reply, request.params.id);
+      if (!file) return reply;
+      const { gemini } = optionsOf(request);
+      return relay(
+        request,
+        reply,
+        {
+          route: 'gemini files.delete',
+          model: null,
+          request: { method: 'DELETE', path: `/v1beta/${file.name}`, query: '' },
+          stream: false,
+          pinKeyId: file.keyId,
+        },
+        createFilesSurface(),
+        () => gemini.files.remove(file.name),
+      );
+    });
+  }
+}

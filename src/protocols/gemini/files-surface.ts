@@ -1,0 +1,90 @@
+import type { ServedBy, WholeAnswer, WholeSurface } from '../generation-surface.js';
+
+const jsonType = 'application/json; charset=UTF-8';
+
+/** Google's answer headers the Files API's client acts on; `x-goog-upload-url` only as rewritten. */
+const uploadHeaders = [
+  'x-goog-upload-status',
+  'x-goog-upload-chunk-granularity',
+  'x-goog-upload-size-received',
+] as const;
+
+export interface FilesSurfaceOptions {
+  /**
+   * The gateway's own URL for Google's upload URL (upload-session.ts), for the start of an upload;
+   * undefined when Google's is none.
+   */
+  readonly uploadUrl?: (upstreamUrl: string, served: ServedBy) => string | undefined;
+}
+
+/**
+ * The Files API as a surface: Google's answers passed on as they are — an upload's chunks are
+ * answered with an empty body and the protocol's headers — with the upload URL pointing back at
+ * the gateway. Errors are Google's own, or the gateway's in Google's shape.
+ */
+export function createFilesSurface(options: FilesSurfaceOptions = {}): WholeSurface {
+  return {
+    failure: (failure) => ({ status: failure.status, contentType: jsonType, body: failure.body }),
+    answer(status, contentType, body, _index, served): WholeAnswer {
+      const headers: Record<string, string> = {};
+      for (const name of uploadHeaders) {
+        const value = served.headers[name];
+        if (value !== undefined) headers[name] = value;
+      }
+      const upstreamUrl = served.headers['x-goog-upload-url'];
+      if (upstreamUrl !== undefined && options.uploadUrl) {
+        const url = options.uploadUrl(upstreamUrl, served);
+        if (url !== undefined) {
+          headers['x-goog-upload-url'] = url;
+          headers['x-goog-upload-control-url'] = url;
+        }
+      }
+      return { status, contentType: contentType || jsonType, body, headers };
+    },
+  };
+}
+
+/** The file a finished upload's answer names (`{file: {name, expirationTime}}`); undefined for another answer. */
+export function uploadedFileOf(
+  body: Buffer,
+): { name: string; expiresAtMs: number; resource: string } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const file = (parsed as { file?: { name?: unknown; expirationTime?: unknown } } | null)?.file;
+  if (typeof file?.name !== 'string' || !fileNamePattern.test(file.name)) return undefined;
+  const expiresAtMs = typeof file.expirationTime === 'string' ? Date.parse(file.expirationTime) : Number.NaN;
+  return {
+    name: file.name,
+    // Google keeps a file 48 hours; an answer without a readable time is kept as long.
+    expiresAtMs: Number.isFinite(expiresAtMs) ? expiresAtMs : Date.now() + 48 * 3_600_000,
+    resource: JSON.stringify(file),
+  };
+}
+
+/** A file's name as Google gives it: `files/` and 1 to 40 lower-case letters, digits or dashes. */
+export const fileNamePattern = /^files\/[a-z0-9-]{1,40}$/;
+
+/**
+ * The files a generation request names in its parts (`fileData.fileUri`: Google's URL of the file,
+ * or `files/{id}`), each once. Other URIs (YouTube, gs://) name no file of the Files API.
+ */
+export function filesNamedIn(body: unknown): string[] {
+  const names = new Set<string>();
+  const contents = (body as { contents?: unknown } | null)?.contents;
+  if (!Array.isArray(contents)) return [];
+  for (const content of contents) {
+    const parts = (content as { parts?: unknown } | null)?.parts;
+    if (!Array.isArray(parts)) continue;
+    for (const part of parts) {
+      const uri = (part as { fileData?: { fileUri?: unknown } } | null)?.fileData?.fileUri;
+      if (typeof uri !== 'string') continue;
+      const match = /(?:^|\/v1(?:beta|alpha)?\/)(files\/[a-z0-9-]{1,40})$/.exec(uri);
+      if (match?.[1]) names.add(match[1]);
+    }
+  }
+  return [...names];
+}
