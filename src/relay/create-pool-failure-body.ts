@@ -43,6 +43,12 @@ export function createPoolFailureBody(failure: PoolFailure): { status: number; b
     case 'busy':
       return error(503, `Every usable API key failed for ${model}.`);
     case 'disabled':
+      // A file or cached content lives with one key: no other key can stand in for it.
+      if (failure.pinKeyId !== undefined)
+        return error(
+          503,
+          `The key that holds the files or cached content this request names (${failure.pinKeyId}) is switched off, so no key of this gateway can read them now. Ask the operator to switch it on, or upload them again.`,
+        );
       return error(
         429,
         `No API key of this gateway can serve ${model}: every key is switched off.${retry}`,
@@ -60,11 +66,14 @@ export function createPoolFailureBody(failure: PoolFailure): { status: number; b
           },
         ],
       };
-      return error(
-        429,
-        `Every API key of this gateway is resting for ${model} after rate limits or errors.${retry}`,
-        [quotaFailure, ...retryInfo],
-      );
+      const who =
+        failure.pinKeyId === undefined
+          ? 'Every API key of this gateway is'
+          : `The key that holds the files or cached content this request names (${failure.pinKeyId}) is`;
+      return error(429, `${who} resting for ${model} after rate limits or errors.${retry}`, [
+        quotaFailure,
+        ...retryInfo,
+      ]);
     }
   }
 }
