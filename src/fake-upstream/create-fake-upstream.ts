@@ -51,6 +51,14 @@ import {
   openAiModelId,
 } from './fake-openai.js';
 import { requestShapeProblem } from './fake-request-shape.js';
+import {
+  createFakeResources,
+  isUploadChunk,
+  type ResourceAnswer,
+  type ResourceRoute,
+  resourceRouteOf,
+  withCachedUsage,
+} from './fake-resources.js';
 
 export interface FakeUpstreamOptions {
   readonly port?: number;
@@ -70,6 +78,14 @@ export interface FakeUpstreamOptions {
    * Google refuses one request bigger than the project's minute allows. Off unless set.
    */
   readonly inputTokensPerMinute?: number;
+  /** The clock files and cachedContents expire by (epoch ms); `Date.now` unless set. */
+  readonly now?: () => number;
+}
+
+/** A file or cached content the fake holds, and the key whose project owns it. */
+export interface FakeResourceView {
+  readonly name: string;
+  readonly ownerKey: string;
 }
 
 export interface RecordedRequest {
@@ -104,6 +120,13 @@ export interface FakeUpstream {
   /** The most recent requests, oldest first (at most 200). */
   readonly requests: readonly RecordedRequest[];
   lastRequest(): RecordedRequest | undefined;
+  /** Every live uploaded file (metadata only: the fake never keeps the bytes). */
+  files(): readonly (FakeResourceView & { readonly sizeBytes: string; readonly sha256Hash: string })[];
+  /** Every live cached content. */
+  cachedContents(): readonly (FakeResourceView & { readonly model: string; readonly expireTime: string })[];
+  /** The largest piece of an upload body the fake held in memory at once, since the last reset. */
+  uploadPeakBufferedBytes(): number;
+  /** Forgets every call, script and count; files and cached contents too. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -123,6 +146,7 @@ const openAiPattern =
 
 type Route =
   | { readonly kind: 'native'; readonly version: string; readonly modelId?: string; readonly method?: string }
+  | ResourceRoute
   | {
       readonly kind: 'openai';
       readonly endpoint: 'chat/completions' | 'embeddings' | 'models';
@@ -130,6 +154,8 @@ type Route =
     };
 
 function routeOf(path: string): Route | undefined {
+  const resource = resourceRouteOf(path);
+  if (resource) return resource;
   const native = routePattern.exec(path);
   if (native) {
     const [, version = 'v1beta', modelId, method] = native;
@@ -159,6 +185,7 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
   let abandonedCount = 0;
   /** Responses the fake cut on purpose (drop, reset): not abandoned by the caller. */
   const cut = new WeakSet<ServerResponse>();
+  const resources = createFakeResources(options.now ?? Date.now);
 
   function behaviourFor(key: string): FakeBehaviour {
     const script = scripts.get(key);
@@ -175,6 +202,17 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       'content-length': Buffer.byteLength(body),
     });
     response.end(body);
+  }
+
+  /** A resource call's answer: its headers, then its JSON body, an empty body, or its error. */
+  function sendResource(response: ServerResponse, answer: ResourceAnswer): void {
+    for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
+    if (answer.error) sendError(response, answer.error);
+    else if (answer.body !== undefined) sendJson(response, answer.body);
+    else {
+      response.writeHead(200, { 'content-length': 0 });
+      response.end();
+    }
   }
 
   function sendJson(response: ServerResponse, value: unknown): void {
@@ -196,12 +234,17 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
     const queryStart = rawUrl.indexOf('?');
     const path = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
     const query = new URLSearchParams(queryStart === -1 ? '' : rawUrl.slice(queryStart + 1));
-    const body = await readBody(request);
+    // An upload chunk streams through (its bytes are never held whole); its upload_id is its
+    // authority, so it is recorded without a key and counts for none.
+    const chunk = isUploadChunk(path, query);
+    const body = chunk ? Buffer.alloc(0) : await readBody(request);
 
     if (path.startsWith('/__fake/')) return control(path, body, response);
 
     const route = routeOf(path);
-    const { key, keySource } = keyOf(request, query, route?.kind === 'openai');
+    const { key, keySource } = chunk
+      ? ({ key: undefined, keySource: 'none' } as const)
+      : keyOf(request, query, route?.kind === 'openai');
     const record: { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] } = {
       key,
       keySource,
@@ -219,6 +262,8 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
     });
     requests.push(record);
     if (requests.length > recordLimit) requests.shift();
+    if (chunk)
+      return sendResource(response, await resources.files.receive(request, query.get('upload_id'), fake.url));
 
     if (!route) {
       response.writeHead(404, { 'content-type': 'text/html; charset=UTF-8' });
@@ -243,11 +288,13 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
     const isGenerationCall =
       route.kind === 'native'
         ? route.method !== undefined && generationMethods.has(route.method)
-        : route.endpoint !== 'models';
+        : route.kind === 'openai' && route.endpoint !== 'models';
     const modelId =
       route.kind === 'openai' && route.endpoint !== 'models'
         ? (openAiModelId(parsed?.model) ?? '')
-        : (route.modelId ?? '');
+        : route.kind === 'resource'
+          ? ''
+          : (route.modelId ?? '');
     let behaviour = behaviourFor(key);
     if (!appliesTo(behaviour, isGenerationCall)) behaviour = 'ok';
     if (behaviour === 'flaky') {
@@ -264,6 +311,10 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       cut.add(response);
       request.socket.destroy();
       return;
+    }
+    // Only the key's own behaviours (invalid, suspended, reset) reach files and cachedContents.
+    if (route.kind === 'resource') {
+      return sendResource(response, resources.handle(key, request, route, query, body, parsed, fake.url));
     }
     if (behaviour === 'slow') await new Promise((resolve) => setTimeout(resolve, slowMs));
     if (isMalformedBehaviour(behaviour)) {
@@ -297,20 +348,30 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
     if (!parsed) return fail(invalidJsonError());
     const shapeProblem = requestShapeProblem(method, parsed, body, version);
     if (shapeProblem) return fail(shapeProblem);
+    // The files and the cachedContent a generation call names: the caller's project must own them.
+    const resolved = resources.resolveGenerate(key, modelId, parsed);
 
     switch (method) {
       case 'generateContent':
       case 'streamGenerateContent': {
         const problem = generateRequestProblem(modelId, version, parsed);
         if (problem) return fail(problem);
-        const answer = buildAnswer(modelId, parsed as FakeGenerateRequest);
+        if ('status' in resolved) return fail(resolved, streams ? contentTypeOf(query) : jsonType);
+        const { cachedTokens } = resolved;
+        const answer = buildAnswer(modelId, resolved.request as FakeGenerateRequest);
         if (method === 'generateContent') {
-          return sendGenerate(response, generateResponse(modelId, answer, nextResponseId()), behaviour);
+          const value = withCachedUsage(generateResponse(modelId, answer, nextResponseId()), cachedTokens);
+          return sendGenerate(response, value, behaviour);
         }
-        return sendStream(response, streamResponses(modelId, answer, nextResponseId()), query, behaviour);
+        const chunks = streamResponses(modelId, answer, nextResponseId());
+        const values = chunks.map((chunk) => withCachedUsage(chunk, cachedTokens));
+        return sendStream(response, values, query, behaviour);
       }
-      case 'countTokens':
-        return sendJson(response, countTokensResponse(parsed as FakeGenerateRequest));
+      case 'countTokens': {
+        if ('status' in resolved) return fail(resolved);
+        const counted = countTokensResponse(resolved.request as FakeGenerateRequest);
+        return sendJson(response, withCachedUsage(counted, resolved.cachedTokens));
+      }
       case 'embedContent':
         return sendJson(response, {
           embedding: { values: embedValues(modelId, parsed as FakeEmbedRequest) },
@@ -564,6 +625,21 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
     abandoned: () => abandonedCount,
     requests,
     lastRequest: () => requests.at(-1),
+    files: () =>
+      resources.files.all().map((file) => ({
+        name: `files/${file.id}`,
+        ownerKey: file.ownerKey,
+        sizeBytes: String(file.sizeBytes),
+        sha256Hash: file.sha256Hash,
+      })),
+    cachedContents: () =>
+      resources.caches.all().map((cache) => ({
+        name: `cachedContents/${cache.id}`,
+        ownerKey: cache.ownerKey,
+        model: cache.model,
+        expireTime: new Date(cache.expireMs).toISOString(),
+      })),
+    uploadPeakBufferedBytes: () => resources.files.peakBufferedBytes(),
     reset() {
       scripts.clear();
       callCounts.clear();
@@ -571,6 +647,7 @@ export async function createFakeUpstream(options: FakeUpstreamOptions = {}): Pro
       windows.clear();
       requests.length = 0;
       abandonedCount = 0;
+      resources.reset();
     },
     close() {
       closing = true;
