@@ -101,7 +101,6 @@ describe('native Gemini relay', () => {
         aFieldFromNextMonth: { nested: [1, 2, 3] },
       },
       labels: { team: 'search' },
-      cachedContent: 'cachedContents/abc',
     });
     const response = await post(`${stack.url}/v1beta/models/gemini-2.5-flash:generateContent`, body, {
       'x-goog-api-key': clientToken,

@@ -1,0 +1,183 @@
+import { createPartFromUri, GoogleGenAI } from '@google/genai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeyIdentity } from '../src/core/key-identity.js';
+import type { RecordedRequest } from '../src/fake-upstream/create-fake-upstream.js';
+import { clientToken, type Stack, startStack } from './helpers/start-stack.js';
+
+// Google's Files API through the gateway, with the official SDK: a file lives in the project of
+// the key that uploaded it, so every later call that names it must go with that key (issue 12).
+const otherClient = 'sk-client-other-team-token';
+const keys = ['ok-files-alpha-key-000001', 'ok-files-bravo-key-000002', 'ok-files-charlie-key-00003'];
+
+describe('the Files API through the gateway', { timeout: 60_000 }, () => {
+  let stack: Stack;
+  let ai: GoogleGenAI;
+  let other: GoogleGenAI;
+
+  beforeAll(async () => {
+    stack = await startStack({ API_KEYS: keys.join(','), ALLOWED_TOKENS: `${clientToken},${otherClient}` });
+    ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: stack.url } });
+    other = new GoogleGenAI({ apiKey: otherClient, httpOptions: { baseUrl: stack.url } });
+  });
+  afterAll(() => stack.close());
+
+  // Where the calls of interest begin: the fake's reset() would forget its files too.
+  let mark = 0;
+  const callsTo = (pattern: RegExp): RecordedRequest[] =>
+    stack.fake.requests.slice(mark).filter((request) => pattern.test(request.url));
+
+  it('uploads with one key, and every later call naming the file goes with that key', async () => {
+    // Larger than the SDK's 8 MiB chunk: the upload takes several chunks.
+    const bytes = Buffer.alloc(9 * 1024 * 1024 + 5, 'gemgate ');
+    const file = await ai.files.upload({
+      file: new Blob([bytes], { type: 'text/plain' }),
+      config: { displayName: 'notes.txt' },
+    });
+    expect(file.name).toMatch(/^files\/[a-z0-9-]+$/);
+    expect(file.sizeBytes).toBe(String(bytes.length));
+    expect(file.displayName).toBe('notes.txt');
+
+    const uploads = callsTo(/^\/upload\/v1beta\/files/);
+    expect(uploads.length).toBeGreaterThanOrEqual(3);
+    const owner = uploads[0]?.key;
+    expect(keys).toContain(owner);
+    // Google's own upload URL travelled to the chunks; the gateway's parameters did not.
+    for (const chunk of uploads.slice(1)) {
+      expect(chunk.url).toContain('upload_id=');
+      expect(chunk.url).not.toContain('gemgate_');
+      expect(chunk.url).not.toContain(clientToken);
+    }
+
+    mark = stack.fake.requests.length;
+    for (let index = 0; index < 6; index++) {
+      const answer = await ai.models.generateContent({
+        model: 'gemini-2.5-flash',
+        contents: [createPartFromUri(file.uri ?? '', 'text/plain'), 'Summarise the file.'],
+      });
+      expect(answer.text).toBeTruthy();
+    }
+    const generations = callsTo(/:generateContent/);
+    expect(generations).toHaveLength(6);
+    expect(new Set(generations.map((call) => call.key))).toEqual(new Set([owner]));
+
+    const got = await ai.files.get({ name: file.name ?? '' });
+    expect(got.name).toBe(file.name);
+    const listed: string[] = [];
+    for await (const each of await ai.files.list({ config: { pageSize: 5 } })) listed.push(each.name ?? '');
+    expect(listed).toContain(file.name);
+    expect(callsTo(/\/v1beta\/files\//).every((call) => call.key === owner)).toBe(true);
+
+    // Another client neither sees nor uses it (FILES_USER_ISOLATION_ENABLED, on by default).
+    const seen: string[] = [];
+    for await (const each of await other.files.list({})) seen.push(each.name ?? '');
+    expect(seen).toEqual([]);
+    await expect(other.files.get({ name: file.name ?? '' })).rejects.toMatchObject({ status: 403 });
+    await expect(
+      other.models.generateContent({
+        model: 'gemini-2.5-flash',
+        contents: [createPartFromUri(file.uri ?? '', 'text/plain'), 'Read it.'],
+      }),
+    ).rejects.toMatchObject({ status: 403 });
+
+    // Its key switched off: a clear answer naming why, not another key's 403.
+    const ownerId = createKeyIdentity(owner ?? '').id;
+    const admin = { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' };
+    await fetch(`${stack.url}/api/keys/${ownerId}/disable`, { method: 'POST', headers: admin, body: '{}' });
+    mark = stack.fake.requests.length;
+    const refused = await fetch(`${stack.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': clientToken },
+      body: JSON.stringify({
+        contents: [{ role: 'user', parts: [{ fileData: { fileUri: file.uri, mimeType: 'text/plain' } }] }],
+      }),
+    });
+    expect(refused.status).toBe(503);
+    expect(await refused.text()).toMatch(/holds the files .* is switched off/);
+    expect(callsTo(/:generateContent/)).toEqual([]);
+    await fetch(`${stack.url}/api/keys/${ownerId}/enable`, { method: 'POST', headers: admin, body: '{}' });
+
+    await ai.files.delete({ name: file.name ?? '' });
+    expect(callsTo(/\/v1beta\/files\//).at(-1)).toMatchObject({ method: 'DELETE', key: owner });
+    await expect(ai.files.get({ name: file.name ?? '' })).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('refuses a chunk for an upload the gateway did not start, or another client started', async () => {
+    const chunk = (query: string, token = clientToken) =>
+      fetch(`${stack.url}/upload/v1beta/files?${query}`, {
+        method: 'POST',
+        headers: {
+          'x-goog-api-key': token,
+          'x-goog-upload-command': 'upload, finalize',
+          'x-goog-upload-offset': '0',
+        },
+        body: 'bytes',
+      });
+    expect((await chunk('upload_id=made-up')).status).toBe(404);
+    expect((await chunk('upload_id=x&gemgate_key=../../models&gemgate_client=admin')).status).toBe(404);
+    const start = await fetch(`${stack.url}/upload/v1beta/files`, {
+      method: 'POST',
+      headers: {
+        'x-goog-api-key': clientToken,
+        'x-goog-upload-protocol': 'resumable',
+        'x-goog-upload-command': 'start',
+        'x-goog-upload-header-content-length': '5',
+        'x-goog-upload-header-content-type': 'text/plain',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ file: { displayName: 'five' } }),
+    });
+    expect(start.status).toBe(200);
+    const url = new URL(start.headers.get('x-goog-upload-url') ?? '');
+    expect(url.origin).toBe(new URL(stack.url).origin);
+    expect(url.search).not.toContain(clientToken);
+    const stolen = await chunk(url.search.slice(1), otherClient);
+    expect(stolen.status).toBe(404);
+    const own = await chunk(url.search.slice(1));
+    expect(own.status).toBe(200);
+    expect(own.headers.get('x-goog-upload-status')).toBe('final');
+  });
+
+  it('streams a large upload through without holding it: memory stays bounded', async () => {
+    const size = 320 * 1024 * 1024;
+    const piece = Buffer.alloc(8 * 1024 * 1024, 7);
+    const start = await fetch(`${stack.directUrl}/upload/v1beta/files`, {
+      method: 'POST',
+      headers: {
+        'x-goog-api-key': clientToken,
+        'x-goog-upload-protocol': 'resumable',
+        'x-goog-upload-command': 'start',
+        'x-goog-upload-header-content-length': String(size),
+        'x-goog-upload-header-content-type': 'application/octet-stream',
+        'content-type': 'application/json',
+      },
+      body: '{"file":{"displayName":"big.bin"}}',
+    });
+    const uploadUrl = start.headers.get('x-goog-upload-url') ?? '';
+    const before = process.memoryUsage();
+    let peak = 0;
+    // One request of all 320 MB, generated as it is sent: the gateway must pass it on as it comes.
+    async function* generate() {
+      for (let sent = 0; sent < size; sent += piece.length) {
+        const now = process.memoryUsage();
+        peak = Math.max(peak, now.rss - before.rss);
+        yield piece;
+      }
+    }
+    const answer = await fetch(uploadUrl, {
+      method: 'POST',
+      headers: {
+        'x-goog-api-key': clientToken,
+        'x-goog-upload-command': 'upload, finalize',
+        'x-goog-upload-offset': '0',
+        'content-length': String(size),
+      },
+      body: ReadableStream.from(generate()),
+      duplex: 'half',
+    } as RequestInit);
+    expect(answer.status).toBe(200);
+    const { file } = (await answer.json()) as { file: { sizeBytes: string } };
+    expect(file.sizeBytes).toBe(String(size));
+    // The gateway, the fake and this test share one process: 320 MB held anywhere would show.
+    expect(peak).toBeLessThan(120 * 1024 * 1024);
+  });
+});
