@@ -32,7 +32,6 @@ import { createDatabase, type Database } from './storage/create-database.js';
 import { createImageStore } from './storage/create-image-store.js';
 import { createLogRetention } from './storage/create-log-retention.js';
 import { createLogWriter, type LogWriter } from './storage/create-log-writer.js';
-import { createFileRepository } from './storage/file-repository.js';
 import { createKeyMetaRepository } from './storage/key-meta-repository.js';
 import { createKeyRepository } from './storage/key-repository.js';
 import { createLogRepository } from './storage/log-repository.js';
@@ -41,6 +40,7 @@ import { logStorageEvent } from './storage/log-storage-event.js';
 import { mapLegacyKeyIds } from './storage/map-legacy-key-ids.js';
 import { migrateToLatest } from './storage/migrate-to-latest.js';
 import { openRedisState, type RedisState } from './storage/open-redis-state.js';
+import { createPinnedResourceRepository } from './storage/pinned-resource-repository.js';
 import { rekeyStoredKeys } from './storage/rekey-stored-keys.js';
 import { resolveAdminToken } from './storage/resolve-admin-token.js';
 import { rewriteLogKeyIds } from './storage/rewrite-log-key-ids.js';
@@ -302,7 +302,7 @@ async function openGateway(
     troubleBackoffMs: options.troubleBackoffMs ?? 100,
     log: logWriter,
     metrics: metrics.sink,
-    statics: { admin, clock, imageStore, openStreams, files: createFileRepository(database.db) },
+    statics: { admin, clock, imageStore, openStreams, pins: createPinnedResourceRepository(database.db) },
     onProbed: (results) =>
       logger.info(
         { recovered: results.filter((result) => result.ok).map((result) => result.id) },

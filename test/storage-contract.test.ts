@@ -9,6 +9,7 @@ import { createKeyMetaRepository } from '../src/storage/key-meta-repository.js';
 import { createKeyRepository } from '../src/storage/key-repository.js';
 import { createLogRepository } from '../src/storage/log-repository.js';
 import { createMigrator, migrateToLatest } from '../src/storage/migrate-to-latest.js';
+import { createPinnedResourceRepository } from '../src/storage/pinned-resource-repository.js';
 import { createSettingRepository } from '../src/storage/setting-repository.js';
 import { backendNames, backends, useMigratedDatabase } from './helpers/database-backends.js';
 
@@ -178,6 +179,43 @@ describe.each(backendNames)('storage on %s', (backend) => {
     expect(states.get(ids[0] ?? '')).toMatchObject({ failures: 3, state: { disabled: { atMs: 2 } } });
     await keys.saveStates(new Map(ids.map((id) => [id, null])), 3);
     expect((await keys.loadStates()).size).toBe(0);
+  });
+
+  it('keeps which key holds each file and cached content, by kind, client and page, until it expires', async () => {
+    const pins = createPinnedResourceRepository(database().db);
+    const pin = (name: string, clientId: string, expiresAtMs = 10_000) => ({
+      name,
+      keyId: '0123456789abcdef',
+      clientId,
+      createdAtMs: 1,
+      expiresAtMs,
+      resource: JSON.stringify({ name, note: 'ü☀'.repeat(100) }),
+    });
+    for (const name of ['files/b', 'files/a', 'files/c', 'files-not/x', 'filesz'])
+      await pins.put(pin(name, 'c1'));
+    await pins.put(pin('files/d', 'c2'));
+    await pins.put(pin('files/old', 'c1', 50));
+    await pins.put(pin('cachedContents/k', 'c1'));
+    // Put again: replaced whole, not doubled.
+    await pins.put({ ...pin('files/a', 'c1'), keyId: 'fedcba9876543210' });
+    expect((await pins.find('files/a', 100))?.keyId).toBe('fedcba9876543210');
+    expect(await pins.find('files/old', 100)).toBeUndefined();
+    expect(await pins.find('files/old', 10)).toMatchObject({ name: 'files/old', expiresAtMs: 50 });
+    const names = async (...args: Parameters<typeof pins.list>) =>
+      (await pins.list(...args)).map((each) => each.name);
+    expect(await names('files/', 'c1', 100, { size: 10 })).toEqual(['files/a', 'files/b', 'files/c']);
+    expect(await names('files/', 'c1', 100, { size: 2, after: 'files/a' })).toEqual(['files/b', 'files/c']);
+    expect(await names('files/', null, 100, { size: 10 })).toEqual([
+      'files/a',
+      'files/b',
+      'files/c',
+      'files/d',
+    ]);
+    expect(await names('cachedContents/', 'c1', 100, { size: 10 })).toEqual(['cachedContents/k']);
+    expect(await pins.removeExpired(100)).toBe(1);
+    await pins.remove('files/a');
+    expect(await pins.find('files/a', 100)).toBeUndefined();
+    expect((await pins.find('files/b', 100))?.resource).toContain('ü☀');
   });
 
   it('keeps a note and tags per key, replaces them whole, and deletes them with the key', async () => {

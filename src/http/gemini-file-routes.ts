@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { StoredFile } from '../core/file-store.js';
+import type { PinnedResource } from '../core/pinned-resource-store.js';
 import { createFilesSurface, fileNamePattern, uploadedFileOf } from '../protocols/gemini/files-surface.js';
 import { gatewayUploadUrl, uploadSessionOf } from '../protocols/gemini/upload-session.js';
 import type { RelayCall } from '../relay/relay-call.js';
@@ -95,7 +95,7 @@ export async function geminiFileRoutes(
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-  ): Promise<StoredFile | undefined> {
+  ): Promise<PinnedResource | undefined> {
     const name = `files/${id}`;
     if (!fileNamePattern.test(name)) {
       sendGeminiError(
@@ -106,7 +106,7 @@ export async function geminiFileRoutes(
       return undefined;
     }
     const { gemini } = optionsOf(request);
-    const file = await gemini.files.find(name, gemini.relay.clock.now());
+    const file = await gemini.pins.find(name, gemini.relay.clock.now());
     const client = clientOf(request)?.id;
     if (!file || (gemini.filesIsolated && client !== 'admin' && file.clientId !== client)) {
       sendGeminiError(reply, 403, notYours(name));
@@ -178,7 +178,7 @@ export async function geminiFileRoutes(
           if (answer.headers['x-goog-upload-status'] !== 'final') return;
           const file = uploadedFileOf(answer.body);
           if (!file) return;
-          await gemini.files.add({
+          await gemini.pins.put({
             ...file,
             keyId: answer.key.id,
             clientId: client,
@@ -198,7 +198,7 @@ export async function geminiFileRoutes(
       const after = query.pageToken ? Buffer.from(query.pageToken, 'base64url').toString('utf8') : undefined;
       const client = clientOf(request)?.id ?? 'admin';
       const everyone = !gemini.filesIsolated || client === 'admin';
-      const files = await gemini.files.list(everyone ? null : client, gemini.relay.clock.now(), {
+      const files = await gemini.pins.list('files/', everyone ? null : client, gemini.relay.clock.now(), {
         size: size + 1,
         ...(after ? { after } : {}),
       });
@@ -241,7 +241,7 @@ export async function geminiFileRoutes(
           pinKeyId: file.keyId,
         },
         createFilesSurface(),
-        () => gemini.files.remove(file.name),
+        () => gemini.pins.remove(file.name),
       );
     });
   }

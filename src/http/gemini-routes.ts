@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AdminToken, isAdminToken } from '../core/admin-token.js';
-import type { FileStore } from '../core/file-store.js';
+import type { PinnedResourceStore } from '../core/pinned-resource-store.js';
 import { adjustNativeRequest, type NativeFeatures } from '../protocols/gemini/adjust-native-request.js';
 import { filesNamedIn } from '../protocols/gemini/files-surface.js';
 import { filterModelList, parseModelTarget, upstreamQuery } from '../protocols/gemini/gemini-paths.js';
@@ -30,8 +30,8 @@ export interface GeminiRouteOptions {
   readonly admin: AdminToken;
   readonly hiddenModels: ReadonlySet<string>;
   readonly openStreams: OpenStreams;
-  /** Files uploaded through the gateway, and the key each lives with. */
-  readonly files: FileStore;
+  /** Files and cached contents, and the key each lives with. */
+  readonly pins: PinnedResourceStore;
   /** FILES_USER_ISOLATION_ENABLED: a client sees and uses only the files it uploaded. */
   readonly filesIsolated: boolean;
 }
@@ -120,7 +120,7 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
     const keys = new Set<string>();
     const client = clientOf(request)?.id;
     for (const name of filesNamedIn(parsed)) {
-      const file = await options.files.find(name, options.relay.clock.now());
+      const file = await options.pins.find(name, options.relay.clock.now());
       if (!file) continue;
       if (options.filesIsolated && client !== 'admin' && file.clientId !== client) {
         sendGeminiError(

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Settings } from '../config/settings.js';
 import type { AdminToken } from '../core/admin-token.js';
 import type { Clock } from '../core/clock.js';
-import type { FileStore } from '../core/file-store.js';
 import type { LeasedVersions } from '../core/leased-versions.js';
+import type { PinnedResourceStore } from '../core/pinned-resource-store.js';
 import type { RelayContext } from '../relay/relay-call.js';
 import type { ImageStore } from '../storage/create-image-store.js';
 import type { MediaFetcher } from '../upstream/fetch-media.js';
@@ -21,8 +21,8 @@ export interface RouteStatics {
   readonly clock: Clock;
   readonly imageStore: ImageStore;
   readonly openStreams: OpenStreams;
-  /** Files uploaded through the gateway (the shared database). */
-  readonly files: FileStore;
+  /** Files and cached contents, and the key each lives with (the shared database). */
+  readonly pins: PinnedResourceStore;
 }
 
 /** The client routes' options for one version of the settings, derived once per version. */
@@ -59,7 +59,7 @@ export function deriveRouteOptions(
     admin,
     hiddenModels: new Set(settings.FILTERED_MODELS),
     openStreams,
-    files: statics.files,
+    pins: statics.pins,
     filesIsolated: settings.FILES_USER_ISOLATION_ENABLED,
   };
   const geminiHandlers = createGeminiHandlers(gemini);

@@ -154,7 +154,7 @@ export type KeyLeaderTable = {
   key_id: string;
 } & Measures<typeof keyMeasures>;
 
-export interface GeminiFileTable {
+export interface PinnedResourceTable {
   name: string;
   key_id: string;
   client_id: string;
@@ -175,7 +175,7 @@ export interface DatabaseSchema {
   key_meta: KeyMetaTable;
   key_id_rewrite: KeyIdRewriteTable;
   admin_session: AdminSessionTable;
-  gemini_file: GeminiFileTable;
+  pinned_resource: PinnedResourceTable;
 }
 
 export type DatabaseDialect = 'sqlite' | 'mysql' | 'postgres';

@@ -270,13 +270,13 @@ const keyNotes: Migration = {
   },
 };
 
-/** Files uploaded through the gateway: which key's project holds each, and which client uploaded it. */
-function geminiFiles(dialect: DatabaseDialect): Migration {
+/** Files and cached contents: which key's project holds each, and which client made it. */
+function pinnedResources(dialect: DatabaseDialect): Migration {
   const type = types(dialect);
   return {
     async up(db: Kysely<unknown>) {
       await db.schema
-        .createTable('gemini_file')
+        .createTable('pinned_resource')
         .addColumn('name', type.shortText, (column) => column.primaryKey())
         .addColumn('key_id', 'varchar(16)', (column) => column.notNull())
         .addColumn('client_id', 'varchar(16)', (column) => column.notNull())
@@ -285,11 +285,15 @@ function geminiFiles(dialect: DatabaseDialect): Migration {
         .addColumn('resource', type.longText, (column) => column.notNull())
         .execute();
       await db.schema
-        .createIndex('gemini_file_client')
-        .on('gemini_file')
+        .createIndex('pinned_resource_client')
+        .on('pinned_resource')
         .columns(['client_id', 'name'])
         .execute();
-      await db.schema.createIndex('gemini_file_expires').on('gemini_file').column('expires_at').execute();
+      await db.schema
+        .createIndex('pinned_resource_expires')
+        .on('pinned_resource')
+        .column('expires_at')
+        .execute();
     },
   };
 }
@@ -306,7 +310,7 @@ export function migrationsFor(dialect: DatabaseDialect): Record<string, Migratio
     '0007-request-attribution': requestAttribution(dialect),
     '0008-rollups': rollups(),
     '0009-key-notes': keyNotes,
-    '0010-gemini-files': geminiFiles(dialect),
+    '0010-pinned-resources': pinnedResources(dialect),
   };
 }
 
