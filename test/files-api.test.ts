@@ -101,6 +101,63 @@ describe('the Files API through the gateway', { timeout: 60_000 }, () => {
     await expect(ai.files.get({ name: file.name ?? '' })).rejects.toMatchObject({ status: 403 });
   });
 
+  it('makes a cache with one key, and uses, reads, updates and deletes it with that key only', async () => {
+    // A cache of a file is made with the file's key: Google reads the file in that project.
+    const file = await ai.files.upload({
+      file: new Blob(['a long document '.repeat(100)], { type: 'text/plain' }),
+      config: { displayName: 'doc.txt' },
+    });
+    mark = stack.fake.requests.length;
+    const cache = await ai.caches.create({
+      model: 'gemini-2.5-flash',
+      config: {
+        contents: [{ role: 'user', parts: [createPartFromUri(file.uri ?? '', 'text/plain')] }],
+        ttl: '600s',
+        displayName: 'doc cache',
+      },
+    });
+    expect(cache.name).toMatch(/^cachedContents\/[a-z0-9-]+$/);
+    const owner = callsTo(/\/v1beta\/cachedContents$/)[0]?.key;
+    const fileOwner = stack.fake.files().find((each) => each.name === file.name)?.ownerKey;
+    expect(owner).toBe(fileOwner);
+
+    for (let index = 0; index < 4; index++) {
+      const answer = await ai.models.generateContent({
+        model: 'gemini-2.5-flash',
+        contents: 'What does the document say?',
+        config: { cachedContent: cache.name ?? '' },
+      });
+      expect(answer.usageMetadata?.cachedContentTokenCount).toBeGreaterThan(0);
+    }
+    const generations = callsTo(/:generateContent/);
+    expect(generations).toHaveLength(4);
+    expect(new Set(generations.map((call) => call.key))).toEqual(new Set([owner]));
+
+    expect((await ai.caches.get({ name: cache.name ?? '' })).displayName).toBe('doc cache');
+    const updated = await ai.caches.update({ name: cache.name ?? '', config: { ttl: '1200s' } });
+    expect(Date.parse(updated.expireTime ?? '')).toBeGreaterThan(Date.parse(cache.expireTime ?? ''));
+    const listed: string[] = [];
+    for await (const each of await ai.caches.list({})) listed.push(each.name ?? '');
+    expect(listed).toEqual([cache.name]);
+    expect(callsTo(/\/v1beta\/cachedContents\//).every((call) => call.key === owner)).toBe(true);
+
+    const seen: string[] = [];
+    for await (const each of await other.caches.list({})) seen.push(each.name ?? '');
+    expect(seen).toEqual([]);
+    await expect(other.caches.get({ name: cache.name ?? '' })).rejects.toMatchObject({ status: 403 });
+    await expect(
+      other.models.generateContent({
+        model: 'gemini-2.5-flash',
+        contents: 'Read it.',
+        config: { cachedContent: cache.name ?? '' },
+      }),
+    ).rejects.toMatchObject({ status: 403 });
+
+    await ai.caches.delete({ name: cache.name ?? '' });
+    expect(callsTo(/\/v1beta\/cachedContents\//).at(-1)).toMatchObject({ method: 'DELETE', key: owner });
+    await expect(ai.caches.get({ name: cache.name ?? '' })).rejects.toMatchObject({ status: 403 });
+  });
+
   it('refuses a chunk for an upload the gateway did not start, or another client started', async () => {
     const chunk = (query: string, token = clientToken) =>
       fetch(`${stack.url}/upload/v1beta/files?${query}`, {

@@ -1,13 +1,12 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { PinnedResource } from '../core/pinned-resource-store.js';
-import { createFilesSurface, fileNamePattern, uploadedFileOf } from '../protocols/gemini/files-surface.js';
+import { createFilesSurface, uploadedFileOf } from '../protocols/gemini/files-surface.js';
 import { gatewayUploadUrl, uploadSessionOf } from '../protocols/gemini/upload-session.js';
+import type { WholeSurface } from '../protocols/generation-surface.js';
 import type { RelayCall } from '../relay/relay-call.js';
-import { runWhole } from '../relay/run-generation.js';
-import { createClientChannel } from './create-client-channel.js';
+import type { WholeGeneration } from '../relay/run-generation.js';
 import type { GeminiVersion } from './gemini-routes.js';
-import { clientOf } from './request-client.js';
+import { clientIdOf, listResources, ownResource, relayResourceCall } from './pinned-resource-calls.js';
 import { sendGeminiError } from './send-gemini-error.js';
 
 // Google's Files API through the gateway (issue 12): an upload starts with a key the pool chooses,
@@ -30,8 +29,6 @@ const uploadRequestHeaders = [
 
 /** An upload's start carries a small JSON body (`{file: {displayName}}`). */
 const maxStartBodyBytes = 64 * 1024;
-const maxPageSize = 100;
-const defaultPageSize = 10;
 
 function headersOf(request: FastifyRequest): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -53,9 +50,6 @@ async function readSmall(stream: Readable, limit: number): Promise<Buffer | unde
   return Buffer.concat(chunks);
 }
 
-const notYours = (name: string) =>
-  `You do not have permission to access the File ${name} or it may not exist.`;
-
 /** The query string of a request URL, without `?`. */
 const queryOf = (url: string) => {
   const index = url.indexOf('?');
@@ -70,57 +64,20 @@ export async function geminiFileRoutes(
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
-  /** Relays one Files API call, answered whole and logged once; `record` keeps what it tells. */
-  async function relay(
+  const relay = (
     request: FastifyRequest,
     reply: FastifyReply,
     call: Omit<RelayCall, 'signal'>,
-    surface = createFilesSurface(),
-    record?: Parameters<typeof runWhole>[1]['record'],
-  ): Promise<FastifyReply> {
-    const { gemini } = optionsOf(request);
-    // An upload's bytes cannot be sent twice: one attempt, with the key the call names.
-    const context = call.request.upload?.bytes ? { ...gemini.relay, maxAttempts: 1 } : gemini.relay;
-    await runWhole(context, {
-      call,
-      surface,
-      channel: createClientChannel(reply, gemini.openStreams),
-      ...(record ? { record } : {}),
-    });
-    return reply;
-  }
-
-  /** The client's own file (or any, for the admin token or without isolation); else a refusal was sent. */
-  async function ownFile(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    id: string,
-  ): Promise<PinnedResource | undefined> {
-    const name = `files/${id}`;
-    if (!fileNamePattern.test(name)) {
-      sendGeminiError(
-        reply,
-        400,
-        'Expected files/{id}, an id of 1 to 40 lower-case letters, digits or dashes.',
-      );
-      return undefined;
-    }
-    const { gemini } = optionsOf(request);
-    const file = await gemini.pins.find(name, gemini.relay.clock.now());
-    const client = clientOf(request)?.id;
-    if (!file || (gemini.filesIsolated && client !== 'admin' && file.clientId !== client)) {
-      sendGeminiError(reply, 403, notYours(name));
-      return undefined;
-    }
-    return file;
-  }
+    surface?: WholeSurface,
+    record?: WholeGeneration['record'],
+  ) => relayResourceCall(optionsOf, request, reply, call, surface, record);
 
   for (const prefix of prefixes) {
     const uploadPath = `${prefix}/upload/v1beta/files`;
     app.post(uploadPath, async (request, reply) => {
       const bytes = request.body as Readable;
       const command = request.headers['x-goog-upload-command'];
-      const client = clientOf(request)?.id ?? 'admin';
+      const client = clientIdOf(request);
       if (typeof command === 'string' && /\bstart\b/.test(command)) {
         const body = await readSmall(bytes, maxStartBodyBytes);
         if (!body)
@@ -188,34 +145,12 @@ export async function geminiFileRoutes(
       );
     });
 
-    app.get(`${prefix}/v1beta/files`, async (request, reply) => {
-      const { gemini } = optionsOf(request);
-      const query = request.query as { pageSize?: string; pageToken?: string };
-      const size = Math.min(
-        maxPageSize,
-        Math.max(1, Number.parseInt(query.pageSize ?? '', 10) || defaultPageSize),
-      );
-      const after = query.pageToken ? Buffer.from(query.pageToken, 'base64url').toString('utf8') : undefined;
-      const client = clientOf(request)?.id ?? 'admin';
-      const everyone = !gemini.filesIsolated || client === 'admin';
-      const files = await gemini.pins.list('files/', everyone ? null : client, gemini.relay.clock.now(), {
-        size: size + 1,
-        ...(after ? { after } : {}),
-      });
-      const page = files.slice(0, size);
-      const last = page.at(-1);
-      return reply.header('content-type', 'application/json; charset=UTF-8').send(
-        JSON.stringify({
-          ...(page.length > 0 ? { files: page.map((file) => JSON.parse(file.resource) as unknown) } : {}),
-          ...(files.length > size && last
-            ? { nextPageToken: Buffer.from(last.name).toString('base64url') }
-            : {}),
-        }),
-      );
-    });
+    app.get(`${prefix}/v1beta/files`, (request, reply) =>
+      listResources(optionsOf, request, reply, 'files/', 'files'),
+    );
 
     app.get<{ Params: { id: string } }>(`${prefix}/v1beta/files/:id`, async (request, reply) => {
-      const file = await ownFile(request, reply, request.params.id);
+      const file = await ownResource(optionsOf, request, reply, 'files/', request.params.id);
       if (!file) return reply;
       return relay(request, reply, {
         route: 'gemini files.get',
@@ -227,7 +162,7 @@ export async function geminiFileRoutes(
     });
 
     app.delete<{ Params: { id: string } }>(`${prefix}/v1beta/files/:id`, async (request, reply) => {
-      const file = await ownFile(request, reply, request.params.id);
+      const file = await ownResource(optionsOf, request, reply, 'files/', request.params.id);
       if (!file) return reply;
       const { gemini } = optionsOf(request);
       return relay(

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AdminToken, isAdminToken } from '../core/admin-token.js';
 import type { PinnedResourceStore } from '../core/pinned-resource-store.js';
 import { adjustNativeRequest, type NativeFeatures } from '../protocols/gemini/adjust-native-request.js';
-import { filesNamedIn } from '../protocols/gemini/files-surface.js';
 import { filterModelList, parseModelTarget, upstreamQuery } from '../protocols/gemini/gemini-paths.js';
 import { modelNameProblem } from '../protocols/gemini/model-name-problem.js';
 import {
@@ -14,9 +13,11 @@ import type { RelayCall, RelayContext } from '../relay/relay-call.js';
 import { runGeneration, type StreamPolicy } from '../relay/run-generation.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createClientChannel } from './create-client-channel.js';
+import { geminiCacheRoutes } from './gemini-cache-routes.js';
 import { geminiFileRoutes } from './gemini-file-routes.js';
 import type { OpenStreams } from './open-streams.js';
-import { clientOf, rememberClient } from './request-client.js';
+import { pinOfRequest } from './pinned-resource-calls.js';
+import { rememberClient } from './request-client.js';
 import { sendGeminiError } from './send-gemini-error.js';
 
 export interface GeminiRouteOptions {
@@ -104,45 +105,6 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
     return reply;
   }
 
-  /**
-   * The key the files a request names live with (a file is in the project of the key that uploaded
-   * it); undefined when it names none uploaded here; null when it may not name them (answered).
-   */
-  async function filePinOf(request: FastifyRequest, reply: FastifyReply, body: Buffer) {
-    // Most requests name no file: a byte search spares them a second parse.
-    if (body.indexOf('files/') === -1) return undefined;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      return undefined;
-    }
-    const keys = new Set<string>();
-    const client = clientOf(request)?.id;
-    for (const name of filesNamedIn(parsed)) {
-      const file = await options.pins.find(name, options.relay.clock.now());
-      if (!file) continue;
-      if (options.filesIsolated && client !== 'admin' && file.clientId !== client) {
-        sendGeminiError(
-          reply,
-          403,
-          `You do not have permission to access the File ${name} or it may not exist.`,
-        );
-        return null;
-      }
-      keys.add(file.keyId);
-    }
-    if (keys.size > 1) {
-      sendGeminiError(
-        reply,
-        400,
-        'The files this request names were uploaded with different keys of the gateway, so no one key can read them all: upload them again in one session, or name them in separate requests.',
-      );
-      return null;
-    }
-    return keys.values().next().value;
-  }
-
   return {
     listModels: (version) => (request, reply) =>
       send(
@@ -200,7 +162,7 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
       const adjusted = generates ? adjustNativeRequest(target.model, body, options.features) : undefined;
       if (adjusted?.problem) return sendGeminiError(reply, 400, adjusted.problem);
       const model = adjusted?.choice.model ?? target.model;
-      const pin = await filePinOf(request, reply, body);
+      const pin = await pinOfRequest(options, request, reply, body);
       if (pin === null) return reply;
       return send(
         request,
@@ -255,6 +217,7 @@ export async function geminiRoutes(
       optionsOf(request).geminiHandlers.callModel(version)(request, reply),
     );
   }
+  await geminiCacheRoutes(app, { optionsOf });
   // In a context of their own (their bytes are not parsed), behind the same token check.
   await app.register(geminiFileRoutes, { optionsOf });
 }

@@ -1,0 +1,158 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PinnedKind, PinnedResource } from '../core/pinned-resource-store.js';
+import { createFilesSurface, filesNamedIn } from '../protocols/gemini/files-surface.js';
+import type { WholeSurface } from '../protocols/generation-surface.js';
+import type { RelayCall } from '../relay/relay-call.js';
+import { runWhole, type WholeGeneration } from '../relay/run-generation.js';
+import { createClientChannel } from './create-client-channel.js';
+import type { GeminiRouteOptions, GeminiVersion } from './gemini-routes.js';
+import { clientOf } from './request-client.js';
+import { sendGeminiError } from './send-gemini-error.js';
+
+// What the Files API and cachedContents routes share: a resource lives with one key, and is the
+// business of the client that made it.
+
+type OptionsOf = (request: FastifyRequest) => GeminiVersion;
+
+const idPattern = /^[a-z0-9-]{1,64}$/;
+const maxPageSize = 100;
+const defaultPageSize = 10;
+
+/** What Google answers for a resource of another project, and the gateway for one of another client. */
+export const notYours = (kind: 'File' | 'CachedContent', name: string) =>
+  `You do not have permission to access the ${kind} ${name} or it may not exist.`;
+
+/** The requesting client's id; `admin` for the admin token. */
+export const clientIdOf = (request: FastifyRequest) => clientOf(request)?.id ?? 'admin';
+
+/** Whether the client may see the resource (FILES_USER_ISOLATION_ENABLED; the admin token sees all). */
+export function mayUse(optionsOf: OptionsOf, request: FastifyRequest, resource: PinnedResource): boolean {
+  const client = clientIdOf(request);
+  return !optionsOf(request).gemini.filesIsolated || client === 'admin' || resource.clientId === client;
+}
+
+/**
+ * The client's own resource `{kind}{id}`, or undefined once a refusal was sent: Google's 403 for
+ * one the gateway does not know or another client made, a 400 for an id that is no id.
+ */
+export async function ownResource(
+  optionsOf: OptionsOf,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  kind: PinnedKind,
+  id: string,
+): Promise<PinnedResource | undefined> {
+  const name = `${kind}${id}`;
+  if (!idPattern.test(id)) {
+    sendGeminiError(reply, 400, `Expected ${kind}{id}, an id of lower-case letters, digits or dashes.`);
+    return undefined;
+  }
+  const { gemini } = optionsOf(request);
+  const resource = await gemini.pins.find(name, gemini.relay.clock.now());
+  if (!resource || !mayUse(optionsOf, request, resource)) {
+    sendGeminiError(reply, 403, notYours(kind === 'files/' ? 'File' : 'CachedContent', name));
+    return undefined;
+  }
+  return resource;
+}
+
+/** Relays one call about a resource, answered whole and logged once; `record` keeps what it tells. */
+export async function relayResourceCall(
+  optionsOf: OptionsOf,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  call: Omit<RelayCall, 'signal'>,
+  surface: WholeSurface = createFilesSurface(),
+  record?: WholeGeneration['record'],
+): Promise<FastifyReply> {
+  const { gemini } = optionsOf(request);
+  // An upload's bytes cannot be sent twice: one attempt, with the key the call names.
+  const context = call.request.upload?.bytes ? { ...gemini.relay, maxAttempts: 1 } : gemini.relay;
+  await runWhole(context, {
+    call,
+    surface,
+    channel: createClientChannel(reply, gemini.openStreams),
+    ...(record ? { record } : {}),
+  });
+  return reply;
+}
+
+/**
+ * Lists the client's resources of one kind from the gateway's records (Google's own list would
+ * show one key's project only): `{[field]: [...], nextPageToken?}`, `{}` when none.
+ */
+export async function listResources(
+  optionsOf: OptionsOf,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  kind: PinnedKind,
+  field: string,
+): Promise<FastifyReply> {
+  const { gemini } = optionsOf(request);
+  const query = request.query as { pageSize?: string; pageToken?: string };
+  const size = Math.min(
+    maxPageSize,
+    Math.max(1, Number.parseInt(query.pageSize ?? '', 10) || defaultPageSize),
+  );
+  const after = query.pageToken ? Buffer.from(query.pageToken, 'base64url').toString('utf8') : undefined;
+  const client = clientIdOf(request);
+  const everyone = !gemini.filesIsolated || client === 'admin';
+  const found = await gemini.pins.list(kind, everyone ? null : client, gemini.relay.clock.now(), {
+    size: size + 1,
+    ...(after?.startsWith(kind) ? { after } : {}),
+  });
+  const page = found.slice(0, size);
+  const last = page.at(-1);
+  return reply.header('content-type', 'application/json; charset=UTF-8').send(
+    JSON.stringify({
+      ...(page.length > 0 ? { [field]: page.map((each) => JSON.parse(each.resource) as unknown) } : {}),
+      ...(found.length > size && last ? { nextPageToken: Buffer.from(last.name).toString('base64url') } : {}),
+    }),
+  );
+}
+
+const cachePattern = /^cachedContents\/[a-z0-9-]{1,64}$/;
+
+/**
+ * The key the files and the cached content a request names live with (each is in the project of
+ * the key that made it): undefined when it names none made here; null when it may not name them,
+ * once the refusal was sent (another client's, or made with different keys).
+ */
+export async function pinOfRequest(
+  gemini: GeminiRouteOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: Buffer,
+): Promise<string | undefined | null> {
+  // Most requests name neither: a byte search spares them a second parse.
+  if (body.indexOf('files/') === -1 && body.indexOf('cachedContents/') === -1) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const names = filesNamedIn(parsed);
+  const cache = (parsed as { cachedContent?: unknown } | null)?.cachedContent;
+  if (typeof cache === 'string' && cachePattern.test(cache)) names.push(cache);
+  const keys = new Set<string>();
+  const client = clientIdOf(request);
+  for (const name of names) {
+    const resource = await gemini.pins.find(name, gemini.relay.clock.now());
+    if (!resource) continue;
+    if (gemini.filesIsolated && client !== 'admin' && resource.clientId !== client) {
+      sendGeminiError(reply, 403, notYours(name.startsWith('files/') ? 'File' : 'CachedContent', name));
+      return null;
+    }
+    keys.add(resource.keyId);
+  }
+  if (keys.size > 1) {
+    sendGeminiError(
+      reply,
+      400,
+      'The files and cached content this request names were made with different keys of the gateway, so no one key can read them all: upload them again in one session, or name them in separate requests.',
+    );
+    return null;
+  }
+  return keys.values().next().value;
+}
