@@ -194,6 +194,47 @@ describe('the Files API through the gateway', { timeout: 60_000 }, () => {
     expect(own.headers.get('x-goog-upload-status')).toBe('final');
   });
 
+  it('answers hostile names and bodies in Google’s shape, spending no upstream call', async () => {
+    mark = stack.fake.requests.length;
+    const call = (method: string, path: string, body?: string, token: string | null = clientToken) =>
+      fetch(`${stack.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { 'x-goog-api-key': token } : {}) },
+        ...(body === undefined ? {} : { body }),
+      });
+    const cases: [string, string, string | undefined, string | null, number][] = [
+      ['GET', '/v1beta/files/..%2F..%2Fmodels%2Fgemini-2.5-flash', undefined, clientToken, 400],
+      ['GET', `/v1beta/files/${'a'.repeat(65)}`, undefined, clientToken, 400],
+      ['DELETE', '/v1beta/files/UPPER', undefined, clientToken, 400],
+      ['GET', '/v1beta/cachedContents/a%00b', undefined, clientToken, 400],
+      ['PATCH', '/v1beta/cachedContents/never-made', '{"ttl":"1s"}', clientToken, 403],
+      ['GET', '/v1beta/files', undefined, null, 401],
+      ['GET', '/gemini/v1beta/cachedContents?pageSize=-5&pageToken=%%%', undefined, clientToken, 200],
+      ['POST', '/v1beta/cachedContents', '[1,2]', clientToken, 400],
+      ['POST', '/upload/v1beta/files', `{"file":{"displayName":"${'x'.repeat(70_000)}"}}`, clientToken, 400],
+    ];
+    for (const [method, path, body, token, status] of cases) {
+      const start = body?.startsWith('{"file"');
+      const response = start
+        ? await fetch(`${stack.url}${path}`, {
+            method,
+            headers: {
+              'x-goog-api-key': clientToken,
+              'x-goog-upload-command': 'start',
+              'content-type': 'application/json',
+            },
+            body,
+          })
+        : await call(method, path, body, token);
+      expect(`${method} ${path.slice(0, 60)} → ${response.status}`).toBe(
+        `${method} ${path.slice(0, 60)} → ${status}`,
+      );
+      const answer = (await response.json()) as { error?: { code: number } };
+      if (status !== 200) expect(answer.error?.code).toBe(status);
+    }
+    expect(callsTo(/./)).toEqual([]);
+  });
+
   it('streams a large upload through without holding it: memory stays bounded', async () => {
     const size = 320 * 1024 * 1024;
     const piece = Buffer.alloc(8 * 1024 * 1024, 7);
