@@ -32,6 +32,7 @@ import { createDatabase, type Database } from './storage/create-database.js';
 import { createImageStore } from './storage/create-image-store.js';
 import { createLogRetention } from './storage/create-log-retention.js';
 import { createLogWriter, type LogWriter } from './storage/create-log-writer.js';
+import { createPinCleanup } from './storage/create-pin-cleanup.js';
 import { createKeyMetaRepository } from './storage/key-meta-repository.js';
 import { createKeyRepository } from './storage/key-repository.js';
 import { createLogRepository } from './storage/log-repository.js';
@@ -290,6 +291,18 @@ async function openGateway(
     });
   }
   const metricsRoute = { scrape: () => metrics.scrape(), contentType: metrics.contentType };
+  const pins = createPinnedResourceRepository(database.db);
+  const pinCleanup = createPinCleanup({
+    pins,
+    clock,
+    settings: () => store.current().settings,
+    onRun: (report) => {
+      if ('error' in report)
+        logger.warn({ reason: (report.error as Error).message }, 'could not forget expired file records');
+      else if (report.removed > 0) logger.info(report, 'expired file and cache records forgotten');
+    },
+  });
+  resources.push('file record cleanup', () => pinCleanup.close());
   const openStreams = createOpenStreams();
   const imageStore = createImageStore();
   // The upstream client, media fetcher, prober and routes' options, following the settings.
@@ -302,7 +315,7 @@ async function openGateway(
     troubleBackoffMs: options.troubleBackoffMs ?? 100,
     log: logWriter,
     metrics: metrics.sink,
-    statics: { admin, clock, imageStore, openStreams, pins: createPinnedResourceRepository(database.db) },
+    statics: { admin, clock, imageStore, openStreams, pins },
     onProbed: (results) =>
       logger.info(
         { recovered: results.filter((result) => result.ok).map((result) => result.id) },

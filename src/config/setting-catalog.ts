@@ -113,6 +113,14 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
     'Files',
     'A client token sees, gets, deletes and uses in its requests only the files it uploaded through the gateway; the admin token sees all. Off: every client sees every file.',
   ),
+  FILES_CLEANUP_ENABLED: entry(
+    'Files',
+    'Forget the records of files and cached contents Google has deleted (a file lives 48 hours); expired ones are never used meanwhile.',
+  ),
+  FILES_CLEANUP_INTERVAL_HOURS: entry(
+    'Files',
+    'Hours between two cleanups of expired file records (1 to 168).',
+  ),
   TTS_MODEL: entry('TTS', 'The model of audio/speech for OpenAI model names or a missing model.'),
   // Streaming
   FAKE_STREAM_ENABLED: entry(

@@ -139,6 +139,8 @@ export const settingsSchema = z
     TTS_MODEL: text('gemini-2.5-flash-preview-tts'),
     /** A client sees, and names in its requests, only the files it uploaded (the admin token: all). */
     FILES_USER_ISOLATION_ENABLED: boolean(true),
+    FILES_CLEANUP_ENABLED: boolean(true),
+    FILES_CLEANUP_INTERVAL_HOURS: integer(1, 1, 168),
     /** Where clients reach the gateway, for image URLs it serves; derived from each request when empty. */
     PUBLIC_URL: text(''),
     /** Whether http(s) media named in requests may live on private, loopback or link-local addresses. */

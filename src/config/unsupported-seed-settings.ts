@@ -35,8 +35,6 @@ export const unsupportedSeedSettings: readonly string[] = [
   'GITHUB_REPO_OWNER',
   'GITHUB_REPO_NAME',
   // Files API
-  'FILES_CLEANUP_ENABLED',
-  'FILES_CLEANUP_INTERVAL_HOURS',
 ];
 
 // A blank value, an empty list or map asks for nothing: the seed's .env templates carry them.

@@ -374,6 +374,9 @@ export const zhCN: Messages = {
       CREATE_IMAGE_MODEL: '请求未指定模型时 images/generations 使用的模型。',
       FILES_USER_ISOLATION_ENABLED:
         '客户端令牌只能查看、获取、删除并在请求中使用它自己通过网关上传的文件；管理令牌可见全部。关闭后所有客户端都能看到所有文件。',
+      FILES_CLEANUP_ENABLED:
+        '清除 Google 已删除的文件和缓存内容的记录（文件保留 48 小时）；在此之前已过期的记录也不会被使用。',
+      FILES_CLEANUP_INTERVAL_HOURS: '两次清理过期文件记录之间的小时数（1 至 168）。',
       TTS_MODEL: 'audio/speech 在使用 OpenAI 模型名或未指定模型时使用的模型。',
       FAKE_STREAM_ENABLED: '以一次完整调用提供流式响应，计算期间发送保活数据。',
       FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS: '假流式输出的保活间隔（秒）。',
