@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import type { SettingName } from './config/check-setting-values.js';
+import { describeOutboundProxy } from './config/parse-outbound-proxies.js';
 import { planKeyListChange } from './config/plan-key-list-change.js';
 import type { Settings } from './config/settings.js';
 import type { SettingsSnapshot, SettingsStore } from './config/settings-store.js';
@@ -12,6 +13,7 @@ import { deriveRouteOptions, type RouteOptions, type RouteStatics } from './http
 import type { KeyPool } from './keypool/key-pool.js';
 import { createKeyProber, type KeyProber, type ProbeResult } from './relay/create-key-prober.js';
 import type { RelayContext } from './relay/relay-call.js';
+import { checkOutboundProxies, type ProxyCheck } from './upstream/check-outbound-proxies.js';
 import { createMediaFetcher, type MediaFetcher } from './upstream/fetch-media.js';
 import { createGeminiClient, type GeminiClient } from './upstream/gemini-client.js';
 
@@ -38,6 +40,8 @@ export interface LiveRuntime {
   readonly routeOptions: LeasedVersions<RouteOptions>;
   /** Probes with the upstream client, TEST_MODEL and CHECK_INTERVAL_HOURS in force. */
   readonly prober: KeyProber;
+  /** Tries each proxy of PROXIES in force: a call through it to BASE_URL's origin, without a key. */
+  checkProxies(): Promise<ProxyCheck[]>;
   /** Stops probing and closes the upstream client and the media fetcher, once their calls end. */
   close(): Promise<void>;
 }
@@ -50,6 +54,8 @@ const upstreamSettings: readonly SettingName[] = [
   'FIRST_BYTE_TIMEOUT_SECONDS',
   'STREAM_IDLE_TIMEOUT_SECONDS',
   'CUSTOM_HEADERS',
+  'PROXIES',
+  'PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY',
 ];
 const mediaSettings: readonly SettingName[] = [
   'ALLOW_PRIVATE_MEDIA_URLS',
@@ -84,7 +90,7 @@ function shared<T>(
   };
 }
 
-function buildClient(settings: Settings): GeminiClient {
+function buildClient(settings: Settings, random: () => number): GeminiClient {
   return createGeminiClient({
     base: settings.BASE_URL,
     timeouts: {
@@ -94,8 +100,14 @@ function buildClient(settings: Settings): GeminiClient {
       totalMs: settings.TIME_OUT * 1000,
     },
     customHeaders: settings.CUSTOM_HEADERS,
+    proxies: settings.PROXIES.map(describeOutboundProxy),
+    proxyPerKey: settings.PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY,
+    random,
   });
 }
+
+/** A check's limit for each proxy: a connection that takes longer is no use to calls either. */
+const proxyCheckMs = 5_000;
 
 function buildMediaFetcher(settings: Settings): MediaFetcher {
   return createMediaFetcher({
@@ -121,7 +133,7 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
   const onCloseError = (error: unknown) =>
     logger.warn({ reason: (error as Error).message }, 'could not close an upstream client or media fetcher');
   let settings = store.current().settings;
-  let client = shared(buildClient(settings), (value) => value.close(), onCloseError);
+  let client = shared(buildClient(settings, options.random), (value) => value.close(), onCloseError);
   let media = shared(buildMediaFetcher(settings), (value) => value.close(), onCloseError);
 
   const buildProber = () =>
@@ -207,7 +219,8 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
     if (changed.has('MAX_FAILURES') || changed.has('KEY_RATE_LIMITS'))
       pool.setLimits({ softFailureLimit: settings.MAX_FAILURES, rateLimits: settings.KEY_RATE_LIMITS });
     const upstreamChanged = changedAmong(upstreamSettings, changed);
-    if (upstreamChanged) client = shared(buildClient(settings), (value) => value.close(), onCloseError);
+    if (upstreamChanged)
+      client = shared(buildClient(settings, options.random), (value) => value.close(), onCloseError);
     if (changedAmong(mediaSettings, changed))
       media = shared(buildMediaFetcher(settings), (value) => value.close(), onCloseError);
     if (upstreamChanged || changedAmong(proberSettings, changed)) {
@@ -224,6 +237,13 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
   return {
     routeOptions,
     prober: currentProber,
+    checkProxies: () =>
+      checkOutboundProxies({
+        proxies: settings.PROXIES.map(describeOutboundProxy),
+        origin: settings.BASE_URL.origin,
+        connectMs: Math.min(proxyCheckMs, settings.CONNECT_TIMEOUT_SECONDS * 1000),
+        timeoutMs: proxyCheckMs,
+      }),
     async close() {
       prober.close();
       // The server is closed first, so no request holds the current version any more.

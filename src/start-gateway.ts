@@ -350,6 +350,7 @@ async function openGateway(
     config: { store },
     logs: { logs: createLogSearchRepository(database.db), names: rowNames },
     stats: { stats, names: rowNames, clock },
+    proxies: { check: () => runtime.checkProxies() },
     operatorAuth: {
       admin,
       sessions: createAdminSessionRepository(database.db),

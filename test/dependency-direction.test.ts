@@ -146,6 +146,7 @@ const knownViolations: readonly KnownViolation[] = [];
 const packageOwners: Readonly<Record<string, string>> = {
   fastify: 'http',
   undici: 'upstream',
+  socks: 'upstream',
   kysely: 'storage',
   'better-sqlite3': 'storage',
   mysql2: 'storage',

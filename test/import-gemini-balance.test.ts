@@ -155,7 +155,7 @@ describe('import:gemini-balance from an SQLite file', () => {
     has('  MAX_RETRIES: not a valid value for gemgate: expected a whole number from 1 to 100');
     has('  SOME_OLD_PLUGIN_OPTION: unknown to gemgate');
     has('  VERTEX_API_KEYS: gemgate does not support this setting yet: it is left behind');
-    has('  PROXIES: empty in the seed: nothing to take');
+    has("  PROXIES: already gemgate's value (from gemgate's default)");
     expect(run.stdout).toMatch(/ {2}MYSQL_PASSWORD: the seed's database connection/);
     expect(run.stdout).toMatch(/ {2}AUTH_TOKEN: restart needed/);
     expect(run.stdout).toMatch(/ {2}IMAGE_MODELS: the seed's own default/);

@@ -56,7 +56,7 @@ describe('unsupported seed settings at start', { timeout: 60_000 }, () => {
       [
         'API_KEYS=["ok-seed-settings-key"]',
         `BASE_URL=${fake.url}/v1beta`,
-        'PROXIES=["socks5://proxy-user:proxy-secret@10.0.0.9:1080"]',
+        'VERTEX_EXPRESS_BASE_URL=https://proxy-user:proxy-secret@10.0.0.9/v1beta1',
         'VERTEX_API_KEYS=["AQ.vertex-secret-value"]',
         'UPLOAD_PROVIDER=smms',
         // Seed templates carry empty values: they ask for nothing, so they are not named.
@@ -72,7 +72,7 @@ describe('unsupported seed settings at start', { timeout: 60_000 }, () => {
     const line = JSON.parse(lines[0] ?? '') as { level: number; msg: string };
     expect(line.level).toBe(40);
     expect(line.msg).toBe(
-      'gemini-balance settings gemgate does not support yet, ignored: PROXIES, VERTEX_API_KEYS, UPLOAD_PROVIDER, TIMEZONE',
+      'gemini-balance settings gemgate does not support yet, ignored: VERTEX_API_KEYS, VERTEX_EXPRESS_BASE_URL, UPLOAD_PROVIDER, TIMEZONE',
     );
     for (const value of ['proxy-secret', 'vertex-secret-value', 'smms', 'Asia/Shanghai']) {
       expect(output).not.toContain(value);

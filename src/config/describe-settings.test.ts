@@ -18,6 +18,7 @@ function accepts(name: SettingName, value: unknown): boolean {
 const ownSamples: Partial<Record<SettingName, unknown[]>> = {
   CORS_ALLOWED_ORIGINS: [['https://chat.example.com'], ['*']],
   TRUSTED_PROXIES: [['10.0.0.0/8', 'loopback'], []],
+  PROXIES: [['http://127.0.0.1:8080', 'socks5://user:password@proxy.example:1080'], []],
   REDIS_URL: ['redis://127.0.0.1:6379/0', ''],
   DATABASE_URL: ['postgres://gemgate:secret@db:5432/gemgate', ''],
 };

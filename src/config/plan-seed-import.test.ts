@@ -45,7 +45,13 @@ describe('planSeedImport: settings', () => {
   it.each([
     ['an unknown setting', 'SOME_PLUGIN_OPTION', 'x', 'SOME_PLUGIN_OPTION', 'unknown to gemgate'],
     ['a name that may be a secret', `x-${key('n')}`, 'x', '?', 'a name that is not a setting'],
-    ['an unsupported setting with a value', 'PROXIES', '["http://p:1"]', 'PROXIES', 'does not support'],
+    [
+      'an unsupported setting with a value',
+      'VERTEX_EXPRESS_BASE_URL',
+      'https://vertex.example/v1beta1',
+      'VERTEX_EXPRESS_BASE_URL',
+      'does not support',
+    ],
     ['an unsupported setting left empty', 'PAID_KEY', '', 'PAID_KEY', 'empty in the seed'],
     ['an unsupported empty list', 'VERTEX_API_KEYS', '[]', 'VERTEX_API_KEYS', 'empty in the seed'],
     ['the database type', 'DATABASE_TYPE', 'mysql', 'DATABASE_TYPE', "the seed's database connection"],
@@ -93,6 +99,12 @@ describe('planSeedImport: settings', () => {
       ['sk-one-token-1234', 'sk-two-token-5678'],
     ],
     ["the seed's log level name", 'LOG_LEVEL', 'DEBUG', 'debug'],
+    [
+      'outbound proxies',
+      'PROXIES',
+      '["socks5://user:pass@10.0.0.9:1080", "http://10.0.0.8:3128"]',
+      ['socks5://user:pass@10.0.0.9:1080', 'http://10.0.0.8:3128'],
+    ],
     ['a number', 'STREAM_MIN_DELAY', '0.05', 0.05],
     [
       'safety settings',

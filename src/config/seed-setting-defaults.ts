@@ -15,6 +15,8 @@ export const seedSettingDefaults: Readonly<Record<string, string>> = {
   TIME_OUT: '300',
   CHECK_INTERVAL_HOURS: '1',
   CUSTOM_HEADERS: '{}',
+  PROXIES: '[]',
+  PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY: 'true',
   SEARCH_MODELS: '["gemini-2.5-flash", "gemini-2.5-pro"]',
   IMAGE_MODELS: '["gemini-2.0-flash-exp", "gemini-2.5-flash-image-preview"]',
   FILTERED_MODELS:

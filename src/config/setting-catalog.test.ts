@@ -34,6 +34,7 @@ describe('settingCatalog', () => {
         'POSTGRES_PASSWORD',
         'REDIS_URL',
         'DATABASE_URL',
+        'PROXIES',
       ].sort(),
     );
   });

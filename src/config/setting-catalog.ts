@@ -79,6 +79,15 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
   FIRST_BYTE_TIMEOUT_SECONDS: entry('API', 'Seconds to wait for the first byte of an answer.'),
   STREAM_IDLE_TIMEOUT_SECONDS: entry('API', 'Seconds of silence within a stream before it counts as broken.'),
   CUSTOM_HEADERS: entry('API', 'Headers added to every upstream request: {"X-Team": "search"}.'),
+  PROXIES: entry(
+    'API',
+    'Outbound proxies for calls to Google: http://[user:password@]host:port, https://… or socks5://…, a JSON array or comma list. Empty: calls go straight to Google. A proxy that fails a call does not count against the key: the call is retried on another key.',
+    secret,
+  ),
+  PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY: entry(
+    'API',
+    "With PROXIES: each key always goes through the same proxy, chosen by a hash of the key's id; false: a proxy at random for each call.",
+  ),
   // Model features
   SEARCH_MODELS: entry('Model', 'Models offered with a -search name (Google Search grounding).'),
   IMAGE_MODELS: entry('Model', 'Models offered with an -image name (text and image output).'),

@@ -5,6 +5,7 @@ import { parseNumberMap, parseSafetySettings, parseStringMap } from './parse-jso
 import { parseKeyList } from './parse-key-list.js';
 import { parseList } from './parse-list.js';
 import { parseOriginList } from './parse-origin-list.js';
+import { parseOutboundProxies } from './parse-outbound-proxies.js';
 import { parseProxyList } from './parse-proxy-list.js';
 import { parseRateLimits } from './parse-rate-limits.js';
 import { parseRedisUrl } from './parse-redis-url.js';
@@ -123,6 +124,10 @@ export const settingsSchema = z
     // stalled key still costs a client a minute rather than TIME_OUT's five before another is tried.
     FIRST_BYTE_TIMEOUT_SECONDS: number(60, 0.1),
     STREAM_IDLE_TIMEOUT_SECONDS: number(30, 0.1),
+    /** Outbound proxies for upstream calls (http, https, socks5), kept as written: they may hold passwords. */
+    PROXIES: setting(parseOutboundProxies, [] as string[], { type: 'list' }),
+    /** With PROXIES: a key always goes by the same proxy (a hash of its id); false: one at random per call. */
+    PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY: boolean(true),
     // OpenAI-compatible layer and model features (gemini-balance's names)
     SEARCH_MODELS: list(['gemini-2.5-flash', 'gemini-2.5-pro']),
     IMAGE_MODELS: list([]),

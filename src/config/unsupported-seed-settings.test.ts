@@ -42,14 +42,14 @@ describe('unsupportedSeedSettingsIn', () => {
       unsupportedSeedSettingsIn({
         VERTEX_API_KEYS: '["AQ.secret-vertex-key"]',
         API_KEYS: 'AIza-supported',
-        PROXIES: 'socks5://127.0.0.1:1080',
+        VERTEX_EXPRESS_BASE_URL: 'https://vertex.example/v1beta1',
         TIMEZONE: 'Asia/Shanghai',
         SOMETHING_ELSE: 'x',
       }),
-    ).toEqual(['PROXIES', 'VERTEX_API_KEYS', 'TIMEZONE']);
+    ).toEqual(['VERTEX_API_KEYS', 'VERTEX_EXPRESS_BASE_URL', 'TIMEZONE']);
   });
 
   it.each(['', '  ', '[]', '{}', '""'])('ignores a setting whose value %j asks for nothing', (value) => {
-    expect(unsupportedSeedSettingsIn({ PROXIES: value, PAID_KEY: undefined })).toEqual([]);
+    expect(unsupportedSeedSettingsIn({ VERTEX_API_KEYS: value, PAID_KEY: undefined })).toEqual([]);
   });
 });

@@ -5,10 +5,8 @@
  * seed setting is in exactly one of the two.
  */
 export const unsupportedSeedSettings: readonly string[] = [
-  // Upstream: per-key proxies and Vertex Express keys need upstream calls addressed after the key
-  // is chosen (issue 8, deliverable 2).
-  'PROXIES',
-  'PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY',
+  // Upstream: Vertex Express keys need upstream calls addressed after the key is chosen (issue 8,
+  // deliverable 2).
   'VERTEX_API_KEYS',
   'VERTEX_EXPRESS_BASE_URL',
   'URL_NORMALIZATION_ENABLED',

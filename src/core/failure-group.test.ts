@@ -11,6 +11,7 @@ describe('failureGroupOf', () => {
     ['suspended', 'suspended'],
     ['upstream-error', 'google-5xx'],
     ['stream-timeout', 'timeout'],
+    ['proxy', 'connection'],
     ['client-error', 'client-error'],
     ['malformed-answer', 'gateway'],
     ['something-new', 'gateway'],

@@ -36,6 +36,8 @@ const groups: Readonly<Record<string, FailureGroup>> = {
   'stream-timeout': 'timeout',
   connection: 'connection',
   'stream-connection': 'connection',
+  // An outbound proxy (PROXIES) that failed a call: a connection that could not be made.
+  proxy: 'connection',
   'client-error': 'client-error',
   'no-usable-key': 'no-usable-key',
   'client-closed': 'client-closed',

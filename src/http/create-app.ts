@@ -23,6 +23,7 @@ import { openaiPassthroughRoutes } from './openai-passthrough-routes.js';
 import { openaiRoutes } from './openai-routes.js';
 import { guardOperatorApi, type OperatorAuth, sendAdminError } from './operator-auth.js';
 import { poolRoutes } from './pool-routes.js';
+import { type ProxyRouteOptions, proxyRoutes } from './proxy-routes.js';
 import { declareRequestClient } from './request-client.js';
 import { holdRouteOptions, type RouteOptions, routeOptionsOf } from './route-options.js';
 import { sendGeminiError } from './send-gemini-error.js';
@@ -39,6 +40,8 @@ export interface AppOptions {
   readonly operatorAuth: OperatorAuth;
   readonly logs: LogRouteOptions;
   readonly stats: StatsRouteOptions;
+  /** `POST /api/proxies/check`. */
+  readonly proxies: ProxyRouteOptions;
   readonly imageStore: ImageStore;
   readonly consoleFiles: ConsoleFiles;
   /** `GET /metrics` for the admin token; absent when METRICS_PORT serves it instead. */
@@ -181,6 +184,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     await operatorApi.register(logRoutes, options.logs);
     await operatorApi.register(statsRoutes, options.stats);
     await operatorApi.register(poolRoutes, { pool: options.keyAdmin.pool, clock: options.keyAdmin.clock });
+    await operatorApi.register(proxyRoutes, options.proxies);
     if (options.metrics) await operatorApi.register(metricsRoute, options.metrics);
     operatorApi.all('/api/*', (request, reply) =>
       sendAdminError(reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}.`),

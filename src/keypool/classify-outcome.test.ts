@@ -155,6 +155,11 @@ describe('classifyOutcome', () => {
       { kind: 'network', cause: 'timeout' },
       { kind: 'upstream-trouble', cause: 'timeout', retry: true },
     ],
+    [
+      'an outbound proxy that failed the call',
+      { kind: 'network', cause: 'proxy' },
+      { kind: 'upstream-trouble', cause: 'proxy', retry: true },
+    ],
     ['400 unknown field', answer(unknownFieldError('foo')), { kind: 'client-error', retry: false }],
     [
       '400 bad request',
@@ -211,6 +216,7 @@ describe('classifyOutcome', () => {
     [{ kind: 'cool', reason: 'unknown', retry: true }, 'rate-limited'],
     [{ kind: 'upstream-trouble', cause: 'server', retry: true }, 'upstream-error'],
     [{ kind: 'upstream-trouble', cause: 'timeout', retry: true }, 'timeout'],
+    [{ kind: 'upstream-trouble', cause: 'proxy', retry: true }, 'proxy'],
     [{ kind: 'upstream-trouble', cause: 'connection', retry: false }, 'stream-connection'],
     [{ kind: 'client-error', retry: false }, 'client-error'],
   ])('names %j %s in the error log', (outcome, name) => {

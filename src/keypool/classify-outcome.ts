@@ -4,8 +4,11 @@ import { nextPacificMidnight } from './next-pacific-midnight.js';
 /** What one upstream attempt produced, before any meaning is given to it. */
 export type UpstreamAnswer =
   | { readonly kind: 'response'; readonly status: number; readonly error?: GeminiErrorInfo }
-  /** No answer: the connection failed or Google did not answer in time. */
-  | { readonly kind: 'network'; readonly cause: 'timeout' | 'connection' }
+  /**
+   * No answer: the connection failed, Google did not answer in time, or the outbound proxy the call
+   * went by failed it (unreachable, refused, 407, no tunnel).
+   */
+  | { readonly kind: 'network'; readonly cause: 'timeout' | 'connection' | 'proxy' }
   /** The answer broke off after its first byte had reached the client. */
   | { readonly kind: 'interrupted'; readonly cause: 'timeout' | 'connection' };
 
@@ -34,7 +37,8 @@ export type Outcome =
   | { readonly kind: 'cool'; readonly reason: 'precondition'; readonly retry: true }
   | {
       readonly kind: 'upstream-trouble';
-      readonly cause: 'server' | 'timeout' | 'connection';
+      /** `proxy`: the outbound proxy's failure, no more the key's than Google's trouble is. */
+      readonly cause: 'server' | 'timeout' | 'connection' | 'proxy';
       /** False once a byte reached the client: a retry would repeat the answer's beginning. */
       readonly retry: boolean;
     }

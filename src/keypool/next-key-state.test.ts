@@ -119,6 +119,17 @@ describe('nextKeyState', () => {
     expect(apply(twice, { kind: 'ok', retry: false }, trouble).models.m?.softFailures).toBe(1);
   });
 
+  it('never switches a key off for its proxy’s failures, and rests it no longer than for Google’s trouble', () => {
+    const proxy: Outcome = { kind: 'upstream-trouble', cause: 'proxy', retry: true };
+    const proxyError = { status: null, type: 'proxy', message: 'The outbound proxy http://p:1 failed: x.' };
+    let state = freshKeyState;
+    for (let failure = 0; failure < 20; failure += 1)
+      state = nextKeyState(state, 'm', proxy, { ...context, error: proxyError });
+    expect(state.disabled).toBeUndefined();
+    expect(state.models.m?.coolUntilMs ?? now).toBeLessThanOrEqual(now + troubleRestMs);
+    expect(state.lastError).toMatchObject({ type: 'proxy', message: proxyError.message });
+  });
+
   it('ignores the client’s own errors', () => {
     const state = apply(freshKeyState, { kind: 'upstream-trouble', cause: 'timeout', retry: true });
     expect(nextKeyState(state, 'm', { kind: 'client-error', retry: false }, context)).toBe(state);

@@ -96,7 +96,9 @@ export function createKeyProber(options: KeyProberOptions): KeyProber {
           ? 'The probe was cancelled (the gateway is shutting down).'
           : cause === 'timeout'
             ? 'Google did not answer the probe in time.'
-            : 'The connection to Google failed.';
+            : cause === 'proxy'
+              ? (error as Error).message
+              : 'The connection to Google failed.';
       return { ...base, verdict: 'unknown', ok: false, status: null, errorType: cause, message };
     } finally {
       clearTimeout(timer);

@@ -383,10 +383,13 @@ function networkFailure(
     return final({ kind: 'aborted', attempts: attempt });
   }
   const outcome = classifyOutcome({ kind: 'network', cause }, context.clock.now());
+  // A proxy's failure names the proxy (scheme://host:port, never its credentials) for the operator.
   const message =
     cause === 'timeout'
       ? describeTimeout(error)
-      : `The connection to Google failed (${(error as { code?: string }).code ?? 'network error'}).`;
+      : cause === 'proxy'
+        ? (error as Error).message
+        : `The connection to Google failed (${(error as { code?: string }).code ?? 'network error'}).`;
   const errorType = describeOutcome(outcome);
   context.pool.report(key, call.model ?? allModels, outcome, { status: null, type: errorType, message });
   recordFailure(context, call, key, null, errorType, message, began);

@@ -5,6 +5,12 @@ import type { Cancellation } from '../core/cancellation.js';
 import { defaultKeyKind, type KeyKind } from '../core/key-kind.js';
 import { createAiStudioEndpoint } from './endpoints/ai-studio.js';
 import type { Endpoint, UpstreamKey, UpstreamRequest } from './endpoints/endpoint.js';
+import {
+  chooseProxyIndex,
+  createProxyConnector,
+  type OutboundProxy,
+  type ProxyConnector,
+} from './outbound-proxy.js';
 import { pickResponseHeaders, type UpstreamHeaders } from './response-headers.js';
 
 export type { UpstreamKey, UpstreamRequest } from './endpoints/endpoint.js';
@@ -82,6 +88,15 @@ export interface GeminiClientOptions {
   readonly timeouts: UpstreamTimeouts;
   /** CUSTOM_HEADERS: added to every upstream request (never overriding the key or content type). */
   readonly customHeaders?: Readonly<Record<string, string>>;
+  /** PROXIES: every call goes through one of them; none, or absent: straight to Google. */
+  readonly proxies?: readonly OutboundProxy[];
+  /**
+   * PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY: a key's calls always take the same proxy, chosen by a
+   * hash of its id (the default); false: a proxy at random per call.
+   */
+  readonly proxyPerKey?: boolean;
+  /** For the choice at random; Math.random when absent. */
+  readonly random?: () => number;
 }
 
 /** A call not sent because its key stopped serving between choice and send. */
@@ -355,12 +370,13 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
  */
 export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
   const timeouts = options.timeouts;
-  const connectionPool = (origin: string) =>
+  const connectionPool = (origin: string, connector?: ProxyConnector) =>
     new Pool(origin, {
       pipelining: 1,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
-      connectTimeout: timeouts.connectMs,
+      // Through a proxy, the connector bounds each of its steps by the same limit.
+      ...(connector ? { connect: connector.connect } : { connectTimeout: timeouts.connectMs }),
       // Every other limit is the exchange's own: undici's would measure head and body separately,
       // while a client feels the first byte of a stream, silence within it, and the whole call.
       headersTimeout: 0,
@@ -373,10 +389,24 @@ export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
   const pools: Readonly<Record<KeyKind, Pool>> = {
     'ai-studio': connectionPool(endpoints['ai-studio'].origin),
   };
+  // With PROXIES, one connection pool per endpoint and proxy, its connections opened through the
+  // proxy: a call through a proxy costs what a direct one does, once its connection is open.
+  const connectors = (options.proxies ?? []).map((proxy) => createProxyConnector(proxy, timeouts.connectMs));
+  const proxyPools: Readonly<Record<KeyKind, readonly Pool[]>> = {
+    'ai-studio': connectors.map((connector) => connectionPool(endpoints['ai-studio'].origin, connector)),
+  };
   const endpointFor = (key: UpstreamKey): Endpoint => endpoints[key.kind ?? defaultKeyKind];
-  // The one place a key's calls choose their way out: its endpoint's pool. A key with its own
-  // outbound proxy (issue 12) gets that proxy's dispatcher here.
-  const dispatcherFor = (key: UpstreamKey): Dispatcher => pools[key.kind ?? defaultKeyKind];
+  const perKey = options.proxyPerKey ?? true;
+  const random = options.random ?? Math.random;
+  // The one place a key's calls choose their way out: its endpoint's pool, or, with PROXIES, the
+  // pool of the proxy its id hashes to (or one at random per call).
+  const dispatcherFor: (key: UpstreamKey) => Dispatcher =
+    connectors.length === 0
+      ? (key) => pools[key.kind ?? defaultKeyKind]
+      : (key) => {
+          const through = proxyPools[key.kind ?? defaultKeyKind];
+          return through[chooseProxyIndex(key.id, through.length, perKey, random)] as Pool;
+        };
 
   return {
     send(request, key, stream, signal, stillUsable) {
@@ -391,15 +421,23 @@ export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
       });
     },
     close: async () => {
-      await Promise.all(Object.values(pools).map((pool) => pool.close()));
+      await Promise.all(
+        [...Object.values(pools), ...Object.values(proxyPools).flat()].map((pool) => pool.close()),
+      );
+      await Promise.all(connectors.map((connector) => connector.close()));
     },
   };
 }
 
-/** How a failed call to Google failed, in the terms the key pool classifies. */
-export function describeNetworkError(error: unknown): 'timeout' | 'connection' | 'aborted' {
+/**
+ * How a failed call to Google failed, in the terms the key pool classifies: `proxy` when its
+ * outbound proxy failed it (OutboundProxyError), whatever the underlying error was (a timeout
+ * connecting to the proxy is the proxy's, not Google's).
+ */
+export function describeNetworkError(error: unknown): 'timeout' | 'connection' | 'proxy' | 'aborted' {
   const code = (error as { code?: string } | null)?.code ?? '';
   const name = (error as { name?: string } | null)?.name ?? '';
+  if (code === 'GEMGATE_PROXY_FAILED') return 'proxy';
   if (name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') return 'aborted';
   if (code.endsWith('_TIMEOUT') || code === 'ETIMEDOUT') return 'timeout';
   return 'connection';
@@ -419,8 +457,10 @@ export function describeTimeout(error: unknown): string {
 
 /** Describes an upstream stream's failure; undefined when it was the client that went away. */
 export function describeStreamBreak(error: unknown): StreamBreak | undefined {
-  const cause = describeNetworkError(error);
-  if (cause === 'aborted') return undefined;
+  const described = describeNetworkError(error);
+  if (described === 'aborted') return undefined;
+  // A proxy fails a call before its first byte; a stream cut later lost its connection.
+  const cause = described === 'proxy' ? 'connection' : described;
   return cause === 'timeout'
     ? { cause, status: 504, message: `${describeTimeout(error)} The answer is incomplete.` }
     : {

@@ -356,6 +356,10 @@ export const zhCN: Messages = {
       FIRST_BYTE_TIMEOUT_SECONDS: '等待响应第一个字节的时间（秒）。',
       STREAM_IDLE_TIMEOUT_SECONDS: '流中静默多少秒后视为中断。',
       CUSTOM_HEADERS: '添加到每个上游请求的请求头：{"X-Team": "search"}。',
+      PROXIES:
+        '调用 Google 时使用的出站代理：http://[用户名:密码@]主机:端口、https://… 或 socks5://…，JSON 数组或逗号分隔列表。为空时直接连接 Google。代理导致的失败不计入密钥：请求会换一个密钥重试。',
+      PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY:
+        '配置了 PROXIES 时：每个密钥始终经由同一个代理（按密钥 id 的哈希选择）；false：每次调用随机选择一个代理。',
       SEARCH_MODELS: '提供 -search 名称（Google 搜索接地）的模型。',
       IMAGE_MODELS: '提供 -image 名称（文本和图像输出）的模型。',
       THINKING_MODELS: '提供 -non-thinking 名称（思考预算为 0）的模型。',

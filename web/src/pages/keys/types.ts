@@ -18,6 +18,7 @@ export const errorClasses = [
   'upstream-error',
   'timeout',
   'connection',
+  'proxy',
 ] as const;
 
 export interface KeyModel {

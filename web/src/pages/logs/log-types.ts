@@ -102,6 +102,7 @@ export const outcomeClasses = [
   'stream-timeout',
   'connection',
   'stream-connection',
+  'proxy',
   'client-error',
   'no-usable-key',
   'client-closed',
