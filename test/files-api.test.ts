@@ -91,7 +91,7 @@ describe('the Files API through the gateway', { timeout: 60_000 }, () => {
         contents: [{ role: 'user', parts: [{ fileData: { fileUri: file.uri, mimeType: 'text/plain' } }] }],
       }),
     });
-    expect(refused.status).toBe(503);
+    expect(refused.status).toBe(429);
     expect(await refused.text()).toMatch(/holds the files .* is switched off/);
     expect(callsTo(/:generateContent/)).toEqual([]);
     await fetch(`${stack.url}/api/keys/${ownerId}/enable`, { method: 'POST', headers: admin, body: '{}' });

@@ -43,11 +43,13 @@ export function createPoolFailureBody(failure: PoolFailure): { status: number; b
     case 'busy':
       return error(503, `Every usable API key failed for ${model}.`);
     case 'disabled':
-      // A file or cached content lives with one key: no other key can stand in for it.
+      // A file or cached content lives with one key (as does a request the operator pinned): no
+      // other key can stand in for it.
       if (failure.pinKeyId !== undefined)
         return error(
-          503,
-          `The key that holds the files or cached content this request names (${failure.pinKeyId}) is switched off, so no key of this gateway can read them now. Ask the operator to switch it on, or upload them again.`,
+          429,
+          `${boundKey(failure.pinKeyId)} is switched off, so no other key of this gateway can serve this request: ask the operator to switch it on, or upload the files again.${retry}`,
+          retryInfo,
         );
       return error(
         429,
@@ -69,7 +71,7 @@ export function createPoolFailureBody(failure: PoolFailure): { status: number; b
       const who =
         failure.pinKeyId === undefined
           ? 'Every API key of this gateway is'
-          : `The key that holds the files or cached content this request names (${failure.pinKeyId}) is`;
+          : `${boundKey(failure.pinKeyId)} is`;
       return error(429, `${who} resting for ${model} after rate limits or errors.${retry}`, [
         quotaFailure,
         ...retryInfo,
@@ -77,6 +79,10 @@ export function createPoolFailureBody(failure: PoolFailure): { status: number; b
     }
   }
 }
+
+/** The key a request is bound to, and why it is bound. */
+const boundKey = (id: string) =>
+  `The key this request is bound to (${id}: the one that holds the files or cached content it names, or that x-gemgate-key-id chose)`;
 
 function error(status: number, message: string, details?: unknown[]) {
   return { status, body: createGeminiErrorBody(status, message, details) };
