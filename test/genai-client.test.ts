@@ -34,6 +34,19 @@ describe('@google/genai through the gateway', () => {
     expect(model.inputTokenLimit).toBe(1_048_576);
   });
 
+  it('lists and gets the names derived from a model (SEARCH_MODELS), beside it', async () => {
+    const names: string[] = [];
+    for await (const model of await ai.models.list({ config: { pageSize: 50 } }))
+      names.push(model.name ?? '');
+    const at = names.indexOf('models/gemini-2.5-flash');
+    expect(names[at + 1]).toBe('models/gemini-2.5-flash-search');
+    expect(names).not.toContain('models/gemini-2.5-flash-non-thinking');
+    const derived = await ai.models.get({ model: 'gemini-2.5-flash-search' });
+    expect(derived).toMatchObject({ name: 'models/gemini-2.5-flash-search', inputTokenLimit: 1_048_576 });
+    expect(derived.displayName).toMatch(/\(with Google Search\)$/);
+    expect(stack.fake.lastRequest()?.url).toMatch(/^\/v1beta\/models\/gemini-2\.5-flash(\?|$)/);
+  });
+
   it('generates content', async () => {
     const response = await ai.models.generateContent({
       model: 'gemini-2.5-flash',

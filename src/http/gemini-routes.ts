@@ -2,13 +2,19 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AdminToken, isAdminToken } from '../core/admin-token.js';
 import type { PinnedResourceStore } from '../core/pinned-resource-store.js';
 import { adjustNativeRequest, type NativeFeatures } from '../protocols/gemini/adjust-native-request.js';
-import { filterModelList, parseModelTarget, upstreamQuery } from '../protocols/gemini/gemini-paths.js';
+import {
+  adjustModelList,
+  parseModelTarget,
+  renameModel,
+  upstreamQuery,
+} from '../protocols/gemini/gemini-paths.js';
 import { modelNameProblem } from '../protocols/gemini/model-name-problem.js';
 import {
   createNativeSurface,
   looksLikeJsonObject,
   type NativeSurfaceOptions,
 } from '../protocols/gemini/native-surface.js';
+import { resolveModel } from '../protocols/gemini/resolve-model.js';
 import type { RelayCall, RelayContext } from '../relay/relay-call.js';
 import { runGeneration, type StreamPolicy } from '../relay/run-generation.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
@@ -116,22 +122,29 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
           request: { method: 'GET', path: `/${version}/models`, query: upstreamQuery(request.url) },
           stream: false,
         },
-        { transform: (body) => filterModelList(body, options.hiddenModels) },
+        { transform: (body) => adjustModelList(body, options.hiddenModels, options.features) },
       ),
     getModel: (version) => async (request, reply) => {
       const model = (request.params as { model: string }).model;
       const problem = modelNameProblem(model);
       if (problem) return sendGeminiError(reply, 400, problem);
-      return send(request, reply, {
-        route: 'gemini models.get',
-        model: null,
-        request: {
-          method: 'GET',
-          path: `/${version}/models/${encodeURIComponent(model)}`,
-          query: upstreamQuery(request.url),
+      // A derived name (`-search`, ...) is its model's entry under the derived name, as the list shows it.
+      const base = resolveModel(model, options.features).model;
+      return send(
+        request,
+        reply,
+        {
+          route: 'gemini models.get',
+          model: null,
+          request: {
+            method: 'GET',
+            path: `/${version}/models/${encodeURIComponent(base)}`,
+            query: upstreamQuery(request.url),
+          },
+          stream: false,
         },
-        stream: false,
-      });
+        base === model ? {} : { transform: (body) => renameModel(body, model, options.features) },
+      );
     },
     callModel: (version) => async (request, reply) => {
       const targetText = (request.params as { target: string }).target;

@@ -50,6 +50,7 @@ export function deriveRouteOptions(
       imageModels: settings.IMAGE_MODELS,
       thinkingModels: settings.THINKING_MODELS,
       thinkingBudgetMap: settings.THINKING_BUDGET_MAP,
+      showThinking: settings.SHOW_THINKING_PROCESS,
       safetySettings: settings.SAFETY_SETTINGS,
       codeExecution: settings.TOOLS_CODE_EXECUTION_ENABLED,
       urlContextModels: settings.URL_CONTEXT_ENABLED ? settings.URL_CONTEXT_MODELS : [],

@@ -6,6 +6,7 @@ const none: NativeFeatures = {
   imageModels: ['gemini-2.0-flash'],
   thinkingModels: ['gemini-2.5-flash'],
   thinkingBudgetMap: {},
+  showThinking: false,
   safetySettings: [],
   codeExecution: false,
   urlContextModels: [],
@@ -54,6 +55,37 @@ describe('adjustNativeRequest', () => {
       safetySettings: [],
       generationConfig: { thinkingConfig: { thinkingBudget: 5, includeThoughts: true } },
     });
+  });
+
+  it('shows a mapped model’s thoughts with SHOW_THINKING_PROCESS, unless the client chose or nothing is thought', () => {
+    const features = {
+      thinkingBudgetMap: { 'gemini-2.5-pro': 2048, 'gemini-2.5-flash': 0 },
+      showThinking: true,
+    };
+    expect(adjusted('gemini-2.5-pro', base, features).generationConfig).toEqual({
+      thinkingConfig: { thinkingBudget: 2048, includeThoughts: true },
+    });
+    const hidden = { ...base, generationConfig: { thinkingConfig: { includeThoughts: false } } };
+    expect(adjusted('gemini-2.5-pro', hidden, features).generationConfig.thinkingConfig).toEqual({
+      thinkingBudget: 2048,
+      includeThoughts: false,
+    });
+    expect(adjusted('gemini-2.5-flash', base, features).generationConfig.thinkingConfig).toEqual({
+      thinkingBudget: 0,
+    });
+    expect(adjusted('gemini-2.5-flash-non-thinking', base, features).generationConfig.thinkingConfig).toEqual(
+      {
+        thinkingBudget: 0,
+      },
+    );
+    expect(
+      adjusted('gemini-2.5-pro', base, { ...features, showThinking: false }).generationConfig.thinkingConfig,
+    ).toEqual({
+      thinkingBudget: 2048,
+    });
+    // A model not in the map is not touched for it.
+    const bytes = body(base);
+    expect(adjustNativeRequest('gemini-2.0-flash-lite', bytes, { ...none, ...features }).body).toBe(bytes);
   });
 
   it('adds code execution unless the client declared functions, and URL context for listed models', () => {

@@ -5,6 +5,8 @@ import { type ModelChoice, type ModelLists, resolveModel } from './resolve-model
 
 export interface NativeFeatures extends ModelLists {
   readonly thinkingBudgetMap: Readonly<Record<string, number>>;
+  /** SHOW_THINKING_PROCESS: the thoughts of the models in THINKING_BUDGET_MAP come back (includeThoughts). */
+  readonly showThinking: boolean;
   readonly safetySettings: readonly SafetySetting[];
   readonly codeExecution: boolean;
   /** URL_CONTEXT_MODELS when URL_CONTEXT_ENABLED, else empty. */
@@ -48,7 +50,7 @@ const hasTool = (tools: unknown[], name: keyof GeminiTool) =>
 
 /**
  * The seed's model features on the native API: a `-search`, `-image` or `-non-thinking` model name,
- * THINKING_BUDGET_MAP, SAFETY_SETTINGS, code execution and URL context — each added only where the
+ * THINKING_BUDGET_MAP (with SHOW_THINKING_PROCESS, the thoughts too), SAFETY_SETTINGS, code execution and URL context — each added only where the
  * client said nothing (the seed replaced the client's own settings). When none applies, the
  * client's bytes go to Google untouched; otherwise every field the client sent is kept.
  */
@@ -87,10 +89,17 @@ export function adjustNativeRequest(model: string, body: Buffer, features: Nativ
   if (config.thinkingConfig === undefined || isObject(config.thinkingConfig)) {
     const thinking = { ...config.thinkingConfig };
     const budgetSet = thinking.thinkingBudget !== undefined || thinking.thinkingLevel !== undefined;
+    const mapped = Object.hasOwn(features.thinkingBudgetMap, choice.model);
     if (choice.nonThinking && !budgetSet) thinking.thinkingBudget = 0;
-    else if (!budgetSet && Object.hasOwn(features.thinkingBudgetMap, choice.model)) {
-      thinking.thinkingBudget = features.thinkingBudgetMap[choice.model];
-    }
+    else if (!budgetSet && mapped) thinking.thinkingBudget = features.thinkingBudgetMap[choice.model];
+    // As the seed: the thoughts of a mapped model are shown, unless the client chose, or nothing is thought.
+    if (
+      features.showThinking &&
+      mapped &&
+      thinking.includeThoughts === undefined &&
+      thinking.thinkingBudget !== 0
+    )
+      thinking.includeThoughts = true;
     if (Object.keys(thinking).length > 0) config.thinkingConfig = thinking;
   }
   if (Object.keys(config).length > 0) request.generationConfig = config;

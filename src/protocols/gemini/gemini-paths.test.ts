@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterModelList, parseModelTarget, upstreamQuery } from './gemini-paths.js';
+import { adjustModelList, parseModelTarget, upstreamQuery } from './gemini-paths.js';
 
 describe('parseModelTarget', () => {
   it.each([
@@ -57,15 +57,29 @@ describe('upstreamQuery', () => {
   });
 });
 
-describe('filterModelList', () => {
+describe('adjustModelList', () => {
+  const none = { searchModels: [], imageModels: [], thinkingModels: [] };
   it('hides listed models and keeps the page token', () => {
     const page = Buffer.from(
       JSON.stringify({ models: [{ name: 'models/a' }, { name: 'models/b' }], nextPageToken: 't' }),
     );
-    expect(JSON.parse(filterModelList(page, new Set(['b'])).toString())).toEqual({
+    expect(JSON.parse(adjustModelList(page, new Set(['b']), none).toString())).toEqual({
       models: [{ name: 'models/a' }],
       nextPageToken: 't',
     });
-    expect(filterModelList(page, new Set())).toBe(page);
+    expect(adjustModelList(page, new Set(), none)).toBe(page);
+  });
+
+  it('lists the derived names after their model, on its page, with what each adds', () => {
+    const flash = { name: 'models/flash', displayName: 'Flash', inputTokenLimit: 7 };
+    const page = Buffer.from(JSON.stringify({ models: [flash, { name: 'models/pro' }] }));
+    const lists = { searchModels: ['flash', 'pro'], imageModels: [], thinkingModels: ['flash'] };
+    expect(JSON.parse(adjustModelList(page, new Set(), lists).toString()).models).toEqual([
+      flash,
+      { ...flash, name: 'models/flash-search', displayName: 'Flash (with Google Search)' },
+      { ...flash, name: 'models/flash-non-thinking', displayName: 'Flash (no thinking)' },
+      { name: 'models/pro' },
+      { name: 'models/pro-search' },
+    ]);
   });
 });

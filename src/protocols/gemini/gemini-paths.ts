@@ -1,3 +1,5 @@
+import { derivedNamesOf, type ModelLists } from './resolve-model.js';
+
 /** `gemini-2.5-flash:generateContent` → model and method; undefined when there is no method. */
 export function parseModelTarget(target: string): { model: string; method: string } | undefined {
   const colon = target.lastIndexOf(':');
@@ -57,11 +59,38 @@ export function upstreamQuery(url: string): string {
   return forwarded;
 }
 
-/** Removes FILTERED_MODELS from a `models.list` page; other fields (nextPageToken) stay. */
-export function filterModelList(body: Buffer, hidden: ReadonlySet<string>): Buffer {
-  if (hidden.size === 0) return body;
-  const page = JSON.parse(body.toString('utf8')) as { models?: { name?: string }[] };
+/** A model's entry and, after it, the entries of the names derived from it, with what each adds. */
+function withDerived(model: Record<string, unknown>, lists: ModelLists): Record<string, unknown>[] {
+  const id = String(model.name ?? '').replace(/^models\//, '');
+  return [
+    model,
+    ...derivedNamesOf(id, lists).map(([name, adds]) => ({
+      ...model,
+      name: `models/${name}`,
+      ...(typeof model.displayName === 'string' ? { displayName: `${model.displayName} (${adds})` } : {}),
+    })),
+  ];
+}
+
+/**
+ * A page of Google's model list as the gateway offers it: FILTERED_MODELS removed, and after each
+ * model the seed's names derived from it (`-search`, `-image`, `-non-thinking`, per the settings'
+ * lists), so that a client picking from the list finds them on the page of their model.
+ */
+export function adjustModelList(body: Buffer, hidden: ReadonlySet<string>, lists: ModelLists): Buffer {
+  const derives = lists.searchModels.length + lists.imageModels.length + lists.thinkingModels.length > 0;
+  if (hidden.size === 0 && !derives) return body;
+  const page = JSON.parse(body.toString('utf8')) as { models?: Record<string, unknown>[] };
   if (!Array.isArray(page.models)) return body;
-  page.models = page.models.filter((model) => !hidden.has(String(model.name ?? '').replace(/^models\//, '')));
+  page.models = page.models
+    .filter((model) => !hidden.has(String(model?.name ?? '').replace(/^models\//, '')))
+    .flatMap((model) => withDerived(model, lists));
   return Buffer.from(JSON.stringify(page));
+}
+
+/** Google's entry for a model as the entry of the name `derived` from it, as the list shows it. */
+export function renameModel(body: Buffer, derived: string, lists: ModelLists): Buffer {
+  const entry = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+  const renamed = withDerived(entry, lists).find((each) => each.name === `models/${derived}`);
+  return renamed ? Buffer.from(JSON.stringify(renamed)) : body;
 }

@@ -19,9 +19,9 @@ export interface ModelLists {
 }
 
 const suffixes = [
-  ['-search', 'searchModels', 'search'],
-  ['-image', 'imageModels', 'image'],
-  ['-non-thinking', 'thinkingModels', 'nonThinking'],
+  ['-search', 'searchModels', 'search', 'with Google Search'],
+  ['-image', 'imageModels', 'image', 'text and images'],
+  ['-non-thinking', 'thinkingModels', 'nonThinking', 'no thinking'],
 ] as const;
 
 /**
@@ -39,6 +39,13 @@ export function resolveModel(requested: string, lists: ModelLists): ModelChoice 
     }
   }
   return { model: name, search: false, image: false, nonThinking: false };
+}
+
+/** The names derived from one model, each with what it adds, in the order of the suffixes. */
+export function derivedNamesOf(model: string, lists: ModelLists): [name: string, adds: string][] {
+  return suffixes
+    .filter(([, list]) => lists[list].includes(model))
+    .map(([suffix, , , adds]) => [`${model}${suffix}`, adds]);
 }
 
 /** The derived names listed beside the real models. */
