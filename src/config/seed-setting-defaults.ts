@@ -30,6 +30,8 @@ export const seedSettingDefaults: Readonly<Record<string, string>> = {
   THINKING_MODELS: '[]',
   THINKING_BUDGET_MAP: '{}',
   TTS_MODEL: 'gemini-2.5-flash-preview-tts',
+  TTS_VOICE_NAME: 'Zephyr',
+  TTS_SPEED: 'normal',
   CREATE_IMAGE_MODEL: 'imagen-3.0-generate-002',
   STREAM_OPTIMIZER_ENABLED: 'false',
   STREAM_MIN_DELAY: '0.016',

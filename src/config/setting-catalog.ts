@@ -131,6 +131,14 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
     'Hours between two cleanups of expired file records (1 to 168).',
   ),
   TTS_MODEL: entry('TTS', 'The model of audio/speech for OpenAI model names or a missing model.'),
+  TTS_VOICE_NAME: entry(
+    'TTS',
+    "The Gemini voice of audio/speech when the request names none (OpenAI's voice names are mapped to Gemini's).",
+  ),
+  TTS_SPEED: entry(
+    'TTS',
+    "slow, normal or fast: the pace of audio/speech when the request gives no speed, asked for in the prompt (Gemini's TTS has no speed parameter).",
+  ),
   // Streaming
   FAKE_STREAM_ENABLED: entry(
     'Stream',

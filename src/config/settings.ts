@@ -142,6 +142,9 @@ export const settingsSchema = z
     CUSTOM_HEADERS: setting(parseStringMap, {}, { type: 'map' }),
     CREATE_IMAGE_MODEL: text('imagen-4.0-generate-001'),
     TTS_MODEL: text('gemini-2.5-flash-preview-tts'),
+    /** The Gemini voice of audio/speech when the request names none (the seed's default). */
+    TTS_VOICE_NAME: text('Zephyr'),
+    TTS_SPEED: oneOf(['slow', 'normal', 'fast'], 'normal'),
     /** A client sees, and names in its requests, only the files it uploaded (the admin token: all). */
     FILES_USER_ISOLATION_ENABLED: boolean(true),
     FILES_CLEANUP_ENABLED: boolean(true),

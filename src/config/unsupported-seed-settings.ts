@@ -11,8 +11,6 @@ export const unsupportedSeedSettings: readonly string[] = [
   'VERTEX_EXPRESS_BASE_URL',
   'URL_NORMALIZATION_ENABLED',
   // Speech
-  'TTS_VOICE_NAME',
-  'TTS_SPEED',
   // Images: gemgate serves generated images itself instead of uploading them.
   'PAID_KEY',
   'UPLOAD_PROVIDER',

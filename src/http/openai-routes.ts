@@ -43,7 +43,8 @@ import { rememberClient } from './request-client.js';
 
 export interface OpenAIRouteOptions extends OpenAIDependencies {
   readonly checkToken: (token: string | undefined) => TokenCheck;
-  readonly settings: ChatSettings & Pick<Settings, 'FILTERED_MODELS' | 'CREATE_IMAGE_MODEL' | 'TTS_MODEL'>;
+  readonly settings: ChatSettings &
+    Pick<Settings, 'FILTERED_MODELS' | 'CREATE_IMAGE_MODEL' | 'TTS_MODEL' | 'TTS_VOICE_NAME' | 'TTS_SPEED'>;
   /** Gemini's handlers for the `/v1/models` requests that come from Gemini clients. */
   readonly gemini: GeminiHandlers;
 }
@@ -285,7 +286,10 @@ export async function openaiRoutes(
       const body = checkSpeechRequest(parseJsonBody(request));
       // OpenAI's TTS model names mean "text to speech": Gemini's TTS model (TTS_MODEL) does it.
       const model = !body.model || /^(tts-|gpt-)/.test(body.model) ? settings.TTS_MODEL : body.model;
-      const { request: gemini, format } = convertSpeechRequest(body);
+      const { request: gemini, format } = convertSpeechRequest(body, {
+        voice: settings.TTS_VOICE_NAME,
+        speed: settings.TTS_SPEED,
+      });
       return relayed(
         options,
         reply,

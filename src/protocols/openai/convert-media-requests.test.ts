@@ -4,6 +4,8 @@ import {
   convertEmbeddingResponse,
   convertImagenRequest,
   convertSpeechRequest,
+  type OpenAISpeechRequest,
+  type SpeechDefaults,
 } from './convert-media-requests.js';
 import { encodeWav } from './encode-wav.js';
 
@@ -56,6 +58,23 @@ describe('images and speech', () => {
       },
     });
     expect(convertSpeechRequest({ input: 'x', voice: 'Puck', response_format: 'pcm' }).format).toBe('pcm');
+    // TTS_VOICE_NAME and TTS_SPEED when the request names no voice or speed; the request's speed wins.
+    const voiceAndText = (body: OpenAISpeechRequest, defaults?: SpeechDefaults) => {
+      const { request } = convertSpeechRequest(body, defaults);
+      return [
+        request.generationConfig?.speechConfig?.voiceConfig?.prebuiltVoiceConfig?.voiceName,
+        request.contents?.[0]?.parts?.[0]?.text,
+      ];
+    };
+    expect(voiceAndText({ input: 'Hi' })).toEqual(['Zephyr', 'Hi']);
+    expect(voiceAndText({ input: 'Hi' }, { voice: 'Charon', speed: 'fast' })).toEqual([
+      'Charon',
+      'Speak in a fast speed voice: Hi',
+    ]);
+    expect(
+      voiceAndText({ input: 'Hi', speed: 0.5, instructions: 'Cheerfully' }, { voice: 'Puck', speed: 'fast' }),
+    ).toEqual(['Puck', 'Speak in a slow speed voice: Cheerfully: Hi']);
+    expect(voiceAndText({ input: 'Hi', speed: 1 }, { voice: 'Puck', speed: 'slow' })[1]).toBe('Hi');
     expect(() => convertSpeechRequest({ input: 'x', response_format: 'mp3' })).toThrow(
       /mp3 is not supported/,
     );

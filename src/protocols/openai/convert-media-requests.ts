@@ -139,8 +139,29 @@ const voiceByOpenAIName: Record<string, string> = {
 
 const speechFormats = ['wav', 'pcm'] as const;
 
+export type SpeechSpeed = 'slow' | 'normal' | 'fast';
+
+/** What a speech request that names no voice or speed gets: TTS_VOICE_NAME and TTS_SPEED. */
+export interface SpeechDefaults {
+  readonly voice: string;
+  readonly speed: SpeechSpeed;
+}
+
+/**
+ * OpenAI's `speed` (0.25 to 4, 1 normal) in the words a Gemini TTS model follows: Gemini has no
+ * speed parameter, so the pace is asked for in the prompt, as gemini-balance does.
+ */
+function speedOf(speed: number | undefined, fallback: SpeechSpeed): SpeechSpeed {
+  if (typeof speed !== 'number' || !Number.isFinite(speed)) return fallback;
+  if (speed < 0.85) return 'slow';
+  return speed > 1.15 ? 'fast' : 'normal';
+}
+
 /** OpenAI audio/speech → generateContent on a Gemini TTS model. */
-export function convertSpeechRequest(body: OpenAISpeechRequest): {
+export function convertSpeechRequest(
+  body: OpenAISpeechRequest,
+  defaults: SpeechDefaults = { voice: 'Zephyr', speed: 'normal' },
+): {
   request: GeminiRequest;
   format: 'wav' | 'pcm';
 } {
@@ -156,11 +177,13 @@ export function convertSpeechRequest(body: OpenAISpeechRequest): {
   }
   const openAIVoice = body.voice?.toLowerCase() ?? '';
   const voice = !body.voice
-    ? 'Kore'
+    ? defaults.voice
     : Object.hasOwn(voiceByOpenAIName, openAIVoice)
       ? (voiceByOpenAIName[openAIVoice] as string)
       : body.voice;
-  const text = body.instructions ? `${body.instructions}: ${body.input}` : body.input;
+  const speed = speedOf(body.speed, defaults.speed);
+  const said = body.instructions ? `${body.instructions}: ${body.input}` : body.input;
+  const text = speed === 'normal' ? said : `Speak in a ${speed} speed voice: ${said}`;
   return {
     format: format as 'wav' | 'pcm',
     request: {

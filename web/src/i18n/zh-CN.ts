@@ -382,6 +382,10 @@ export const zhCN: Messages = {
         '清除 Google 已删除的文件和缓存内容的记录（文件保留 48 小时）；在此之前已过期的记录也不会被使用。',
       FILES_CLEANUP_INTERVAL_HOURS: '两次清理过期文件记录之间的小时数（1 至 168）。',
       TTS_MODEL: 'audio/speech 在使用 OpenAI 模型名或未指定模型时使用的模型。',
+      TTS_VOICE_NAME:
+        '请求未指定音色时 audio/speech 使用的 Gemini 音色（OpenAI 的音色名会映射到 Gemini 的音色）。',
+      TTS_SPEED:
+        'slow、normal 或 fast：请求未给出语速时 audio/speech 的语速，通过提示词要求（Gemini 的语音合成没有语速参数）。',
       FAKE_STREAM_ENABLED: '以一次完整调用提供流式响应，计算期间发送保活数据。',
       FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS: '假流式输出的保活间隔（秒）。',
       STREAM_OPTIMIZER_ENABLED: '将流式文本分成小段匀速输出。',
