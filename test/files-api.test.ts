@@ -1,4 +1,5 @@
 import { createPartFromUri, GoogleGenAI } from '@google/genai';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyIdentity } from '../src/core/key-identity.js';
 import type { RecordedRequest } from '../src/fake-upstream/create-fake-upstream.js';
@@ -156,6 +157,40 @@ describe('the Files API through the gateway', { timeout: 60_000 }, () => {
     await ai.caches.delete({ name: cache.name ?? '' });
     expect(callsTo(/\/v1beta\/cachedContents\//).at(-1)).toMatchObject({ method: 'DELETE', key: owner });
     await expect(ai.caches.get({ name: cache.name ?? '' })).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('serves an OpenAI chat naming a file by file_id with the key that holds it', async () => {
+    const file = await ai.files.upload({
+      file: new Blob(['minutes of the meeting'], { type: 'text/plain' }),
+      config: { displayName: 'minutes.txt' },
+    });
+    const owner = stack.fake.files().find((each) => each.name === file.name)?.ownerKey;
+    const chat = (token: string) =>
+      new OpenAI({ apiKey: token, baseURL: `${stack.url}/v1`, maxRetries: 0 }).chat.completions.create({
+        model: 'gemini-2.5-flash',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'file', file: { file_id: file.name ?? '', filename: 'minutes.txt' } },
+              { type: 'text', text: 'What was decided?' },
+            ],
+          },
+        ],
+      });
+    mark = stack.fake.requests.length;
+    for (let index = 0; index < 4; index++) {
+      const answer = await chat(clientToken);
+      expect(answer.choices[0]?.message.content).toContain('minutes.txt');
+    }
+    const generations = callsTo(/:generateContent/);
+    expect(generations).toHaveLength(4);
+    expect(new Set(generations.map((call) => call.key))).toEqual(new Set([owner]));
+    // Another client's file: refused in OpenAI's shape, with Google's words.
+    await expect(chat(otherClient)).rejects.toMatchObject({
+      status: 403,
+      error: { message: expect.stringContaining('permission to access the File') },
+    });
   });
 
   it('refuses a chunk for an upload the gateway did not start, or another client started', async () => {

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Settings } from '../config/settings.js';
 import type { Clock } from '../core/clock.js';
+import type { PinnedResourceStore } from '../core/pinned-resource-store.js';
 import { randomId } from '../core/random-id.js';
 import type { GeminiInlineData } from '../protocols/gemini/gemini-types.js';
 import { resolveModel } from '../protocols/gemini/resolve-model.js';
@@ -20,6 +21,7 @@ import type { ImageStore } from '../storage/create-image-store.js';
 import type { MediaFetcher } from '../upstream/fetch-media.js';
 import { createClientChannel } from './create-client-channel.js';
 import type { OpenStreams } from './open-streams.js';
+import { clientIdOf, pinOf, resourcesNamedIn } from './pinned-resource-calls.js';
 
 export type ChatSettings = Pick<
   Settings,
@@ -34,6 +36,7 @@ export type ChatSettings = Pick<
   | 'URL_CONTEXT_MODELS'
   | 'SAFETY_SETTINGS'
   | 'PUBLIC_URL'
+  | 'FILES_USER_ISOLATION_ENABLED'
 >;
 
 export interface OpenAIDependencies {
@@ -45,6 +48,8 @@ export interface OpenAIDependencies {
   readonly openStreams: OpenStreams;
   /** FAKE_STREAM_* and STREAM_OPTIMIZER_*. */
   readonly policy: StreamPolicy;
+  /** Files and cached contents, and the key each lives with (a `file_id` names one). */
+  readonly pins: PinnedResourceStore;
 }
 
 const jsonType = 'application/json; charset=utf-8';
@@ -115,6 +120,17 @@ export async function handleChatCompletion(
     safetySettings: settings.SAFETY_SETTINGS,
     media,
   });
+  // A file_id binds the request to the key that holds the file.
+  const pin = await pinOf(
+    deps.pins,
+    {
+      nowMs: deps.clock.now(),
+      clientId: clientIdOf(request),
+      isolated: settings.FILES_USER_ISOLATION_ENABLED,
+    },
+    resourcesNamedIn(gemini),
+  );
+  if ('refusal' in pin) return sendOpenAIError(reply, pin.refusal.status, pin.refusal.message, 'messages');
   // Only an answer with images needs the gateway's public address.
   let base: string | undefined;
   const context: ChatStreamContext = {
@@ -142,6 +158,7 @@ export async function handleChatCompletion(
         body: Buffer.from(JSON.stringify(gemini)),
       },
       stream,
+      ...(pin.keyId === undefined ? {} : { pinKeyId: pin.keyId }),
     },
     surface: createChatSurface(context),
     channel: createClientChannel(reply, deps.openStreams),

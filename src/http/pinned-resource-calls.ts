@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PinnedKind, PinnedResource } from '../core/pinned-resource-store.js';
+import type { PinnedKind, PinnedResource, PinnedResourceStore } from '../core/pinned-resource-store.js';
 import { createFilesSurface, filesNamedIn } from '../protocols/gemini/files-surface.js';
 import type { WholeSurface } from '../protocols/generation-surface.js';
 import type { RelayCall } from '../relay/relay-call.js';
@@ -113,10 +113,55 @@ export async function listResources(
 
 const cachePattern = /^cachedContents\/[a-z0-9-]{1,64}$/;
 
+/** The files and the cached content a Gemini request names. */
+export function resourcesNamedIn(gemini: unknown): string[] {
+  const names = filesNamedIn(gemini);
+  const cache = (gemini as { cachedContent?: unknown } | null)?.cachedContent;
+  if (typeof cache === 'string' && cachePattern.test(cache)) names.push(cache);
+  return names;
+}
+
+/** Where a request's resources bind it: a key (or none made here), or why it may not name them. */
+export type Pin =
+  | { readonly keyId: string | undefined }
+  | { readonly refusal: { readonly status: number; readonly message: string } };
+
 /**
- * The key the files and the cached content a request names live with (each is in the project of
- * the key that made it): undefined when it names none made here; null when it may not name them,
- * once the refusal was sent (another client's, or made with different keys).
+ * The key the resources `names` live with (each is in the project of the key that made it), in
+ * no protocol's shape: a refusal when one is another client's, or they were made with different keys.
+ */
+export async function pinOf(
+  pins: PinnedResourceStore,
+  at: { readonly nowMs: number; readonly clientId: string; readonly isolated: boolean },
+  names: readonly string[],
+): Promise<Pin> {
+  const keys = new Set<string>();
+  for (const name of names) {
+    const resource = await pins.find(name, at.nowMs);
+    if (!resource) continue;
+    if (at.isolated && at.clientId !== 'admin' && resource.clientId !== at.clientId)
+      return {
+        refusal: {
+          status: 403,
+          message: notYours(name.startsWith('files/') ? 'File' : 'CachedContent', name),
+        },
+      };
+    keys.add(resource.keyId);
+  }
+  if (keys.size > 1)
+    return {
+      refusal: {
+        status: 400,
+        message:
+          'The files and cached content this request names were made with different keys of the gateway, so no one key can read them all: upload them again in one session, or name them in separate requests.',
+      },
+    };
+  return { keyId: keys.values().next().value };
+}
+
+/**
+ * The key a native request is bound to by the resources it names: undefined when none made here;
+ * null once a refusal was sent in Google's shape.
  */
 export async function pinOfRequest(
   gemini: GeminiRouteOptions,
@@ -132,27 +177,14 @@ export async function pinOfRequest(
   } catch {
     return undefined;
   }
-  const names = filesNamedIn(parsed);
-  const cache = (parsed as { cachedContent?: unknown } | null)?.cachedContent;
-  if (typeof cache === 'string' && cachePattern.test(cache)) names.push(cache);
-  const keys = new Set<string>();
-  const client = clientIdOf(request);
-  for (const name of names) {
-    const resource = await gemini.pins.find(name, gemini.relay.clock.now());
-    if (!resource) continue;
-    if (gemini.filesIsolated && client !== 'admin' && resource.clientId !== client) {
-      sendGeminiError(reply, 403, notYours(name.startsWith('files/') ? 'File' : 'CachedContent', name));
-      return null;
-    }
-    keys.add(resource.keyId);
-  }
-  if (keys.size > 1) {
-    sendGeminiError(
-      reply,
-      400,
-      'The files and cached content this request names were made with different keys of the gateway, so no one key can read them all: upload them again in one session, or name them in separate requests.',
-    );
+  const pin = await pinOf(
+    gemini.pins,
+    { nowMs: gemini.relay.clock.now(), clientId: clientIdOf(request), isolated: gemini.filesIsolated },
+    resourcesNamedIn(parsed),
+  );
+  if ('refusal' in pin) {
+    sendGeminiError(reply, pin.refusal.status, pin.refusal.message);
     return null;
   }
-  return keys.values().next().value;
+  return pin.keyId;
 }

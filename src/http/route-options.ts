@@ -78,6 +78,7 @@ export function deriveRouteOptions(
       policy,
       checkToken,
       gemini: geminiHandlers,
+      pins: statics.pins,
     },
   };
 }

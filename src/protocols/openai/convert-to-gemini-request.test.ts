@@ -92,6 +92,8 @@ describe('convertToGeminiRequest', () => {
             { type: 'input_audio', input_audio: { data: 'V0FW', format: 'wav' } },
             { type: 'file', file: { file_data: 'data:application/pdf;base64,UERG', filename: 'a.pdf' } },
             { type: 'file', file: { file_data: 'VFhU', filename: 'notes.txt' } },
+            { type: 'file', file: { file_id: 'files/abc-1', filename: 'report.pdf' } },
+            { type: 'file', file: { file_id: 'def2' } },
           ]),
         ],
       },
@@ -105,7 +107,13 @@ describe('convertToGeminiRequest', () => {
       { inlineData: { mimeType: 'audio/wav', data: 'V0FW' } },
       { inlineData: { mimeType: 'application/pdf', data: 'UERG' } },
       { inlineData: { mimeType: 'text/plain', data: 'VFhU' } },
+      { fileData: { fileUri: 'files/abc-1', mimeType: 'application/pdf' } },
+      { fileData: { fileUri: 'files/def2' } },
     ]);
+    for (const fileId of ['files/../models/x', 'FILES/A', 'https://evil.example/files/a'])
+      expect(() =>
+        convert({ messages: [user([{ type: 'file', file: { file_id: fileId } }])] }, 'gemini-2.5-flash'),
+      ).toThrow(/file_id must name a file/);
   });
 
   it('maps tools with their full JSON Schema, tool_choice, calls and results with names and ids', () => {

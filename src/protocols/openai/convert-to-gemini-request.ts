@@ -89,9 +89,17 @@ function contentParts(
         return { inlineData: { mimeType: `audio/${format}`, data } };
       }
       case 'file': {
-        const { file_data: fileData, filename } = part.file ?? {};
-        if (!fileData)
-          throw new OpenAIRequestError('file parts need file_data (file_id is not supported)', where);
+        const { file_data: fileData, file_id: fileId, filename } = part.file ?? {};
+        // A file uploaded through the gateway's Files API: Google reads it with the key that holds it.
+        if (!fileData && typeof fileId === 'string') {
+          const name = fileId.startsWith('files/') ? fileId : `files/${fileId}`;
+          if (!/^files\/[a-z0-9-]{1,40}$/.test(name))
+            throw new OpenAIRequestError('file_id must name a file of the Files API (files/{id})', where);
+          const extension = filename?.split('.').pop()?.toLowerCase() ?? '';
+          const mimeType = mimeByExtension[extension];
+          return { fileData: { fileUri: name, ...(mimeType ? { mimeType } : {}) } };
+        }
+        if (!fileData) throw new OpenAIRequestError('file parts need file_data or file_id', where);
         const inline = parseDataUrl(fileData);
         if (inline) return { inlineData: inline };
         const extension = filename?.split('.').pop()?.toLowerCase() ?? '';
