@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { describedCacheOf } from '../protocols/gemini/files-surface.js';
 import { upstreamQuery } from '../protocols/gemini/gemini-paths.js';
 import { looksLikeJsonObject } from '../protocols/gemini/native-surface.js';
 import type { GeminiVersion } from './gemini-routes.js';
@@ -9,31 +10,12 @@ import {
   pinOfRequest,
   relayResourceCall,
 } from './pinned-resource-calls.js';
-import { sendGeminiError } from './send-gemini-error.js';
+import { sendNotJsonObject } from './send-gemini-error.js';
 
 // Google's cachedContents through the gateway (issue 12): a cache lives in the project of the key
 // that made it, like a file; every later call naming it goes with that key.
 
 const prefixes = ['', '/gemini'] as const;
-
-/** The cache an answer describes (`{name, expireTime}`); undefined for another answer. */
-function cacheOf(body: Buffer): { name: string; expiresAtMs: number; resource: string } | undefined {
-  let parsed: { name?: unknown; expireTime?: unknown } | null;
-  try {
-    parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed?.name !== 'string' || !/^cachedContents\/[a-z0-9-]{1,64}$/.test(parsed.name))
-    return undefined;
-  const expiresAtMs = typeof parsed.expireTime === 'string' ? Date.parse(parsed.expireTime) : Number.NaN;
-  return {
-    name: parsed.name,
-    // Google's default time to live is an hour.
-    expiresAtMs: Number.isFinite(expiresAtMs) ? expiresAtMs : Date.now() + 3_600_000,
-    resource: JSON.stringify(parsed),
-  };
-}
 
 /** The model a cache is made for (`models/x` or `x`), which the pool chooses a key for. */
 function modelOf(body: Buffer): string | null {
@@ -56,12 +38,7 @@ export async function geminiCacheRoutes(
 
     app.post(base, async (request, reply) => {
       const body = request.body;
-      if (!looksLikeJsonObject(body))
-        return sendGeminiError(
-          reply,
-          400,
-          'Invalid JSON payload received: the request body must be a JSON object.',
-        );
+      if (!looksLikeJsonObject(body)) return sendNotJsonObject(reply);
       const { gemini } = optionsOf(request);
       // A cache of files is made with their key: it reads them in that project.
       const pin = await pinOfRequest(gemini, request, reply, body);
@@ -80,7 +57,7 @@ export async function geminiCacheRoutes(
         },
         undefined,
         async (answer) => {
-          const cache = cacheOf(answer.body);
+          const cache = describedCacheOf(answer.body);
           if (cache)
             await gemini.pins.put({
               ...cache,
@@ -112,12 +89,7 @@ export async function geminiCacheRoutes(
       const cache = await ownResource(optionsOf, request, reply, 'cachedContents/', request.params.id);
       if (!cache) return reply;
       const body = request.body;
-      if (!looksLikeJsonObject(body))
-        return sendGeminiError(
-          reply,
-          400,
-          'Invalid JSON payload received: the request body must be a JSON object.',
-        );
+      if (!looksLikeJsonObject(body)) return sendNotJsonObject(reply);
       const { gemini } = optionsOf(request);
       return relayResourceCall(
         optionsOf,
@@ -138,7 +110,7 @@ export async function geminiCacheRoutes(
         },
         undefined,
         async (answer) => {
-          const updated = cacheOf(answer.body);
+          const updated = describedCacheOf(answer.body);
           if (updated?.name === cache.name) await gemini.pins.put({ ...cache, ...updated });
         },
       );

@@ -24,7 +24,7 @@ import { geminiFileRoutes } from './gemini-file-routes.js';
 import type { OpenStreams } from './open-streams.js';
 import { pinOfRequest } from './pinned-resource-calls.js';
 import { rememberClient } from './request-client.js';
-import { sendGeminiError } from './send-gemini-error.js';
+import { sendGeminiError, sendNotJsonObject } from './send-gemini-error.js';
 
 export interface GeminiRouteOptions {
   readonly relay: RelayContext;
@@ -164,13 +164,7 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
       // Google answers anything but a JSON object with a 400; catching the obvious cases here spares
       // an upstream call. A full parse is left to Google.
       const body = request.body;
-      if (!looksLikeJsonObject(body)) {
-        return sendGeminiError(
-          reply,
-          400,
-          'Invalid JSON payload received: the request body must be a JSON object.',
-        );
-      }
+      if (!looksLikeJsonObject(body)) return sendNotJsonObject(reply);
       const generates = target.method === 'generateContent' || target.method === 'streamGenerateContent';
       const adjusted = generates ? adjustNativeRequest(target.model, body, options.features) : undefined;
       if (adjusted?.problem) return sendGeminiError(reply, 400, adjusted.problem);

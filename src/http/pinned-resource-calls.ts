@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PinnedKind, PinnedResource, PinnedResourceStore } from '../core/pinned-resource-store.js';
-import { createFilesSurface, filesNamedIn } from '../protocols/gemini/files-surface.js';
+import { cacheNamePattern, createFilesSurface, filesNamedIn } from '../protocols/gemini/files-surface.js';
 import type { WholeSurface } from '../protocols/generation-surface.js';
 import type { RelayCall } from '../relay/relay-call.js';
 import { runWhole, type WholeGeneration } from '../relay/run-generation.js';
@@ -111,13 +111,11 @@ export async function listResources(
   );
 }
 
-const cachePattern = /^cachedContents\/[a-z0-9-]{1,64}$/;
-
 /** The files and the cached content a Gemini request names. */
 export function resourcesNamedIn(gemini: unknown): string[] {
   const names = filesNamedIn(gemini);
   const cache = (gemini as { cachedContent?: unknown } | null)?.cachedContent;
-  if (typeof cache === 'string' && cachePattern.test(cache)) names.push(cache);
+  if (typeof cache === 'string' && cacheNamePattern.test(cache)) names.push(cache);
   return names;
 }
 

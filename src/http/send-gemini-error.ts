@@ -10,3 +10,7 @@ export function sendGeminiError(reply: FastifyReply, status: number, message: st
     .header('content-type', jsonType)
     .send(JSON.stringify(createGeminiErrorBody(status, message)));
 }
+
+/** A body that is not a JSON object: Google answers it with a 400, so the gateway spares the call. */
+export const sendNotJsonObject = (reply: FastifyReply) =>
+  sendGeminiError(reply, 400, 'Invalid JSON payload received: the request body must be a JSON object.');

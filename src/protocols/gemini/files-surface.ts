@@ -44,29 +44,64 @@ export function createFilesSurface(options: FilesSurfaceOptions = {}): WholeSurf
   };
 }
 
-/** The file a finished upload's answer names (`{file: {name, expirationTime}}`); undefined for another answer. */
-export function uploadedFileOf(
+/** Google's resource as an answer describes it: its name, when it expires, and its JSON. */
+export interface DescribedResource {
+  readonly name: string;
+  readonly expiresAtMs: number;
+  readonly resource: string;
+}
+
+/**
+ * The resource an answer describes — a finished upload's `{file: {name, expirationTime}}`, or a
+ * cache's `{name, expireTime}` — when its name matches `pattern`; undefined for another answer.
+ * Without a readable time, Google's default life is assumed (`defaultLifeMs`).
+ */
+export function describedResourceOf(
   body: Buffer,
-): { name: string; expiresAtMs: number; resource: string } | undefined {
+  kind: {
+    readonly pattern: RegExp;
+    readonly timeField: string;
+    readonly wrapper?: string;
+    readonly defaultLifeMs: number;
+  },
+): DescribedResource | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
   }
-  const file = (parsed as { file?: { name?: unknown; expirationTime?: unknown } } | null)?.file;
-  if (typeof file?.name !== 'string' || !fileNamePattern.test(file.name)) return undefined;
-  const expiresAtMs = typeof file.expirationTime === 'string' ? Date.parse(file.expirationTime) : Number.NaN;
+  const value = (kind.wrapper ? (parsed as Record<string, unknown> | null)?.[kind.wrapper] : parsed) as
+    | Record<string, unknown>
+    | null
+    | undefined;
+  if (typeof value?.name !== 'string' || !kind.pattern.test(value.name)) return undefined;
+  const time = value[kind.timeField];
+  const expiresAtMs = typeof time === 'string' ? Date.parse(time) : Number.NaN;
   return {
-    name: file.name,
-    // Google keeps a file 48 hours; an answer without a readable time is kept as long.
-    expiresAtMs: Number.isFinite(expiresAtMs) ? expiresAtMs : Date.now() + 48 * 3_600_000,
-    resource: JSON.stringify(file),
+    name: value.name,
+    expiresAtMs: Number.isFinite(expiresAtMs) ? expiresAtMs : Date.now() + kind.defaultLifeMs,
+    resource: JSON.stringify(value),
   };
 }
 
+/** The file a finished upload's answer names; Google keeps a file 48 hours. */
+export const uploadedFileOf = (body: Buffer) =>
+  describedResourceOf(body, {
+    pattern: fileNamePattern,
+    timeField: 'expirationTime',
+    wrapper: 'file',
+    defaultLifeMs: 48 * 3_600_000,
+  });
+
+/** The cache an answer describes; Google's default time to live is an hour. */
+export const describedCacheOf = (body: Buffer) =>
+  describedResourceOf(body, { pattern: cacheNamePattern, timeField: 'expireTime', defaultLifeMs: 3_600_000 });
+
 /** A file's name as Google gives it: `files/` and 1 to 40 lower-case letters, digits or dashes. */
 export const fileNamePattern = /^files\/[a-z0-9-]{1,40}$/;
+/** A cached content's name as Google gives it. */
+export const cacheNamePattern = /^cachedContents\/[a-z0-9-]{1,64}$/;
 
 /**
  * The files a generation request names in its parts (`fileData.fileUri`: Google's URL of the file,

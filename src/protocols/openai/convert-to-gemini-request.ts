@@ -1,4 +1,5 @@
 import type { SafetySetting } from '../../config/parse-json-settings.js';
+import { fileNamePattern } from '../gemini/files-surface.js';
 import type {
   GeminiContent,
   GeminiInlineData,
@@ -93,7 +94,7 @@ function contentParts(
         // A file uploaded through the gateway's Files API: Google reads it with the key that holds it.
         if (!fileData && typeof fileId === 'string') {
           const name = fileId.startsWith('files/') ? fileId : `files/${fileId}`;
-          if (!/^files\/[a-z0-9-]{1,40}$/.test(name))
+          if (!fileNamePattern.test(name))
             throw new OpenAIRequestError('file_id must name a file of the Files API (files/{id})', where);
           const extension = filename?.split('.').pop()?.toLowerCase() ?? '';
           const mimeType = mimeByExtension[extension];
