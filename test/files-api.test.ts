@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createPartFromUri, GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -312,5 +314,41 @@ describe('the Files API through the gateway', { timeout: 60_000 }, () => {
     expect(file.sizeBytes).toBe(String(size));
     // The gateway, the fake and this test share one process: 320 MB held anywhere would show.
     expect(peak).toBeLessThan(120 * 1024 * 1024);
+  });
+});
+
+describe('the Files API and caches in front of a hostile upstream', { timeout: 30_000 }, () => {
+  it('answers a 200 that is not what was asked for with a 502, records nothing and blames no key', async () => {
+    // A relay at BASE_URL that answers every call 200 with a proxy's text and no upload URL.
+    const hostile = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.end('upstream connect error or disconnect/reset before headers');
+    });
+    await new Promise<void>((done) => hostile.listen(0, '127.0.0.1', done));
+    const { port } = hostile.address() as AddressInfo;
+    const stack = await startStack({ API_KEYS: keys[0] ?? '', BASE_URL: `http://127.0.0.1:${port}/v1beta` });
+    try {
+      const headers = { 'x-goog-api-key': clientToken, 'content-type': 'application/json' };
+      const start = await fetch(`${stack.url}/upload/v1beta/files`, {
+        method: 'POST',
+        headers: { ...headers, 'x-goog-upload-protocol': 'resumable', 'x-goog-upload-command': 'start' },
+        body: '{"file":{"displayName":"x"}}',
+      });
+      expect(start.status).toBe(502);
+      expect(start.headers.get('x-goog-upload-url')).toBeNull();
+      expect(((await start.json()) as { error: { code: number } }).error.code).toBe(502);
+      const cache = await fetch(`${stack.url}/v1beta/cachedContents`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ model: 'models/gemini-2.5-flash', contents: [] }),
+      });
+      expect(cache.status).toBe(502);
+      const listed = await fetch(`${stack.url}/v1beta/cachedContents`, { headers });
+      expect(await listed.json()).toEqual({});
+      expect(stack.gateway.pool.stateOf(stack.gateway.pool.keys()[0]?.id ?? '')?.disabled).toBeUndefined();
+    } finally {
+      await stack.close();
+      await new Promise((done) => hostile.close(done));
+    }
   });
 });

@@ -13,23 +13,31 @@ describe('the Files API surface', () => {
     });
   });
 
-  it('points the upload URL back at the gateway, and drops Google’s when it cannot', () => {
+  it('points the upload URL back at the gateway, and finds an upload start without one malformed', () => {
     const surface = createFilesSurface({
       uploadUrl: (url, served) => (url.includes('upload_id') ? `gw?${served.keyId}` : undefined),
     });
-    const served = (url: string) => ({
+    const served = (url?: string) => ({
       keyId: 'k',
-      headers: { 'x-goog-upload-url': url, 'x-goog-upload-status': 'active' },
+      headers: { ...(url ? { 'x-goog-upload-url': url } : {}), 'x-goog-upload-status': 'active' },
     });
     expect(
       surface.answer(200, 'text/plain', Buffer.alloc(0), 0, served('https://g/u?upload_id=1')),
     ).toMatchObject({
       headers: { 'x-goog-upload-url': 'gw?k', 'x-goog-upload-control-url': 'gw?k' },
     });
-    const dropped = surface.answer(200, 'text/plain', Buffer.alloc(0), 0, served('https://g/u')) as {
-      headers: object;
-    };
-    expect(dropped.headers).not.toHaveProperty('x-goog-upload-url');
+    for (const answer of [served('https://g/u'), served()])
+      expect(surface.answer(200, 'text/plain', Buffer.alloc(0), 0, answer)).toHaveProperty('problem');
+  });
+
+  it('finds any other answer that is not a JSON object malformed, an upload’s empty acknowledgement aside', () => {
+    const surface = createFilesSurface();
+    const served = { keyId: 'k', headers: {} };
+    for (const body of ['upstream connect error', '', '[1]', 'null'])
+      expect(surface.answer(200, 'text/plain', Buffer.from(body), 0, served)).toHaveProperty('problem');
+    expect(surface.answer(200, 'application/json', Buffer.from('{}'), 0, served)).not.toHaveProperty(
+      'problem',
+    );
   });
 
   it('reads the file a finished upload names', () => {

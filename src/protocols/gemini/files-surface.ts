@@ -1,6 +1,15 @@
-import type { ServedBy, WholeAnswer, WholeSurface } from '../generation-surface.js';
+import type { AnswerProblem, ServedBy, WholeAnswer, WholeSurface } from '../generation-surface.js';
 
 const jsonType = 'application/json; charset=UTF-8';
+
+function isJsonObject(body: Buffer): boolean {
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
 
 /** Google's answer headers the Files API's client acts on; `x-goog-upload-url` only as rewritten. */
 const uploadHeaders = [
@@ -25,19 +34,25 @@ export interface FilesSurfaceOptions {
 export function createFilesSurface(options: FilesSurfaceOptions = {}): WholeSurface {
   return {
     failure: (failure) => ({ status: failure.status, contentType: jsonType, body: failure.body }),
-    answer(status, contentType, body, _index, served): WholeAnswer {
+    answer(status, contentType, body, _index, served): WholeAnswer | AnswerProblem {
       const headers: Record<string, string> = {};
       for (const name of uploadHeaders) {
         const value = served.headers[name];
         if (value !== undefined) headers[name] = value;
       }
-      const upstreamUrl = served.headers['x-goog-upload-url'];
-      if (upstreamUrl !== undefined && options.uploadUrl) {
-        const url = options.uploadUrl(upstreamUrl, served);
-        if (url !== undefined) {
-          headers['x-goog-upload-url'] = url;
-          headers['x-goog-upload-control-url'] = url;
-        }
+      if (options.uploadUrl) {
+        // An upload's start: without a URL to send the bytes to, the client cannot go on.
+        const upstreamUrl = served.headers['x-goog-upload-url'];
+        const url = upstreamUrl === undefined ? undefined : options.uploadUrl(upstreamUrl, served);
+        if (url === undefined) return { problem: 'an upload’s start answered without an upload URL' };
+        headers['x-goog-upload-url'] = url;
+        headers['x-goog-upload-control-url'] = url;
+      } else if (
+        !(body.length === 0 && headers['x-goog-upload-status'] === 'active') &&
+        !isJsonObject(body)
+      ) {
+        // Anything but an upload's empty acknowledgement is a JSON resource (or `{}`).
+        return { problem: 'an answer that is not a JSON object' };
       }
       return { status, contentType: contentType || jsonType, body, headers };
     },
