@@ -6,6 +6,7 @@ import { planKeyListChange } from './config/plan-key-list-change.js';
 import type { Settings } from './config/settings.js';
 import type { SettingsSnapshot, SettingsStore } from './config/settings-store.js';
 import type { Clock } from './core/clock.js';
+import { defaultKeyKind, type KeyKind } from './core/key-kind.js';
 import { createLeasedVersions, type LeasedVersions } from './core/leased-versions.js';
 import type { LogSink } from './core/log-sink.js';
 import type { MetricSink } from './core/metric-sink.js';
@@ -49,6 +50,7 @@ export interface LiveRuntime {
 // Settings read when a part is built: a change to one of them builds that part again.
 const upstreamSettings: readonly SettingName[] = [
   'BASE_URL',
+  'VERTEX_EXPRESS_BASE_URL',
   'TIME_OUT',
   'CONNECT_TIMEOUT_SECONDS',
   'FIRST_BYTE_TIMEOUT_SECONDS',
@@ -63,6 +65,11 @@ const mediaSettings: readonly SettingName[] = [
   'MEDIA_MAX_TOTAL_BYTES',
 ];
 const proberSettings: readonly SettingName[] = ['TEST_MODEL', 'CHECK_INTERVAL_HOURS'];
+/** The settings that list keys, and the kind of key each holds. */
+const keyLists = [
+  ['API_KEYS', 'ai-studio'],
+  ['VERTEX_API_KEYS', 'vertex-express'],
+] as const satisfies readonly (readonly [SettingName, KeyKind])[];
 
 /** A part that versions of the settings share, closed when the last version using it retires. */
 interface Shared<T> {
@@ -93,6 +100,7 @@ function shared<T>(
 function buildClient(settings: Settings, random: () => number): GeminiClient {
   return createGeminiClient({
     base: settings.BASE_URL,
+    vertexBase: settings.VERTEX_EXPRESS_BASE_URL,
     timeouts: {
       connectMs: settings.CONNECT_TIMEOUT_SECONDS * 1000,
       firstByteMs: settings.FIRST_BYTE_TIMEOUT_SECONDS * 1000,
@@ -123,8 +131,8 @@ const changedAmong = (names: readonly SettingName[], changed: ReadonlySet<Settin
   names.some((name) => changed.has(name));
 
 /**
- * The reactions to a change of the settings, registered with the store: API_KEYS reconciles the
- * pool, MAX_FAILURES and KEY_RATE_LIMITS set its limits, LOG_LEVEL sets the logger's level, upstream settings build a new client (the old one is
+ * The reactions to a change of the settings, registered with the store: API_KEYS and
+ * VERTEX_API_KEYS reconcile the pool, MAX_FAILURES and KEY_RATE_LIMITS set its limits, LOG_LEVEL sets the logger's level, upstream settings build a new client (the old one is
  * closed once the requests that hold it are over), probe settings reschedule the prober, and
  * every change builds the routes' options once for the new version.
  */
@@ -185,17 +193,24 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
     partsOf.delete(retired);
   });
 
-  function reconcileKeys(previous: readonly string[], next: readonly string[]) {
+  /** API_KEYS or VERTEX_API_KEYS changed: the keys that stay keep their state. */
+  function reconcileKeys(previous: readonly string[], next: readonly string[], kind: KeyKind) {
     const { added, removed } = planKeyListChange(previous, next);
-    if (added.length > 0) pool.add(added, 'settings');
+    if (added.length > 0) pool.add(added, 'settings', kind);
     if (removed.length === 0) return;
-    // Keys an operator added at run time (source `runtime`) are not API_KEYS' to remove.
+    // Keys an operator added at run time (source `runtime`) are not API_KEYS' to remove, nor keys
+    // of the other list.
     const gone = new Set(removed);
     pool.remove(
       pool
-        .list()
-        .filter((view) => view.source === 'settings' && gone.has(pool.find(view.id)?.secret ?? ''))
-        .map((view) => view.id),
+        .rows()
+        .filter(
+          (row) =>
+            row.source === 'settings' &&
+            (row.key.kind ?? defaultKeyKind) === kind &&
+            gone.has(pool.find(row.key.id)?.secret ?? ''),
+        )
+        .map((row) => row.key.id),
     );
   }
 
@@ -207,12 +222,13 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
     );
     settings = next.settings;
     if (changed.size === 0) return;
-    if (changed.has('API_KEYS')) {
+    for (const [name, kind] of keyLists) {
+      if (!changed.has(name)) continue;
       try {
-        reconcileKeys(previous.settings.API_KEYS, settings.API_KEYS);
+        reconcileKeys(previous.settings[name], settings[name], kind);
       } catch (error) {
         // Two keys sharing an id: the pool refuses the list whole, and the rest of the change applies.
-        logger.warn({ reason: (error as Error).message }, 'the pool could not follow API_KEYS');
+        logger.warn({ reason: (error as Error).message }, `the pool could not follow ${name}`);
       }
     }
     if (changed.has('LOG_LEVEL')) logger.level = settings.LOG_LEVEL;

@@ -220,6 +220,10 @@ async function openGateway(
       }),
     (index) => `API_KEYS entry ${index + 1}`,
   );
+  namingKeyPlaces(
+    () => pool.add(current.VERTEX_API_KEYS, 'settings', 'vertex-express'),
+    (index) => `VERTEX_API_KEYS entry ${index + 1}`,
+  );
   const keyStore = createKeyRepository(database.db, database.dialect);
   const runtimeKeys = await keyStore.loadRuntimeKeys();
   namingKeyPlaces(

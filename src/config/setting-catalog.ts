@@ -74,6 +74,15 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
   ),
   // Upstream
   BASE_URL: entry('API', "Google's API, or a relay in front of it: an origin with an optional path prefix."),
+  VERTEX_API_KEYS: entry(
+    'API',
+    'Vertex AI express keys (a JSON array or comma list): a pool of their own, rotated and rested like API_KEYS, serving /vertex-express/v1beta. Keys that stay keep their state.',
+    secret,
+  ),
+  VERTEX_EXPRESS_BASE_URL: entry(
+    'API',
+    "Vertex AI's publisher path that express keys call, its version included; the client's /v1beta/models/… goes after it.",
+  ),
   TIME_OUT: entry('API', 'Seconds one upstream call may take in all.'),
   CONNECT_TIMEOUT_SECONDS: entry('API', 'Seconds to open a connection to the upstream.'),
   FIRST_BYTE_TIMEOUT_SECONDS: entry('API', 'Seconds to wait for the first byte of an answer.'),

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { checkSettingValues, type SettingName, type SettingProblem } from './check-setting-values.js';
+import { crossSettingProblems } from './cross-setting-problems.js';
 import { type Settings, settingsSchema } from './settings.js';
 
 export type SettingSource = 'default' | 'env' | 'saved';
@@ -166,6 +167,8 @@ export async function openSettingsStore(options: SettingsStoreOptions): Promise<
       serialized(async (): Promise<SaveResult> => {
         const { values, problems } = checkSettingValues(texts);
         if (problems.length > 0) return { ok: false, problems };
+        const combined = crossSettingProblems({ ...snapshot.settings, ...values });
+        if (combined.length > 0) return { ok: false, problems: combined };
         await options.saved.save(texts);
         const next = swap({ ...snapshot.saved, ...texts }, { ...savedValues, ...values });
         options.onSaved?.();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseBaseUrl } from './parse-base-url.js';
+import { crossSettingProblems } from './cross-setting-problems.js';
+import { defaultVertexBase, parseBaseUrl, parseVertexBaseUrl } from './parse-base-url.js';
 import { parseDatabaseUrl } from './parse-database-url.js';
 import { parseNumberMap, parseSafetySettings, parseStringMap } from './parse-json-settings.js';
 import { parseKeyList } from './parse-key-list.js';
@@ -124,6 +125,9 @@ export const settingsSchema = z
     // stalled key still costs a client a minute rather than TIME_OUT's five before another is tried.
     FIRST_BYTE_TIMEOUT_SECONDS: number(60, 0.1),
     STREAM_IDLE_TIMEOUT_SECONDS: number(30, 0.1),
+    /** Vertex AI express keys: a pool of their own, served under `/vertex-express/v1beta`. */
+    VERTEX_API_KEYS: setting(parseKeyList, [], { type: 'list' }),
+    VERTEX_EXPRESS_BASE_URL: setting(parseVertexBaseUrl, defaultVertexBase, { type: 'url' }),
     /** Outbound proxies for upstream calls (http, https, socks5), kept as written: they may hold passwords. */
     PROXIES: setting(parseOutboundProxies, [] as string[], { type: 'list' }),
     /** With PROXIES: a key always goes by the same proxy (a hash of its id); false: one at random per call. */
@@ -213,6 +217,8 @@ export const settingsSchema = z
     ADMIN_SESSION_EXPIRE: integer(3600, 300, 86_400),
   })
   .superRefine((settings, context) => {
+    for (const problem of crossSettingProblems(settings))
+      context.addIssue({ code: 'custom', path: [problem.name], message: problem.message });
     if (settings.DATABASE_TYPE === 'mysql' && !settings.MYSQL_DATABASE) {
       context.addIssue({
         code: 'custom',

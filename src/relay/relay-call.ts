@@ -2,6 +2,7 @@ import type { AttemptRecord } from '../core/attempt-trace.js';
 import type { Cancellation } from '../core/cancellation.js';
 import type { Clock } from '../core/clock.js';
 import type { GeminiErrorInfo } from '../core/gemini-error-info.js';
+import { defaultKeyKind, type KeyKind } from '../core/key-kind.js';
 import type { LogSink } from '../core/log-sink.js';
 import type { MetricSink } from '../core/metric-sink.js';
 import { createSecretScrubber, redactSecrets } from '../core/redact-secrets.js';
@@ -66,6 +67,8 @@ export interface RelayCall {
   readonly signal: Cancellation;
   /** Serve with this key only (the key that owns a file or cached content named by the request). */
   readonly pinKeyId?: string;
+  /** The pool of keys to serve from: `vertex-express` under /vertex-express; `ai-studio` when absent. */
+  readonly keyKind?: KeyKind;
   /** The client token's id, for the error log. */
   readonly clientId?: string;
   /** The request's number, tying its error-log rows to its request-log row. */
@@ -190,7 +193,10 @@ export async function relayCall(context: RelayContext, call: RelayCall): Promise
       const pauseMs = context.troubleBackoffMs * 2 ** (troubleRetries - 1) * (0.5 + context.random());
       if (!(await sleep(pauseMs, call.signal))) return { kind: 'aborted', attempts: attempt };
     }
-    const pin = call.pinKeyId === undefined ? {} : { pinKeyId: call.pinKeyId };
+    const pin =
+      call.pinKeyId === undefined
+        ? { kind: call.keyKind ?? defaultKeyKind }
+        : { kind: call.keyKind ?? defaultKeyKind, pinKeyId: call.pinKeyId };
     const allowBusy = context.clock.now() - startedMs >= maxTrialWaitMs;
     let selection = context.pool.select(scope, { exclude: tried, allowBusy, ...pin });
     if (selection.kind === 'none' && selection.reason === 'busy') {
@@ -441,6 +447,7 @@ function noKeyFailure(
     model: call.model,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     ...(call.pinKeyId === undefined ? {} : { pinKeyId: call.pinKeyId }),
+    ...(call.keyKind === undefined ? {} : { keyKind: call.keyKind }),
   });
   const message = body.error.message;
   context.metrics.poolExhausted(selection.reason);

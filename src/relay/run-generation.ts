@@ -119,6 +119,7 @@ function startRun<Surface>(
     request: call.request,
     stream: call.stream,
     pinKeyId: call.pinKeyId,
+    keyKind: call.keyKind,
     signal: channel.signal,
     requestSeq: nextRequestSeq(),
     trace,

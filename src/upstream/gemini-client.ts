@@ -1,10 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, Pool } from 'undici';
-import type { UpstreamBase } from '../config/parse-base-url.js';
+import { defaultVertexBase, type UpstreamBase } from '../config/parse-base-url.js';
 import type { Cancellation } from '../core/cancellation.js';
-import { defaultKeyKind, type KeyKind } from '../core/key-kind.js';
+import { defaultKeyKind, type KeyKind, keyKinds } from '../core/key-kind.js';
 import { createAiStudioEndpoint } from './endpoints/ai-studio.js';
 import type { Endpoint, UpstreamKey, UpstreamRequest } from './endpoints/endpoint.js';
+import { createVertexExpressEndpoint } from './endpoints/vertex-express.js';
 import {
   chooseProxyIndex,
   createProxyConnector,
@@ -85,6 +86,8 @@ export interface UpstreamTimeouts {
 export interface GeminiClientOptions {
   /** BASE_URL: where AI Studio keys' calls go. */
   readonly base: UpstreamBase;
+  /** VERTEX_EXPRESS_BASE_URL: where Vertex AI express keys' calls go; Google's when absent. */
+  readonly vertexBase?: UpstreamBase;
   readonly timeouts: UpstreamTimeouts;
   /** CUSTOM_HEADERS: added to every upstream request (never overriding the key or content type). */
   readonly customHeaders?: Readonly<Record<string, string>>;
@@ -383,18 +386,24 @@ export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
       bodyTimeout: 0,
     });
   // One endpoint per kind of key, and one connection pool per endpoint, built with the client.
+  // (undici opens a pool's connections at its first call: a kind without keys costs nothing.)
+  const { customHeaders } = options;
   const endpoints: Readonly<Record<KeyKind, Endpoint>> = {
-    'ai-studio': createAiStudioEndpoint({ base: options.base, customHeaders: options.customHeaders }),
+    'ai-studio': createAiStudioEndpoint({ base: options.base, customHeaders }),
+    'vertex-express': createVertexExpressEndpoint({
+      base: options.vertexBase ?? defaultVertexBase,
+      customHeaders,
+    }),
   };
-  const pools: Readonly<Record<KeyKind, Pool>> = {
-    'ai-studio': connectionPool(endpoints['ai-studio'].origin),
-  };
+  const perKind = <T>(make: (endpoint: Endpoint) => T) =>
+    Object.fromEntries(keyKinds.map((kind) => [kind, make(endpoints[kind])])) as Record<KeyKind, T>;
+  const pools = perKind((endpoint) => connectionPool(endpoint.origin));
   // With PROXIES, one connection pool per endpoint and proxy, its connections opened through the
   // proxy: a call through a proxy costs what a direct one does, once its connection is open.
   const connectors = (options.proxies ?? []).map((proxy) => createProxyConnector(proxy, timeouts.connectMs));
-  const proxyPools: Readonly<Record<KeyKind, readonly Pool[]>> = {
-    'ai-studio': connectors.map((connector) => connectionPool(endpoints['ai-studio'].origin, connector)),
-  };
+  const proxyPools = perKind((endpoint) =>
+    connectors.map((connector) => connectionPool(endpoint.origin, connector)),
+  );
   const endpointFor = (key: UpstreamKey): Endpoint => endpoints[key.kind ?? defaultKeyKind];
   const perKey = options.proxyPerKey ?? true;
   const random = options.random ?? Math.random;
