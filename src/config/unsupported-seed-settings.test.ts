@@ -50,6 +50,8 @@ describe('unsupportedSeedSettingsIn', () => {
   });
 
   it.each(['', '  ', '[]', '{}', '""'])('ignores a setting whose value %j asks for nothing', (value) => {
-    expect(unsupportedSeedSettingsIn({ CLOUDFLARE_IMGBED_AUTH_CODE: value, TIMEZONE: undefined })).toEqual([]);
+    expect(unsupportedSeedSettingsIn({ CLOUDFLARE_IMGBED_AUTH_CODE: value, TIMEZONE: undefined })).toEqual(
+      [],
+    );
   });
 });
