@@ -123,6 +123,7 @@ export const zhCN: Messages = {
     source: '来源',
     anySource: '任意来源',
     sources: { settings: 'API_KEYS 配置', runtime: '在此添加' },
+    vertexSource: 'VERTEX_API_KEYS 配置（Vertex AI 快速模式）',
     errorClass: '最近错误',
     anyError: '任意错误',
     sort: '排序依据',
@@ -155,6 +156,7 @@ export const zhCN: Messages = {
       detailsOf: (masked: string) => `密钥 ${masked} 的详情`,
       empty: '没有符合筛选条件的密钥。',
       fromSettings: '来自 API_KEYS',
+      fromVertexSettings: 'Vertex AI 快速模式，来自 VERTEX_API_KEYS',
     },
     reasons: {
       minute: '每分钟配额',
