@@ -23,6 +23,21 @@ export function parseNumberMap(text: string): Record<string, number> {
   return object as Record<string, number>;
 }
 
+/**
+ * ANTHROPIC_MODEL_MAP: `{"claude-sonnet-*": "gemini-2.5-pro"}`, the Gemini model for the model names
+ * Anthropic's clients ask for (`*` globs, first match in the order written).
+ */
+export function parseModelMap(text: string): Record<string, string> {
+  const expected =
+    'a JSON object of model name pattern → Gemini model, such as {"claude-sonnet-*": "gemini-2.5-pro"}';
+  const object = parseObject(text, expected);
+  for (const [pattern, model] of Object.entries(object)) {
+    if (pattern === '' || typeof model !== 'string' || model.trim() === '' || model.length > 256)
+      throw new Error(expected);
+  }
+  return object as Record<string, string>;
+}
+
 /** CUSTOM_HEADERS: `{"X-Team": "search"}`, headers added to every upstream request. */
 export function parseStringMap(text: string): Record<string, string> {
   const expected = 'a JSON object of header name → string value';

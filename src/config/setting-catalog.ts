@@ -105,6 +105,10 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
     'Model',
     'A default thinking budget per model, used when the client sets none: {"gemini-2.5-flash": 1024}.',
   ),
+  ANTHROPIC_MODEL_MAP: entry(
+    'Model',
+    'Anthropic API: the Gemini model for each model name clients ask for, by pattern (* for any run of characters, first match wins): {"claude-*sonnet*": "gemini-2.5-pro"}. A name no pattern matches, such as a Gemini name, is used as it is.',
+  ),
   SHOW_THINKING_PROCESS: entry('Model', 'OpenAI API: return thoughts as reasoning_content.'),
   SHOW_SEARCH_LINK: entry('Model', 'OpenAI API: append the sources of grounded answers.'),
   TOOLS_CODE_EXECUTION_ENABLED: entry(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { crossSettingProblems } from './cross-setting-problems.js';
 import { defaultVertexBase, parseBaseUrl, parseVertexBaseUrl } from './parse-base-url.js';
 import { parseDatabaseUrl } from './parse-database-url.js';
-import { parseNumberMap, parseSafetySettings, parseStringMap } from './parse-json-settings.js';
+import { parseModelMap, parseNumberMap, parseSafetySettings, parseStringMap } from './parse-json-settings.js';
 import { parseKeyList } from './parse-key-list.js';
 import { parseList } from './parse-list.js';
 import { parseOriginList } from './parse-origin-list.js';
@@ -138,6 +138,16 @@ export const settingsSchema = z
     THINKING_MODELS: list([]),
     THINKING_BUDGET_MAP: setting(parseNumberMap, {}, { type: 'map' }),
     SHOW_THINKING_PROCESS: boolean(true),
+    /** The Gemini model behind each Anthropic model name (`*` globs); other names are used as they are. */
+    ANTHROPIC_MODEL_MAP: setting(
+      parseModelMap,
+      {
+        'claude-*opus*': 'gemini-2.5-pro',
+        'claude-*sonnet*': 'gemini-2.5-pro',
+        'claude-*haiku*': 'gemini-2.5-flash',
+      },
+      { type: 'map' },
+    ),
     SHOW_SEARCH_LINK: boolean(true),
     TOOLS_CODE_EXECUTION_ENABLED: boolean(false),
     URL_CONTEXT_ENABLED: boolean(false),

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Settings } from '../config/settings.js';
 import type { LeasedVersions } from '../core/leased-versions.js';
+import { createAnthropicErrorBody } from '../protocols/anthropic/anthropic-error.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import { maxModelNameLength } from '../protocols/gemini/model-name-problem.js';
 import { createOpenAIErrorBody } from '../protocols/openai/openai-error.js';
@@ -10,6 +11,7 @@ import type { ImageStore } from '../storage/create-image-store.js';
 import { addCorsHook } from './add-cors-hook.js';
 import { type AdminConfigRouteOptions, adminConfigRoutes } from './admin-config-routes.js';
 import { type AdminKeyRouteOptions, adminKeyRoutes } from './admin-key-routes.js';
+import { anthropicRoutes, sendAnthropicError } from './anthropic-routes.js';
 import { authRoutes } from './auth-routes.js';
 import type { ConsoleFiles } from './console-files.js';
 import { consoleRoutes } from './console-routes.js';
@@ -56,10 +58,13 @@ const bodyLimitBytes = 64 * 1024 * 1024;
 // Under /v1 only the model paths are Gemini's too (`/v1/models/{model}:{method}`, and the model list
 // both APIs share); any other /v1 path, known or not, is OpenAI's.
 const isOpenAIPath = (url: string) => /^\/(hf\/v1|openai\/v1|v1\/(?!models(?:[/?:]|$)))/.test(url);
+/** Paths of Anthropic's Messages API (`/v1/messages` and below), whose clients read Anthropic's errors. */
+const isAnthropicPath = (url: string) => /^\/v1\/messages(?:[/?]|$)/.test(url);
 
-/** The error body clients of the API at `url` read: operator API, OpenAI's, or Gemini's (the default). */
+/** The error body clients of the API at `url` read: operator API, Anthropic's, OpenAI's, or Gemini's (the default). */
 function errorBodyFor(url: string | undefined, status: number, message: string): object {
   if (url?.startsWith('/api/')) return { error: { code: status, message } };
+  if (url !== undefined && isAnthropicPath(url)) return createAnthropicErrorBody(status, message);
   if (url !== undefined && isOpenAIPath(url)) return createOpenAIErrorBody(status, message);
   return createGeminiErrorBody(status, message);
 }
@@ -68,6 +73,7 @@ function errorBodyFor(url: string | undefined, status: number, message: string):
 // error shape of the API the client was calling.
 function sendError(url: string, reply: FastifyReply, status: number, message: string) {
   if (url.startsWith('/api/')) return reply.code(status).send(errorBodyFor(url, status, message));
+  if (isAnthropicPath(url)) return sendAnthropicError(reply, status, message);
   if (isOpenAIPath(url)) return sendOpenAIError(reply, status, message);
   return sendGeminiError(reply, status, message);
 }
@@ -152,6 +158,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     const message = `No route for ${request.method} ${request.url.split('?')[0]}.`;
     // An unknown OpenAI path is not an unknown model: `model_not_found` would send clients looking
     // for the wrong mistake.
+    if (isAnthropicPath(request.url)) return sendAnthropicError(reply, 404, message);
     if (isOpenAIPath(request.url)) return sendOpenAIError(reply, 404, message, null, 'unknown_url');
     return sendError(request.url, reply, 404, message);
   });
@@ -199,6 +206,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       optionsOf: (request) => routeOptionsOf(request).passthrough,
     });
     await clientApis.register(openaiRoutes, { optionsOf: (request) => routeOptionsOf(request).openai });
+    await clientApis.register(anthropicRoutes, { optionsOf: (request) => routeOptionsOf(request).anthropic });
   });
   return app;
 }

@@ -4,9 +4,11 @@ import type { AdminToken } from '../core/admin-token.js';
 import type { Clock } from '../core/clock.js';
 import type { LeasedVersions } from '../core/leased-versions.js';
 import type { PinnedResourceStore } from '../core/pinned-resource-store.js';
+import { createModelMap } from '../protocols/anthropic/map-model.js';
 import type { RelayContext } from '../relay/relay-call.js';
 import type { ImageStore } from '../storage/create-image-store.js';
 import type { MediaFetcher } from '../upstream/fetch-media.js';
+import type { AnthropicRouteOptions } from './anthropic-routes.js';
 import { createTokenChecker } from './client-auth.js';
 import { createGeminiHandlers, type GeminiHandlers, type GeminiRouteOptions } from './gemini-routes.js';
 import type { OpenStreams } from './open-streams.js';
@@ -31,6 +33,7 @@ export interface RouteOptions {
   readonly geminiHandlers: GeminiHandlers;
   readonly openai: OpenAIRouteOptions;
   readonly passthrough: PassthroughOptions;
+  readonly anthropic: AnthropicRouteOptions;
 }
 
 /** The settings' view for the routes: small option objects, so each request only picks them up. */
@@ -79,6 +82,17 @@ export function deriveRouteOptions(
       checkToken,
       gemini: geminiHandlers,
       pins: statics.pins,
+    },
+    anthropic: {
+      relay,
+      checkToken,
+      settings,
+      mapModel: createModelMap(settings.ANTHROPIC_MODEL_MAP),
+      imageStore: statics.imageStore,
+      mediaFetcher,
+      clock,
+      openStreams,
+      policy,
     },
   };
 }

@@ -33,7 +33,8 @@ export interface CandidatePieces {
 
 export const emptyPieces = (): CandidatePieces => ({ content: '', reasoning: '', toolCalls: [] });
 
-function imageMarkdownOf(url: string): string {
+/** An image of the answer as Markdown in its text, for clients that have no image output. */
+export function imageMarkdownOf(url: string): string {
   return `\n\n![image](${url})\n\n`;
 }
 

@@ -1,19 +1,17 @@
 import type { GeminiErrorInfo } from '../../core/gemini-error-info.js';
+import { RequestError } from '../request-error.js';
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
 }
 
-/** A client request the OpenAI layer cannot translate: answered 400 in OpenAI's shape. */
-export class OpenAIRequestError extends Error {
-  constructor(
-    message: string,
-    readonly param: string | null = null,
-    readonly status = 400,
-    /** OpenAI's machine-readable code, such as `invalid_type`; the status's own code when null. */
-    readonly code: string | null = null,
-  ) {
-    super(message);
+/**
+ * A client request the OpenAI layer cannot translate: answered 400 in OpenAI's shape. Its checks
+ * (check-json-type.ts) serve other surfaces too, whose routes catch any RequestError.
+ */
+export class OpenAIRequestError extends RequestError {
+  constructor(message: string, param: string | null = null, status = 400, code: string | null = null) {
+    super(message, param, status, code);
     this.name = 'OpenAIRequestError';
   }
 }

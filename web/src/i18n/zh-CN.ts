@@ -366,6 +366,8 @@ export const zhCN: Messages = {
       IMAGE_MODELS: '提供 -image 名称（文本和图像输出）的模型。',
       THINKING_MODELS: '提供 -non-thinking 名称（思考预算为 0）的模型。',
       THINKING_BUDGET_MAP: '客户端未设置时每个模型的默认思考预算：{"gemini-2.5-flash": 1024}。',
+      ANTHROPIC_MODEL_MAP:
+        'Anthropic API：客户端请求的各模型名对应的 Gemini 模型，按模式匹配（* 匹配任意字符，第一个匹配的生效）：{"claude-*sonnet*": "gemini-2.5-pro"}。没有模式匹配的名称（例如 Gemini 模型名）按原样使用。',
       SHOW_THINKING_PROCESS: 'OpenAI API：以 reasoning_content 返回思考内容。',
       SHOW_SEARCH_LINK: 'OpenAI API：在接地回答后附上来源。',
       TOOLS_CODE_EXECUTION_ENABLED: '客户端未声明函数时添加代码执行工具。',
