@@ -194,12 +194,9 @@ export function createMessageEncoder(context: MessageContext): MessageEncoder {
     finish() {
       const out: AnthropicStreamEvent[] = [];
       start(out);
+      // The sources follow the text, in its block when it was the last.
+      text(sourceLinks(sources, context), out);
       close(out);
-      const links = sourceLinks(sources, context);
-      if (links) {
-        text(links, out);
-        close(out);
-      }
       const stopReason: AnthropicStopReason = stopReasonOf(reason, calledTools, blocked);
       out.push(
         {
