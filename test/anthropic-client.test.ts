@@ -300,6 +300,79 @@ describe('@anthropic-ai/sdk through the gateway', () => {
   });
 });
 
+describe('the wire, as Claude Code speaks it', () => {
+  const start = useStacks();
+  const headers = {
+    'x-api-key': clientToken,
+    'content-type': 'application/json',
+    'anthropic-version': '2023-06-01',
+    'anthropic-beta': 'interleaved-thinking-2025-05-14',
+  };
+
+  it('streams the full event sequence, each event named for its type', async () => {
+    const s = await start();
+    const response = await fetch(`${s.url}/v1/messages?beta=true`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 100,
+        stream: true,
+        messages: [{ role: 'user', content: 'Stream it' }],
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const text = await response.text();
+    expect(text.endsWith('\n\n')).toBe(true);
+    const events = text
+      .trimEnd()
+      .split('\n\n')
+      .map((block) => {
+        const [eventLine, dataLine, ...rest] = block.split('\n');
+        expect(rest).toEqual([]);
+        const data = JSON.parse(dataLine?.replace(/^data: /, '') ?? '') as {
+          type: string;
+          delta?: { type: string };
+        };
+        expect(eventLine).toBe(`event: ${data.type}`);
+        return data;
+      });
+    const types = events.map((event) =>
+      event.type === 'content_block_delta' ? event.delta?.type : event.type,
+    );
+    expect(types[0]).toBe('message_start');
+    expect(types[1]).toBe('ping');
+    expect(types[2]).toBe('content_block_start');
+    expect(types.slice(3, -3).every((type) => type === 'text_delta')).toBe(true);
+    expect(types.slice(3, -3).length).toBeGreaterThan(1);
+    expect(types.slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
+    const deltas = events.filter((event) => event.type === 'content_block_delta') as unknown as {
+      delta: { text: string };
+    }[];
+    expect(deltas.map((event) => event.delta.text).join('')).toBe(fakeAnswerText('Stream it'));
+    expect(events.at(-2)).toMatchObject({ delta: { stop_reason: 'end_turn', stop_sequence: null } });
+  });
+
+  it('answers a body that is not JSON, and a missing token, in Anthropic’s shape', async () => {
+    const s = await start();
+    const broken = await fetch(`${s.url}/v1/messages`, { method: 'POST', headers, body: '{"model":' });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toEqual({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: 'The request body is not valid JSON.' },
+    });
+    const anonymous = await fetch(`${s.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+    expect(s.fake.requests).toHaveLength(0);
+  });
+});
+
 describe('the pool’s refusals in Anthropic’s terms', () => {
   const start = useStacks();
 

@@ -27,6 +27,7 @@ const clientPaths = [
   '/gemini/v1/models/gemini-2.5-flash:generateContent',
   '/v1/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
   '/v1/chat/completions',
+  '/v1/messages',
   '/hf/v1/embeddings',
   '/openai/v1/chat/completions',
   '/images/some-image-id',

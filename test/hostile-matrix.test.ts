@@ -248,7 +248,7 @@ let upstream: HostileUpstream;
 interface Surface {
   readonly name: string;
   readonly streams: boolean;
-  readonly protocol: 'gemini' | 'openai';
+  readonly protocol: 'gemini' | 'openai' | 'anthropic';
   readonly send: (s: Stack, signal: AbortSignal) => Promise<Response>;
 }
 
@@ -258,6 +258,14 @@ const post = (url: string, body: string, headers: Record<string, string>, signal
   fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, signal });
 const geminiAuth = { 'x-goog-api-key': clientToken };
 const openaiAuth = { authorization: `Bearer ${clientToken}` };
+const anthropicAuth = { 'x-api-key': clientToken, 'anthropic-version': '2023-06-01' };
+const messagesBody = (stream: boolean) =>
+  JSON.stringify({
+    model: 'gemini-2.5-flash',
+    max_tokens: 100,
+    stream,
+    messages: [{ role: 'user', content: 'hi' }],
+  });
 
 const surfaces: readonly Surface[] = [
   {
@@ -285,6 +293,12 @@ const surfaces: readonly Surface[] = [
     send: (s, signal) => post(`${s.url}/openai/v1/chat/completions`, chatBody(true), openaiAuth, signal),
   },
   {
+    name: 'Anthropic /v1/messages stream',
+    streams: true,
+    protocol: 'anthropic',
+    send: (s, signal) => post(`${s.url}/v1/messages`, messagesBody(true), anthropicAuth, signal),
+  },
+  {
     name: 'native generateContent',
     streams: false,
     protocol: 'gemini',
@@ -296,6 +310,12 @@ const surfaces: readonly Surface[] = [
     streams: false,
     protocol: 'openai',
     send: (s, signal) => post(`${s.url}/v1/chat/completions`, chatBody(false), openaiAuth, signal),
+  },
+  {
+    name: 'Anthropic /v1/messages non-stream',
+    streams: false,
+    protocol: 'anthropic',
+    send: (s, signal) => post(`${s.url}/v1/messages`, messagesBody(false), anthropicAuth, signal),
   },
 ];
 
@@ -333,11 +353,15 @@ function sseBlocks(text: string): { blocks: string[]; closed: boolean } {
   return { blocks: blocks.filter((block) => block !== ''), closed: last === '' };
 }
 
-/** The data of an event block; undefined for a comment; null for a block that is not SSE at all. */
-function dataOf(block: string): string | undefined | null {
+/**
+ * The data of an event block; undefined for a comment; null for a block that is not SSE at all.
+ * Anthropic's events name their type on an `event:` line too; the others' have only data.
+ */
+function dataOf(block: string, protocol: Surface['protocol']): string | undefined | null {
   const lines = block.split(/\r\n|\n|\r/);
   if (lines.every((line) => line.startsWith(':'))) return undefined;
-  if (!lines.every((line) => line.startsWith(':') || line.startsWith('data:'))) return null;
+  const named = (line: string) => protocol === 'anthropic' && line.startsWith('event:');
+  if (!lines.every((line) => line.startsWith(':') || line.startsWith('data:') || named(line))) return null;
   return lines
     .filter((line) => line.startsWith('data:'))
     .map((line) => line.slice(5).replace(/^ /, ''))
@@ -392,7 +416,7 @@ function streamEvents(answer: Answer, protocol: Surface['protocol']): (Record<st
   expect.soft(closed, `the last event is not closed by a blank line; ${seen}`).toBe(true);
   const events: (Record<string, unknown> | '[DONE]')[] = [];
   for (const block of blocks) {
-    const data = dataOf(block);
+    const data = dataOf(block, protocol);
     if (data === undefined) continue;
     expect
       .soft(data, `a block that is not a server-sent event reached the client: ${preview(block)}`)
@@ -415,6 +439,11 @@ function expectErrorShape(body: unknown, protocol: Surface['protocol'], where: s
   if (protocol === 'gemini') {
     expect.soft(body, `${where}: not Gemini's error shape`).toMatchObject({
       error: { code: 502, message: expect.any(String), status: expect.any(String) },
+    });
+  } else if (protocol === 'anthropic') {
+    expect.soft(body, `${where}: not Anthropic's error shape`).toMatchObject({
+      type: 'error',
+      error: { type: 'api_error', message: expect.any(String) },
     });
   } else {
     expect.soft(body, `${where}: not OpenAI's error shape`).toMatchObject({
@@ -535,6 +564,8 @@ describe.each(named(combinations))('%s', (_name, combination) => {
             expect.soft(errors, seen).toEqual([]);
             expect.soft(answer.complete, `a legal answer was cut (${seen})`).toBe(true);
             if (surface.protocol === 'openai') expect.soft(events.at(-1), seen).toBe('[DONE]');
+            if (surface.protocol === 'anthropic')
+              expect.soft(events.at(-1), seen).toEqual({ type: 'message_stop' });
             await expectImageIntact(s, surface, events);
           } else {
             expect.soft(errors, `one in-band error event (${seen})`).toHaveLength(1);
@@ -613,6 +644,14 @@ async function expectImageIntact(
   }
   const content = objects
     .map((event) => {
+      if (surface.protocol === 'anthropic') {
+        // A text_delta of a stream, or the text blocks of a whole message.
+        const { delta, content: blocks } = event as {
+          delta?: { text?: string };
+          content?: { text?: string }[];
+        };
+        return delta?.text ?? blocks?.map((block) => block.text ?? '').join('') ?? '';
+      }
       const choices = (
         event as { choices?: { delta?: { content?: string }; message?: { content?: string } }[] }
       ).choices;
@@ -621,7 +660,7 @@ async function expectImageIntact(
     })
     .join('');
   if (content.includes(imageDataUrl)) return;
-  // The gateway's own chat translation serves inline images from its image store.
+  // The gateway's own translations (OpenAI chat, Anthropic) serve inline images from its image store.
   const url = /\]\((https?:\/\/[^)\s]+\/images\/[^)\s]+)\)/.exec(content)?.[1];
   expect.soft(url, `an image URL in the content: ${preview(content)}`).toBeDefined();
   if (!url) return;

@@ -88,6 +88,32 @@ describe('a client cannot switch keys off through text Google quotes back', () =
     expect((await keys(s)).every((key) => key.status === 'active')).toBe(true);
   });
 
+  it.each(hostileNames)(
+    'Anthropic API: a thinking signature quoting %j, which Google quotes back, is the client’s 400; every key active',
+    async (name) => {
+      const s = await start({ API_KEYS: poolOf(5) });
+      const response = await post(
+        `${s.url}/v1/messages`,
+        JSON.stringify({
+          model: 'gemini-2.5-flash',
+          max_tokens: 100,
+          messages: [
+            { role: 'user', content: 'hi' },
+            { role: 'assistant', content: [{ type: 'thinking', thinking: 'hmm', signature: `<${name}>` }] },
+            { role: 'user', content: 'again' },
+          ],
+        }),
+        { 'x-api-key': clientToken },
+      );
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { type: string; error: { type: string; message: string } };
+      expect(body).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+      expect(body.error.message).toContain('Base64 decoding failed');
+      expect(s.fake.requests).toHaveLength(1);
+      expect((await keys(s)).every((key) => key.status === 'active' && key.models.length === 0)).toBe(true);
+    },
+  );
+
   it('an access_token or key parameter in any spelling never reaches Google; every key stays active', async () => {
     const s = await start({ API_KEYS: poolOf(4) });
     for (const query of ['access_token=x', 'ACCESS_TOKEN=x', '%61ccess_token=x', 'oauth_token=x', 'key=x']) {

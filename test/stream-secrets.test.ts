@@ -172,3 +172,26 @@ describe('keys in a 200 stream', () => {
     expect(received).toContain('AIza…');
   });
 });
+
+describe('keys in an Anthropic answer', () => {
+  it.each([
+    ['a complete message', false],
+    ['a message stream', true],
+  ])('%s: scrubbed', async (_name, stream) => {
+    const response = await fetch(`${stack.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': clientToken, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'gemini-2.5-flash',
+        max_tokens: 100,
+        stream,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    });
+    expect(response.status).toBe(200);
+    const { text: received } = await readStream(response);
+    expect(leaks(received)).toEqual([]);
+    if (stream) expect(received).toContain('fine so far');
+    expect(received).toContain('AIza…');
+  });
+});

@@ -19,6 +19,12 @@ describe('requestShapeProblem', () => {
     ['embedContent', '{"content":5}', "Invalid value at 'content'"],
     ['batchEmbedContents', '{"requests":[{"content":[]}]}', "Invalid value at 'requests[0].content'"],
     ['generateContent', `{"contents":${'['.repeat(101)}${']'.repeat(101)}}`, 'nesting too deep'],
+    [
+      'generateContent',
+      '{"contents":[{"parts":[{"text":"a"}]},{"parts":[{"text":"b","thoughtSignature":"not base64!"}]}]}',
+      `'contents[1].parts[0].thought_signature' (TYPE_BYTES), Base64 decoding failed for "not base64!"`,
+    ],
+    ['generateContent', '{"contents":[{"parts":[{"thoughtSignature":"abcde"}]}]}', 'Base64 decoding failed'],
   ])('%s %s: %s', (method, text, expected) => {
     expect(problem(method, text)).toContain(expected);
   });
@@ -28,6 +34,12 @@ describe('requestShapeProblem', () => {
     ['countTokens', '{"generateContentRequest":{"contents":[{"parts":[{"text":"hi"}]}]}}'],
     ['batchEmbedContents', '{"requests":[{"content":{"parts":[{"text":"hi"}]}}]}'],
     ['predict', '{"instances":5}'],
+    // Standard and URL-safe base64 alike, with or without padding; Google's placeholder for a lost one.
+    [
+      'generateContent',
+      '{"contents":[{"parts":[{"thoughtSignature":"c2ln+/8="},{"thoughtSignature":"c2ln-_8"}]}]}',
+    ],
+    ['generateContent', '{"contents":[{"parts":[{"thoughtSignature":"skip_thought_signature_validator"}]}]}'],
   ])('accepts what Google reads: %s %s', (method, text) => {
     expect(problem(method, text)).toBeUndefined();
   });

@@ -18,6 +18,16 @@ function stringField(value: unknown, path: string): FakeError | undefined {
   return invalidArgumentError(`Invalid value at '${path}' (TYPE_STRING), ${JSON.stringify(value)}`);
 }
 
+/** A `bytes` field: base64, standard or URL-safe, as Google's JSON parser reads it. */
+function bytesField(value: unknown, path: string): FakeError | undefined {
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value.replace(/=+$/, '') : undefined;
+  if (text !== undefined && /^[A-Za-z0-9+/_-]*$/.test(text) && text.length % 4 !== 1) return undefined;
+  return invalidArgumentError(
+    `Invalid value at '${path}' (TYPE_BYTES), Base64 decoding failed for ${JSON.stringify(value)}`,
+  );
+}
+
 function message(type: string, fields: Record<string, Check> = {}): Check {
   return (value, path, version) => {
     if (value === undefined) return undefined;
@@ -42,7 +52,7 @@ function repeated(item: Check, type: string): Check {
   };
 }
 
-const part = message('Part', { text: stringField });
+const part = message('Part', { text: stringField, thoughtSignature: bytesField });
 const content = message('Content', { role: stringField, parts: repeated(part, 'Part') });
 const contents = repeated(content, 'Content');
 const generateFields: Record<string, Check> = {
