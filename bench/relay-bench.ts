@@ -20,10 +20,21 @@ const token = 'bench-token';
 const nativeBody = JSON.stringify({
   contents: [{ role: 'user', parts: [{ text: 'Why is the sky blue?' }] }],
 });
-const openaiBody = JSON.stringify({
-  model: 'gemini-2.5-flash',
-  messages: [{ role: 'user', content: 'Why is the sky blue?' }],
-});
+const openaiBody = (stream: boolean) =>
+  JSON.stringify({
+    model: 'gemini-2.5-flash',
+    stream,
+    messages: [{ role: 'user', content: 'Why is the sky blue?' }],
+  });
+const anthropicBody = (stream: boolean) =>
+  JSON.stringify({
+    model: 'gemini-2.5-flash',
+    max_tokens: 1024,
+    stream,
+    messages: [{ role: 'user', content: 'Why is the sky blue?' }],
+  });
+/** BENCH_SCENARIOS=openai,anthropic runs only those (all when unset). */
+const only = process.env.BENCH_SCENARIOS?.split(',').map((name) => name.trim());
 
 interface Target {
   readonly name: 'direct' | 'reference' | 'gateway';
@@ -31,12 +42,12 @@ interface Target {
   readonly headers: Record<string, string>;
 }
 
-/** One request shape: what goes to the fake directly, and (for the OpenAI layer) what goes to the gateway. */
+/** One request shape: what goes to the fake directly, and (for a translated API) what goes to the gateway. */
 interface Scenario {
   readonly name: string;
   readonly path: string;
   readonly body: string;
-  /** The gateway's own request, when it differs: the OpenAI API for the same question. */
+  /** The gateway's own request, when it differs: the OpenAI or Anthropic API for the same question. */
   readonly gateway?: { readonly path: string; readonly body: string };
 }
 
@@ -100,22 +111,39 @@ try {
     { name: 'gateway', url: gateway.url, headers: { authorization: `Bearer ${token}` } },
   ];
   const generate = '/v1beta/models/gemini-2.5-flash:generateContent';
-  const scenarios: Scenario[] = [
+  const streamGenerate = '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse';
+  const allScenarios: Scenario[] = [
     { name: 'non-stream', path: generate, body: nativeBody },
-    {
-      name: 'stream',
-      path: '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
-      body: nativeBody,
-    },
-    // OpenAI chat through the gateway (translated to Gemini and back) against the same question
-    // asked natively of the fake: the bare reference relay cannot translate, so it sits this out.
+    { name: 'stream', path: streamGenerate, body: nativeBody },
+    // OpenAI chat and Anthropic messages through the gateway (translated to Gemini and back)
+    // against the same question asked natively of the fake: the bare reference relay cannot
+    // translate, so it sits these out.
     {
       name: 'openai',
       path: generate,
       body: nativeBody,
-      gateway: { path: '/v1/chat/completions', body: openaiBody },
+      gateway: { path: '/v1/chat/completions', body: openaiBody(false) },
+    },
+    {
+      name: 'anthropic',
+      path: generate,
+      body: nativeBody,
+      gateway: { path: '/v1/messages', body: anthropicBody(false) },
+    },
+    {
+      name: 'openai-stream',
+      path: streamGenerate,
+      body: nativeBody,
+      gateway: { path: '/v1/chat/completions', body: openaiBody(true) },
+    },
+    {
+      name: 'anthropic-stream',
+      path: streamGenerate,
+      body: nativeBody,
+      gateway: { path: '/v1/messages', body: anthropicBody(true) },
     },
   ];
+  const scenarios = allScenarios.filter((scenario) => !only || only.includes(scenario.name));
 
   for (const scenario of scenarios) {
     const targets = allTargets.filter((target) => !(scenario.gateway && target.name === 'reference'));
@@ -149,7 +177,7 @@ try {
         return connections === 1 ? `${name} ${ratio} (+${added} ms/request)` : `${name} ${ratio}`;
       };
       summary.push(
-        `${scenario.name.padEnd(10)} c=${String(connections).padEnd(2)}  of direct: ${describe('gateway')}; ${describe('reference')}`,
+        `${scenario.name.padEnd(16)} c=${String(connections).padEnd(2)}  of direct: ${describe('gateway')}; ${describe('reference')}`,
       );
     }
   }

@@ -373,6 +373,32 @@ describe('the wire, as Claude Code speaks it', () => {
   });
 });
 
+describe('ANTHROPIC_MODEL_MAP', () => {
+  const start = useStacks();
+
+  it('is live: a saved map applies to the next request', async () => {
+    const s = await start();
+    const client = new Anthropic({ apiKey: clientToken, baseURL: s.url, maxRetries: 0 });
+    const ask = () =>
+      client.messages.create({
+        model: 'claude-opus-4-1',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+    await ask();
+    expect(s.fake.lastRequest()?.url).toBe('/v1beta/models/gemini-2.5-pro:generateContent');
+    const saved = await fetch(`${s.url}/api/config`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ values: { ANTHROPIC_MODEL_MAP: { 'claude-*': 'gemini-2.0-flash' } } }),
+    });
+    expect(saved.status).toBe(200);
+    const message = await ask();
+    expect(s.fake.lastRequest()?.url).toBe('/v1beta/models/gemini-2.0-flash:generateContent');
+    expect(message.model).toBe('claude-opus-4-1');
+  });
+});
+
 describe('the pool’s refusals in Anthropic’s terms', () => {
   const start = useStacks();
 
