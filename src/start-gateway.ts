@@ -317,7 +317,7 @@ async function openGateway(
       else
         logger.warn(
           { ffmpeg: settings.FFMPEG_PATH, missing },
-          `ffmpeg (FFMPEG_PATH) ${problem ?? 'lacks encoders'}: audio/speech refuses ${missing.join(', ')}` +
+          `ffmpeg (FFMPEG_PATH): ${problem ?? 'it lacks some encoders'}; audio/speech refuses ${missing.join(', ')}` +
             `${formats.includes('mp3') ? '' : ', and answers WAV when a request names no format'}`,
         );
     },

@@ -63,8 +63,10 @@ async function encodedAnswer(
     return { status: 200, contentType: speechEncodings[format].contentType, body };
   } catch (error) {
     if (!(error instanceof SpeechEncodingError)) throw error;
-    // ffmpeg's own words (`detail`) go to the operator's log only, never to the client.
-    request.log.error({ format, reason: error.message, ffmpeg: error.detail }, 'could not encode speech');
+    // ffmpeg's own words (`detail`) go to the operator's log only, never to the client. A client
+    // that left had its ffmpeg killed: no fault, and the pipeline logs the request as closed.
+    if (!signal.aborted)
+      request.log.error({ format, reason: error.message, ffmpeg: error.detail }, 'could not encode speech');
     const message = `The gateway could not encode the speech as ${format} (${error.message}); wav and pcm need no encoder.`;
     return {
       status: 500,
