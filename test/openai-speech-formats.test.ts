@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeSpeechByteLength, fakeSpeechPcm } from '../src/fake-upstream/fake-media.js';
+import { startHostileUpstream } from './helpers/hostile-upstream.js';
 import { clientToken, type Stack, startStack, useStacks } from './helpers/start-stack.js';
 
 // audio/speech in every format of OpenAI's, through the official client, against the real gateway
@@ -277,5 +278,40 @@ describe('audio/speech without a working ffmpeg', () => {
       .toEqual([[499, 'client-closed']]);
     // The client's leaving is no fault of the encoder's.
     expect(stack.logLines.filter((line) => line.includes('could not encode speech'))).toEqual([]);
+  });
+
+  it('answers audio at a sample rate no file carries, from a hostile upstream, 502 without running ffmpeg', async () => {
+    const upstream = await startHostileUpstream((request) => {
+      const rate = request.url?.includes('tts') ? '0' : '99999999999';
+      const audio = {
+        mimeType: `audio/L16;codec=pcm;rate=${rate}`,
+        data: fakeSpeechPcm('hi').toString('base64'),
+      };
+      return {
+        kind: 'pieces',
+        contentType: 'application/json; charset=UTF-8',
+        pieces: [
+          JSON.stringify({
+            candidates: [{ content: { parts: [{ inlineData: audio }] }, finishReason: 'STOP' }],
+          }),
+        ],
+      };
+    });
+    try {
+      const pidFile = join(folder, 'never.pid');
+      const ffmpeg = fakeFfmpeg('recording-ffmpeg', `echo $$ > '${pidFile}'\nexit 1`);
+      const stack = await start({ BASE_URL: `${upstream.url}/v1beta`, FFMPEG_PATH: ffmpeg });
+      const openai = clientOf(stack);
+      for (const body of [
+        { response_format: 'opus' as const },
+        { model: 'gemini-x', response_format: 'wav' as const },
+      ]) {
+        await expect(speak(openai, body)).rejects.toMatchObject({ status: 502 });
+      }
+      expect(upstream.generationCalls).toBe(2);
+      expect(existsSync(pidFile)).toBe(false);
+    } finally {
+      await upstream.close();
+    }
   });
 });
