@@ -148,6 +148,12 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
     'TTS',
     "slow, normal or fast: the pace of audio/speech when the request gives no speed, asked for in the prompt (Gemini's TTS has no speed parameter).",
   ),
+  // Restart only: a program the gateway runs is not chosen through the API an admin token reaches.
+  FFMPEG_PATH: entry(
+    'TTS',
+    "The ffmpeg that encodes audio/speech as mp3 (OpenAI's default), opus, aac and flac: a name looked up on PATH, or a path. Without it those formats are refused, and speech without a format is WAV.",
+    restart,
+  ),
   // Streaming
   FAKE_STREAM_ENABLED: entry(
     'Stream',

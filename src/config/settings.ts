@@ -149,6 +149,8 @@ export const settingsSchema = z
     /** The Gemini voice of audio/speech when the request names none (the seed's default). */
     TTS_VOICE_NAME: text('Zephyr'),
     TTS_SPEED: oneOf(['slow', 'normal', 'fast'], 'normal'),
+    /** The ffmpeg that encodes audio/speech as mp3, opus, aac and flac: a name on PATH, or a path. */
+    FFMPEG_PATH: text('ffmpeg'),
     /** A client sees, and names in its requests, only the files it uploaded (the admin token: all). */
     FILES_USER_ISOLATION_ENABLED: boolean(true),
     FILES_CLEANUP_ENABLED: boolean(true),

@@ -392,6 +392,8 @@ export const zhCN: Messages = {
         '请求未指定音色时 audio/speech 使用的 Gemini 音色（OpenAI 的音色名会映射到 Gemini 的音色）。',
       TTS_SPEED:
         'slow、normal 或 fast：请求未给出语速时 audio/speech 的语速，通过提示词要求（Gemini 的语音合成没有语速参数）。',
+      FFMPEG_PATH:
+        '将 audio/speech 编码为 mp3（OpenAI 的默认格式）、opus、aac 和 flac 的 ffmpeg：PATH 中的名称或一个路径。没有它时这些格式会被拒绝，未指定格式的语音以 WAV 返回。',
       FAKE_STREAM_ENABLED: '以一次完整调用提供流式响应，计算期间发送保活数据。',
       FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS: '假流式输出的保活间隔（秒）。',
       STREAM_OPTIMIZER_ENABLED: '将流式文本分成小段匀速输出。',
