@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { describeOutboundProxy } from '../src/config/parse-outbound-proxies.js';
 import { createKeyIdentity } from '../src/core/key-identity.js';
 import { createFakeUpstream, type FakeUpstream } from '../src/fake-upstream/create-fake-upstream.js';
+import { createGeminiClient } from '../src/upstream/gemini-client.js';
+import { createProxyRests } from '../src/upstream/proxy-rests.js';
 import { keysFor, startHttpProxy, type TestProxy } from './helpers/outbound-proxies.js';
 import { clientToken, generateBody, post, type Stack, useStacks } from './helpers/start-stack.js';
 
@@ -270,5 +273,75 @@ describe('a proxy whose address Google rate-limits (PROXY_RATE_LIMIT_KEYS)', () 
       headers: { authorization: `Bearer ${clientToken}` },
     });
     expect(asClient.status).toBe(401);
+  });
+});
+
+describe('the upstream client with proxies resting', () => {
+  it('names the proxy each answer came through, and goes around a resting proxy to the next, back when its rest ends', async () => {
+    const fake = track(await createFakeUpstream());
+    const p1 = track(await startHttpProxy());
+    const p2 = track(await startHttpProxy());
+    const p3 = track(await startHttpProxy());
+    let nowMs = 1_000_000;
+    const rests = createProxyRests({ now: () => nowMs });
+    const client = track(
+      createGeminiClient({
+        base: { origin: fake.url, pathPrefix: '' },
+        timeouts: { connectMs: 2_000, firstByteMs: 5_000, streamIdleMs: 5_000, totalMs: 5_000 },
+        proxies: [p1, p2, p3].map((proxy) => describeOutboundProxy(proxy.url)),
+        proxyRests: rests,
+      }),
+    );
+    const [secret] = keysFor(0, 1, 3, 'client');
+    const key = { id: idOf(secret as string), secret: secret as string };
+    const request = {
+      method: 'POST' as const,
+      path: '/v1beta/models/gemini-2.5-flash:generateContent',
+      query: '',
+      body: Buffer.from(generateBody('hi')),
+    };
+    const via = async () => (await client.send(request, key, false)).via;
+
+    expect(await via()).toBe(p1.label);
+    // P1 rests (three keys limited through it at once): the key's calls take P2, the next in order.
+    for (const id of ['a', 'b', 'c'])
+      rests.rateLimited({ proxy: p1.label, keyId: id, model: 'm', retryAtMs: nowMs + 5_000 }, 3);
+    expect([await via(), await via()]).toEqual([p2.label, p2.label]);
+    // P2 rests too, longer: P3. Then every proxy rests: the one back first, never Google directly.
+    for (const id of ['d', 'e', 'f'])
+      rests.rateLimited({ proxy: p2.label, keyId: id, model: 'm', retryAtMs: nowMs + 9_000 }, 3);
+    expect(await via()).toBe(p3.label);
+    for (const id of ['g', 'h', 'i'])
+      rests.rateLimited({ proxy: p3.label, keyId: id, model: 'm', retryAtMs: nowMs + 7_000 }, 3);
+    expect(await via()).toBe(p1.label);
+    expect(fake.requests.every((request) => request.status === 200)).toBe(true);
+    // P1's rest is over: its own proxy again.
+    nowMs += 5_000;
+    expect(await via()).toBe(p1.label);
+    expect(p1.keysSeen()).toEqual([secret, secret, secret]);
+    expect(p2.keysSeen()).toEqual([secret, secret]);
+    expect(p3.keysSeen()).toEqual([secret]);
+  });
+
+  it('names no proxy for a call straight to Google', async () => {
+    const fake = track(await createFakeUpstream());
+    const client = track(
+      createGeminiClient({
+        base: { origin: fake.url, pathPrefix: '' },
+        timeouts: { connectMs: 2_000, firstByteMs: 5_000, streamIdleMs: 5_000, totalMs: 5_000 },
+      }),
+    );
+    const answer = await client.send(
+      {
+        method: 'POST',
+        path: '/v1beta/models/gemini-2.5-flash:generateContent',
+        query: '',
+        body: Buffer.from(generateBody('hi')),
+      },
+      { id: 'direct', secret: 'ok-direct-call-key-0123456789' },
+      false,
+    );
+    expect(answer.statusCode).toBe(200);
+    expect(answer.via).toBeUndefined();
   });
 });

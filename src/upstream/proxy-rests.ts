@@ -116,7 +116,8 @@ export function createProxyRests(clock: Clock): ProxyRests {
         return none;
       }
       hits.delete(proxy);
-      const latest = Math.max(...recent.map((hit) => hit.retryAtMs ?? hit.atMs + defaultProxyRestMs));
+      let latest = nowMs;
+      for (const hit of recent) latest = Math.max(latest, hit.retryAtMs ?? hit.atMs + defaultProxyRestMs);
       const untilMs = Math.min(Math.max(latest, nowMs + minProxyRestMs), nowMs + maxProxyRestMs);
       const started: ProxyRest = { proxy, sinceMs: nowMs, untilMs, keys };
       rests.set(proxy, started);
