@@ -13,10 +13,16 @@ import type { MetricSink } from './core/metric-sink.js';
 import { deriveRouteOptions, type RouteOptions, type RouteStatics } from './http/route-options.js';
 import type { KeyPool } from './keypool/key-pool.js';
 import { createKeyProber, type KeyProber, type ProbeResult } from './relay/create-key-prober.js';
-import type { RelayContext } from './relay/relay-call.js';
+import type { ProxyRestPolicy, RelayContext } from './relay/relay-call.js';
 import { checkOutboundProxies, type ProxyCheck } from './upstream/check-outbound-proxies.js';
 import { createMediaFetcher, type MediaFetcher } from './upstream/fetch-media.js';
 import { createGeminiClient, type GeminiClient } from './upstream/gemini-client.js';
+import {
+  createProxyRests,
+  describeProxyStates,
+  type ProxyRests,
+  type ProxyState,
+} from './upstream/proxy-rests.js';
 
 export interface LiveRuntimeOptions {
   readonly store: SettingsStore;
@@ -43,6 +49,8 @@ export interface LiveRuntime {
   readonly prober: KeyProber;
   /** Tries each proxy of PROXIES in force: a call through it to BASE_URL's origin, without a key. */
   checkProxies(): Promise<ProxyCheck[]>;
+  /** Each proxy of PROXIES in force, by label, with its rest when it rests. */
+  proxyStates(): ProxyState[];
   /** Stops probing and closes the upstream client and the media fetcher, once their calls end. */
   close(): Promise<void>;
 }
@@ -97,7 +105,7 @@ function shared<T>(
   };
 }
 
-function buildClient(settings: Settings, random: () => number): GeminiClient {
+function buildClient(settings: Settings, random: () => number, proxyRests: ProxyRests): GeminiClient {
   return createGeminiClient({
     base: settings.BASE_URL,
     vertexBase: settings.VERTEX_EXPRESS_BASE_URL,
@@ -111,6 +119,7 @@ function buildClient(settings: Settings, random: () => number): GeminiClient {
     proxies: settings.PROXIES.map(describeOutboundProxy),
     proxyPerKey: settings.PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY,
     random,
+    proxyRests,
   });
 }
 
@@ -141,7 +150,11 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
   const onCloseError = (error: unknown) =>
     logger.warn({ reason: (error as Error).message }, 'could not close an upstream client or media fetcher');
   let settings = store.current().settings;
-  let client = shared(buildClient(settings, options.random), (value) => value.close(), onCloseError);
+  // Kept by label across clients: a proxy that rests still rests after a change of TIME_OUT.
+  const proxyRests = createProxyRests(options.clock);
+  const newClient = () =>
+    shared(buildClient(settings, options.random, proxyRests), (value) => value.close(), onCloseError);
+  let client = newClient();
   let media = shared(buildMediaFetcher(settings), (value) => value.close(), onCloseError);
 
   const buildProber = () =>
@@ -164,7 +177,27 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
   /** The shared parts each version uses, released when the version retires. */
   const partsOf = new Map<RouteOptions, readonly Shared<unknown>[]>();
 
+  /** Labels only: log lines, errors and the operator API never hold a proxy's credentials. */
+  const proxyLabels = () => settings.PROXIES.map((entry) => describeOutboundProxy(entry).label);
+
+  function buildProxyPolicy(): ProxyRestPolicy | undefined {
+    if (settings.PROXIES.length === 0) return undefined;
+    return {
+      rests: proxyRests,
+      labels: proxyLabels(),
+      keys: settings.PROXY_RATE_LIMIT_KEYS,
+      onRest(rest) {
+        options.metrics.proxyRested();
+        logger.warn(
+          { proxy: rest.proxy, keys: rest.keys, until: new Date(rest.untilMs).toISOString() },
+          'outbound proxy rate-limited by Google: it rests, and the keys limited through it are not blamed',
+        );
+      },
+    };
+  }
+
   function buildVersion(): RouteOptions {
+    const proxies = buildProxyPolicy();
     const relay: RelayContext = {
       pool,
       client: client.value,
@@ -180,6 +213,7 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
       ...(logger.isLevelEnabled('debug')
         ? { debug: (fields, message) => logger.debug(fields, message) }
         : {}),
+      ...(proxies ? { proxies } : {}),
     };
     const routeOptions = deriveRouteOptions(settings, relay, media.value, options.statics);
     const parts = [client, media];
@@ -235,8 +269,7 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
     if (changed.has('MAX_FAILURES') || changed.has('KEY_RATE_LIMITS'))
       pool.setLimits({ softFailureLimit: settings.MAX_FAILURES, rateLimits: settings.KEY_RATE_LIMITS });
     const upstreamChanged = changedAmong(upstreamSettings, changed);
-    if (upstreamChanged)
-      client = shared(buildClient(settings, options.random), (value) => value.close(), onCloseError);
+    if (upstreamChanged) client = newClient();
     if (changedAmong(mediaSettings, changed))
       media = shared(buildMediaFetcher(settings), (value) => value.close(), onCloseError);
     if (upstreamChanged || changedAmong(proberSettings, changed)) {
@@ -260,6 +293,7 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
         connectMs: Math.min(proxyCheckMs, settings.CONNECT_TIMEOUT_SECONDS * 1000),
         timeoutMs: proxyCheckMs,
       }),
+    proxyStates: () => describeProxyStates(proxyLabels(), proxyRests.list()),
     async close() {
       prober.close();
       // The server is closed first, so no request holds the current version any more.

@@ -371,7 +371,7 @@ async function openGateway(
     config: { store },
     logs: { logs: createLogSearchRepository(database.db), names: rowNames },
     stats: { stats, names: rowNames, clock },
-    proxies: { check: () => runtime.checkProxies() },
+    proxies: { check: () => runtime.checkProxies(), states: () => runtime.proxyStates() },
     operatorAuth: {
       admin,
       sessions: createAdminSessionRepository(database.db),

@@ -97,6 +97,10 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
     'API',
     "With PROXIES: each key always goes through the same proxy, chosen by a hash of the key's id; false: a proxy at random for each call.",
   ),
+  PROXY_RATE_LIMIT_KEYS: entry(
+    'API',
+    "With PROXIES: when this many distinct keys are rate-limited (429) through one proxy within 10 s, Google is limiting the proxy's address, not the keys: the proxy rests until Google's retry time (60 s without one, 10 minutes at most), the keys' rests are cleared, and their calls go through the next proxy meanwhile. 0 turns it off.",
+  ),
   // Model features
   SEARCH_MODELS: entry('Model', 'Models offered with a -search name (Google Search grounding).'),
   IMAGE_MODELS: entry('Model', 'Models offered with an -image name (text and image output).'),

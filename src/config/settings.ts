@@ -132,6 +132,8 @@ export const settingsSchema = z
     PROXIES: setting(parseOutboundProxies, [] as string[], { type: 'list' }),
     /** With PROXIES: a key always goes by the same proxy (a hash of its id); false: one at random per call. */
     PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY: boolean(true),
+    /** With PROXIES: distinct keys rate-limited through one proxy within 10 s that rest the proxy; 0: never. */
+    PROXY_RATE_LIMIT_KEYS: integer(3, 0),
     // OpenAI-compatible layer and model features (gemini-balance's names)
     SEARCH_MODELS: list(['gemini-2.5-flash', 'gemini-2.5-pro']),
     IMAGE_MODELS: list([]),
