@@ -364,6 +364,8 @@ export const zhCN: Messages = {
       CUSTOM_HEADERS: '添加到每个上游请求的请求头：{"X-Team": "search"}。',
       PROXIES:
         '调用 Google 时使用的出站代理：http://[用户名:密码@]主机:端口、https://… 或 socks5://…，JSON 数组或逗号分隔列表。为空时直接连接 Google。代理导致的失败不计入密钥：请求会换一个密钥重试。',
+      PROXY_RATE_LIMIT_KEYS:
+        '配置 PROXIES 时：10 秒内经同一代理有这么多个不同的密钥被限流（429），说明 Google 限制的是代理的地址而非密钥：该代理休息到 Google 给出的重试时间（没有则 60 秒，最多 10 分钟），清除这些密钥的冷却，其间它们的调用改走下一个代理。0 表示关闭。',
       PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY:
         '配置了 PROXIES 时：每个密钥始终经由同一个代理（按密钥 id 的哈希选择）；false：每次调用随机选择一个代理。',
       SEARCH_MODELS: '提供 -search 名称（Google 搜索接地）的模型。',
