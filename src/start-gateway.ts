@@ -347,6 +347,7 @@ async function openGateway(
       clock,
       onKeysChanged: (removed) => inStep?.keysChanged(removed),
     },
+    seedKeys: { pool, probe: (keys, probeOptions) => runtime.prober.probe(keys, probeOptions) },
     config: { store },
     logs: { logs: createLogSearchRepository(database.db), names: rowNames },
     stats: { stats, names: rowNames, clock },
