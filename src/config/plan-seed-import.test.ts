@@ -52,7 +52,7 @@ describe('planSeedImport: settings', () => {
       'VERTEX_EXPRESS_BASE_URL',
       'does not support',
     ],
-    ['an unsupported setting left empty', 'PAID_KEY', '', 'PAID_KEY', 'empty in the seed'],
+    ['an unsupported setting left empty', 'TIMEZONE', '', 'TIMEZONE', 'empty in the seed'],
     ['an unsupported empty list', 'VERTEX_API_KEYS', '[]', 'VERTEX_API_KEYS', 'empty in the seed'],
     ['the database type', 'DATABASE_TYPE', 'mysql', 'DATABASE_TYPE', "the seed's database connection"],
     ['the SQLite file', 'SQLITE_DATABASE', 'default_db', 'SQLITE_DATABASE', "the seed's database"],

@@ -16,7 +16,7 @@ import {
   convertSpeechRequest,
 } from '../protocols/openai/convert-media-requests.js';
 import { encodeWav, sampleRateOf } from '../protocols/openai/encode-wav.js';
-import { OpenAIRequestError } from '../protocols/openai/openai-error.js';
+import { imageChatModelOf, isImagenModel } from '../protocols/openai/image-models.js';
 import {
   type ParsedAnswer,
   parseBatchEmbedAnswer,
@@ -27,7 +27,6 @@ import {
 import { createOpenAIWholeSurface, jsonAnswer } from '../protocols/openai/whole-surface.js';
 import type { RelayCall } from '../relay/relay-call.js';
 import { runWhole } from '../relay/run-generation.js';
-import { MediaFetchError } from '../upstream/fetch-media.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createClientChannel } from './create-client-channel.js';
 import { checkGeminiToken, type GeminiHandlers } from './gemini-routes.js';
@@ -38,6 +37,7 @@ import {
   parseJsonBody,
   publicBaseUrl,
   sendOpenAIError,
+  sendOpenAIRouteError,
 } from './openai-chat.js';
 import { rememberClient } from './request-client.js';
 
@@ -99,15 +99,7 @@ export async function openaiRoutes(
     );
   });
 
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    if (error instanceof OpenAIRequestError)
-      return sendOpenAIError(reply, error.status, error.message, error.param, error.code);
-    if (error instanceof MediaFetchError)
-      return sendOpenAIError(reply, 400, `image_url: ${error.message}`, 'messages');
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return sendOpenAIError(reply, status, status >= 500 ? 'Internal gateway error.' : error.message);
-  });
+  app.setErrorHandler(sendOpenAIRouteError);
 
   /**
    * One operation answered whole through the pipeline: Google's answer checked by `parse` and
@@ -148,9 +140,10 @@ export async function openaiRoutes(
         const hidden = new Set(options.settings.FILTERED_MODELS);
         const ids = listed.filter((id) => !hidden.has(id));
         const derived = derivedModelNames(modelListsOf(options.settings));
+        const drawing = imageChatModelOf(options.settings.CREATE_IMAGE_MODEL);
         return jsonAnswer({
           object: 'list',
-          data: [...ids, ...derived].map((id) => ({
+          data: [...ids, ...derived, drawing].map((id) => ({
             id,
             object: 'model',
             created: modelCreated,
@@ -176,6 +169,11 @@ export async function openaiRoutes(
       const options = optionsOf(request);
       if (prefix === '/v1' && isGeminiClient(request)) return options.gemini.getModel('v1')(request, reply);
       const id = checkModelField(request.params.model, 'model');
+      // The -chat image model is CREATE_IMAGE_MODEL's, under the name the client listed.
+      const model =
+        id === imageChatModelOf(options.settings.CREATE_IMAGE_MODEL)
+          ? options.settings.CREATE_IMAGE_MODEL
+          : resolveModel(id, modelListsOf(options.settings)).model;
       return relayed(
         options,
         reply,
@@ -184,7 +182,7 @@ export async function openaiRoutes(
           model: null,
           request: {
             method: 'GET',
-            path: `/v1beta/models/${encodeURIComponent(resolveModel(id, modelListsOf(options.settings)).model)}`,
+            path: `/v1beta/models/${encodeURIComponent(model)}`,
             query: '',
           },
         },
@@ -248,9 +246,9 @@ export async function openaiRoutes(
           body: Buffer.from(JSON.stringify(payload)),
         },
       });
-      if (model.startsWith('imagen')) {
+      if (isImagenModel(model)) {
         return relayed(
-          options,
+          { ...options, relay: options.imageRelay },
           reply,
           call('predict', convertImagenRequest(body)),
           parsePredictAnswer,
@@ -267,7 +265,7 @@ export async function openaiRoutes(
       const images: { mimeType: string; data: string }[] = [];
       const calls = body.n ?? 1;
       return relayed(
-        options,
+        { ...options, relay: options.imageRelay },
         reply,
         call('generateContent', convertGeminiImageRequest(body)),
         parseGeneratedFiles,
