@@ -120,7 +120,7 @@ describe("gemini-balance's key routes: what they do", () => {
     s.fake.script(bravo, 'invalid');
     const response = await post(
       `${s.directUrl}/gemini/v1beta/verify-selected-keys`,
-      JSON.stringify({ keys: [alpha, bravo, stranger, alpha] }),
+      JSON.stringify({ keys: [alpha, bravo, stranger, '__proto__', alpha] }),
       admin(s),
     );
     expect(response.status).toBe(200);
@@ -130,10 +130,10 @@ describe("gemini-balance's key routes: what they do", () => {
       success: true,
       successful_keys: [alpha],
       valid_count: 1,
-      invalid_count: 2,
+      invalid_count: 3,
     });
     const failed = body.failed_keys as Record<string, string>;
-    expect(Object.keys(failed).sort()).toEqual([bravo, stranger].sort());
+    expect(Object.keys(failed).sort()).toEqual([bravo, stranger, '__proto__'].sort());
     expect(failed[bravo]).toMatch(/^invalid: API key not valid/);
     expect(failed[stranger]).toBe('Not a key of the pool.');
     expect(s.fake.callsFor(alpha)).toBe(1);

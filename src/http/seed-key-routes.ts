@@ -95,29 +95,30 @@ export async function seedKeyRoutes(app: FastifyInstance, options: SeedKeyRouteO
     gemini.post(`${geminiBase}/verify-selected-keys`, async (request, reply) => {
       const body = parseAdminBody(verifySelectedSchema, request, reply);
       if (!body) return reply;
-      const failed: Record<string, string> = {};
+      // Pairs, made an object by Object.fromEntries: a key sent as `__proto__` stays a key.
+      const failed: [string, string][] = [];
       // Each key given once is probed once, and answered under the text the client sent.
       const known = new Map<string, PoolKey>();
       for (const given of new Set(body.keys)) {
         const key = pool.findSecret(given);
         if (key) known.set(key.id, key);
-        else failed[given] = 'Not a key of the pool.';
+        else failed.push([given, 'Not a key of the pool.']);
       }
       const results = await probe([...known.values()], { cancellation: createRequestSignal(reply) });
       const successful: string[] = [];
       for (const result of results) {
         const given = known.get(result.id)?.secret ?? '';
         if (result.ok) successful.push(given);
-        else failed[given] = `${statusOf(result)}: ${result.message ?? 'no message'}`;
+        else failed.push([given, `${statusOf(result)}: ${result.message ?? 'no message'}`]);
       }
-      const invalid = Object.keys(failed).length;
+      const invalid = failed.length;
       // The keys the client sent come back, as gemini-balance answers: never kept by a cache.
       reply.header('cache-control', 'no-store');
       return {
         success: true,
         message: `Verified ${successful.length + invalid} keys: ${successful.length} valid, ${invalid} not.`,
         successful_keys: successful,
-        failed_keys: failed,
+        failed_keys: Object.fromEntries(failed),
         valid_count: successful.length,
         invalid_count: invalid,
       };
@@ -167,17 +168,18 @@ export async function seedKeyRoutes(app: FastifyInstance, options: SeedKeyRouteO
     guardOperatorApi(list, options.auth, { bareToken: true });
     for (const path of keyListPaths) {
       list.get(path, async (_request, reply) => {
-        const valid: Record<string, number> = {};
-        const invalid: Record<string, number> = {};
+        const valid: [string, number][] = [];
+        const invalid: [string, number][] = [];
         for (const row of pool.rows()) {
           const key = pool.find(row.key.id);
-          if (key) (isValid(row.state) ? valid : invalid)[key.secret] = failCountOf(row.state);
+          if (key) (isValid(row.state) ? valid : invalid).push([key.secret, failCountOf(row.state)]);
         }
         reply.header('cache-control', 'no-store');
         return {
           status: 'success',
-          data: { valid_keys: valid, invalid_keys: invalid },
-          total: Object.keys(valid).length + Object.keys(invalid).length,
+          // Object.fromEntries: any text is an API key to the pool, `__proto__` included.
+          data: { valid_keys: Object.fromEntries(valid), invalid_keys: Object.fromEntries(invalid) },
+          total: valid.length + invalid.length,
         };
       });
     }
