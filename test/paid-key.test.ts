@@ -285,7 +285,7 @@ describe('the {CREATE_IMAGE_MODEL}-chat model', () => {
     const s = await startWith({ PAID_KEY: paid });
     const compat = clientOf(s, '/openai/v1');
     const answer = await compat.chat.completions.create({
-      model: drawingModel,
+      model: `models/${drawingModel}`,
       messages: [{ role: 'user', content: 'a tree' }],
     });
     await expectServedPng(imageUrlsIn(answer.choices[0]?.message.content ?? '')[0]);

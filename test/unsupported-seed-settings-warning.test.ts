@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeUpstream, type FakeUpstream } from '../src/fake-upstream/create-fake-upstream.js';
 
 // An operator who brings a gemini-balance .env: the settings gemgate ignores are named at start,
-// in one line, by name only (PAID_KEY, VERTEX_API_KEYS and the like are secrets).
+// in one line, by name only (VERTEX_API_KEYS, OSS_ACCESS_KEY_SECRET and the like are secrets).
 const root = resolve(import.meta.dirname, '..');
 const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 const main = join(root, 'src/main.ts');
@@ -60,7 +60,7 @@ describe('unsupported seed settings at start', { timeout: 60_000 }, () => {
         'VERTEX_API_KEYS=["AQ.vertex-secret-value"]',
         'UPLOAD_PROVIDER=smms',
         // Seed templates carry empty values: they ask for nothing, so they are not named.
-        'PAID_KEY=',
+        'URL_NORMALIZATION_ENABLED=',
         'OSS_ACCESS_KEY_SECRET=[]',
         '',
       ].join('\n'),

@@ -153,7 +153,8 @@ export async function handleChatCompletion(
   const { settings } = deps;
   const body = checkChatRequest(parseJsonBody(request));
   const context = chatContextOf(deps, request, body);
-  if (body.model === imageChatModelOf(settings.CREATE_IMAGE_MODEL))
+  // As /openai/v1 reads it: a `models/` prefix names the same model.
+  if (body.model.replace(/^models\//, '') === imageChatModelOf(settings.CREATE_IMAGE_MODEL))
     return drawChat(deps, reply, body, context);
   const choice = resolveModel(body.model, {
     searchModels: settings.SEARCH_MODELS,
