@@ -11,7 +11,7 @@ import { createLeasedVersions, type LeasedVersions } from './core/leased-version
 import type { LogSink } from './core/log-sink.js';
 import type { MetricSink } from './core/metric-sink.js';
 import { deriveRouteOptions, type RouteOptions, type RouteStatics } from './http/route-options.js';
-import type { KeyPool } from './keypool/key-pool.js';
+import { createKeyPool, type KeyPool } from './keypool/key-pool.js';
 import { createKeyProber, type KeyProber, type ProbeResult } from './relay/create-key-prober.js';
 import type { ProxyRestPolicy, RelayContext } from './relay/relay-call.js';
 import { checkOutboundProxies, type ProxyCheck } from './upstream/check-outbound-proxies.js';
@@ -174,6 +174,21 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
     close: () => prober.close(),
   };
 
+  // PAID_KEY's own pool of one key, kept while the key stays: its rests are its own, so a 429 it
+  // meets makes the next requests wait for it rather than call Google again, and it never rests or
+  // switches off a key of the pool. Its failures reach the client (it has no other key to try).
+  let paid: { readonly secret: string; readonly pool: KeyPool } | undefined;
+  function paidPoolOf(secret: string): KeyPool {
+    const limits = { softFailureLimit: settings.MAX_FAILURES };
+    if (paid?.secret === secret) paid.pool.setLimits(limits);
+    else
+      paid = {
+        secret,
+        pool: createKeyPool([secret], { clock: options.clock, random: options.random, ...limits }),
+      };
+    return paid.pool;
+  }
+
   /** The shared parts each version uses, released when the version retires. */
   const partsOf = new Map<RouteOptions, readonly Shared<unknown>[]>();
 
@@ -215,7 +230,9 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
         : {}),
       ...(proxies ? { proxies } : {}),
     };
-    const routeOptions = deriveRouteOptions(settings, relay, media.value, options.statics);
+    // Images/generations and the -chat model: PAID_KEY alone when set, the pool otherwise.
+    const imageRelay = settings.PAID_KEY ? { ...relay, pool: paidPoolOf(settings.PAID_KEY) } : relay;
+    const routeOptions = deriveRouteOptions(settings, { relay, imageRelay }, media.value, options.statics);
     const parts = [client, media];
     for (const part of parts) part.use();
     partsOf.set(routeOptions, parts);

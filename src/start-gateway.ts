@@ -7,7 +7,7 @@ import { openSettingsStore } from './config/settings-store.js';
 import { unsupportedSeedSettingsIn } from './config/unsupported-seed-settings.js';
 import { createClientLabeller } from './core/client-identity.js';
 import { type Clock, systemClock } from './core/clock.js';
-import type { IdentifyKey } from './core/key-identity.js';
+import { createKeyIdentity, type IdentifyKey } from './core/key-identity.js';
 import { createLoginThrottle } from './core/login-throttle.js';
 import { randomId } from './core/random-id.js';
 import { createLiveRuntime } from './create-live-runtime.js';
@@ -98,6 +98,13 @@ const shutdownCut = {
   status: 503,
   message: 'The gateway is shutting down: this answer was cut before its end. Send the request again.',
 };
+
+/** PAID_KEY's mask, named as such, when `id` is its id: it is in no pool the log names keys by. */
+function paidKeyLabel(paidKey: string, id: string): string | undefined {
+  if (!paidKey) return undefined;
+  const identity = createKeyIdentity(paidKey);
+  return identity.id === id ? `${identity.masked} (PAID_KEY)` : undefined;
+}
 
 /** The composition root: settings → storage → key pool → relay → HTTP server. */
 export async function startGateway(settings: Settings, options: GatewayOptions = {}): Promise<Gateway> {
@@ -352,7 +359,7 @@ async function openGateway(
   });
   resources.push('verification jobs', () => jobs.close());
   const rowNames = {
-    keyLabel: (id: string) => pool.find(id)?.masked,
+    keyLabel: (id: string) => pool.find(id)?.masked ?? paidKeyLabel(store.current().settings.PAID_KEY, id),
     clientLabel: createClientLabeller(() => store.current().settings.ALLOWED_TOKENS),
   };
   const app = await createApp({
@@ -368,6 +375,7 @@ async function openGateway(
       clock,
       onKeysChanged: (removed) => inStep?.keysChanged(removed),
     },
+    seedKeys: { pool, probe: (keys, probeOptions) => runtime.prober.probe(keys, probeOptions) },
     config: { store },
     logs: { logs: createLogSearchRepository(database.db), names: rowNames },
     stats: { stats, names: rowNames, clock },

@@ -61,7 +61,7 @@ describe('unsupported seed settings at start', { timeout: 60_000 }, () => {
         'CLOUDFLARE_IMGBED_AUTH_CODE=imgbed-secret-value',
         'UPLOAD_PROVIDER=smms',
         // Seed templates carry empty values: they ask for nothing, so they are not named.
-        'PAID_KEY=',
+        'SMMS_SECRET_TOKEN=',
         'OSS_ACCESS_KEY_SECRET=[]',
         '',
       ].join('\n'),

@@ -52,7 +52,7 @@ describe('planSeedImport: settings', () => {
       'URL_NORMALIZATION_ENABLED',
       'does not support',
     ],
-    ['an unsupported setting left empty', 'PAID_KEY', '', 'PAID_KEY', 'empty in the seed'],
+    ['an unsupported setting left empty', 'TIMEZONE', '', 'TIMEZONE', 'empty in the seed'],
     [
       'an unsupported empty list',
       'CLOUDFLARE_IMGBED_URL',

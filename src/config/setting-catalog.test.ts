@@ -36,6 +36,7 @@ describe('settingCatalog', () => {
         'REDIS_URL',
         'DATABASE_URL',
         'PROXIES',
+        'PAID_KEY',
       ].sort(),
     );
   });

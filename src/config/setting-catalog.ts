@@ -130,7 +130,15 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
   ),
   MEDIA_MAX_URLS: entry('Media', 'How many media URLs one chat request may name.'),
   MEDIA_MAX_TOTAL_BYTES: entry('Media', 'How many bytes the media URLs of one request may weigh together.'),
-  CREATE_IMAGE_MODEL: entry('Image', 'The model of images/generations when the request names none.'),
+  CREATE_IMAGE_MODEL: entry(
+    'Image',
+    'The model of images/generations when the request names none; `{CREATE_IMAGE_MODEL}-chat` is a chat model that draws the last user message.',
+  ),
+  PAID_KEY: entry(
+    'Image',
+    'A key of a billed project for images/generations and the -chat model, used alone outside the pool (its failures are its own and go to the client); empty: the pool serves them.',
+    secret,
+  ),
   FILES_USER_ISOLATION_ENABLED: entry(
     'Files',
     'A client token sees, gets, deletes and uses in its requests only the files it uploaded through the gateway; the admin token sees all. Off: every client sees every file.',

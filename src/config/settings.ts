@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keyFormatProblem } from '../core/key-format-problem.js';
 import { crossSettingProblems } from './cross-setting-problems.js';
 import { defaultVertexBase, parseBaseUrl, parseVertexBaseUrl } from './parse-base-url.js';
 import { parseDatabaseUrl } from './parse-database-url.js';
@@ -46,6 +47,14 @@ function setting<T>(parse: Parse<T>, fallback: T, kind: SettingKind) {
       }
     })
     .register(settingKinds, kind);
+}
+
+/** PAID_KEY: one key, refused as API_KEYS refuses an entry (by what is wrong, never the key). */
+function parsePaidKey(text: string): string {
+  const key = text.trim();
+  const problem = keyFormatProblem(key);
+  if (problem) throw new Error(`the key ${problem}`);
+  return key;
 }
 
 const text = (fallback: string) => setting((value) => value.trim(), fallback, { type: 'string' });
@@ -147,6 +156,8 @@ export const settingsSchema = z
     SAFETY_SETTINGS: setting(parseSafetySettings, [], { type: 'json' }),
     CUSTOM_HEADERS: setting(parseStringMap, {}, { type: 'map' }),
     CREATE_IMAGE_MODEL: text('imagen-4.0-generate-001'),
+    /** The key of images/generations and the `{CREATE_IMAGE_MODEL}-chat` model, outside the pool; empty: the pool's. */
+    PAID_KEY: setting(parsePaidKey, '', { type: 'string' }),
     TTS_MODEL: text('gemini-2.5-flash-preview-tts'),
     /** The Gemini voice of audio/speech when the request names none (the seed's default). */
     TTS_VOICE_NAME: text('Zephyr'),

@@ -9,7 +9,6 @@ export const unsupportedSeedSettings: readonly string[] = [
   'URL_NORMALIZATION_ENABLED',
   // Speech
   // Images: gemgate serves generated images itself instead of uploading them.
-  'PAID_KEY',
   'UPLOAD_PROVIDER',
   'SMMS_SECRET_TOKEN',
   'PICGO_API_KEY',
@@ -34,8 +33,8 @@ export const unsupportedSeedSettings: readonly string[] = [
 export const asksForNothing = (value: string) => ['', '[]', '{}', '""', "''"].includes(value.trim());
 
 /**
- * The unsupported seed settings an environment sets, by name only: several of them (PAID_KEY,
- * VERTEX_API_KEYS, OSS_ACCESS_KEY_SECRET, ...) are secrets, so their values are never read out.
+ * The unsupported seed settings an environment sets, by name only: several of them
+ * (VERTEX_API_KEYS, OSS_ACCESS_KEY_SECRET, ...) are secrets, so their values are never read out.
  */
 export function unsupportedSeedSettingsIn(
   environment: Readonly<Record<string, string | undefined>>,

@@ -10,7 +10,7 @@ import {
   convertGeminiImageRequest,
   convertImagenRequest,
 } from '../protocols/openai/convert-media-requests.js';
-import { OpenAIRequestError } from '../protocols/openai/openai-error.js';
+import { imageChatModelOf, isImagenModel } from '../protocols/openai/image-models.js';
 import {
   type ParsedAnswer,
   parseBatchEmbedAnswer,
@@ -21,7 +21,6 @@ import {
 import { createOpenAIWholeSurface, jsonAnswer } from '../protocols/openai/whole-surface.js';
 import type { RelayCall } from '../relay/relay-call.js';
 import { runWhole } from '../relay/run-generation.js';
-import { MediaFetchError } from '../upstream/fetch-media.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createClientChannel } from './create-client-channel.js';
 import { checkGeminiToken, type GeminiHandlers } from './gemini-routes.js';
@@ -32,6 +31,7 @@ import {
   parseJsonBody,
   publicBaseUrl,
   sendOpenAIError,
+  sendOpenAIRouteError,
 } from './openai-chat.js';
 import { handleSpeech, type SpeechOptions } from './openai-speech.js';
 import { rememberClient } from './request-client.js';
@@ -94,15 +94,7 @@ export async function openaiRoutes(
     );
   });
 
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    if (error instanceof OpenAIRequestError)
-      return sendOpenAIError(reply, error.status, error.message, error.param, error.code);
-    if (error instanceof MediaFetchError)
-      return sendOpenAIError(reply, 400, `image_url: ${error.message}`, 'messages');
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return sendOpenAIError(reply, status, status >= 500 ? 'Internal gateway error.' : error.message);
-  });
+  app.setErrorHandler(sendOpenAIRouteError);
 
   /**
    * One operation answered whole through the pipeline: Google's answer checked by `parse` and
@@ -143,9 +135,10 @@ export async function openaiRoutes(
         const hidden = new Set(options.settings.FILTERED_MODELS);
         const ids = listed.filter((id) => !hidden.has(id));
         const derived = derivedModelNames(modelListsOf(options.settings));
+        const drawing = imageChatModelOf(options.settings.CREATE_IMAGE_MODEL);
         return jsonAnswer({
           object: 'list',
-          data: [...ids, ...derived].map((id) => ({
+          data: [...ids, ...derived, drawing].map((id) => ({
             id,
             object: 'model',
             created: modelCreated,
@@ -171,6 +164,11 @@ export async function openaiRoutes(
       const options = optionsOf(request);
       if (prefix === '/v1' && isGeminiClient(request)) return options.gemini.getModel('v1')(request, reply);
       const id = checkModelField(request.params.model, 'model');
+      // The -chat image model is CREATE_IMAGE_MODEL's, under the name the client listed.
+      const model =
+        id === imageChatModelOf(options.settings.CREATE_IMAGE_MODEL)
+          ? options.settings.CREATE_IMAGE_MODEL
+          : resolveModel(id, modelListsOf(options.settings)).model;
       return relayed(
         options,
         reply,
@@ -179,7 +177,7 @@ export async function openaiRoutes(
           model: null,
           request: {
             method: 'GET',
-            path: `/v1beta/models/${encodeURIComponent(resolveModel(id, modelListsOf(options.settings)).model)}`,
+            path: `/v1beta/models/${encodeURIComponent(model)}`,
             query: '',
           },
         },
@@ -243,9 +241,9 @@ export async function openaiRoutes(
           body: Buffer.from(JSON.stringify(payload)),
         },
       });
-      if (model.startsWith('imagen')) {
+      if (isImagenModel(model)) {
         return relayed(
-          options,
+          { ...options, relay: options.imageRelay },
           reply,
           call('predict', convertImagenRequest(body)),
           parsePredictAnswer,
@@ -262,7 +260,7 @@ export async function openaiRoutes(
       const images: { mimeType: string; data: string }[] = [];
       const calls = body.n ?? 1;
       return relayed(
-        options,
+        { ...options, relay: options.imageRelay },
         reply,
         call('generateContent', convertGeminiImageRequest(body)),
         parseGeneratedFiles,

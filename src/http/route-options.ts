@@ -36,10 +36,16 @@ export interface RouteOptions {
   readonly passthrough: PassthroughOptions;
 }
 
+/** The relays of one version: the pool's, and the one of images (PAID_KEY's when set). */
+export interface RouteRelays {
+  readonly relay: RelayContext;
+  readonly imageRelay: RelayContext;
+}
+
 /** The settings' view for the routes: small option objects, so each request only picks them up. */
 export function deriveRouteOptions(
   settings: Settings,
-  relay: RelayContext,
+  { relay, imageRelay }: RouteRelays,
   mediaFetcher: MediaFetcher,
   statics: RouteStatics,
 ): RouteOptions {
@@ -67,23 +73,25 @@ export function deriveRouteOptions(
     filesIsolated: settings.FILES_USER_ISOLATION_ENABLED,
   };
   const geminiHandlers = createGeminiHandlers(gemini);
+  const openai: OpenAIRouteOptions = {
+    relay,
+    imageRelay,
+    settings,
+    imageStore: statics.imageStore,
+    mediaFetcher,
+    clock,
+    openStreams,
+    policy,
+    checkToken,
+    gemini: geminiHandlers,
+    pins: statics.pins,
+    speechEncoder: statics.speechEncoder,
+  };
   return {
     gemini,
     geminiHandlers,
-    passthrough: { relay, checkToken, openStreams },
-    openai: {
-      relay,
-      settings,
-      imageStore: statics.imageStore,
-      mediaFetcher,
-      clock,
-      openStreams,
-      policy,
-      checkToken,
-      gemini: geminiHandlers,
-      pins: statics.pins,
-      speechEncoder: statics.speechEncoder,
-    },
+    passthrough: { relay, imageRelay, checkToken, openStreams, openai },
+    openai,
   };
 }
 

@@ -1,5 +1,5 @@
 import { createGeminiSseReader } from '../gemini/create-gemini-sse-reader.js';
-import { decodeGeminiAnswer } from '../gemini/decode-gemini-chunk.js';
+import { type DecodedAnswer, decodeGeminiAnswer } from '../gemini/decode-gemini-chunk.js';
 import type { DecodedChunk, GenerationEvent } from '../generation-event.js';
 import { type GenerationSurface, type StreamError, usageIn } from '../generation-surface.js';
 import { type ChatStreamContext, createChatChunkEncoder } from './encode-chat-chunks.js';
@@ -22,13 +22,19 @@ export function openAIStreamError(error: StreamError): string {
 const withText = (events: readonly GenerationEvent[], piece: string) =>
   events.map((event) => (event.type === 'text' && event.text !== '' ? { ...event, text: piece } : event));
 
+const decodeGeminiBody = (body: Buffer) => decodeGeminiAnswer(body.toString('utf8'));
+
 /**
  * OpenAI's chat completions over Gemini: the same events encoded as chat.completion.chunk objects
- * for a stream, or folded into one chat.completion (PROTOCOLS.md §3, §4).
+ * for a stream, or folded into one chat.completion (PROTOCOLS.md §3, §4). A whole answer is read by
+ * `decode`: a generateContent body's, unless the answer is another method's (Imagen's :predict).
  */
-export function createChatSurface(context: ChatStreamContext): GenerationSurface {
+export function createChatSurface(
+  context: ChatStreamContext,
+  decode: (body: Buffer) => DecodedAnswer = decodeGeminiBody,
+): GenerationSurface {
   const answerOf = (body: Buffer): DecodedChunk | { problem: string } => {
-    const decoded = decodeGeminiAnswer(body.toString('utf8'));
+    const decoded = decode(body);
     return decoded.ok ? decoded.chunk : { problem: decoded.problem };
   };
   return {

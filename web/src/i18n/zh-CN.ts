@@ -383,7 +383,10 @@ export const zhCN: Messages = {
       ALLOW_PRIVATE_MEDIA_URLS: '请求中的媒体 URL 是否可以指向私有、回环或链路本地地址。',
       MEDIA_MAX_URLS: '一个聊天请求最多可包含的媒体 URL 数量。',
       MEDIA_MAX_TOTAL_BYTES: '一个请求中所有媒体 URL 合计最多的字节数。',
-      CREATE_IMAGE_MODEL: '请求未指定模型时 images/generations 使用的模型。',
+      CREATE_IMAGE_MODEL:
+        '请求未指定模型时 images/generations 使用的模型；{CREATE_IMAGE_MODEL}-chat 是一个聊天模型，把最后一条用户消息画成图像。',
+      PAID_KEY:
+        '已开通计费的项目的密钥，用于 images/generations 和 -chat 模型，单独使用、不参与轮换（它的失败只算它自己的，并返回给客户端）；为空时由池中的密钥提供。',
       FILES_USER_ISOLATION_ENABLED:
         '客户端令牌只能查看、获取、删除并在请求中使用它自己通过网关上传的文件；管理令牌可见全部。关闭后所有客户端都能看到所有文件。',
       FILES_CLEANUP_ENABLED:
