@@ -61,7 +61,7 @@ describe('unsupported seed settings at start', { timeout: 60_000 }, () => {
         'UPLOAD_PROVIDER=smms',
         // Seed templates carry empty values: they ask for nothing, so they are not named.
         'PAID_KEY=',
-        'OSS_ACCESS_KEY_SECRET=[]',
+        'SMMS_SECRET_TOKEN=[]',
         '',
       ].join('\n'),
     );
@@ -72,7 +72,7 @@ describe('unsupported seed settings at start', { timeout: 60_000 }, () => {
     const line = JSON.parse(lines[0] ?? '') as { level: number; msg: string };
     expect(line.level).toBe(40);
     expect(line.msg).toBe(
-      'gemini-balance settings gemgate does not support yet, ignored: VERTEX_API_KEYS, VERTEX_EXPRESS_BASE_URL, UPLOAD_PROVIDER, TIMEZONE',
+      'gemini-balance settings gemgate does not support yet, ignored: VERTEX_API_KEYS, VERTEX_EXPRESS_BASE_URL, TIMEZONE, UPLOAD_PROVIDER',
     );
     for (const value of ['proxy-secret', 'vertex-secret-value', 'smms', 'Asia/Shanghai']) {
       expect(output).not.toContain(value);

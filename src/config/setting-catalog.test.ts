@@ -35,6 +35,8 @@ describe('settingCatalog', () => {
         'REDIS_URL',
         'DATABASE_URL',
         'PROXIES',
+        'S3_SECRET_ACCESS_KEY',
+        'OSS_ACCESS_KEY_SECRET',
       ].sort(),
     );
   });

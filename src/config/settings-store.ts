@@ -1,5 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { checkSettingValues, type SettingName, type SettingProblem } from './check-setting-values.js';
+import {
+  checkSettingCombination,
+  checkSettingValues,
+  type SettingName,
+  type SettingProblem,
+} from './check-setting-values.js';
 import { type Settings, settingsSchema } from './settings.js';
 
 export type SettingSource = 'default' | 'env' | 'saved';
@@ -166,6 +171,8 @@ export async function openSettingsStore(options: SettingsStoreOptions): Promise<
       serialized(async (): Promise<SaveResult> => {
         const { values, problems } = checkSettingValues(texts);
         if (problems.length > 0) return { ok: false, problems };
+        const together = checkSettingCombination({ ...snapshot.settings, ...values });
+        if (together.length > 0) return { ok: false, problems: together };
         await options.saved.save(texts);
         const next = swap({ ...snapshot.saved, ...texts }, { ...savedValues, ...values });
         options.onSaved?.();
