@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import type { SettingName } from './config/check-setting-values.js';
+import { parseBucketTarget, uploadSettingNames } from './config/parse-bucket-target.js';
 import { describeOutboundProxy } from './config/parse-outbound-proxies.js';
 import { planKeyListChange } from './config/plan-key-list-change.js';
 import type { Settings } from './config/settings.js';
@@ -14,6 +15,7 @@ import type { KeyPool } from './keypool/key-pool.js';
 import { createKeyProber, type KeyProber, type ProbeResult } from './relay/create-key-prober.js';
 import type { RelayContext } from './relay/relay-call.js';
 import { checkOutboundProxies, type ProxyCheck } from './upstream/check-outbound-proxies.js';
+import { createImageUploader, type ImageUploader } from './upstream/create-image-uploader.js';
 import { createMediaFetcher, type MediaFetcher } from './upstream/fetch-media.js';
 import { createGeminiClient, type GeminiClient } from './upstream/gemini-client.js';
 
@@ -63,6 +65,9 @@ const mediaSettings: readonly SettingName[] = [
   'MEDIA_MAX_TOTAL_BYTES',
 ];
 const proberSettings: readonly SettingName[] = ['TEST_MODEL', 'CHECK_INTERVAL_HOURS'];
+
+/** How long the upload of one generated image may take before the gateway serves it instead. */
+const imageUploadTimeoutMs = 10_000;
 
 /** A part that versions of the settings share, closed when the last version using it retires. */
 interface Shared<T> {
@@ -119,13 +124,42 @@ function buildMediaFetcher(settings: Settings): MediaFetcher {
   });
 }
 
+/**
+ * The uploader to UPLOAD_PROVIDER's bucket; none for local, nor for settings that do not name a
+ * whole bucket (saves and the start refuse those; a saved value forgotten since may leave one).
+ */
+function buildImageUploader(settings: Settings, clock: Clock, logger: Logger): ImageUploader | undefined {
+  const { target, problems } = parseBucketTarget(settings);
+  if (problems.length > 0)
+    logger.warn(
+      { settings: problems.map((problem) => problem.name) },
+      `UPLOAD_PROVIDER is ${settings.UPLOAD_PROVIDER}, but its settings are incomplete: generated images are served by the gateway`,
+    );
+  return (
+    target &&
+    createImageUploader({
+      target,
+      now: () => clock.now(),
+      timeoutMs: imageUploadTimeoutMs,
+      // Once per outage, by reason only: never the key, the signature or the Authorization header.
+      onOutage: (report) =>
+        logger.warn(
+          report,
+          'could not upload a generated image to the bucket: images are served by the gateway until an upload works again',
+        ),
+      onRecovery: (report) => logger.info(report, 'generated images upload to the bucket again'),
+    })
+  );
+}
+
 const changedAmong = (names: readonly SettingName[], changed: ReadonlySet<SettingName>) =>
   names.some((name) => changed.has(name));
 
 /**
  * The reactions to a change of the settings, registered with the store: API_KEYS reconciles the
  * pool, MAX_FAILURES and KEY_RATE_LIMITS set its limits, LOG_LEVEL sets the logger's level, upstream settings build a new client (the old one is
- * closed once the requests that hold it are over), probe settings reschedule the prober, and
+ * closed once the requests that hold it are over), upload settings a new image uploader (it holds
+ * no connection of its own), probe settings reschedule the prober, and
  * every change builds the routes' options once for the new version.
  */
 export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
@@ -135,6 +169,7 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
   let settings = store.current().settings;
   let client = shared(buildClient(settings, options.random), (value) => value.close(), onCloseError);
   let media = shared(buildMediaFetcher(settings), (value) => value.close(), onCloseError);
+  let imageUploader = buildImageUploader(settings, options.clock, logger);
 
   const buildProber = () =>
     createKeyProber({
@@ -173,7 +208,7 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
         ? { debug: (fields, message) => logger.debug(fields, message) }
         : {}),
     };
-    const routeOptions = deriveRouteOptions(settings, relay, media.value, options.statics);
+    const routeOptions = deriveRouteOptions(settings, relay, media.value, options.statics, imageUploader);
     const parts = [client, media];
     for (const part of parts) part.use();
     partsOf.set(routeOptions, parts);
@@ -223,6 +258,8 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
       client = shared(buildClient(settings, options.random), (value) => value.close(), onCloseError);
     if (changedAmong(mediaSettings, changed))
       media = shared(buildMediaFetcher(settings), (value) => value.close(), onCloseError);
+    if (changedAmong(uploadSettingNames, changed))
+      imageUploader = buildImageUploader(settings, options.clock, logger);
     if (upstreamChanged || changedAmong(proberSettings, changed)) {
       prober.close();
       pool.setNextProbe(undefined);

@@ -1,23 +1,25 @@
 import type { SettingProblem } from './check-setting-values.js';
 import type { Settings } from './settings.js';
 
-export type UploadSettings = Pick<
-  Settings,
-  | 'UPLOAD_PROVIDER'
-  | 'S3_ENDPOINT'
-  | 'S3_REGION'
-  | 'S3_BUCKET'
-  | 'S3_ACCESS_KEY_ID'
-  | 'S3_SECRET_ACCESS_KEY'
-  | 'S3_PUBLIC_URL'
-  | 'S3_KEY_PREFIX'
-  | 'OSS_ENDPOINT'
-  | 'OSS_ENDPOINT_INNER'
-  | 'OSS_ACCESS_KEY'
-  | 'OSS_ACCESS_KEY_SECRET'
-  | 'OSS_BUCKET_NAME'
-  | 'OSS_REGION'
->;
+/** The settings that say where generated images go: a change to one builds the uploader again. */
+export const uploadSettingNames = [
+  'UPLOAD_PROVIDER',
+  'S3_ENDPOINT',
+  'S3_REGION',
+  'S3_BUCKET',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_PUBLIC_URL',
+  'S3_KEY_PREFIX',
+  'OSS_ENDPOINT',
+  'OSS_ENDPOINT_INNER',
+  'OSS_ACCESS_KEY',
+  'OSS_ACCESS_KEY_SECRET',
+  'OSS_BUCKET_NAME',
+  'OSS_REGION',
+] as const satisfies readonly (keyof Settings)[];
+
+export type UploadSettings = Pick<Settings, (typeof uploadSettingNames)[number]>;
 
 /** The bucket generated images are uploaded to, and where clients read them. */
 export interface BucketTarget {

@@ -17,9 +17,9 @@ import {
 import { parseJsonObject } from '../protocols/parse-json-object.js';
 import type { RelayContext, RelayResult } from '../relay/relay-call.js';
 import { runGeneration, type StreamPolicy } from '../relay/run-generation.js';
-import type { ImageStore } from '../storage/create-image-store.js';
 import type { MediaFetcher } from '../upstream/fetch-media.js';
 import { createClientChannel } from './create-client-channel.js';
+import { type ImageLinks, linkImage } from './link-image.js';
 import type { OpenStreams } from './open-streams.js';
 import { clientIdOf, pinOf, resourcesNamedIn } from './pinned-resource-calls.js';
 
@@ -39,10 +39,9 @@ export type ChatSettings = Pick<
   | 'FILES_USER_ISOLATION_ENABLED'
 >;
 
-export interface OpenAIDependencies {
+export interface OpenAIDependencies extends ImageLinks {
   readonly relay: RelayContext;
   readonly settings: ChatSettings;
-  readonly imageStore: ImageStore;
   readonly mediaFetcher: MediaFetcher;
   readonly clock: Clock;
   readonly openStreams: OpenStreams;
@@ -131,17 +130,14 @@ export async function handleChatCompletion(
     resourcesNamedIn(gemini),
   );
   if ('refusal' in pin) return sendOpenAIError(reply, pin.refusal.status, pin.refusal.message, 'messages');
-  // Only an answer with images needs the gateway's public address.
+  // Only an answer with images the gateway serves needs its public address.
   let base: string | undefined;
+  const gatewayBase = () => (base ??= publicBaseUrl(request, settings.PUBLIC_URL));
   const context: ChatStreamContext = {
     id: `chatcmpl-${randomId()}`,
     created: Math.floor(deps.clock.now() / 1000),
     model: body.model,
     newId: () => randomId(),
-    imageUrl: (image) => {
-      base ??= publicBaseUrl(request, settings.PUBLIC_URL);
-      return `${base}/images/${deps.imageStore.put(image.mimeType, image.data)}`;
-    },
     showSearchLink: settings.SHOW_SEARCH_LINK,
     includeUsage: body.stream_options?.include_usage === true,
   };
@@ -160,7 +156,7 @@ export async function handleChatCompletion(
       stream,
       ...(pin.keyId === undefined ? {} : { pinKeyId: pin.keyId }),
     },
-    surface: createChatSurface(context),
+    surface: createChatSurface(context, (image) => linkImage(deps, image, gatewayBase)),
     channel: createClientChannel(reply, deps.openStreams),
     policy: deps.policy,
   });
