@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakePng } from '../src/fake-upstream/fake-media.js';
 import { type FakeS3, startFakeS3 } from './helpers/fake-s3.js';
+import { startHostileUpstream } from './helpers/hostile-upstream.js';
 import { clientToken, type Stack, useStacks } from './helpers/start-stack.js';
 
 // UPLOAD_PROVIDER s3: generated images (images/generations with response_format url, and the
@@ -229,5 +230,56 @@ describe('generated images uploaded to an S3-compatible bucket', () => {
     await expectPngAt(local);
     expect(s3.objects.size).toBe(1);
     expectNoSecretLogged(stack);
+  });
+
+  it('never serves what a hostile upstream calls an image as a page, from the gateway nor from the bucket', async () => {
+    const page = Buffer.from('<script>fetch("/api/keys")</script>').toString('base64');
+    const hostile = await startHostileUpstream(() => ({
+      kind: 'pieces',
+      contentType: 'application/json',
+      pieces: [
+        JSON.stringify({
+          predictions: ['text/html', 'image/svg+xml', 'image/png\r\nx-injected: 1'].map((mimeType) => ({
+            mimeType,
+            bytesBase64Encoded: page,
+          })),
+        }),
+      ],
+    }));
+    try {
+      const stack = await start({ BASE_URL: `${hostile.url}/v1beta` });
+      const generate = () =>
+        client(stack).images.generate({
+          model: 'imagen-4.0-generate-001',
+          prompt: 'x',
+          n: 3,
+          response_format: 'url',
+        });
+      const served = (await generate()).data ?? [];
+      expect(served).toHaveLength(3);
+      for (const image of served) {
+        expect(image.url?.startsWith(`${stack.url}/images/`)).toBe(true);
+        const response = await fetch(image.url ?? '');
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toBe('application/octet-stream');
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(response.headers.get('x-injected')).toBeNull();
+      }
+      const saved = await fetch(`${stack.url}/api/config`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ values: s3Settings() }),
+      });
+      expect(saved.status).toBe(200);
+      const uploaded = (await generate()).data ?? [];
+      expect(
+        uploaded.map((image) => image.url?.startsWith(bucketUrl()) && image.url.endsWith('.bin')),
+      ).toEqual([true, true, true]);
+      expect([...s3.objects.values()].map((object) => object.contentType)).toEqual(
+        Array(3).fill('application/octet-stream'),
+      );
+    } finally {
+      await hostile.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { BucketTarget } from '../config/parse-bucket-target.js';
+import { servedImageType } from '../core/served-image-type.js';
 import { putS3Object } from './put-s3-object.js';
 import { encodeS3Path } from './sign-aws-v4.js';
 
@@ -22,22 +23,11 @@ export interface ImageUploaderOptions {
   readonly onRecovery: (report: { readonly failed: number }) => void;
 }
 
-// Raster formats a browser shows as images. Anything else an upstream calls an image (SVG, which
-// can carry script) is stored as bytes to download, never as a page of the bucket's domain.
-const shownTypes: Readonly<Record<string, string>> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/webp': 'webp',
-  'image/gif': 'gif',
-  'image/avif': 'avif',
-  'image/heic': 'heic',
-  'image/heif': 'heif',
-};
-
 /**
  * Uploads generated images to a bucket (BucketTarget) under an unguessable name: the prefix, 128
- * random bits and an extension from the image's type. A failure is reported once per outage,
- * by reason only (no key, no signature), and the caller falls back to serving the image.
+ * random bits and an extension from the image's type, typed as servedImageType says. A failure is
+ * reported once per outage, by reason only (no key, no signature), and the caller falls back to
+ * serving the image.
  */
 export function createImageUploader(options: ImageUploaderOptions): ImageUploader {
   const { target } = options;
@@ -45,16 +35,11 @@ export function createImageUploader(options: ImageUploaderOptions): ImageUploade
   let failed = 0;
   return {
     async upload(mimeType, base64) {
-      const type = mimeType.split(';')[0]?.trim().toLowerCase() ?? '';
-      const extension = shownTypes[type];
-      const key = `${target.keyPrefix}${randomBytes(16).toString('base64url')}.${extension ?? 'bin'}`;
+      const { contentType, extension } = servedImageType(mimeType);
+      const key = `${target.keyPrefix}${randomBytes(16).toString('base64url')}.${extension}`;
       const result = await putS3Object(
         target,
-        {
-          key,
-          body: Buffer.from(base64, 'base64'),
-          contentType: extension ? type : 'application/octet-stream',
-        },
+        { key, body: Buffer.from(base64, 'base64'), contentType },
         { nowMs: options.now(), timeoutMs: options.timeoutMs },
       );
       if (!result.ok) {
