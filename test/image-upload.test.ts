@@ -1,5 +1,7 @@
+import { lookup } from 'node:dns';
 import { createServer } from 'node:net';
 import OpenAI from 'openai';
+import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fakePng } from '../src/fake-upstream/fake-media.js';
 import { type FakeS3, startFakeS3 } from './helpers/fake-s3.js';
@@ -91,12 +93,12 @@ const logged = (stack: Stack, message: RegExp) =>
 const outageMessage = /could not upload a generated image to the bucket/;
 
 /** No log line holds the secret, a signature the gateway sent, or an Authorization header. */
-function expectNoSecretLogged(stack: Stack) {
+function expectNoSecretLogged(stack: Stack, bucketService: FakeS3 = s3) {
   const logs = stack.logLines.join('');
   expect(logs).not.toContain(secretAccessKey);
   expect(logs).not.toContain('AWS4-HMAC-SHA256');
-  expect(s3.authorizations.length).toBeGreaterThan(0);
-  for (const authorization of s3.authorizations) {
+  expect(bucketService.authorizations.length).toBeGreaterThan(0);
+  for (const authorization of bucketService.authorizations) {
     const signature = /Signature=(\w+)/.exec(authorization)?.[1] ?? 'no signature';
     expect(logs).not.toContain(signature);
   }
@@ -280,6 +282,50 @@ describe('generated images uploaded to an S3-compatible bucket', () => {
       );
     } finally {
       await hostile.close();
+    }
+  });
+
+  it('uploads to an Aliyun OSS bucket as gemini-balance’s OSS_* name it, virtual-hosted', async () => {
+    const oss = await startFakeS3({
+      bucket: 'seed-images',
+      accessKeyId,
+      secretAccessKey,
+      region: 'cn-shanghai',
+      addressing: 'virtual',
+    });
+    // `{bucket}.localhost` is this machine, for the gateway's upload and the test's read alike
+    // (both go through undici's global dispatcher).
+    const previous = getGlobalDispatcher();
+    setGlobalDispatcher(
+      new Agent({
+        connect: {
+          lookup: (hostname, options, callback) =>
+            lookup(hostname.endsWith('.localhost') ? '127.0.0.1' : hostname, options, callback),
+        },
+      }),
+    );
+    try {
+      const stack = await start({
+        UPLOAD_PROVIDER: 'aliyun_oss',
+        OSS_ENDPOINT: oss.url.replace('127.0.0.1', 'localhost'),
+        OSS_REGION: 'cn-shanghai',
+        OSS_ACCESS_KEY: accessKeyId,
+        OSS_ACCESS_KEY_SECRET: secretAccessKey,
+        OSS_BUCKET_NAME: 'seed-images',
+      });
+      const origin = oss.url.replace('127.0.0.1', 'seed-images.localhost');
+      const links = [await generatedImageUrl(stack), ...(await chatImageLinks(stack, true))];
+      for (const link of links) {
+        expect(link?.startsWith(`${origin}/gemgate/`)).toBe(true);
+        await expectPngAt(link ?? '');
+      }
+      expect(oss.rejections).toEqual([]);
+      expect([...oss.objects.keys()].every((path) => path.startsWith('/seed-images/gemgate/'))).toBe(true);
+      expect(oss.objects.size).toBe(2);
+      expectNoSecretLogged(stack, oss);
+    } finally {
+      setGlobalDispatcher(previous);
+      await oss.close();
     }
   });
 });

@@ -2,7 +2,8 @@ import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-// An S3-compatible bucket service for tests, path-style (`/{bucket}/{key}`), that checks each PUT
+// An S3-compatible bucket service for tests, path-style (`/{bucket}/{key}`) or virtual-hosted
+// (`{bucket}.localhost/{key}`, as Aliyun OSS takes them), that checks each PUT
 // the way S3 does: the Authorization header's shape and scope, the body's hash, the clock, and
 // the signature, recomputed here from the request as it arrived (this file's own SigV4, written
 // from AWS's description, not the gateway's). It stores what it accepts and serves it back, at the
@@ -13,6 +14,8 @@ export interface FakeS3Options {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly region: string;
+  /** `path` (the default): the bucket is the path's first segment; `virtual`: the host's first label. */
+  readonly addressing?: 'path' | 'virtual';
 }
 
 export type FakeS3Mode =
@@ -30,7 +33,7 @@ export interface StoredObject {
 
 export interface FakeS3 {
   readonly url: string;
-  /** Objects by their path (`/{bucket}/{key}`, as sent). */
+  /** Objects by their path-style path (`/{bucket}/{key}`, encoded as sent). */
   readonly objects: ReadonlyMap<string, StoredObject>;
   /** Why PUTs were refused in `store` mode: any entry is a request the gateway got wrong. */
   readonly rejections: readonly string[];
@@ -98,7 +101,10 @@ export async function startFakeS3(options: FakeS3Options): Promise<FakeS3> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.once('end', () => {
-      const path = request.url ?? '/';
+      const virtual = options.addressing === 'virtual';
+      const hostBucket = String(request.headers.host ?? '').split('.')[0];
+      // Every object by its path-style path, however it was addressed.
+      const path = virtual ? `/${hostBucket}${request.url ?? '/'}` : (request.url ?? '/');
       if (request.method === 'GET') {
         const object = objects.get(path.replace(/^\/cdn\//, `/${options.bucket}/`));
         if (!object) return refuse(response, 404, xmlError('NoSuchKey'));
