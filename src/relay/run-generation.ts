@@ -560,13 +560,15 @@ function createPump(
     push(chunks, raw) {
       if (ended || chunks.length === 0) return;
       for (const chunk of chunks) usage = usageIn(chunk.events) ?? usage;
-      const prepared = preparedChunks(run.surface, chunks);
-      if (!optimizer && !queue && !prepared) {
-        try {
+      let prepared: Promise<DecodedChunk[]> | undefined;
+      try {
+        prepared = preparedChunks(run.surface, chunks);
+        if (!optimizer && !queue && !prepared) {
           say(chunks, encoder.passesRaw ? raw : undefined);
-        } catch (error) {
-          fault(error);
+          return;
         }
+      } catch (error) {
+        fault(error);
         return;
       }
       // Paced or prepared output: the upstream waits while the pieces go out, in order.
