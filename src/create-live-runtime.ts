@@ -7,17 +7,24 @@ import { planKeyListChange } from './config/plan-key-list-change.js';
 import type { Settings } from './config/settings.js';
 import type { SettingsSnapshot, SettingsStore } from './config/settings-store.js';
 import type { Clock } from './core/clock.js';
+import { defaultKeyKind, type KeyKind } from './core/key-kind.js';
 import { createLeasedVersions, type LeasedVersions } from './core/leased-versions.js';
 import type { LogSink } from './core/log-sink.js';
 import type { MetricSink } from './core/metric-sink.js';
 import { deriveRouteOptions, type RouteOptions, type RouteStatics } from './http/route-options.js';
 import type { KeyPool } from './keypool/key-pool.js';
 import { createKeyProber, type KeyProber, type ProbeResult } from './relay/create-key-prober.js';
-import type { RelayContext } from './relay/relay-call.js';
+import type { ProxyRestPolicy, RelayContext } from './relay/relay-call.js';
 import { checkOutboundProxies, type ProxyCheck } from './upstream/check-outbound-proxies.js';
 import { createImageUploader, type ImageUploader } from './upstream/create-image-uploader.js';
 import { createMediaFetcher, type MediaFetcher } from './upstream/fetch-media.js';
 import { createGeminiClient, type GeminiClient } from './upstream/gemini-client.js';
+import {
+  createProxyRests,
+  describeProxyStates,
+  type ProxyRests,
+  type ProxyState,
+} from './upstream/proxy-rests.js';
 
 export interface LiveRuntimeOptions {
   readonly store: SettingsStore;
@@ -44,6 +51,8 @@ export interface LiveRuntime {
   readonly prober: KeyProber;
   /** Tries each proxy of PROXIES in force: a call through it to BASE_URL's origin, without a key. */
   checkProxies(): Promise<ProxyCheck[]>;
+  /** Each proxy of PROXIES in force, by label, with its rest when it rests. */
+  proxyStates(): ProxyState[];
   /** Stops probing and closes the upstream client and the media fetcher, once their calls end. */
   close(): Promise<void>;
 }
@@ -51,6 +60,7 @@ export interface LiveRuntime {
 // Settings read when a part is built: a change to one of them builds that part again.
 const upstreamSettings: readonly SettingName[] = [
   'BASE_URL',
+  'VERTEX_EXPRESS_BASE_URL',
   'TIME_OUT',
   'CONNECT_TIMEOUT_SECONDS',
   'FIRST_BYTE_TIMEOUT_SECONDS',
@@ -65,6 +75,11 @@ const mediaSettings: readonly SettingName[] = [
   'MEDIA_MAX_TOTAL_BYTES',
 ];
 const proberSettings: readonly SettingName[] = ['TEST_MODEL', 'CHECK_INTERVAL_HOURS'];
+/** The settings that list keys, and the kind of key each holds. */
+const keyLists = [
+  ['API_KEYS', 'ai-studio'],
+  ['VERTEX_API_KEYS', 'vertex-express'],
+] as const satisfies readonly (readonly [SettingName, KeyKind])[];
 
 /** How long the upload of one generated image may take before the gateway serves it instead. */
 const imageUploadTimeoutMs = 10_000;
@@ -95,9 +110,10 @@ function shared<T>(
   };
 }
 
-function buildClient(settings: Settings, random: () => number): GeminiClient {
+function buildClient(settings: Settings, random: () => number, proxyRests: ProxyRests): GeminiClient {
   return createGeminiClient({
     base: settings.BASE_URL,
+    vertexBase: settings.VERTEX_EXPRESS_BASE_URL,
     timeouts: {
       connectMs: settings.CONNECT_TIMEOUT_SECONDS * 1000,
       firstByteMs: settings.FIRST_BYTE_TIMEOUT_SECONDS * 1000,
@@ -108,6 +124,7 @@ function buildClient(settings: Settings, random: () => number): GeminiClient {
     proxies: settings.PROXIES.map(describeOutboundProxy),
     proxyPerKey: settings.PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY,
     random,
+    proxyRests,
   });
 }
 
@@ -156,8 +173,8 @@ const changedAmong = (names: readonly SettingName[], changed: ReadonlySet<Settin
   names.some((name) => changed.has(name));
 
 /**
- * The reactions to a change of the settings, registered with the store: API_KEYS reconciles the
- * pool, MAX_FAILURES and KEY_RATE_LIMITS set its limits, LOG_LEVEL sets the logger's level, upstream settings build a new client (the old one is
+ * The reactions to a change of the settings, registered with the store: API_KEYS and
+ * VERTEX_API_KEYS reconcile the pool, MAX_FAILURES and KEY_RATE_LIMITS set its limits, LOG_LEVEL sets the logger's level, upstream settings build a new client (the old one is
  * closed once the requests that hold it are over), upload settings a new image uploader (it holds
  * no connection of its own), probe settings reschedule the prober, and
  * every change builds the routes' options once for the new version.
@@ -167,7 +184,11 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
   const onCloseError = (error: unknown) =>
     logger.warn({ reason: (error as Error).message }, 'could not close an upstream client or media fetcher');
   let settings = store.current().settings;
-  let client = shared(buildClient(settings, options.random), (value) => value.close(), onCloseError);
+  // Kept by label across clients: a proxy that rests still rests after a change of TIME_OUT.
+  const proxyRests = createProxyRests(options.clock);
+  const newClient = () =>
+    shared(buildClient(settings, options.random, proxyRests), (value) => value.close(), onCloseError);
+  let client = newClient();
   let media = shared(buildMediaFetcher(settings), (value) => value.close(), onCloseError);
   let imageUploader = buildImageUploader(settings, options.clock, logger);
 
@@ -191,7 +212,27 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
   /** The shared parts each version uses, released when the version retires. */
   const partsOf = new Map<RouteOptions, readonly Shared<unknown>[]>();
 
+  /** Labels only: log lines, errors and the operator API never hold a proxy's credentials. */
+  const proxyLabels = () => settings.PROXIES.map((entry) => describeOutboundProxy(entry).label);
+
+  function buildProxyPolicy(): ProxyRestPolicy | undefined {
+    if (settings.PROXIES.length === 0) return undefined;
+    return {
+      rests: proxyRests,
+      labels: proxyLabels(),
+      keys: settings.PROXY_RATE_LIMIT_KEYS,
+      onRest(rest) {
+        options.metrics.proxyRested();
+        logger.warn(
+          { proxy: rest.proxy, keys: rest.keys, until: new Date(rest.untilMs).toISOString() },
+          'outbound proxy rate-limited by Google: it rests, and the keys limited through it are not blamed',
+        );
+      },
+    };
+  }
+
   function buildVersion(): RouteOptions {
+    const proxies = buildProxyPolicy();
     const relay: RelayContext = {
       pool,
       client: client.value,
@@ -207,6 +248,7 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
       ...(logger.isLevelEnabled('debug')
         ? { debug: (fields, message) => logger.debug(fields, message) }
         : {}),
+      ...(proxies ? { proxies } : {}),
     };
     const routeOptions = deriveRouteOptions(settings, relay, media.value, options.statics, imageUploader);
     const parts = [client, media];
@@ -220,17 +262,24 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
     partsOf.delete(retired);
   });
 
-  function reconcileKeys(previous: readonly string[], next: readonly string[]) {
+  /** API_KEYS or VERTEX_API_KEYS changed: the keys that stay keep their state. */
+  function reconcileKeys(previous: readonly string[], next: readonly string[], kind: KeyKind) {
     const { added, removed } = planKeyListChange(previous, next);
-    if (added.length > 0) pool.add(added, 'settings');
+    if (added.length > 0) pool.add(added, 'settings', kind);
     if (removed.length === 0) return;
-    // Keys an operator added at run time (source `runtime`) are not API_KEYS' to remove.
+    // Keys an operator added at run time (source `runtime`) are not API_KEYS' to remove, nor keys
+    // of the other list.
     const gone = new Set(removed);
     pool.remove(
       pool
-        .list()
-        .filter((view) => view.source === 'settings' && gone.has(pool.find(view.id)?.secret ?? ''))
-        .map((view) => view.id),
+        .rows()
+        .filter(
+          (row) =>
+            row.source === 'settings' &&
+            (row.key.kind ?? defaultKeyKind) === kind &&
+            gone.has(pool.find(row.key.id)?.secret ?? ''),
+        )
+        .map((row) => row.key.id),
     );
   }
 
@@ -242,20 +291,20 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
     );
     settings = next.settings;
     if (changed.size === 0) return;
-    if (changed.has('API_KEYS')) {
+    for (const [name, kind] of keyLists) {
+      if (!changed.has(name)) continue;
       try {
-        reconcileKeys(previous.settings.API_KEYS, settings.API_KEYS);
+        reconcileKeys(previous.settings[name], settings[name], kind);
       } catch (error) {
         // Two keys sharing an id: the pool refuses the list whole, and the rest of the change applies.
-        logger.warn({ reason: (error as Error).message }, 'the pool could not follow API_KEYS');
+        logger.warn({ reason: (error as Error).message }, `the pool could not follow ${name}`);
       }
     }
     if (changed.has('LOG_LEVEL')) logger.level = settings.LOG_LEVEL;
     if (changed.has('MAX_FAILURES') || changed.has('KEY_RATE_LIMITS'))
       pool.setLimits({ softFailureLimit: settings.MAX_FAILURES, rateLimits: settings.KEY_RATE_LIMITS });
     const upstreamChanged = changedAmong(upstreamSettings, changed);
-    if (upstreamChanged)
-      client = shared(buildClient(settings, options.random), (value) => value.close(), onCloseError);
+    if (upstreamChanged) client = newClient();
     if (changedAmong(mediaSettings, changed))
       media = shared(buildMediaFetcher(settings), (value) => value.close(), onCloseError);
     if (changedAmong(uploadSettingNames, changed))
@@ -281,6 +330,7 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
         connectMs: Math.min(proxyCheckMs, settings.CONNECT_TIMEOUT_SECONDS * 1000),
         timeoutMs: proxyCheckMs,
       }),
+    proxyStates: () => describeProxyStates(proxyLabels(), proxyRests.list()),
     async close() {
       prober.close();
       // The server is closed first, so no request holds the current version any more.

@@ -23,6 +23,8 @@ import { createKeyPool, type KeyPool } from './keypool/key-pool.js';
 import { summarizePool } from './keypool/summarize-pool.js';
 import { createHttpDrain } from './lifecycle/create-http-drain.js';
 import { createResourceStack, type ResourceStack } from './lifecycle/create-resource-stack.js';
+import { createSpeechEncoder } from './media/create-speech-encoder.js';
+import { encodedSpeechFormats } from './media/speech-encodings.js';
 import { createGatewayMetrics } from './observability/create-gateway-metrics.js';
 import { createLogger } from './observability/create-logger.js';
 import type { KeyProber } from './relay/create-key-prober.js';
@@ -220,6 +222,10 @@ async function openGateway(
       }),
     (index) => `API_KEYS entry ${index + 1}`,
   );
+  namingKeyPlaces(
+    () => pool.add(current.VERTEX_API_KEYS, 'settings', 'vertex-express'),
+    (index) => `VERTEX_API_KEYS entry ${index + 1}`,
+  );
   const keyStore = createKeyRepository(database.db, database.dialect);
   const runtimeKeys = await keyStore.loadRuntimeKeys();
   namingKeyPlaces(
@@ -305,6 +311,21 @@ async function openGateway(
   resources.push('file record cleanup', () => pinCleanup.close());
   const openStreams = createOpenStreams();
   const imageStore = createImageStore();
+  // ffmpeg is looked at once, by the first speech request (a process per start would slow tests
+  // and starts for a feature most gateways never serve); what it found is logged once.
+  const speechEncoder = createSpeechEncoder({
+    ffmpegPath: settings.FFMPEG_PATH,
+    onProbed: ({ formats, problem }) => {
+      const missing = encodedSpeechFormats.filter((format) => !formats.includes(format));
+      if (missing.length === 0) logger.info({ ffmpeg: settings.FFMPEG_PATH }, 'ffmpeg encodes speech');
+      else
+        logger.warn(
+          { ffmpeg: settings.FFMPEG_PATH, missing },
+          `ffmpeg (FFMPEG_PATH): ${problem ?? 'it lacks some encoders'}; audio/speech refuses ${missing.join(', ')}` +
+            `${formats.includes('mp3') ? '' : ', and answers WAV when a request names no format'}`,
+        );
+    },
+  });
   // The upstream client, media fetcher, prober and routes' options, following the settings.
   const runtime = createLiveRuntime({
     store,
@@ -315,7 +336,7 @@ async function openGateway(
     troubleBackoffMs: options.troubleBackoffMs ?? 100,
     log: logWriter,
     metrics: metrics.sink,
-    statics: { admin, clock, imageStore, openStreams, pins },
+    statics: { admin, clock, imageStore, openStreams, pins, speechEncoder },
     onProbed: (results) =>
       logger.info(
         { recovered: results.filter((result) => result.ok).map((result) => result.id) },
@@ -350,7 +371,7 @@ async function openGateway(
     config: { store },
     logs: { logs: createLogSearchRepository(database.db), names: rowNames },
     stats: { stats, names: rowNames, clock },
-    proxies: { check: () => runtime.checkProxies() },
+    proxies: { check: () => runtime.checkProxies(), states: () => runtime.proxyStates() },
     operatorAuth: {
       admin,
       sessions: createAdminSessionRepository(database.db),

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeUpstream, type FakeUpstream } from '../src/fake-upstream/create-fake-upstream.js';
 
 // An operator who brings a gemini-balance .env: the settings gemgate ignores are named at start,
-// in one line, by name only (PAID_KEY, VERTEX_API_KEYS and the like are secrets).
+// in one line, by name only (SMMS_SECRET_TOKEN, OSS_ACCESS_KEY_SECRET and the like are secrets).
 const root = resolve(import.meta.dirname, '..');
 const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 const main = join(root, 'src/main.ts');
@@ -56,8 +56,9 @@ describe('unsupported seed settings at start', { timeout: 60_000 }, () => {
       [
         'API_KEYS=["ok-seed-settings-key"]',
         `BASE_URL=${fake.url}/v1beta`,
-        'VERTEX_EXPRESS_BASE_URL=https://proxy-user:proxy-secret@10.0.0.9/v1beta1',
-        'VERTEX_API_KEYS=["AQ.vertex-secret-value"]',
+        'URL_NORMALIZATION_ENABLED=true',
+        'CLOUDFLARE_IMGBED_URL=https://proxy-user:proxy-secret@10.0.0.9/upload',
+        'CLOUDFLARE_IMGBED_AUTH_CODE=imgbed-secret-value',
         'UPLOAD_PROVIDER=smms',
         // Seed templates carry empty values: they ask for nothing, so they are not named.
         'PAID_KEY=',
@@ -72,9 +73,9 @@ describe('unsupported seed settings at start', { timeout: 60_000 }, () => {
     const line = JSON.parse(lines[0] ?? '') as { level: number; msg: string };
     expect(line.level).toBe(40);
     expect(line.msg).toBe(
-      'gemini-balance settings gemgate does not support yet, ignored: VERTEX_API_KEYS, VERTEX_EXPRESS_BASE_URL, TIMEZONE, UPLOAD_PROVIDER',
+      'gemini-balance settings gemgate does not support yet, ignored: URL_NORMALIZATION_ENABLED, CLOUDFLARE_IMGBED_URL, CLOUDFLARE_IMGBED_AUTH_CODE, TIMEZONE, UPLOAD_PROVIDER',
     );
-    for (const value of ['proxy-secret', 'vertex-secret-value', 'smms', 'Asia/Shanghai']) {
+    for (const value of ['proxy-secret', 'imgbed-secret-value', 'smms', 'Asia/Shanghai']) {
       expect(output).not.toContain(value);
     }
   });

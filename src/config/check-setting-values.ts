@@ -1,4 +1,3 @@
-import { parseBucketTarget } from './parse-bucket-target.js';
 import { settingEntry } from './setting-catalog.js';
 import { type Settings, settingsSchema } from './settings.js';
 
@@ -58,12 +57,4 @@ export function checkSettingValues(texts: Readonly<Record<string, string>>): Che
     else problems.push({ name, message: parsed?.error.issues[0]?.message ?? 'not a valid value' });
   }
   return { values: values as Partial<Settings>, problems };
-}
-
-/**
- * The problems of settings that are each fine but wrong together (UPLOAD_PROVIDER s3 without a
- * bucket), checked on the settings a save would make current, as the start checks the environment's.
- */
-export function checkSettingCombination(settings: Settings): readonly SettingProblem[] {
-  return parseBucketTarget(settings).problems;
 }

@@ -56,8 +56,8 @@ export function maskSecretValue(value: unknown): unknown {
 }
 
 function shown(name: SettingName, value: unknown): unknown {
-  // BASE_URL is kept parsed; it is shown as the URL it was written as.
-  if (name === 'BASE_URL') {
+  // The base URLs are kept parsed; each is shown as the URL it was written as.
+  if (name === 'BASE_URL' || name === 'VERTEX_EXPRESS_BASE_URL') {
     const base = value as UpstreamBase;
     return base.origin + base.pathPrefix;
   }

@@ -4,13 +4,8 @@ import { keyFormatProblem } from '../core/key-format-problem.js';
 import { createKeyIdentity, type IdentifyKey } from '../core/key-identity.js';
 import { describeKeyIdCollisions, findKeyIdCollisions } from '../keypool/find-key-id-collisions.js';
 import { findKeysInText, maxMalformedReported } from '../keypool/find-keys-in-text.js';
-import {
-  checkSettingCombination,
-  checkSettingValues,
-  isSettingName,
-  type SettingName,
-} from './check-setting-values.js';
-import { uploadSettingNames } from './parse-bucket-target.js';
+import { checkSettingValues, isSettingName, type SettingName } from './check-setting-values.js';
+import { parseBucketTarget, uploadSettingNames } from './parse-bucket-target.js';
 import { parseList } from './parse-list.js';
 import { seedSettingDefaults } from './seed-setting-defaults.js';
 import { settingEntry } from './setting-catalog.js';
@@ -247,7 +242,7 @@ function leaveIncompleteUploadBehind(
 ): readonly SeedRowDecision[] {
   const taken: Record<string, unknown> = {};
   for (const decision of decisions) if (decision.kind === 'take') taken[decision.name] = decision.value;
-  const problems = checkSettingCombination({ ...holdings.settings, ...taken } as Settings);
+  const { problems } = parseBucketTarget({ ...holdings.settings, ...taken } as Settings);
   if (problems.length === 0) return decisions;
   const names = [...new Set(problems.map((problem) => problem.name))].join(', ');
   return decisions.map((decision) =>

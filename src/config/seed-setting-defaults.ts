@@ -16,6 +16,8 @@ export const seedSettingDefaults: Readonly<Record<string, string>> = {
   CHECK_INTERVAL_HOURS: '1',
   CUSTOM_HEADERS: '{}',
   PROXIES: '[]',
+  VERTEX_API_KEYS: '[]',
+  VERTEX_EXPRESS_BASE_URL: 'https://aiplatform.googleapis.com/v1beta1/publishers/google',
   PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY: 'true',
   SEARCH_MODELS: '["gemini-2.5-flash", "gemini-2.5-pro"]',
   IMAGE_MODELS: '["gemini-2.0-flash-exp", "gemini-2.5-flash-image-preview"]',

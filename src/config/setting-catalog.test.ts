@@ -29,6 +29,7 @@ describe('settingCatalog', () => {
       [
         'ALLOWED_TOKENS',
         'API_KEYS',
+        'VERTEX_API_KEYS',
         'AUTH_TOKEN',
         'MYSQL_PASSWORD',
         'POSTGRES_PASSWORD',

@@ -74,6 +74,15 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
   ),
   // Upstream
   BASE_URL: entry('API', "Google's API, or a relay in front of it: an origin with an optional path prefix."),
+  VERTEX_API_KEYS: entry(
+    'API',
+    'Vertex AI express keys (a JSON array or comma list): a pool of their own, rotated and rested like API_KEYS, serving /vertex-express/v1beta. Keys that stay keep their state.',
+    secret,
+  ),
+  VERTEX_EXPRESS_BASE_URL: entry(
+    'API',
+    "Vertex AI's publisher path that express keys call, its version included; the client's /v1beta/models/… goes after it.",
+  ),
   TIME_OUT: entry('API', 'Seconds one upstream call may take in all.'),
   CONNECT_TIMEOUT_SECONDS: entry('API', 'Seconds to open a connection to the upstream.'),
   FIRST_BYTE_TIMEOUT_SECONDS: entry('API', 'Seconds to wait for the first byte of an answer.'),
@@ -87,6 +96,10 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
   PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY: entry(
     'API',
     "With PROXIES: each key always goes through the same proxy, chosen by a hash of the key's id; false: a proxy at random for each call.",
+  ),
+  PROXY_RATE_LIMIT_KEYS: entry(
+    'API',
+    "With PROXIES: when this many distinct keys are rate-limited (429) through one proxy within 10 s, Google is limiting the proxy's address, not the keys: the proxy rests until Google's retry time (60 s without one, 10 minutes at most), the keys' rests are cleared, and their calls go through the next proxy meanwhile. 0 turns it off.",
   ),
   // Model features
   SEARCH_MODELS: entry('Model', 'Models offered with a -search name (Google Search grounding).'),
@@ -174,6 +187,12 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
   TTS_SPEED: entry(
     'TTS',
     "slow, normal or fast: the pace of audio/speech when the request gives no speed, asked for in the prompt (Gemini's TTS has no speed parameter).",
+  ),
+  // Restart only: a program the gateway runs is not chosen through the API an admin token reaches.
+  FFMPEG_PATH: entry(
+    'TTS',
+    "The ffmpeg that encodes audio/speech as mp3 (OpenAI's default), opus, aac and flac: a name looked up on PATH, or a path. Without it those formats are refused, and speech without a format is WAV.",
+    restart,
   ),
   // Streaming
   FAKE_STREAM_ENABLED: entry(

@@ -1,10 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import {
-  checkSettingCombination,
-  checkSettingValues,
-  type SettingName,
-  type SettingProblem,
-} from './check-setting-values.js';
+import { checkSettingValues, type SettingName, type SettingProblem } from './check-setting-values.js';
+import { crossSettingProblems } from './cross-setting-problems.js';
 import { type Settings, settingsSchema } from './settings.js';
 
 export type SettingSource = 'default' | 'env' | 'saved';
@@ -171,8 +167,8 @@ export async function openSettingsStore(options: SettingsStoreOptions): Promise<
       serialized(async (): Promise<SaveResult> => {
         const { values, problems } = checkSettingValues(texts);
         if (problems.length > 0) return { ok: false, problems };
-        const together = checkSettingCombination({ ...snapshot.settings, ...values });
-        if (together.length > 0) return { ok: false, problems: together };
+        const combined = crossSettingProblems({ ...snapshot.settings, ...values });
+        if (combined.length > 0) return { ok: false, problems: combined };
         await options.saved.save(texts);
         const next = swap({ ...snapshot.saved, ...texts }, { ...savedValues, ...values });
         options.onSaved?.();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseBaseUrl } from './parse-base-url.js';
-import { parseBucketTarget } from './parse-bucket-target.js';
+import { crossSettingProblems } from './cross-setting-problems.js';
+import { defaultVertexBase, parseBaseUrl, parseVertexBaseUrl } from './parse-base-url.js';
 import { parseDatabaseUrl } from './parse-database-url.js';
 import { parseHttpUrl } from './parse-http-url.js';
 import { parseNumberMap, parseSafetySettings, parseStringMap } from './parse-json-settings.js';
@@ -126,10 +126,15 @@ export const settingsSchema = z
     // stalled key still costs a client a minute rather than TIME_OUT's five before another is tried.
     FIRST_BYTE_TIMEOUT_SECONDS: number(60, 0.1),
     STREAM_IDLE_TIMEOUT_SECONDS: number(30, 0.1),
+    /** Vertex AI express keys: a pool of their own, served under `/vertex-express/v1beta`. */
+    VERTEX_API_KEYS: setting(parseKeyList, [], { type: 'list' }),
+    VERTEX_EXPRESS_BASE_URL: setting(parseVertexBaseUrl, defaultVertexBase, { type: 'url' }),
     /** Outbound proxies for upstream calls (http, https, socks5), kept as written: they may hold passwords. */
     PROXIES: setting(parseOutboundProxies, [] as string[], { type: 'list' }),
     /** With PROXIES: a key always goes by the same proxy (a hash of its id); false: one at random per call. */
     PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY: boolean(true),
+    /** With PROXIES: distinct keys rate-limited through one proxy within 10 s that rest the proxy; 0: never. */
+    PROXY_RATE_LIMIT_KEYS: integer(3, 0),
     // OpenAI-compatible layer and model features (gemini-balance's names)
     SEARCH_MODELS: list(['gemini-2.5-flash', 'gemini-2.5-pro']),
     IMAGE_MODELS: list([]),
@@ -147,6 +152,8 @@ export const settingsSchema = z
     /** The Gemini voice of audio/speech when the request names none (the seed's default). */
     TTS_VOICE_NAME: text('Zephyr'),
     TTS_SPEED: oneOf(['slow', 'normal', 'fast'], 'normal'),
+    /** The ffmpeg that encodes audio/speech as mp3, opus, aac and flac: a name on PATH, or a path. */
+    FFMPEG_PATH: text('ffmpeg'),
     /** A client sees, and names in its requests, only the files it uploaded (the admin token: all). */
     FILES_USER_ISOLATION_ENABLED: boolean(true),
     FILES_CLEANUP_ENABLED: boolean(true),
@@ -239,7 +246,7 @@ export const settingsSchema = z
     ADMIN_SESSION_EXPIRE: integer(3600, 300, 86_400),
   })
   .superRefine((settings, context) => {
-    for (const problem of parseBucketTarget(settings).problems)
+    for (const problem of crossSettingProblems(settings))
       context.addIssue({ code: 'custom', path: [problem.name], message: problem.message });
     if (settings.DATABASE_TYPE === 'mysql' && !settings.MYSQL_DATABASE) {
       context.addIssue({

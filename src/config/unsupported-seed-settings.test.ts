@@ -40,13 +40,13 @@ describe('unsupportedSeedSettingsIn', () => {
   it('names the unsupported settings that are set, in the list order, and nothing else', () => {
     expect(
       unsupportedSeedSettingsIn({
-        VERTEX_API_KEYS: '["AQ.secret-vertex-key"]',
+        CLOUDFLARE_IMGBED_AUTH_CODE: 'secret-imgbed-code',
         API_KEYS: 'AIza-supported',
-        VERTEX_EXPRESS_BASE_URL: 'https://vertex.example/v1beta1',
+        URL_NORMALIZATION_ENABLED: 'true',
         TIMEZONE: 'Asia/Shanghai',
         SOMETHING_ELSE: 'x',
       }),
-    ).toEqual(['VERTEX_API_KEYS', 'VERTEX_EXPRESS_BASE_URL', 'TIMEZONE']);
+    ).toEqual(['URL_NORMALIZATION_ENABLED', 'CLOUDFLARE_IMGBED_AUTH_CODE', 'TIMEZONE']);
   });
 
   it('names UPLOAD_PROVIDER set to one of the seed’s image hosts, after the others; not to a bucket', () => {
@@ -60,6 +60,8 @@ describe('unsupportedSeedSettingsIn', () => {
   });
 
   it.each(['', '  ', '[]', '{}', '""'])('ignores a setting whose value %j asks for nothing', (value) => {
-    expect(unsupportedSeedSettingsIn({ VERTEX_API_KEYS: value, PAID_KEY: undefined })).toEqual([]);
+    expect(unsupportedSeedSettingsIn({ CLOUDFLARE_IMGBED_AUTH_CODE: value, TIMEZONE: undefined })).toEqual(
+      [],
+    );
   });
 });

@@ -5,10 +5,7 @@
  * seed setting is in exactly one of the two.
  */
 export const unsupportedSeedSettings: readonly string[] = [
-  // Upstream: Vertex Express keys need upstream calls addressed after the key is chosen (issue 8,
-  // deliverable 2).
-  'VERTEX_API_KEYS',
-  'VERTEX_EXPRESS_BASE_URL',
+  // Upstream
   'URL_NORMALIZATION_ENABLED',
   // Speech
   // Images: gemgate serves generated images itself or uploads them to a bucket (s3, aliyun_oss),

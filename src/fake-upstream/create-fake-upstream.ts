@@ -141,6 +141,9 @@ const generationMethods = new Set([
   'predict',
 ]);
 const routePattern = /^\/(v1beta|v1alpha|v1)\/models(?:\/([^/:]+)(?::([A-Za-z]+))?)?$/;
+// Vertex AI's express mode: the Gemini API's model calls under its publisher path
+// (`/v1beta1/publishers/google/models/{model}:generateContent`), with the same bodies and errors.
+const vertexPattern = /^\/(?:v1beta1|v1)\/publishers\/google\/models\/([^/:]+):([A-Za-z]+)$/;
 const openAiPattern =
   /^\/v1beta\/openai\/(?:(chat\/completions|embeddings)|models(?:\/(?:models\/)?([^/]+))?)$/;
 
@@ -160,6 +163,11 @@ function routeOf(path: string): Route | undefined {
   if (native) {
     const [, version = 'v1beta', modelId, method] = native;
     return { kind: 'native', version, modelId, method };
+  }
+  const vertex = vertexPattern.exec(path);
+  if (vertex) {
+    const [, modelId, method] = vertex;
+    return { kind: 'native', version: 'v1beta', modelId, method };
   }
   const openAi = openAiPattern.exec(path);
   if (!openAi) return undefined;

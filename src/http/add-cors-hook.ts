@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 
 /**
- * Path prefixes of the client APIs, which browsers may call from other origins: native Gemini,
- * OpenAI (`/v1`, `/hf/v1`), the `/openai/v1` passthrough and generated images. The operator API
+ * Path prefixes of the client APIs, which browsers may call from other origins: native Gemini
+ * (and its Vertex AI express twin), OpenAI (`/v1`, `/hf/v1`), the `/openai/v1` passthrough and generated images. The operator API
  * (`/api/*`) and `/health` are not among them: no page on another origin may read them, whatever
  * CORS_ALLOWED_ORIGINS says.
  */
@@ -10,6 +10,7 @@ const clientApiPrefixes = [
   '/v1beta',
   '/gemini/v1beta',
   '/gemini/v1',
+  '/vertex-express/v1beta',
   '/v1',
   '/hf/v1',
   '/openai/v1',

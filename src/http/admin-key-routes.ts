@@ -91,6 +91,7 @@ function present(view: KeyView, meta: KeyMeta | undefined, nowMs: number) {
   return {
     id: view.id,
     masked: view.masked,
+    kind: view.kind,
     source: view.source,
     status: state.disabled ? 'disabled' : 'active',
     state: keyListStateOf(state, nowMs),

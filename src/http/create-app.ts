@@ -41,7 +41,7 @@ export interface AppOptions {
   readonly operatorAuth: OperatorAuth;
   readonly logs: LogRouteOptions;
   readonly stats: StatsRouteOptions;
-  /** `POST /api/proxies/check`. */
+  /** `GET /api/proxies`, `POST /api/proxies/check`. */
   readonly proxies: ProxyRouteOptions;
   readonly imageStore: ImageStore;
   readonly consoleFiles: ConsoleFiles;

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AdminToken, isAdminToken } from '../core/admin-token.js';
+import { defaultKeyKind, type KeyKind } from '../core/key-kind.js';
 import type { PinnedResourceStore } from '../core/pinned-resource-store.js';
 import { adjustNativeRequest, type NativeFeatures } from '../protocols/gemini/adjust-native-request.js';
 import {
@@ -59,8 +60,16 @@ type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<Fastify
 export interface GeminiHandlers {
   listModels(version: string): Handler;
   getModel(version: string): Handler;
-  callModel(version: string): Handler;
+  /** A model call served by keys of `kind`: Vertex AI express keys under /vertex-express. */
+  callModel(version: string, kind?: KeyKind): Handler;
 }
+
+/**
+ * Vertex AI express keys serve the native API's model calls under this prefix (the seed's), each
+ * through the endpoint of its kind; the model list and a model's entry are the Gemini API's, read
+ * with an AI Studio key, since Vertex AI's express mode lists no models.
+ */
+const vertexPrefix = '/vertex-express/v1beta';
 
 /** Sends a missing or wrong client token's refusal in Gemini's shape; true when the token is good. */
 export function checkGeminiToken(
@@ -146,49 +155,55 @@ export function createGeminiHandlers(options: GeminiRouteOptions): GeminiHandler
         base === model ? {} : { transform: (body) => renameModel(body, model, options.features) },
       );
     },
-    callModel: (version) => async (request, reply) => {
-      const targetText = (request.params as { target: string }).target;
-      const target = parseModelTarget(targetText);
-      if (!target)
-        return sendGeminiError(reply, 404, `Expected models/{model}:{method}, got models/${targetText}.`);
-      // The method goes into the upstream path as it is: letters only, so that no `/`, `?` or `..`
-      // can steer the call, and the pool's key, to another of Google's resources.
-      if (!/^[A-Za-z]+$/.test(target.method))
-        return sendGeminiError(
+    callModel:
+      (version, kind = defaultKeyKind) =>
+      async (request, reply) => {
+        const vertex = kind === 'vertex-express';
+        const targetText = (request.params as { target: string }).target;
+        const target = parseModelTarget(targetText);
+        if (!target)
+          return sendGeminiError(reply, 404, `Expected models/{model}:{method}, got models/${targetText}.`);
+        // The method goes into the upstream path as it is: letters only, so that no `/`, `?` or `..`
+        // can steer the call, and the pool's key, to another of Google's resources.
+        if (!/^[A-Za-z]+$/.test(target.method))
+          return sendGeminiError(
+            reply,
+            404,
+            'Expected models/{model}:{method}, a method name of letters only.',
+          );
+        const nameProblem = modelNameProblem(target.model);
+        if (nameProblem) return sendGeminiError(reply, 400, nameProblem);
+        // Google answers anything but a JSON object with a 400; catching the obvious cases here spares
+        // an upstream call. A full parse is left to Google.
+        const body = request.body;
+        if (!looksLikeJsonObject(body)) return sendNotJsonObject(reply);
+        const generates = target.method === 'generateContent' || target.method === 'streamGenerateContent';
+        const adjusted = generates ? adjustNativeRequest(target.model, body, options.features) : undefined;
+        if (adjusted?.problem) return sendGeminiError(reply, 400, adjusted.problem);
+        const model = adjusted?.choice.model ?? target.model;
+        // Files and cached contents live with AI Studio keys: Vertex AI's express mode has neither,
+        // so a name in a Vertex request is for Vertex AI to refuse, not a key to pin to.
+        const pin = vertex ? undefined : await pinOfRequest(options, request, reply, body);
+        if (pin === null) return reply;
+        return send(
+          request,
           reply,
-          404,
-          'Expected models/{model}:{method}, a method name of letters only.',
-        );
-      const nameProblem = modelNameProblem(target.model);
-      if (nameProblem) return sendGeminiError(reply, 400, nameProblem);
-      // Google answers anything but a JSON object with a 400; catching the obvious cases here spares
-      // an upstream call. A full parse is left to Google.
-      const body = request.body;
-      if (!looksLikeJsonObject(body)) return sendNotJsonObject(reply);
-      const generates = target.method === 'generateContent' || target.method === 'streamGenerateContent';
-      const adjusted = generates ? adjustNativeRequest(target.model, body, options.features) : undefined;
-      if (adjusted?.problem) return sendGeminiError(reply, 400, adjusted.problem);
-      const model = adjusted?.choice.model ?? target.model;
-      const pin = await pinOfRequest(options, request, reply, body);
-      if (pin === null) return reply;
-      return send(
-        request,
-        reply,
-        {
-          route: `gemini ${target.method}`,
-          model,
-          ...(pin === undefined ? {} : { pinKeyId: pin }),
-          request: {
-            method: 'POST',
-            path: `/${version}/models/${encodeURIComponent(model)}:${target.method}`,
-            query: upstreamQuery(request.url),
-            body: adjusted?.body ?? body,
+          {
+            route: `${vertex ? 'vertex' : 'gemini'} ${target.method}`,
+            model,
+            ...(pin === undefined ? {} : { pinKeyId: pin }),
+            ...(vertex ? { keyKind: kind } : {}),
+            request: {
+              method: 'POST',
+              path: `/${version}/models/${encodeURIComponent(model)}:${target.method}`,
+              query: upstreamQuery(request.url),
+              body: adjusted?.body ?? body,
+            },
+            stream: target.method === 'streamGenerateContent',
           },
-          stream: target.method === 'streamGenerateContent',
-        },
-        { generates },
-      );
-    },
+          { generates },
+        );
+      },
   };
 }
 
@@ -224,6 +239,15 @@ export async function geminiRoutes(
       optionsOf(request).geminiHandlers.callModel(version)(request, reply),
     );
   }
+  app.get(`${vertexPrefix}/models`, (request, reply) =>
+    optionsOf(request).geminiHandlers.listModels('v1beta')(request, reply),
+  );
+  app.get(`${vertexPrefix}/models/:model`, (request, reply) =>
+    optionsOf(request).geminiHandlers.getModel('v1beta')(request, reply),
+  );
+  app.post(`${vertexPrefix}/models/:target`, (request, reply) =>
+    optionsOf(request).geminiHandlers.callModel('v1beta', 'vertex-express')(request, reply),
+  );
   await geminiCacheRoutes(app, { optionsOf });
   // In a context of their own (their bytes are not parsed), behind the same token check.
   await app.register(geminiFileRoutes, { optionsOf });

@@ -3,19 +3,13 @@ import type { Settings } from '../config/settings.js';
 import { derivedModelNames, resolveModel } from '../protocols/gemini/resolve-model.js';
 import type { SurfaceAnswer } from '../protocols/generation-surface.js';
 import { checkModelField } from '../protocols/openai/check-chat-request.js';
-import {
-  checkEmbeddingRequest,
-  checkImageRequest,
-  checkSpeechRequest,
-} from '../protocols/openai/check-media-requests.js';
+import { checkEmbeddingRequest, checkImageRequest } from '../protocols/openai/check-media-requests.js';
 import {
   convertEmbeddingRequest,
   convertEmbeddingResponse,
   convertGeminiImageRequest,
   convertImagenRequest,
-  convertSpeechRequest,
 } from '../protocols/openai/convert-media-requests.js';
-import { encodeWav, sampleRateOf } from '../protocols/openai/encode-wav.js';
 import { OpenAIRequestError } from '../protocols/openai/openai-error.js';
 import {
   type ParsedAnswer,
@@ -40,9 +34,10 @@ import {
   publicBaseUrl,
   sendOpenAIError,
 } from './openai-chat.js';
+import { handleSpeech, type SpeechOptions } from './openai-speech.js';
 import { rememberClient } from './request-client.js';
 
-export interface OpenAIRouteOptions extends OpenAIDependencies {
+export interface OpenAIRouteOptions extends OpenAIDependencies, SpeechOptions {
   readonly checkToken: (token: string | undefined) => TokenCheck;
   readonly settings: ChatSettings &
     Pick<Settings, 'FILTERED_MODELS' | 'CREATE_IMAGE_MODEL' | 'TTS_MODEL' | 'TTS_VOICE_NAME' | 'TTS_SPEED'>;
@@ -285,42 +280,6 @@ export async function openaiRoutes(
       );
     });
 
-    app.post(`${prefix}/audio/speech`, async (request, reply) => {
-      const options = optionsOf(request);
-      const { settings } = options;
-      const body = checkSpeechRequest(parseJsonBody(request));
-      // OpenAI's TTS model names mean "text to speech": Gemini's TTS model (TTS_MODEL) does it.
-      const model = !body.model || /^(tts-|gpt-)/.test(body.model) ? settings.TTS_MODEL : body.model;
-      const { request: gemini, format } = convertSpeechRequest(body, {
-        voice: settings.TTS_VOICE_NAME,
-        speed: settings.TTS_SPEED,
-      });
-      return relayed(
-        options,
-        reply,
-        {
-          route: 'openai audio.speech',
-          model,
-          request: {
-            method: 'POST',
-            path: `/v1beta/models/${encodeURIComponent(model)}:generateContent`,
-            query: '',
-            body: Buffer.from(JSON.stringify(gemini)),
-          },
-        },
-        parseGeneratedFiles,
-        (files) => {
-          const audio = files.find((file) => file.mimeType.startsWith('audio/'));
-          if (!audio) return { problem: 'no audio' };
-          const pcm = Buffer.from(audio.data, 'base64');
-          if (format === 'pcm') return { status: 200, contentType: 'audio/pcm', body: pcm };
-          return {
-            status: 200,
-            contentType: 'audio/wav',
-            body: encodeWav(pcm, sampleRateOf(audio.mimeType)),
-          };
-        },
-      );
-    });
+    app.post(`${prefix}/audio/speech`, (request, reply) => handleSpeech(optionsOf(request), request, reply));
   }
 }

@@ -4,6 +4,7 @@ import type { AdminToken } from '../core/admin-token.js';
 import type { Clock } from '../core/clock.js';
 import type { LeasedVersions } from '../core/leased-versions.js';
 import type { PinnedResourceStore } from '../core/pinned-resource-store.js';
+import type { SpeechEncoder } from '../media/create-speech-encoder.js';
 import type { RelayContext } from '../relay/relay-call.js';
 import type { ImageStore } from '../storage/create-image-store.js';
 import type { ImageUploader } from '../upstream/create-image-uploader.js';
@@ -24,6 +25,8 @@ export interface RouteStatics {
   readonly openStreams: OpenStreams;
   /** Files and cached contents, and the key each lives with (the shared database). */
   readonly pins: PinnedResourceStore;
+  /** ffmpeg for audio/speech (FFMPEG_PATH, read at start). */
+  readonly speechEncoder: SpeechEncoder;
 }
 
 /** The client routes' options for one version of the settings, derived once per version. */
@@ -83,6 +86,7 @@ export function deriveRouteOptions(
       checkToken,
       gemini: geminiHandlers,
       pins: statics.pins,
+      speechEncoder: statics.speechEncoder,
     },
   };
 }

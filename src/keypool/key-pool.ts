@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { createKeyIdentity, type IdentifyKey, type KeyIdentity } from '../core/key-identity.js';
-import type { KeyKind } from '../core/key-kind.js';
+import { defaultKeyKind, type KeyKind, keyKinds } from '../core/key-kind.js';
 import type { Outcome } from './classify-outcome.js';
 import { findKeyIdCollisions, KeyIdCollisionError } from './find-key-id-collisions.js';
 import { type KeyEvent, keyEventsBetween, mergeKeyEvent } from './key-event.js';
@@ -39,12 +39,18 @@ export interface SelectOptions {
   readonly pinKeyId?: string;
   /** Accept a key on trial that is already busy, rather than answer `busy`. */
   readonly allowBusy?: boolean;
+  /**
+   * Which keys may serve: each kind is a pool of its own (its own rotation, and `empty` when it has
+   * no key), with the same classification. `ai-studio` when absent.
+   */
+  readonly kind?: KeyKind;
 }
 
 /** One key as the operator API shows it. */
 export interface KeyView {
   readonly id: string;
   readonly masked: string;
+  readonly kind: KeyKind;
   readonly source: KeySource;
   readonly state: KeyState;
   readonly usage: {
@@ -59,7 +65,7 @@ export interface KeyView {
  * 100,000 keys allocates nothing per key (the key itself is not part of this type).
  */
 export interface KeyRow {
-  readonly key: KeyIdentity;
+  readonly key: KeyIdentity & Pick<PoolKey, 'kind'>;
   readonly source: KeySource;
   readonly state: KeyState;
   readonly requests: number;
@@ -140,12 +146,13 @@ export interface KeyPool {
    * present. Throws `KeyIdCollisionError` when a key has the id of a different key, in the list or
    * in the pool.
    */
-  plan(secrets: readonly string[]): { fresh: PoolKey[]; present: string[] };
+  plan(secrets: readonly string[], kind?: KeyKind): { fresh: PoolKey[]; present: string[] };
   /**
-   * Adds keys (existing ones keep their state); returns the ids added and those already present.
-   * Throws `KeyIdCollisionError`, adding none, rather than merge two keys that share an id.
+   * Adds keys of one kind (`ai-studio` when absent; existing ones keep their state and kind);
+   * returns the ids added and those already present. Throws `KeyIdCollisionError`, adding none,
+   * rather than merge two keys that share an id.
    */
-  add(secrets: readonly string[], source: KeySource): { added: string[]; present: string[] };
+  add(secrets: readonly string[], source: KeySource, kind?: KeyKind): { added: string[]; present: string[] };
   remove(ids: readonly string[]): string[];
   enable(ids: readonly string[]): string[];
   disable(ids: readonly string[]): string[];
@@ -212,9 +219,22 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
   const clock = options.clock;
   let records: KeyRecord[] = [];
   const byId = new Map<string, KeyRecord>();
-  const cursors = new Map<string, number>();
+  // Each kind's keys in the pool's order, and its round-robin cursor per model: a kind is a pool of
+  // its own, so selection reads one array whatever the other kinds hold.
+  const rings = new Map<KeyKind, KeyRecord[]>();
+  const cursorsOf = new Map<KeyKind, Map<string, number>>(keyKinds.map((kind) => [kind, new Map()]));
+  const ringOf = (kind: KeyKind): readonly KeyRecord[] => rings.get(kind) ?? [];
+  const rebuildRings = () => {
+    rings.clear();
+    for (const record of records) {
+      const kind = record.key.kind ?? defaultKeyKind;
+      const ring = rings.get(kind);
+      if (ring) ring.push(record);
+      else rings.set(kind, [record]);
+    }
+  };
   /** Moves a model's round-robin cursor; a flood of made-up model names only restarts the rotation. */
-  const advance = (model: string, index: number) => {
+  const advance = (cursors: Map<string, number>, model: string, index: number) => {
     if (cursors.size >= maxModelsTracked && !cursors.has(model)) cursors.clear();
     cursors.set(model, index);
   };
@@ -289,8 +309,13 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
     }
   }
 
-  function none(nowMs: number, earliest: number | undefined, triedReady = false): Selection {
-    if (records.length === 0) return { kind: 'none', reason: 'empty' };
+  function none(
+    ring: readonly KeyRecord[],
+    nowMs: number,
+    earliest: number | undefined,
+    triedReady = false,
+  ): Selection {
+    if (ring.length === 0) return { kind: 'none', reason: 'empty' };
     if (triedReady) return { kind: 'none', reason: 'tried' };
     if (earliest === undefined) {
       return {
@@ -303,8 +328,11 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
   }
 
   /** Checks the whole list before anything changes, so a refused list leaves the pool as it was. */
-  function planRecords(list: readonly string[]) {
-    const keys: PoolKey[] = list.map((secret) => ({ ...identify(secret), secret }));
+  function planRecords(list: readonly string[], kind: KeyKind = defaultKeyKind) {
+    // The default kind is left implicit, as on every key before kinds: one shape per key.
+    const keys: PoolKey[] = list.map((secret) =>
+      kind === defaultKeyKind ? { ...identify(secret), secret } : { ...identify(secret), secret, kind },
+    );
     const collisions = findKeyIdCollisions(keys, (id) => byId.get(id)?.key.secret);
     if (collisions.length > 0) throw new KeyIdCollisionError(collisions);
     const fresh = new Map<string, PoolKey>();
@@ -317,8 +345,8 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
     return { fresh: [...fresh.values()], present };
   }
 
-  function addRecords(list: readonly string[], source: KeySource) {
-    const { fresh, present } = planRecords(list);
+  function addRecords(list: readonly string[], source: KeySource, kind?: KeyKind) {
+    const { fresh, present } = planRecords(list, kind);
     const added: string[] = [];
     for (const key of fresh) {
       const record: KeyRecord = {
@@ -338,6 +366,7 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
       changed.set(key.id, record);
       added.push(key.id);
     }
+    if (added.length > 0) rebuildRings();
     return { added, present };
   }
 
@@ -357,6 +386,7 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
     return {
       id: record.key.id,
       masked: record.key.masked,
+      kind: record.key.kind ?? defaultKeyKind,
       source: record.source,
       state: record.state,
       usage: {
@@ -374,16 +404,20 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
     get size() {
       return records.length;
     },
-    select(model, { exclude, pinKeyId, allowBusy } = {}) {
+    select(model, { exclude, pinKeyId, allowBusy, kind = defaultKeyKind } = {}) {
       const nowMs = clock.now();
+      const ring = ringOf(kind);
       if (pinKeyId !== undefined) {
         const record = byId.get(pinKeyId);
-        if (!record) return { kind: 'none', reason: 'unknown-pin' };
+        // A key of another kind is not this pool's: its calls would go to another upstream.
+        if (!record || (record.key.kind ?? defaultKeyKind) !== kind)
+          return { kind: 'none', reason: 'unknown-pin' };
         const at = readyAt(record, model, nowMs);
         if (at === 'pending') return { kind: 'none', reason: 'busy' };
-        return at !== undefined && at <= nowMs ? take(record, model, nowMs) : none(nowMs, at);
+        return at !== undefined && at <= nowMs ? take(record, model, nowMs) : none(ring, nowMs, at);
       }
-      const count = records.length;
+      const cursors = cursorsOf.get(kind) as Map<string, number>;
+      const count = ring.length;
       const start = cursors.get(model) ?? 0;
       let earliest: number | undefined;
       let fresh = -1;
@@ -392,7 +426,7 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
       let triedReady = false;
       for (let offset = 0; offset < count; offset++) {
         const index = (start + offset) % count;
-        const record = records[index] as KeyRecord;
+        const record = ring[index] as KeyRecord;
         const at = readyAt(record, model, nowMs);
         if (at === undefined) continue;
         if (at === 'pending') {
@@ -415,17 +449,17 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
           if (fresh === -1) fresh = index;
           continue;
         }
-        advance(model, index + 1);
+        advance(cursors, model, index + 1);
         return take(record, model, nowMs);
       }
       const fallback = fresh !== -1 ? fresh : allowBusy ? busyOnTrial : -1;
       if (fallback !== -1) {
-        advance(model, fallback + 1);
-        return take(records[fallback] as KeyRecord, model, nowMs);
+        advance(cursors, model, fallback + 1);
+        return take(ring[fallback] as KeyRecord, model, nowMs);
       }
       // A key waiting for its share of a limit is busy for a moment, not resting: the share wakes it.
       if (busyOnTrial !== -1 || awaitingShare) return { kind: 'none', reason: 'busy' };
-      return none(nowMs, earliest, triedReady);
+      return none(ring, nowMs, earliest, triedReady);
     },
     report(key, model, outcome, error) {
       const record = byId.get(key.id);
@@ -495,7 +529,8 @@ export function createKeyPool(secrets: readonly string[], options: KeyPoolOption
         changed.set(id, null);
       }
       records = records.filter((record) => byId.has(record.key.id));
-      cursors.clear();
+      rebuildRings();
+      for (const cursors of cursorsOf.values()) cursors.clear();
       return removed;
     },
     enable: (ids) =>

@@ -1,8 +1,10 @@
 import { Cancellation } from '../core/cancellation.js';
 import type { Clock } from '../core/clock.js';
+import { defaultKeyKind, type KeyKind } from '../core/key-kind.js';
 import { redactSecrets } from '../core/redact-secrets.js';
 import { classifyOutcome, describeOutcome } from '../keypool/classify-outcome.js';
 import type { KeyPool, PoolKey } from '../keypool/key-pool.js';
+import type { UpstreamRequest } from '../upstream/endpoints/endpoint.js';
 import { describeNetworkError, type GeminiClient } from '../upstream/gemini-client.js';
 import { parseGeminiError } from '../upstream/parse-gemini-error.js';
 
@@ -63,9 +65,21 @@ const concurrentProbes = 8;
 // a moment after a probe is soon found out.
 const verdictReuseMs = 5_000;
 
+// Vertex AI's express mode serves model calls only, not model entries: an express key is checked
+// by counting the tokens of one word, which needs a valid key and spends no generation quota either.
+const countOneWord = Buffer.from('{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}');
+
+/** The probe's call for a key of `kind`. */
+function probeRequest(kind: KeyKind, testModel: string): UpstreamRequest {
+  const model = encodeURIComponent(testModel);
+  return kind === 'vertex-express'
+    ? { method: 'POST', path: `/v1beta/models/${model}:countTokens`, query: '', body: countOneWord }
+    : { method: 'GET', path: `/v1beta/models/${model}`, query: '' };
+}
+
 /**
- * Checks keys with `GET models/{TEST_MODEL}`: it needs a valid, unsuspended key and spends no
- * generation quota, unlike the seed's hourly generateContent probe.
+ * Checks keys with `GET models/{TEST_MODEL}` (express keys: countTokens): it needs a valid,
+ * unsuspended key and spends no generation quota, unlike the seed's hourly generateContent probe.
  */
 export function createKeyProber(options: KeyProberOptions): KeyProber {
   const { pool, client, clock } = options;
@@ -80,7 +94,7 @@ export function createKeyProber(options: KeyProberOptions): KeyProber {
     cancellation?.once('abort', cancel);
     try {
       answer = await client.send(
-        { method: 'GET', path: `/v1beta/models/${encodeURIComponent(options.testModel)}`, query: '' },
+        probeRequest(key.kind ?? defaultKeyKind, options.testModel),
         key,
         false,
         deadline,

@@ -1,15 +1,27 @@
+import { defaultKeyKind, type KeyKind } from '../core/key-kind.js';
 import type { Selection } from '../keypool/key-pool.js';
 import { createGeminiErrorBody, type GeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 
 export interface PoolFailure {
-  /** Why no key could serve. */
-  readonly reason: Extract<Selection, { kind: 'none' }>['reason'];
+  /**
+   * Why no key could serve: the pool's reason, or `proxies-resting` when every outbound proxy rests
+   * after Google rate-limited its address.
+   */
+  readonly reason: Extract<Selection, { kind: 'none' }>['reason'] | 'proxies-resting';
   /** The model asked for; null for calls that spend no model quota. */
   readonly model: string | null;
   /** How long until a key may serve the model again, when the pool knows. */
   readonly retryAfterMs?: number;
   readonly pinKeyId?: string;
+  /** The kind of key the request needed: each kind is a pool of its own. `ai-studio` when absent. */
+  readonly keyKind?: KeyKind;
 }
+
+/** What each kind's keys are called, and the setting that holds them. */
+const kindWords: Readonly<Record<KeyKind, { readonly key: string; readonly setting: string }>> = {
+  'ai-studio': { key: 'API key', setting: 'API_KEYS' },
+  'vertex-express': { key: 'Vertex AI express key', setting: 'VERTEX_API_KEYS' },
+};
 
 // Beyond this a rest is a daily quota's in all but name, and is reported as one: clients such as
 // gemini-cli stop retrying on a `PerDay` quota id instead of retrying for minutes into a pool
@@ -28,6 +40,7 @@ export function retryAfterSecondsOf(retryAfterMs: number): number {
  */
 export function createPoolFailureBody(failure: PoolFailure): { status: number; body: GeminiErrorBody } {
   const model = failure.model ?? 'this request';
+  const words = kindWords[failure.keyKind ?? defaultKeyKind];
   const seconds = failure.retryAfterMs === undefined ? undefined : retryAfterSecondsOf(failure.retryAfterMs);
   const retry = seconds === undefined ? '' : ` Please retry in ${seconds}s.`;
   const retryInfo =
@@ -36,12 +49,14 @@ export function createPoolFailureBody(failure: PoolFailure): { status: number; b
       : [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${seconds}s` }];
   switch (failure.reason) {
     case 'empty':
-      return error(503, 'gemgate has no Gemini API keys configured: set API_KEYS.');
+      return failure.keyKind === 'vertex-express'
+        ? error(503, `gemgate has no Vertex AI express keys configured: set ${words.setting}.`)
+        : error(503, 'gemgate has no Gemini API keys configured: set API_KEYS.');
     case 'unknown-pin':
       return error(404, `The key this request is bound to (${failure.pinKeyId}) is no longer in the pool.`);
     case 'tried':
     case 'busy':
-      return error(503, `Every usable API key failed for ${model}.`);
+      return error(503, `Every usable ${words.key} failed for ${model}.`);
     case 'disabled':
       // A file or cached content lives with one key (as does a request the operator pinned): no
       // other key can stand in for it.
@@ -53,8 +68,27 @@ export function createPoolFailureBody(failure: PoolFailure): { status: number; b
         );
       return error(
         429,
-        `No API key of this gateway can serve ${model}: every key is switched off.${retry}`,
+        `No ${words.key} of this gateway can serve ${model}: every key is switched off.${retry}`,
         retryInfo,
+      );
+    case 'proxies-resting':
+      // The proxies' addresses are the operator's to know: the client hears only what happened.
+      return error(
+        429,
+        `Google is rate-limiting the addresses this gateway calls it from (its outbound proxies), whichever API key is used.${retry}`,
+        [
+          {
+            '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+            violations: [
+              {
+                quotaMetric: 'gemgate/outbound_proxy_requests',
+                quotaId: 'GatewayOutboundProxyPerMinute',
+                quotaDimensions: { model },
+              },
+            ],
+          },
+          ...retryInfo,
+        ],
       );
     case 'resting': {
       const perDay = (failure.retryAfterMs ?? 0) > dayLikeRestMs;
@@ -70,7 +104,7 @@ export function createPoolFailureBody(failure: PoolFailure): { status: number; b
       };
       const who =
         failure.pinKeyId === undefined
-          ? 'Every API key of this gateway is'
+          ? `Every ${words.key} of this gateway is`
           : `${boundKey(failure.pinKeyId)} is`;
       return error(429, `${who} resting for ${model} after rate limits or errors.${retry}`, [
         quotaFailure,

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AttemptRecord } from '../core/attempt-trace.js';
+import type { Cancellation } from '../core/cancellation.js';
 import { createSecretScrubber, type SecretScrubber } from '../core/redact-secrets.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import type { DecodedChunk, GenerationUsage } from '../protocols/generation-event.js';
@@ -53,6 +54,12 @@ export interface WholeGeneration {
    * hears it, so that the client's next request finds it. A failure to keep it answers 503.
    */
   readonly record?: (answer: Extract<RelayResult, { kind: 'complete' }>) => Promise<void>;
+  /**
+   * Makes the surface's answer into the one the client gets where that takes I/O of its own
+   * (speech encoded by ffmpeg, a child process): the surface stays a pure translator. A failure is
+   * answered by what it returns; `signal` cancels when the client goes away.
+   */
+  readonly finish?: (answer: WholeAnswer, signal: Cancellation) => Promise<WholeAnswer>;
 }
 
 /** A request of the pipeline: what to relay, and whether the client asked for a stream. */
@@ -119,6 +126,7 @@ function startRun<Surface>(
     request: call.request,
     stream: call.stream,
     pinKeyId: call.pinKeyId,
+    keyKind: call.keyKind,
     signal: channel.signal,
     requestSeq: nextRequestSeq(),
     trace,
@@ -217,11 +225,36 @@ export async function runWhole(relay: RelayContext, generation: WholeGeneration)
       return;
     }
     if (generation.record && total.status < 300 && !(await recorded(run, generation.record, total))) return;
-    sendWhole(run.channel, answer);
-    run.log(total, answer.status, answer.status < 400 ? null : classOfStatus(answer.status), answer.usage);
+    const final = generation.finish ? await finished(run, generation.finish, answer, total) : answer;
+    if (final === undefined) return;
+    sendWhole(run.channel, final);
+    run.log(total, final.status, final.status < 400 ? null : classOfStatus(final.status), final.usage);
     return;
   }
   throw new Error('The surface gave no answer after the last call.');
+}
+
+/**
+ * The answer `finish` made of the surface's; a fault of its own is a 500 in the client's shape.
+ * Undefined when the client left meanwhile: nothing is sent, and the request is logged as closed.
+ */
+async function finished(
+  run: Run<WholeSurface>,
+  finish: NonNullable<WholeGeneration['finish']>,
+  answer: WholeAnswer,
+  result: Extract<RelayResult, { kind: 'complete' }>,
+): Promise<WholeAnswer | undefined> {
+  let final: WholeAnswer;
+  try {
+    final = await finish(answer, run.channel.signal);
+  } catch (error) {
+    run.channel.reportFault(error, 'could not finish an answer');
+    final = gatewayFaultAnswer(run, 'The gateway could not encode the answer.');
+  }
+  if (!run.channel.signal.aborted) return final;
+  run.channel.abandon();
+  run.log(result, 499, clientClosed);
+  return undefined;
 }
 
 /** Keeps what the answer tells; false when it could not, and the client was answered 503. */
@@ -256,10 +289,14 @@ async function answerOf(
     });
   } catch (error) {
     run.channel.reportFault(error, 'could not encode an answer');
-    const message = 'The gateway could not encode the answer.';
-    const body = createGeminiErrorBody(500, message);
-    return run.surface.failure({ status: 500, body: JSON.stringify(body), error: { message, quotaIds: [] } });
+    return gatewayFaultAnswer(run, 'The gateway could not encode the answer.');
   }
+}
+
+/** A 500 of the gateway's own, in the client's shape. */
+function gatewayFaultAnswer(run: Run<WholeSurface>, message: string): WholeAnswer {
+  const body = JSON.stringify(createGeminiErrorBody(500, message));
+  return run.surface.failure({ status: 500, body, error: { message, quotaIds: [] } });
 }
 
 /** The upstream call for a whole answer in place of a stream: generateContent, no `alt=sse`. */

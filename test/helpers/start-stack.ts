@@ -60,6 +60,7 @@ export async function startStack(
     ALLOWED_TOKENS: clientToken,
     AUTH_TOKEN: 'admin-token-for-tests',
     BASE_URL: `${fake.url}/v1beta`,
+    VERTEX_EXPRESS_BASE_URL: `${fake.url}/v1beta1/publishers/google`,
     SQLITE_DATABASE: databasePath,
     PORT: '0',
     HOST: '127.0.0.1',

@@ -137,6 +137,7 @@ export const en = {
     source: 'Source',
     anySource: 'Any source',
     sources: { settings: 'API_KEYS setting', runtime: 'Added here' },
+    vertexSource: 'VERTEX_API_KEYS setting (Vertex AI express)',
     errorClass: 'Last error',
     anyError: 'Any error',
     sort: 'Sort by',
@@ -169,6 +170,7 @@ export const en = {
       detailsOf: (masked: string) => `Details of key ${masked}`,
       empty: 'No key matches these filters.',
       fromSettings: 'from API_KEYS',
+      fromVertexSettings: 'Vertex AI express, from VERTEX_API_KEYS',
     },
     reasons: {
       minute: 'per-minute quota',

@@ -123,6 +123,7 @@ export const zhCN: Messages = {
     source: '来源',
     anySource: '任意来源',
     sources: { settings: 'API_KEYS 配置', runtime: '在此添加' },
+    vertexSource: 'VERTEX_API_KEYS 配置（Vertex AI 快速模式）',
     errorClass: '最近错误',
     anyError: '任意错误',
     sort: '排序依据',
@@ -155,6 +156,7 @@ export const zhCN: Messages = {
       detailsOf: (masked: string) => `密钥 ${masked} 的详情`,
       empty: '没有符合筛选条件的密钥。',
       fromSettings: '来自 API_KEYS',
+      fromVertexSettings: 'Vertex AI 快速模式，来自 VERTEX_API_KEYS',
     },
     reasons: {
       minute: '每分钟配额',
@@ -351,6 +353,10 @@ export const zhCN: Messages = {
       KEY_RATE_LIMITS:
         '按模型设置的每个密钥的上限，低于 Google 的配额：{"gemini-2.5-pro": {"rpm": 5, "rpd": 100}}。',
       BASE_URL: 'Google 的 API 地址，或其前面的中转服务：一个源地址，可带路径前缀。',
+      VERTEX_API_KEYS:
+        'Vertex AI 快速模式的密钥（JSON 数组或逗号分隔）：自成一个密钥池，像 API_KEYS 一样轮换和冷却，服务 /vertex-express/v1beta。保留的密钥保持其状态。',
+      VERTEX_EXPRESS_BASE_URL:
+        'Vertex AI 快速模式密钥调用的发布者路径（含其版本）；客户端的 /v1beta/models/… 接在其后。',
       TIME_OUT: '一次上游调用总共允许的秒数。',
       CONNECT_TIMEOUT_SECONDS: '连接上游的超时时间（秒）。',
       FIRST_BYTE_TIMEOUT_SECONDS: '等待响应第一个字节的时间（秒）。',
@@ -358,6 +364,8 @@ export const zhCN: Messages = {
       CUSTOM_HEADERS: '添加到每个上游请求的请求头：{"X-Team": "search"}。',
       PROXIES:
         '调用 Google 时使用的出站代理：http://[用户名:密码@]主机:端口、https://… 或 socks5://…，JSON 数组或逗号分隔列表。为空时直接连接 Google。代理导致的失败不计入密钥：请求会换一个密钥重试。',
+      PROXY_RATE_LIMIT_KEYS:
+        '配置 PROXIES 时：10 秒内经同一代理有这么多个不同的密钥被限流（429），说明 Google 限制的是代理的地址而非密钥：该代理休息到 Google 给出的重试时间（没有则 60 秒，最多 10 分钟），清除这些密钥的冷却，其间它们的调用改走下一个代理。0 表示关闭。',
       PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY:
         '配置了 PROXIES 时：每个密钥始终经由同一个代理（按密钥 id 的哈希选择）；false：每次调用随机选择一个代理。',
       SEARCH_MODELS: '提供 -search 名称（Google 搜索接地）的模型。',
@@ -405,6 +413,8 @@ export const zhCN: Messages = {
         '请求未指定音色时 audio/speech 使用的 Gemini 音色（OpenAI 的音色名会映射到 Gemini 的音色）。',
       TTS_SPEED:
         'slow、normal 或 fast：请求未给出语速时 audio/speech 的语速，通过提示词要求（Gemini 的语音合成没有语速参数）。',
+      FFMPEG_PATH:
+        '将 audio/speech 编码为 mp3（OpenAI 的默认格式）、opus、aac 和 flac 的 ffmpeg：PATH 中的名称或一个路径。没有它时这些格式会被拒绝，未指定格式的语音以 WAV 返回。',
       FAKE_STREAM_ENABLED: '以一次完整调用提供流式响应，计算期间发送保活数据。',
       FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS: '假流式输出的保活间隔（秒）。',
       STREAM_OPTIMIZER_ENABLED: '将流式文本分成小段匀速输出。',

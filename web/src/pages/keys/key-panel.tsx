@@ -308,7 +308,7 @@ export function KeyPanel(props: { item: KeyItem; onClose: () => void; onChanged:
         <dt>{t.id}</dt>
         <dd class="mono">{item.id}</dd>
         <dt>{t.source}</dt>
-        <dd>{text.keys.sources[item.source]}</dd>
+        <dd>{item.kind === 'vertex-express' ? text.keys.vertexSource : text.keys.sources[item.source]}</dd>
         <dt>{t.state}</dt>
         <dd>
           <StateBadge item={item} />

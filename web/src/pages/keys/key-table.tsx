@@ -174,7 +174,11 @@ export function KeyTable(props: KeyTableProps) {
               <td>
                 <div class="mono">{item.masked}</div>
                 <div class="mono muted keys-small">{item.id}</div>
-                {item.source === 'settings' && <div class="muted keys-small">{t.fromSettings}</div>}
+                {item.source === 'settings' && (
+                  <div class="muted keys-small">
+                    {item.kind === 'vertex-express' ? t.fromVertexSettings : t.fromSettings}
+                  </div>
+                )}
               </td>
               <td>
                 <StateBadge item={item} />

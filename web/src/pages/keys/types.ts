@@ -33,6 +33,8 @@ export interface KeyItem {
   readonly id: string;
   readonly masked: string;
   readonly source: 'settings' | 'runtime';
+  /** Vertex AI express keys (VERTEX_API_KEYS) are a pool of their own. */
+  readonly kind: 'ai-studio' | 'vertex-express';
   readonly status: 'active' | 'disabled';
   readonly state: KeyState;
   readonly note: string;
