@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import type { SettingName } from './config/check-setting-values.js';
+import { parseBucketTarget, uploadSettingNames } from './config/parse-bucket-target.js';
 import { describeOutboundProxy } from './config/parse-outbound-proxies.js';
 import { planKeyListChange } from './config/plan-key-list-change.js';
 import type { Settings } from './config/settings.js';
@@ -15,6 +16,7 @@ import { createKeyPool, type KeyPool } from './keypool/key-pool.js';
 import { createKeyProber, type KeyProber, type ProbeResult } from './relay/create-key-prober.js';
 import type { ProxyRestPolicy, RelayContext } from './relay/relay-call.js';
 import { checkOutboundProxies, type ProxyCheck } from './upstream/check-outbound-proxies.js';
+import { createImageUploader, type ImageUploader } from './upstream/create-image-uploader.js';
 import { createMediaFetcher, type MediaFetcher } from './upstream/fetch-media.js';
 import { createGeminiClient, type GeminiClient } from './upstream/gemini-client.js';
 import {
@@ -79,6 +81,9 @@ const keyLists = [
   ['VERTEX_API_KEYS', 'vertex-express'],
 ] as const satisfies readonly (readonly [SettingName, KeyKind])[];
 
+/** How long the upload of one generated image may take before the gateway serves it instead. */
+const imageUploadTimeoutMs = 10_000;
+
 /** A part that versions of the settings share, closed when the last version using it retires. */
 interface Shared<T> {
   readonly value: T;
@@ -136,13 +141,42 @@ function buildMediaFetcher(settings: Settings): MediaFetcher {
   });
 }
 
+/**
+ * The uploader to UPLOAD_PROVIDER's bucket; none for local, nor for settings that do not name a
+ * whole bucket (saves and the start refuse those; a saved value forgotten since may leave one).
+ */
+function buildImageUploader(settings: Settings, clock: Clock, logger: Logger): ImageUploader | undefined {
+  const { target, problems } = parseBucketTarget(settings);
+  if (problems.length > 0)
+    logger.warn(
+      { settings: problems.map((problem) => problem.name) },
+      `UPLOAD_PROVIDER is ${settings.UPLOAD_PROVIDER}, but its settings are incomplete: generated images are served by the gateway`,
+    );
+  return (
+    target &&
+    createImageUploader({
+      target,
+      now: () => clock.now(),
+      timeoutMs: imageUploadTimeoutMs,
+      // Once per outage, by reason only: never the key, the signature or the Authorization header.
+      onOutage: (report) =>
+        logger.warn(
+          report,
+          'could not upload a generated image to the bucket: images are served by the gateway until an upload works again',
+        ),
+      onRecovery: (report) => logger.info(report, 'generated images upload to the bucket again'),
+    })
+  );
+}
+
 const changedAmong = (names: readonly SettingName[], changed: ReadonlySet<SettingName>) =>
   names.some((name) => changed.has(name));
 
 /**
  * The reactions to a change of the settings, registered with the store: API_KEYS and
  * VERTEX_API_KEYS reconcile the pool, MAX_FAILURES and KEY_RATE_LIMITS set its limits, LOG_LEVEL sets the logger's level, upstream settings build a new client (the old one is
- * closed once the requests that hold it are over), probe settings reschedule the prober, and
+ * closed once the requests that hold it are over), upload settings a new image uploader (it holds
+ * no connection of its own), probe settings reschedule the prober, and
  * every change builds the routes' options once for the new version.
  */
 export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
@@ -156,6 +190,7 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
     shared(buildClient(settings, options.random, proxyRests), (value) => value.close(), onCloseError);
   let client = newClient();
   let media = shared(buildMediaFetcher(settings), (value) => value.close(), onCloseError);
+  let imageUploader = buildImageUploader(settings, options.clock, logger);
 
   const buildProber = () =>
     createKeyProber({
@@ -232,7 +267,13 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
     };
     // Images/generations and the -chat model: PAID_KEY alone when set, the pool otherwise.
     const imageRelay = settings.PAID_KEY ? { ...relay, pool: paidPoolOf(settings.PAID_KEY) } : relay;
-    const routeOptions = deriveRouteOptions(settings, { relay, imageRelay }, media.value, options.statics);
+    const routeOptions = deriveRouteOptions(
+      settings,
+      { relay, imageRelay },
+      media.value,
+      options.statics,
+      imageUploader,
+    );
     const parts = [client, media];
     for (const part of parts) part.use();
     partsOf.set(routeOptions, parts);
@@ -289,6 +330,8 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
     if (upstreamChanged) client = newClient();
     if (changedAmong(mediaSettings, changed))
       media = shared(buildMediaFetcher(settings), (value) => value.close(), onCloseError);
+    if (changedAmong(uploadSettingNames, changed))
+      imageUploader = buildImageUploader(settings, options.clock, logger);
     if (upstreamChanged || changedAmong(proberSettings, changed)) {
       prober.close();
       pool.setNextProbe(undefined);

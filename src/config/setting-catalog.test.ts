@@ -37,6 +37,8 @@ describe('settingCatalog', () => {
         'DATABASE_URL',
         'PROXIES',
         'PAID_KEY',
+        'S3_SECRET_ACCESS_KEY',
+        'OSS_ACCESS_KEY_SECRET',
       ].sort(),
     );
   });

@@ -124,6 +124,42 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
     'Image',
     'Where clients reach the gateway, for the image URLs it serves; derived from each request when empty.',
   ),
+  UPLOAD_PROVIDER: entry(
+    'Image',
+    "Where generated images go: local (the gateway serves them an hour, from memory), s3 (a bucket of an S3-compatible service: S3_*) or aliyun_oss (OSS_*). The seed's smms, picgo and cloudflare_imgbed read as local. An upload that fails falls back to the gateway's own URL.",
+  ),
+  S3_ENDPOINT: entry(
+    'Image',
+    'With UPLOAD_PROVIDER s3: the S3-compatible service, addressed path-style ({S3_ENDPOINT}/{S3_BUCKET}/{key}): https://s3.us-east-1.amazonaws.com, https://{account}.r2.cloudflarestorage.com, http://minio:9000.',
+  ),
+  S3_REGION: entry('Image', 'With UPLOAD_PROVIDER s3: the region requests are signed for (R2: auto).'),
+  S3_BUCKET: entry('Image', 'With UPLOAD_PROVIDER s3: the bucket images are uploaded to.'),
+  S3_ACCESS_KEY_ID: entry('Image', 'With UPLOAD_PROVIDER s3: the access key id uploads are signed with.'),
+  S3_SECRET_ACCESS_KEY: entry(
+    'Image',
+    'With UPLOAD_PROVIDER s3: the secret access key uploads are signed with.',
+    secret,
+  ),
+  S3_PUBLIC_URL: entry(
+    'Image',
+    "Where clients read uploaded images, {S3_PUBLIC_URL}/{key}: a CDN or public bucket domain. Empty: the object's own URL at the bucket, which must then allow public reads.",
+  ),
+  S3_KEY_PREFIX: entry('Image', 'Put before the name of each uploaded image (s3 and aliyun_oss).'),
+  OSS_ENDPOINT: entry(
+    'Image',
+    "With UPLOAD_PROVIDER aliyun_oss: the bucket's region endpoint, oss-cn-shanghai.aliyuncs.com; images are read at https://{OSS_BUCKET_NAME}.{OSS_ENDPOINT}/{key} unless S3_PUBLIC_URL says otherwise.",
+  ),
+  OSS_ENDPOINT_INNER: entry(
+    'Image',
+    'With UPLOAD_PROVIDER aliyun_oss: the endpoint uploads go to instead, from inside Aliyun (oss-cn-shanghai-internal.aliyuncs.com).',
+  ),
+  OSS_ACCESS_KEY: entry('Image', 'With UPLOAD_PROVIDER aliyun_oss: the AccessKey ID.'),
+  OSS_ACCESS_KEY_SECRET: entry('Image', 'With UPLOAD_PROVIDER aliyun_oss: the AccessKey secret.', secret),
+  OSS_BUCKET_NAME: entry('Image', 'With UPLOAD_PROVIDER aliyun_oss: the bucket images are uploaded to.'),
+  OSS_REGION: entry(
+    'Image',
+    'With UPLOAD_PROVIDER aliyun_oss: the region id (cn-shanghai); read from OSS_ENDPOINT when empty.',
+  ),
   ALLOW_PRIVATE_MEDIA_URLS: entry(
     'Media',
     'Whether media URLs in requests may point at private, loopback or link-local addresses.',

@@ -3,6 +3,7 @@ import { keyFormatProblem } from '../core/key-format-problem.js';
 import { crossSettingProblems } from './cross-setting-problems.js';
 import { defaultVertexBase, parseBaseUrl, parseVertexBaseUrl } from './parse-base-url.js';
 import { parseDatabaseUrl } from './parse-database-url.js';
+import { parseHttpUrl } from './parse-http-url.js';
 import { parseNumberMap, parseSafetySettings, parseStringMap } from './parse-json-settings.js';
 import { parseKeyList } from './parse-key-list.js';
 import { parseList } from './parse-list.js';
@@ -170,6 +171,30 @@ export const settingsSchema = z
     FILES_CLEANUP_INTERVAL_HOURS: integer(1, 1, 168),
     /** Where clients reach the gateway, for image URLs it serves; derived from each request when empty. */
     PUBLIC_URL: text(''),
+    /**
+     * Where generated images are published: `local` (the gateway serves them), `s3` (a bucket of an
+     * S3-compatible service) or `aliyun_oss` (the seed's OSS_* settings). The seed's image hosts
+     * (smms, picgo, cloudflare_imgbed) are read as `local`, and named in the start's warning.
+     */
+    UPLOAD_PROVIDER: oneOf(['local', 's3', 'aliyun_oss'], 'local', {
+      smms: 'local',
+      picgo: 'local',
+      cloudflare_imgbed: 'local',
+    }),
+    S3_ENDPOINT: setting(parseHttpUrl, '', { type: 'url' }),
+    S3_REGION: text('us-east-1'),
+    S3_BUCKET: text(''),
+    S3_ACCESS_KEY_ID: text(''),
+    S3_SECRET_ACCESS_KEY: text(''),
+    /** Where clients read uploaded images (a CDN, a public bucket domain); empty: the object's URL. */
+    S3_PUBLIC_URL: setting(parseHttpUrl, '', { type: 'url' }),
+    S3_KEY_PREFIX: text('gemgate/'),
+    OSS_ENDPOINT: text(''),
+    OSS_ENDPOINT_INNER: text(''),
+    OSS_ACCESS_KEY: text(''),
+    OSS_ACCESS_KEY_SECRET: text(''),
+    OSS_BUCKET_NAME: text(''),
+    OSS_REGION: text(''),
     /** Whether http(s) media named in requests may live on private, loopback or link-local addresses. */
     ALLOW_PRIVATE_MEDIA_URLS: boolean(false),
     /** How many http(s) media URLs one chat request may name, and how much they may weigh together. */

@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Settings } from '../config/settings.js';
 import type { LeasedVersions } from '../core/leased-versions.js';
 import { redactedPath } from '../core/redact-url.js';
+import { servedImageType } from '../core/served-image-type.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import { maxModelNameLength } from '../protocols/gemini/model-name-problem.js';
 import { createOpenAIErrorBody } from '../protocols/openai/openai-error.js';
@@ -166,7 +167,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoute, { pool: options.keyAdmin.pool, admin: options.operatorAuth.admin });
 
   // Images the gateway generated, by unguessable id: the URL is the permission, so browsers and
-  // chat clients can show them without a token.
+  // chat clients can show them without a token. Only raster images are served as images: this is
+  // the console's origin, and the type came from the upstream.
   app.get<{ Params: { id: string } }>('/images/:id', async (request, reply) => {
     const image = options.imageStore.get(request.params.id);
     if (!image)
@@ -174,7 +176,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
         .code(404)
         .send({ error: { code: 404, message: 'No such image (they are kept one hour).' } });
     return reply
-      .header('content-type', image.mimeType)
+      .header('content-type', servedImageType(image.mimeType).contentType)
+      .header('x-content-type-options', 'nosniff')
       .header('cache-control', 'private, max-age=3600')
       .send(image.bytes);
   });

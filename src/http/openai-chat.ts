@@ -5,7 +5,7 @@ import type { PinnedResourceStore } from '../core/pinned-resource-store.js';
 import { randomId } from '../core/random-id.js';
 import type { GeminiInlineData } from '../protocols/gemini/gemini-types.js';
 import { resolveModel } from '../protocols/gemini/resolve-model.js';
-import { createChatSurface } from '../protocols/openai/chat-surface.js';
+import { createChatSurface, type PublishImage } from '../protocols/openai/chat-surface.js';
 import { checkChatRequest } from '../protocols/openai/check-chat-request.js';
 import { convertChatToImageRequest } from '../protocols/openai/convert-chat-to-image-request.js';
 import {
@@ -25,9 +25,9 @@ import type { OpenAIChatRequest } from '../protocols/openai/openai-types.js';
 import { parseJsonObject } from '../protocols/parse-json-object.js';
 import type { RelayContext, RelayResult } from '../relay/relay-call.js';
 import { runGeneration, type StreamPolicy } from '../relay/run-generation.js';
-import type { ImageStore } from '../storage/create-image-store.js';
 import { MediaFetchError, type MediaFetcher } from '../upstream/fetch-media.js';
 import { createClientChannel } from './create-client-channel.js';
+import { type ImageLinks, linkImage } from './link-image.js';
 import type { OpenStreams } from './open-streams.js';
 import { clientIdOf, pinOf, resourcesNamedIn } from './pinned-resource-calls.js';
 
@@ -49,12 +49,11 @@ export type ChatSettings = Pick<
   | 'FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS'
 >;
 
-export interface OpenAIDependencies {
+export interface OpenAIDependencies extends ImageLinks {
   readonly relay: RelayContext;
   /** For images/generations and the `-chat` image model: PAID_KEY's own when set, else `relay`. */
   readonly imageRelay: RelayContext;
   readonly settings: ChatSettings;
-  readonly imageStore: ImageStore;
   readonly mediaFetcher: MediaFetcher;
   readonly clock: Clock;
   readonly openStreams: OpenStreams;
@@ -122,26 +121,24 @@ export function publicBaseUrl(request: FastifyRequest, configured: string): stri
   return `${forwardedProto || request.protocol}://${forwardedHost || request.headers.host}`;
 }
 
-/** What the chat surface needs besides the events: ids, the time, and where images are served. */
-function chatContextOf(
-  deps: OpenAIDependencies,
-  request: FastifyRequest,
-  body: OpenAIChatRequest,
-): ChatStreamContext {
-  // Only an answer with images needs the gateway's public address.
-  let base: string | undefined;
+/** What the chat surface needs besides the events: ids and the time. */
+function chatContextOf(deps: OpenAIDependencies, body: OpenAIChatRequest): ChatStreamContext {
   return {
     id: `chatcmpl-${randomId()}`,
     created: Math.floor(deps.clock.now() / 1000),
     model: body.model,
     newId: () => randomId(),
-    imageUrl: (image) => {
-      base ??= publicBaseUrl(request, deps.settings.PUBLIC_URL);
-      return `${base}/images/${deps.imageStore.put(image.mimeType, image.data)}`;
-    },
     showSearchLink: deps.settings.SHOW_SEARCH_LINK,
     includeUsage: body.stream_options?.include_usage === true,
   };
+}
+
+/** Where an answer's images are linked: the bucket (UPLOAD_PROVIDER), or the gateway's own URL. */
+function imagePublisherOf(deps: OpenAIDependencies, request: FastifyRequest): PublishImage {
+  // Only an answer with images the gateway serves needs its public address.
+  let base: string | undefined;
+  const gatewayBase = () => (base ??= publicBaseUrl(request, deps.settings.PUBLIC_URL));
+  return (image) => linkImage(deps, image, gatewayBase);
 }
 
 /** POST /v1/chat/completions: OpenAI's chat API over Gemini, through the key pool. */
@@ -152,10 +149,11 @@ export async function handleChatCompletion(
 ) {
   const { settings } = deps;
   const body = checkChatRequest(parseJsonBody(request));
-  const context = chatContextOf(deps, request, body);
+  const context = chatContextOf(deps, body);
+  const publishImage = imagePublisherOf(deps, request);
   // As /openai/v1 reads it: a `models/` prefix names the same model.
   if (body.model.replace(/^models\//, '') === imageChatModelOf(settings.CREATE_IMAGE_MODEL))
-    return drawChat(deps, reply, body, context);
+    return drawChat(deps, reply, body, context, publishImage);
   const choice = resolveModel(body.model, {
     searchModels: settings.SEARCH_MODELS,
     imageModels: settings.IMAGE_MODELS,
@@ -199,7 +197,7 @@ export async function handleChatCompletion(
       stream,
       ...(pin.keyId === undefined ? {} : { pinKeyId: pin.keyId }),
     },
-    surface: createChatSurface(context),
+    surface: createChatSurface(context, { publishImage }),
     channel: createClientChannel(reply, deps.openStreams),
     policy: deps.policy,
   });
@@ -217,6 +215,7 @@ async function drawChat(
   reply: FastifyReply,
   body: OpenAIChatRequest,
   context: ChatStreamContext,
+  publishImage: PublishImage,
 ) {
   const model = deps.settings.CREATE_IMAGE_MODEL;
   const imageRequest = convertChatToImageRequest(body);
@@ -234,7 +233,10 @@ async function drawChat(
       },
       stream: body.stream === true,
     },
-    surface: imagen ? createChatSurface(context, decodePredictAnswer) : createChatSurface(context),
+    surface: createChatSurface(
+      context,
+      imagen ? { publishImage, decode: decodePredictAnswer } : { publishImage },
+    ),
     channel: createClientChannel(reply, deps.openStreams),
     policy: { fakeStreamIntervalMs: deps.settings.FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS * 1000 },
   });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Settings } from '../config/settings.js';
 import { derivedModelNames, resolveModel } from '../protocols/gemini/resolve-model.js';
-import type { AnswerProblem, WholeAnswer } from '../protocols/generation-surface.js';
+import type { SurfaceAnswer } from '../protocols/generation-surface.js';
 import { checkModelField } from '../protocols/openai/check-chat-request.js';
 import { checkEmbeddingRequest, checkImageRequest } from '../protocols/openai/check-media-requests.js';
 import {
@@ -24,6 +24,7 @@ import { runWhole } from '../relay/run-generation.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createClientChannel } from './create-client-channel.js';
 import { checkGeminiToken, type GeminiHandlers } from './gemini-routes.js';
+import { linkImage } from './link-image.js';
 import {
   type ChatSettings,
   handleChatCompletion,
@@ -105,7 +106,7 @@ export async function openaiRoutes(
     reply: FastifyReply,
     call: Omit<RelayCall, 'signal' | 'stream'>,
     parse: (body: Buffer) => ParsedAnswer<T>,
-    answer: (value: T, index: number) => WholeAnswer | AnswerProblem | undefined,
+    answer: (value: T, index: number) => SurfaceAnswer | Promise<SurfaceAnswer>,
     calls = 1,
   ): Promise<FastifyReply> {
     await runWhole(options.relay, {
@@ -227,9 +228,9 @@ export async function openaiRoutes(
       const body = checkImageRequest(parseJsonBody(request));
       const model = (body.model || settings.CREATE_IMAGE_MODEL).replace(/^models\//, '');
       const asUrl = body.response_format === 'url';
-      const base = publicBaseUrl(request, settings.PUBLIC_URL);
-      const output = (mimeType: string, data: string) =>
-        asUrl ? { url: `${base}/images/${options.imageStore.put(mimeType, data)}` } : { b64_json: data };
+      const base = () => publicBaseUrl(request, settings.PUBLIC_URL);
+      const output = async (mimeType: string, data: string) =>
+        asUrl ? { url: await linkImage(options, { mimeType, data }, base) } : { b64_json: data };
       const created = Math.floor(options.clock.now() / 1000);
       const call = (method: string, payload: unknown) => ({
         route: 'openai images.generations',
@@ -247,11 +248,13 @@ export async function openaiRoutes(
           reply,
           call('predict', convertImagenRequest(body)),
           parsePredictAnswer,
-          (predictions) =>
+          async (predictions) =>
             jsonAnswer({
               created,
-              data: predictions.map((prediction) =>
-                output(prediction.mimeType ?? 'image/png', prediction.bytesBase64Encoded as string),
+              data: await Promise.all(
+                predictions.map((prediction) =>
+                  output(prediction.mimeType ?? 'image/png', prediction.bytesBase64Encoded as string),
+                ),
               ),
             }),
         );
@@ -267,7 +270,9 @@ export async function openaiRoutes(
         (files, index) => {
           images.push(...files.filter((file) => file.mimeType.startsWith('image/')));
           if (index < calls - 1) return undefined;
-          return jsonAnswer({ created, data: images.map((image) => output(image.mimeType, image.data)) });
+          return Promise.all(images.map((image) => output(image.mimeType, image.data))).then((data) =>
+            jsonAnswer({ created, data }),
+          );
         },
         calls,
       );

@@ -7,6 +7,7 @@ import type { PinnedResourceStore } from '../core/pinned-resource-store.js';
 import type { SpeechEncoder } from '../media/create-speech-encoder.js';
 import type { RelayContext } from '../relay/relay-call.js';
 import type { ImageStore } from '../storage/create-image-store.js';
+import type { ImageUploader } from '../upstream/create-image-uploader.js';
 import type { MediaFetcher } from '../upstream/fetch-media.js';
 import { createTokenChecker } from './client-auth.js';
 import { createGeminiHandlers, type GeminiHandlers, type GeminiRouteOptions } from './gemini-routes.js';
@@ -48,6 +49,8 @@ export function deriveRouteOptions(
   { relay, imageRelay }: RouteRelays,
   mediaFetcher: MediaFetcher,
   statics: RouteStatics,
+  /** The bucket generated images are uploaded to (UPLOAD_PROVIDER s3, aliyun_oss); none for local. */
+  imageUploader?: ImageUploader,
 ): RouteOptions {
   const { admin, clock, openStreams } = statics;
   const checkToken = createTokenChecker(settings.ALLOWED_TOKENS, settings.AUTH_TOKEN, admin);
@@ -78,6 +81,7 @@ export function deriveRouteOptions(
     imageRelay,
     settings,
     imageStore: statics.imageStore,
+    ...(imageUploader ? { imageUploader } : {}),
     mediaFetcher,
     clock,
     openStreams,

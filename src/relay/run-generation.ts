@@ -5,10 +5,10 @@ import { createSecretScrubber, type SecretScrubber } from '../core/redact-secret
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import type { DecodedChunk, GenerationUsage } from '../protocols/generation-event.js';
 import {
-  type AnswerProblem,
   type GenerationSurface,
   type StreamEncoder,
   type StreamError,
+  type SurfaceAnswer,
   usageIn,
   type WholeAnswer,
   type WholeSurface,
@@ -218,7 +218,7 @@ export async function runWhole(relay: RelayContext, generation: WholeGeneration)
       total.rest.cancel();
       throw new Error('A call that asked for a whole answer was answered with a stream.');
     }
-    const answer = answerOf(run, total, index);
+    const answer = await answerOf(run, total, index);
     if (answer === undefined) continue;
     if ('problem' in answer) {
       answeredWithoutContent(run, malformedAnswerFailure(run.relay, run.call, total, answer.problem));
@@ -277,13 +277,13 @@ async function recorded(
 }
 
 /** The surface's answer; a fault of its own becomes a 500 in the client's shape, not a crash. */
-function answerOf(
+async function answerOf(
   run: Run<WholeSurface>,
   result: Extract<RelayResult, { kind: 'complete' }>,
   index: number,
-): WholeAnswer | AnswerProblem | undefined {
+): Promise<SurfaceAnswer> {
   try {
-    return run.surface.answer(result.status, result.contentType, result.body, index, {
+    return await run.surface.answer(result.status, result.contentType, result.body, index, {
       headers: result.headers,
       keyId: result.key.id,
     });
@@ -416,6 +416,29 @@ async function runStream(run: Run, policy: StreamPolicy): Promise<void> {
   });
 }
 
+/**
+ * The chunks once the surface has prepared those that need it (publishing their images); undefined
+ * when none does, the usual case, so that they are said at once.
+ */
+function preparedChunks(
+  surface: GenerationSurface,
+  chunks: readonly DecodedChunk[],
+): Promise<DecodedChunk[]> | undefined {
+  if (!surface.prepare) return undefined;
+  let preparing: (Promise<DecodedChunk> | undefined)[] | undefined;
+  for (const [index, chunk] of chunks.entries()) {
+    const prepared = surface.prepare(chunk);
+    if (!prepared) continue;
+    preparing ??= [];
+    preparing[index] = prepared;
+  }
+  if (!preparing) return undefined;
+  const all = Promise.all(chunks.map((chunk, index) => preparing[index] ?? chunk));
+  // Awaited in turn, perhaps after earlier chunks' pacing: handled now, so a failure waits for it.
+  all.catch(() => undefined);
+  return all;
+}
+
 interface Pump {
   /** Lets the pump pause, resume and cancel the upstream call. */
   attach(upstream: StreamResult['rest']): void;
@@ -433,7 +456,8 @@ interface Pump {
 
 /**
  * Sends chunks to the client in order, with backpressure. Unpaced chunks are written as they come;
- * with the optimizer on, a chunk's text goes out in pieces with pauses, and the upstream waits.
+ * with the optimizer on, a chunk's text goes out in pieces with pauses, and the upstream waits; so it
+ * does while a chunk is prepared (surface.prepare), which starts as the chunk arrives.
  * An error event, an upstream that broke, or a fault of the surface's own ends the stream with the
  * in-band error and an abnormal end; the client's leaving stops the upstream call. Logs once.
  */
@@ -573,18 +597,22 @@ function createPump(
     push(chunks, raw) {
       if (ended || chunks.length === 0) return;
       for (const chunk of chunks) usage = usageIn(chunk.events) ?? usage;
-      if (!optimizer && !queue) {
-        try {
+      let prepared: Promise<DecodedChunk[]> | undefined;
+      try {
+        prepared = preparedChunks(run.surface, chunks);
+        if (!optimizer && !queue && !prepared) {
           say(chunks, encoder.passesRaw ? raw : undefined);
-        } catch (error) {
-          fault(error);
+          return;
         }
+      } catch (error) {
+        fault(error);
         return;
       }
-      // Paced output: the upstream waits while the pieces go out, in order.
+      // Paced or prepared output: the upstream waits while the pieces go out, in order.
       upstream?.pause();
       queue = (queue ?? Promise.resolve())
-        .then(() => sayPaced(chunks))
+        .then(() => prepared ?? chunks)
+        .then((ready) => sayPaced(ready))
         .then(() => {
           if (!ended) upstream?.resume();
         })

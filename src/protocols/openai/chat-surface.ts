@@ -1,5 +1,6 @@
 import { createGeminiSseReader } from '../gemini/create-gemini-sse-reader.js';
 import { type DecodedAnswer, decodeGeminiAnswer } from '../gemini/decode-gemini-chunk.js';
+import type { GeminiInlineData } from '../gemini/gemini-types.js';
 import type { DecodedChunk, GenerationEvent } from '../generation-event.js';
 import { type GenerationSurface, type StreamError, usageIn } from '../generation-surface.js';
 import { type ChatStreamContext, createChatChunkEncoder } from './encode-chat-chunks.js';
@@ -22,20 +23,51 @@ export function openAIStreamError(error: StreamError): string {
 const withText = (events: readonly GenerationEvent[], piece: string) =>
   events.map((event) => (event.type === 'text' && event.text !== '' ? { ...event, text: piece } : event));
 
+/** Publishes a generated image, returning the URL the answer links to. */
+export type PublishImage = (image: GeminiInlineData) => Promise<string>;
+
+type FileEvent = Extract<GenerationEvent, { type: 'file' }>;
+const isImage = (event: GenerationEvent): event is FileEvent =>
+  event.type === 'file' && event.mimeType.startsWith('image/');
+
 const decodeGeminiBody = (body: Buffer) => decodeGeminiAnswer(body.toString('utf8'));
+
+export interface ChatSurfaceOptions {
+  /** Publishes the images an answer carries, which it then links to; without, they are inlined as data URLs. */
+  readonly publishImage?: PublishImage;
+  /** Reads a whole answer: a generateContent body's, unless the answer is another method's (Imagen's :predict). */
+  readonly decode?: (body: Buffer) => DecodedAnswer;
+}
 
 /**
  * OpenAI's chat completions over Gemini: the same events encoded as chat.completion.chunk objects
- * for a stream, or folded into one chat.completion (PROTOCOLS.md §3, §4). A whole answer is read by
- * `decode`: a generateContent body's, unless the answer is another method's (Imagen's :predict).
+ * for a stream, or folded into one chat.completion (PROTOCOLS.md §3, §4).
  */
 export function createChatSurface(
   context: ChatStreamContext,
-  decode: (body: Buffer) => DecodedAnswer = decodeGeminiBody,
+  { publishImage, decode = decodeGeminiBody }: ChatSurfaceOptions = {},
 ): GenerationSurface {
   const answerOf = (body: Buffer): DecodedChunk | { problem: string } => {
     const decoded = decode(body);
     return decoded.ok ? decoded.chunk : { problem: decoded.problem };
+  };
+  /** The chunk with its images published, or undefined when it has none to publish. */
+  const published = (chunk: DecodedChunk): Promise<DecodedChunk> | undefined => {
+    if (!publishImage || !chunk.events.some(isImage)) return undefined;
+    return Promise.all(
+      chunk.events.map(async (event) =>
+        isImage(event) ? { ...event, url: await publishImage(event) } : event,
+      ),
+    ).then((events) => ({ ...chunk, events }));
+  };
+  const folded = (status: number, chunk: DecodedChunk) => {
+    const usage = usageIn(chunk.events);
+    return {
+      status,
+      contentType: jsonType,
+      body: JSON.stringify(foldChatCompletion(chunk.events, context)),
+      ...(usage ? { usage } : {}),
+    };
   };
   return {
     failure: (failure) => ({
@@ -48,17 +80,12 @@ export function createChatSurface(
       if ('problem' in chunk) return chunk;
       const [first] = chunk.events;
       if (first?.type === 'error') return { problem: `an error (${first.message})` };
-      const usage = usageIn(chunk.events);
-      return {
-        status,
-        contentType: jsonType,
-        body: JSON.stringify(foldChatCompletion(chunk.events, context)),
-        ...(usage ? { usage } : {}),
-      };
+      return published(chunk)?.then((ready) => folded(status, ready)) ?? folded(status, chunk);
     },
     reader: createGeminiSseReader,
     upstreamStreamType: 'text/event-stream',
     wholeChunk: answerOf,
+    prepare: published,
     encoder() {
       const encoder = createChatChunkEncoder(context);
       const say = (chunks: readonly object[]) => chunks.map(encodeOpenAIChunk).join('');

@@ -380,6 +380,25 @@ export const zhCN: Messages = {
       SAFETY_SETTINGS: '添加到未携带安全设置的请求中的安全设置（JSON 数组）。',
       FILTERED_MODELS: '从模型列表中隐藏的模型。',
       PUBLIC_URL: '客户端访问网关的地址，用于网关提供的图像 URL；为空时根据每个请求推断。',
+      UPLOAD_PROVIDER:
+        '生成的图像存放在哪里：local（由网关从内存提供，保留一小时）、s3（S3 兼容服务的存储桶：S3_*）或 aliyun_oss（OSS_*）。原项目的 smms、picgo 和 cloudflare_imgbed 按 local 处理。上传失败时改用网关自己的 URL。',
+      S3_ENDPOINT:
+        'UPLOAD_PROVIDER 为 s3 时：S3 兼容服务的地址，按路径方式访问（{S3_ENDPOINT}/{S3_BUCKET}/{key}）：https://s3.us-east-1.amazonaws.com、https://{account}.r2.cloudflarestorage.com、http://minio:9000。',
+      S3_REGION: 'UPLOAD_PROVIDER 为 s3 时：请求签名所用的区域（R2：auto）。',
+      S3_BUCKET: 'UPLOAD_PROVIDER 为 s3 时：上传图像的存储桶。',
+      S3_ACCESS_KEY_ID: 'UPLOAD_PROVIDER 为 s3 时：签名上传请求所用的 Access Key ID。',
+      S3_SECRET_ACCESS_KEY: 'UPLOAD_PROVIDER 为 s3 时：签名上传请求所用的 Secret Access Key。',
+      S3_PUBLIC_URL:
+        '客户端读取已上传图像的地址，{S3_PUBLIC_URL}/{key}：CDN 或存储桶的公开域名。为空时使用对象在存储桶中的 URL，此时存储桶须允许公开读取。',
+      S3_KEY_PREFIX: '每个上传图像名称前加的前缀（s3 和 aliyun_oss）。',
+      OSS_ENDPOINT:
+        'UPLOAD_PROVIDER 为 aliyun_oss 时：存储桶所在地域的 Endpoint，如 oss-cn-shanghai.aliyuncs.com；除非设置了 S3_PUBLIC_URL，图像的读取地址为 https://{OSS_BUCKET_NAME}.{OSS_ENDPOINT}/{key}。',
+      OSS_ENDPOINT_INNER:
+        'UPLOAD_PROVIDER 为 aliyun_oss 时：从阿里云内网上传所用的 Endpoint（oss-cn-shanghai-internal.aliyuncs.com）。',
+      OSS_ACCESS_KEY: 'UPLOAD_PROVIDER 为 aliyun_oss 时：AccessKey ID。',
+      OSS_ACCESS_KEY_SECRET: 'UPLOAD_PROVIDER 为 aliyun_oss 时：AccessKey Secret。',
+      OSS_BUCKET_NAME: 'UPLOAD_PROVIDER 为 aliyun_oss 时：上传图像的存储桶。',
+      OSS_REGION: 'UPLOAD_PROVIDER 为 aliyun_oss 时：地域 ID（cn-shanghai）；为空时从 OSS_ENDPOINT 读取。',
       ALLOW_PRIVATE_MEDIA_URLS: '请求中的媒体 URL 是否可以指向私有、回环或链路本地地址。',
       MEDIA_MAX_URLS: '一个聊天请求最多可包含的媒体 URL 数量。',
       MEDIA_MAX_TOTAL_BYTES: '一个请求中所有媒体 URL 合计最多的字节数。',
