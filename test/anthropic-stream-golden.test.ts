@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
@@ -7,55 +7,39 @@ import {
   encodeAnthropicEvent,
 } from '../src/protocols/anthropic/encode-message-events.js';
 import { foldMessage } from '../src/protocols/anthropic/fold-message.js';
-import { createGeminiChunkDecoder } from '../src/protocols/gemini/decode-gemini-chunk.js';
 import type { GenerationEvent } from '../src/protocols/generation-event.js';
-import { createSseDecoder } from '../src/streaming/create-sse-decoder.js';
+import {
+  decodeGolden,
+  goldenDirectory as directory,
+  everySplit,
+  goldenNames as names,
+} from './helpers/golden-stream.js';
 
 // Golden files: the Gemini SSE streams of test/golden/*.gemini.sse (in the shapes of recorded Gemini
 // traffic) and the Anthropic stream the gateway must send for each (*.anthropic.sse), through the
 // pipeline's pieces: SSE decoder → Gemini chunk decoder (events) → Anthropic event encoder. Every
 // stream is also fed split at every byte boundary. UPDATE_GOLDEN=1 rewrites the expected files (then
 // review the diff).
-const directory = join(import.meta.dirname, 'golden');
-const names = readdirSync(directory)
-  .filter((file) => file.endsWith('.gemini.sse'))
-  .map((file) => file.replace(/\.gemini\.sse$/, ''));
 
 function goldenContext() {
   let counter = 0;
-  return {
-    id: 'msg_golden',
-    model: 'requested-model',
-    newId: () => `id${++counter}`,
-    imageUrl: (image: { mimeType: string; data: string }) =>
-      `https://gateway.example/images/${image.mimeType.replace('/', '-')}-${image.data.length}`,
-    showSearchLink: true,
-  };
+  return { id: 'msg_golden', model: 'requested-model', newId: () => `id${++counter}`, showSearchLink: true };
 }
 
-/** The Gemini stream's bytes, cut at `cuts`, as the decoded chunks' events. */
-function decode(input: Buffer, cuts: number[]): GenerationEvent[][] {
-  const sse = createSseDecoder();
-  const decoder = createGeminiChunkDecoder();
-  const chunks: GenerationEvent[][] = [];
-  const take = (datas: string[]) => {
-    for (const data of datas) {
-      const { events } = decoder.decode(data);
-      const error = events.find((event) => event.type === 'error');
-      if (error) throw new Error(`the golden stream has an error event: ${JSON.stringify(error)}`);
-      chunks.push([...events]);
-    }
-  };
-  let start = 0;
-  for (const cut of [...cuts, input.length]) {
-    take(sse.push(input.subarray(start, cut)));
-    start = cut;
-  }
-  take(sse.end());
-  return chunks;
-}
+/** An image event as the surface makes it before encoding: published, at a URL. */
+const published = (event: GenerationEvent): GenerationEvent =>
+  event.type === 'file' && event.mimeType.startsWith('image/')
+    ? {
+        ...event,
+        url: `https://gateway.example/images/${event.mimeType.replace('/', '-')}-${event.data.length}`,
+      }
+    : event;
 
-function translate(input: Buffer, cuts: number[]): string {
+/** The Gemini stream's bytes, cut at `cuts`, as the decoded chunks' events (images published). */
+const decode = (input: Buffer, cuts: readonly number[]) =>
+  decodeGolden(input, cuts).map((events) => events.map(published));
+
+function translate(input: Buffer, cuts: readonly number[]): string {
   const encoder = createMessageEncoder(goldenContext());
   let out = '';
   for (const events of decode(input, cuts))
@@ -88,13 +72,7 @@ describe.each(names)('Gemini stream %s → Anthropic stream', (name) => {
   });
 
   it('gives the same output however the bytes are split', () => {
-    for (let cut = 1; cut < input.length; cut++) expect(translate(input, [cut])).toBe(expected);
-    expect(
-      translate(
-        input,
-        Array.from({ length: input.length - 1 }, (_, index) => index + 1),
-      ),
-    ).toBe(expected);
+    for (const cuts of everySplit(input)) expect(translate(input, cuts)).toBe(expected);
   });
 
   it('folds into the message the official client adds the golden stream up to', async () => {

@@ -29,14 +29,21 @@ function goldenContext(): ChatStreamContext {
     created: 1_700_000_000,
     model: 'requested-model',
     newId: () => `id${++counter}`,
-    imageUrl: (image) =>
-      `https://gateway.example/images/${image.mimeType.replace('/', '-')}-${image.data.length}`,
     showSearchLink: true,
     includeUsage: true,
   };
 }
 
-/** The Gemini stream's bytes, cut at `cuts`, as the decoded chunks' events. */
+/** An image event as the chat surface makes it before encoding: published, at a URL. */
+const published = (event: GenerationEvent): GenerationEvent =>
+  event.type === 'file' && event.mimeType.startsWith('image/')
+    ? {
+        ...event,
+        url: `https://gateway.example/images/${event.mimeType.replace('/', '-')}-${event.data.length}`,
+      }
+    : event;
+
+/** The Gemini stream's bytes, cut at `cuts`, as the decoded chunks' events (images published). */
 function decode(input: Buffer, cuts: number[]): GenerationEvent[][] {
   const sse = createSseDecoder();
   const decoder = createGeminiChunkDecoder();
@@ -46,7 +53,7 @@ function decode(input: Buffer, cuts: number[]): GenerationEvent[][] {
       const { events } = decoder.decode(data);
       const error = events.find((event) => event.type === 'error');
       if (error) throw new Error(`the golden stream has an error event: ${JSON.stringify(error)}`);
-      chunks.push([...events]);
+      chunks.push(events.map(published));
     }
   };
   let start = 0;

@@ -15,15 +15,15 @@ import { parseJsonObject } from '../protocols/parse-json-object.js';
 import { RequestError } from '../protocols/request-error.js';
 import type { RelayContext } from '../relay/relay-call.js';
 import { runGeneration, runWhole, type StreamPolicy } from '../relay/run-generation.js';
-import type { ImageStore } from '../storage/create-image-store.js';
 import { MediaFetchError, type MediaFetcher } from '../upstream/fetch-media.js';
 import { extractBearer, type TokenCheck } from './client-auth.js';
 import { createClientChannel } from './create-client-channel.js';
+import { type ImageLinks, linkImage } from './link-image.js';
 import type { OpenStreams } from './open-streams.js';
 import { publicBaseUrl } from './openai-chat.js';
 import { rememberClient } from './request-client.js';
 
-export interface AnthropicRouteOptions {
+export interface AnthropicRouteOptions extends ImageLinks {
   readonly relay: RelayContext;
   readonly checkToken: (token: string | undefined) => TokenCheck;
   readonly settings: Pick<
@@ -41,7 +41,6 @@ export interface AnthropicRouteOptions {
   >;
   /** ANTHROPIC_MODEL_MAP: the Gemini model behind a requested name. */
   readonly mapModel: (requested: string) => string;
-  readonly imageStore: ImageStore;
   readonly mediaFetcher: MediaFetcher;
   readonly clock: Clock;
   readonly openStreams: OpenStreams;
@@ -99,18 +98,18 @@ const modelPath = (model: string, method: string) => `/v1beta/models/${encodeURI
 async function createMessage(options: AnthropicRouteOptions, request: FastifyRequest, reply: FastifyReply) {
   const body = checkMessagesRequest(parseBody(request), true);
   const { model, gemini } = await translate(options, body);
-  // Only an answer with images needs the gateway's public address.
+  // Only an answer with images the gateway serves needs its public address.
   let base: string | undefined;
-  const surface = createMessagesSurface({
-    id: `msg_${randomId()}`,
-    model: body.model,
-    newId: () => randomId(),
-    imageUrl: (image) => {
-      base ??= publicBaseUrl(request, options.settings.PUBLIC_URL);
-      return `${base}/images/${options.imageStore.put(image.mimeType, image.data)}`;
+  const gatewayBase = () => (base ??= publicBaseUrl(request, options.settings.PUBLIC_URL));
+  const surface = createMessagesSurface(
+    {
+      id: `msg_${randomId()}`,
+      model: body.model,
+      newId: () => randomId(),
+      showSearchLink: options.settings.SHOW_SEARCH_LINK,
     },
-    showSearchLink: options.settings.SHOW_SEARCH_LINK,
-  });
+    (image) => linkImage(options, image, gatewayBase),
+  );
   const stream = body.stream === true;
   await runGeneration(options.relay, {
     call: {

@@ -14,6 +14,7 @@ import {
 import type { AnthropicStopReason, AnthropicStreamEvent, AnthropicUsage } from './anthropic-types.js';
 import { createToolUseId } from './tool-use-id.js';
 
+/** Ids, and SHOW_SEARCH_LINK. */
 export interface MessageContext extends CandidateContext {
   /** `msg_…`. */
   readonly id: string;
@@ -58,7 +59,8 @@ function stopReasonOf(reason: FinishReason | undefined, calledTools: boolean, bl
  * thought signature); when the stream ends, the sources (SHOW_SEARCH_LINK), message_delta with the
  * stop reason and usage, and message_stop. Anthropic has one answer: other candidates (which the
  * gateway never asks for) are left out. A text part's signature is left out too: Gemini 3 does not
- * check those (only function calls'). Stateful but pure: ids and image URLs come from the context.
+ * check those (only function calls'). Stateful but pure: ids come from the context, image URLs from
+ * the events (published by the surface).
  */
 export function createMessageEncoder(context: MessageContext): MessageEncoder {
   let started = false;
@@ -159,13 +161,9 @@ export function createMessageEncoder(context: MessageContext): MessageEncoder {
         toolUse(event, out);
         return;
       case 'file':
-        if (event.mimeType.startsWith('image/')) {
-          const image = { mimeType: event.mimeType, data: event.data };
-          const url = context.imageUrl
-            ? context.imageUrl(image)
-            : `data:${image.mimeType};base64,${image.data}`;
-          text(imageMarkdownOf(url), out);
-        }
+        // Where the surface published it, else inline (audio and other media have no place here).
+        if (event.mimeType.startsWith('image/'))
+          text(imageMarkdownOf(event.url ?? `data:${event.mimeType};base64,${event.data}`), out);
         return;
       case 'code':
       case 'code-result':

@@ -50,8 +50,8 @@ export function accumulateMessage(events: readonly AnthropicStreamEvent[]): Anth
 /**
  * An answer's events (a whole generateContent body's) as an Anthropic message: the stream the
  * encoder would send for them, added up. The non-stream answer is so the fold of the very events a
- * stream says, and cannot tell a client anything a stream would not. Pure (ids and image URLs come
- * from the context).
+ * stream says, and cannot tell a client anything a stream would not. Pure (ids come from the
+ * context).
  */
 export function foldMessage(events: readonly GenerationEvent[], context: MessageContext): AnthropicMessage {
   const encoder = createMessageEncoder(context);
