@@ -39,6 +39,7 @@ import {
   publicBaseUrl,
   sendOpenAIError,
 } from './openai-chat.js';
+import { openaiResponsesRoutes } from './openai-responses.js';
 import { rememberClient } from './request-client.js';
 
 export interface OpenAIRouteOptions extends OpenAIDependencies {
@@ -129,6 +130,8 @@ export async function openaiRoutes(
     });
     return reply;
   }
+
+  await app.register(openaiResponsesRoutes, { optionsOf });
 
   /** For answers the gateway does not read (models.get): any 200 will do. */
   const anyAnswer = (): ParsedAnswer<undefined> => ({ ok: true, value: undefined });

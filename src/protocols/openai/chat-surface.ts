@@ -1,13 +1,10 @@
-import { createGeminiSseReader } from '../gemini/create-gemini-sse-reader.js';
-import { decodeGeminiAnswer } from '../gemini/decode-gemini-chunk.js';
-import type { DecodedChunk, GenerationEvent } from '../generation-event.js';
-import { type GenerationSurface, type StreamError, usageIn } from '../generation-surface.js';
+import { createGeminiEventSurface } from '../gemini/create-gemini-event-surface.js';
+import type { GenerationSurface, StreamError } from '../generation-surface.js';
 import { type ChatStreamContext, createChatChunkEncoder } from './encode-chat-chunks.js';
 import { encodeOpenAIChunk, openAIStreamEnd } from './encode-openai-sse.js';
 import { foldChatCompletion } from './fold-chat-completion.js';
 import { convertGeminiErrorToOpenAI, createOpenAIErrorBody } from './openai-error.js';
-
-const jsonType = 'application/json; charset=utf-8';
+import { openAIFailure } from './whole-surface.js';
 
 /** OpenAI's error chunk for a stream that ends early. */
 export function openAIStreamError(error: StreamError): string {
@@ -18,52 +15,23 @@ export function openAIStreamError(error: StreamError): string {
   );
 }
 
-/** A chunk's events with its one (non-empty) text replaced by a paced piece. */
-const withText = (events: readonly GenerationEvent[], piece: string) =>
-  events.map((event) => (event.type === 'text' && event.text !== '' ? { ...event, text: piece } : event));
-
 /**
  * OpenAI's chat completions over Gemini: the same events encoded as chat.completion.chunk objects
  * for a stream, or folded into one chat.completion (PROTOCOLS.md §3, §4).
  */
 export function createChatSurface(context: ChatStreamContext): GenerationSurface {
-  const answerOf = (body: Buffer): DecodedChunk | { problem: string } => {
-    const decoded = decodeGeminiAnswer(body.toString('utf8'));
-    return decoded.ok ? decoded.chunk : { problem: decoded.problem };
-  };
-  return {
-    failure: (failure) => ({
-      status: failure.status,
-      contentType: jsonType,
-      body: JSON.stringify(convertGeminiErrorToOpenAI(failure.status, failure.error)),
-    }),
-    answer(status, _contentType, body) {
-      const chunk = answerOf(body);
-      if ('problem' in chunk) return chunk;
-      const [first] = chunk.events;
-      if (first?.type === 'error') return { problem: `an error (${first.message})` };
-      const usage = usageIn(chunk.events);
-      return {
-        status,
-        contentType: jsonType,
-        body: JSON.stringify(foldChatCompletion(chunk.events, context)),
-        ...(usage ? { usage } : {}),
-      };
-    },
-    reader: createGeminiSseReader,
-    upstreamStreamType: 'text/event-stream',
-    wholeChunk: answerOf,
+  return createGeminiEventSurface({
+    failure: openAIFailure,
+    fold: (events) => foldChatCompletion(events, context),
     encoder() {
       const encoder = createChatChunkEncoder(context);
       const say = (chunks: readonly object[]) => chunks.map(encodeOpenAIChunk).join('');
       return {
-        chunk: (chunk, piece) =>
-          say(encoder.encode(piece === undefined ? chunk.events : withText(chunk.events, piece))),
+        chunk: (events) => say(encoder.encode(events)),
         end: () => say(encoder.finish()) + openAIStreamEnd,
         error: openAIStreamError,
       };
     },
     streamContentType: 'text/event-stream; charset=utf-8',
-    keepAlive: ': keep-alive\n\n',
-  };
+  });
 }
