@@ -48,6 +48,11 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8000 \
     SQLITE_DATABASE=/app/data/gemgate.db
+# ffmpeg encodes audio/speech as mp3 (OpenAI's default), opus, aac and flac (FFMPEG_PATH): Debian's
+# package, without the packages it merely recommends.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg \
+ && rm -rf /var/lib/apt/lists/*
 # package.json says "type": "module", which the compiled dist/*.js need.
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import type { SettingName } from './config/check-setting-values.js';
+import { parseBucketTarget, uploadSettingNames } from './config/parse-bucket-target.js';
 import { describeOutboundProxy } from './config/parse-outbound-proxies.js';
 import { planKeyListChange } from './config/plan-key-list-change.js';
 import type { Settings } from './config/settings.js';
@@ -11,12 +12,19 @@ import { createLeasedVersions, type LeasedVersions } from './core/leased-version
 import type { LogSink } from './core/log-sink.js';
 import type { MetricSink } from './core/metric-sink.js';
 import { deriveRouteOptions, type RouteOptions, type RouteStatics } from './http/route-options.js';
-import type { KeyPool } from './keypool/key-pool.js';
+import { createKeyPool, type KeyPool } from './keypool/key-pool.js';
 import { createKeyProber, type KeyProber, type ProbeResult } from './relay/create-key-prober.js';
-import type { RelayContext } from './relay/relay-call.js';
+import type { ProxyRestPolicy, RelayContext } from './relay/relay-call.js';
 import { checkOutboundProxies, type ProxyCheck } from './upstream/check-outbound-proxies.js';
+import { createImageUploader, type ImageUploader } from './upstream/create-image-uploader.js';
 import { createMediaFetcher, type MediaFetcher } from './upstream/fetch-media.js';
 import { createGeminiClient, type GeminiClient } from './upstream/gemini-client.js';
+import {
+  createProxyRests,
+  describeProxyStates,
+  type ProxyRests,
+  type ProxyState,
+} from './upstream/proxy-rests.js';
 
 export interface LiveRuntimeOptions {
   readonly store: SettingsStore;
@@ -43,6 +51,8 @@ export interface LiveRuntime {
   readonly prober: KeyProber;
   /** Tries each proxy of PROXIES in force: a call through it to BASE_URL's origin, without a key. */
   checkProxies(): Promise<ProxyCheck[]>;
+  /** Each proxy of PROXIES in force, by label, with its rest when it rests. */
+  proxyStates(): ProxyState[];
   /** Stops probing and closes the upstream client and the media fetcher, once their calls end. */
   close(): Promise<void>;
 }
@@ -71,6 +81,9 @@ const keyLists = [
   ['VERTEX_API_KEYS', 'vertex-express'],
 ] as const satisfies readonly (readonly [SettingName, KeyKind])[];
 
+/** How long the upload of one generated image may take before the gateway serves it instead. */
+const imageUploadTimeoutMs = 10_000;
+
 /** A part that versions of the settings share, closed when the last version using it retires. */
 interface Shared<T> {
   readonly value: T;
@@ -97,7 +110,7 @@ function shared<T>(
   };
 }
 
-function buildClient(settings: Settings, random: () => number): GeminiClient {
+function buildClient(settings: Settings, random: () => number, proxyRests: ProxyRests): GeminiClient {
   return createGeminiClient({
     base: settings.BASE_URL,
     vertexBase: settings.VERTEX_EXPRESS_BASE_URL,
@@ -111,6 +124,7 @@ function buildClient(settings: Settings, random: () => number): GeminiClient {
     proxies: settings.PROXIES.map(describeOutboundProxy),
     proxyPerKey: settings.PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY,
     random,
+    proxyRests,
   });
 }
 
@@ -127,13 +141,42 @@ function buildMediaFetcher(settings: Settings): MediaFetcher {
   });
 }
 
+/**
+ * The uploader to UPLOAD_PROVIDER's bucket; none for local, nor for settings that do not name a
+ * whole bucket (saves and the start refuse those; a saved value forgotten since may leave one).
+ */
+function buildImageUploader(settings: Settings, clock: Clock, logger: Logger): ImageUploader | undefined {
+  const { target, problems } = parseBucketTarget(settings);
+  if (problems.length > 0)
+    logger.warn(
+      { settings: problems.map((problem) => problem.name) },
+      `UPLOAD_PROVIDER is ${settings.UPLOAD_PROVIDER}, but its settings are incomplete: generated images are served by the gateway`,
+    );
+  return (
+    target &&
+    createImageUploader({
+      target,
+      now: () => clock.now(),
+      timeoutMs: imageUploadTimeoutMs,
+      // Once per outage, by reason only: never the key, the signature or the Authorization header.
+      onOutage: (report) =>
+        logger.warn(
+          report,
+          'could not upload a generated image to the bucket: images are served by the gateway until an upload works again',
+        ),
+      onRecovery: (report) => logger.info(report, 'generated images upload to the bucket again'),
+    })
+  );
+}
+
 const changedAmong = (names: readonly SettingName[], changed: ReadonlySet<SettingName>) =>
   names.some((name) => changed.has(name));
 
 /**
  * The reactions to a change of the settings, registered with the store: API_KEYS and
  * VERTEX_API_KEYS reconcile the pool, MAX_FAILURES and KEY_RATE_LIMITS set its limits, LOG_LEVEL sets the logger's level, upstream settings build a new client (the old one is
- * closed once the requests that hold it are over), probe settings reschedule the prober, and
+ * closed once the requests that hold it are over), upload settings a new image uploader (it holds
+ * no connection of its own), probe settings reschedule the prober, and
  * every change builds the routes' options once for the new version.
  */
 export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
@@ -141,8 +184,13 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
   const onCloseError = (error: unknown) =>
     logger.warn({ reason: (error as Error).message }, 'could not close an upstream client or media fetcher');
   let settings = store.current().settings;
-  let client = shared(buildClient(settings, options.random), (value) => value.close(), onCloseError);
+  // Kept by label across clients: a proxy that rests still rests after a change of TIME_OUT.
+  const proxyRests = createProxyRests(options.clock);
+  const newClient = () =>
+    shared(buildClient(settings, options.random, proxyRests), (value) => value.close(), onCloseError);
+  let client = newClient();
   let media = shared(buildMediaFetcher(settings), (value) => value.close(), onCloseError);
+  let imageUploader = buildImageUploader(settings, options.clock, logger);
 
   const buildProber = () =>
     createKeyProber({
@@ -161,10 +209,45 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
     close: () => prober.close(),
   };
 
+  // PAID_KEY's own pool of one key, kept while the key stays: its rests are its own, so a 429 it
+  // meets makes the next requests wait for it rather than call Google again, and it never rests or
+  // switches off a key of the pool. Its failures reach the client (it has no other key to try).
+  let paid: { readonly secret: string; readonly pool: KeyPool } | undefined;
+  function paidPoolOf(secret: string): KeyPool {
+    const limits = { softFailureLimit: settings.MAX_FAILURES };
+    if (paid?.secret === secret) paid.pool.setLimits(limits);
+    else
+      paid = {
+        secret,
+        pool: createKeyPool([secret], { clock: options.clock, random: options.random, ...limits }),
+      };
+    return paid.pool;
+  }
+
   /** The shared parts each version uses, released when the version retires. */
   const partsOf = new Map<RouteOptions, readonly Shared<unknown>[]>();
 
+  /** Labels only: log lines, errors and the operator API never hold a proxy's credentials. */
+  const proxyLabels = () => settings.PROXIES.map((entry) => describeOutboundProxy(entry).label);
+
+  function buildProxyPolicy(): ProxyRestPolicy | undefined {
+    if (settings.PROXIES.length === 0) return undefined;
+    return {
+      rests: proxyRests,
+      labels: proxyLabels(),
+      keys: settings.PROXY_RATE_LIMIT_KEYS,
+      onRest(rest) {
+        options.metrics.proxyRested();
+        logger.warn(
+          { proxy: rest.proxy, keys: rest.keys, until: new Date(rest.untilMs).toISOString() },
+          'outbound proxy rate-limited by Google: it rests, and the keys limited through it are not blamed',
+        );
+      },
+    };
+  }
+
   function buildVersion(): RouteOptions {
+    const proxies = buildProxyPolicy();
     const relay: RelayContext = {
       pool,
       client: client.value,
@@ -180,8 +263,17 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
       ...(logger.isLevelEnabled('debug')
         ? { debug: (fields, message) => logger.debug(fields, message) }
         : {}),
+      ...(proxies ? { proxies } : {}),
     };
-    const routeOptions = deriveRouteOptions(settings, relay, media.value, options.statics);
+    // Images/generations and the -chat model: PAID_KEY alone when set, the pool otherwise.
+    const imageRelay = settings.PAID_KEY ? { ...relay, pool: paidPoolOf(settings.PAID_KEY) } : relay;
+    const routeOptions = deriveRouteOptions(
+      settings,
+      { relay, imageRelay },
+      media.value,
+      options.statics,
+      imageUploader,
+    );
     const parts = [client, media];
     for (const part of parts) part.use();
     partsOf.set(routeOptions, parts);
@@ -235,10 +327,11 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
     if (changed.has('MAX_FAILURES') || changed.has('KEY_RATE_LIMITS'))
       pool.setLimits({ softFailureLimit: settings.MAX_FAILURES, rateLimits: settings.KEY_RATE_LIMITS });
     const upstreamChanged = changedAmong(upstreamSettings, changed);
-    if (upstreamChanged)
-      client = shared(buildClient(settings, options.random), (value) => value.close(), onCloseError);
+    if (upstreamChanged) client = newClient();
     if (changedAmong(mediaSettings, changed))
       media = shared(buildMediaFetcher(settings), (value) => value.close(), onCloseError);
+    if (changedAmong(uploadSettingNames, changed))
+      imageUploader = buildImageUploader(settings, options.clock, logger);
     if (upstreamChanged || changedAmong(proberSettings, changed)) {
       prober.close();
       pool.setNextProbe(undefined);
@@ -260,6 +353,7 @@ export function createLiveRuntime(options: LiveRuntimeOptions): LiveRuntime {
         connectMs: Math.min(proxyCheckMs, settings.CONNECT_TIMEOUT_SECONDS * 1000),
         timeoutMs: proxyCheckMs,
       }),
+    proxyStates: () => describeProxyStates(proxyLabels(), proxyRests.list()),
     async close() {
       prober.close();
       // The server is closed first, so no request holds the current version any more.

@@ -7,7 +7,7 @@ import { openSettingsStore } from './config/settings-store.js';
 import { unsupportedSeedSettingsIn } from './config/unsupported-seed-settings.js';
 import { createClientLabeller } from './core/client-identity.js';
 import { type Clock, systemClock } from './core/clock.js';
-import type { IdentifyKey } from './core/key-identity.js';
+import { createKeyIdentity, type IdentifyKey } from './core/key-identity.js';
 import { createLoginThrottle } from './core/login-throttle.js';
 import { randomId } from './core/random-id.js';
 import { createLiveRuntime } from './create-live-runtime.js';
@@ -23,6 +23,8 @@ import { createKeyPool, type KeyPool } from './keypool/key-pool.js';
 import { summarizePool } from './keypool/summarize-pool.js';
 import { createHttpDrain } from './lifecycle/create-http-drain.js';
 import { createResourceStack, type ResourceStack } from './lifecycle/create-resource-stack.js';
+import { createSpeechEncoder } from './media/create-speech-encoder.js';
+import { encodedSpeechFormats } from './media/speech-encodings.js';
 import { createGatewayMetrics } from './observability/create-gateway-metrics.js';
 import { createLogger } from './observability/create-logger.js';
 import type { KeyProber } from './relay/create-key-prober.js';
@@ -96,6 +98,13 @@ const shutdownCut = {
   status: 503,
   message: 'The gateway is shutting down: this answer was cut before its end. Send the request again.',
 };
+
+/** PAID_KEY's mask, named as such, when `id` is its id: it is in no pool the log names keys by. */
+function paidKeyLabel(paidKey: string, id: string): string | undefined {
+  if (!paidKey) return undefined;
+  const identity = createKeyIdentity(paidKey);
+  return identity.id === id ? `${identity.masked} (PAID_KEY)` : undefined;
+}
 
 /** The composition root: settings → storage → key pool → relay → HTTP server. */
 export async function startGateway(settings: Settings, options: GatewayOptions = {}): Promise<Gateway> {
@@ -309,6 +318,21 @@ async function openGateway(
   resources.push('file record cleanup', () => pinCleanup.close());
   const openStreams = createOpenStreams();
   const imageStore = createImageStore();
+  // ffmpeg is looked at once, by the first speech request (a process per start would slow tests
+  // and starts for a feature most gateways never serve); what it found is logged once.
+  const speechEncoder = createSpeechEncoder({
+    ffmpegPath: settings.FFMPEG_PATH,
+    onProbed: ({ formats, problem }) => {
+      const missing = encodedSpeechFormats.filter((format) => !formats.includes(format));
+      if (missing.length === 0) logger.info({ ffmpeg: settings.FFMPEG_PATH }, 'ffmpeg encodes speech');
+      else
+        logger.warn(
+          { ffmpeg: settings.FFMPEG_PATH, missing },
+          `ffmpeg (FFMPEG_PATH): ${problem ?? 'it lacks some encoders'}; audio/speech refuses ${missing.join(', ')}` +
+            `${formats.includes('mp3') ? '' : ', and answers WAV when a request names no format'}`,
+        );
+    },
+  });
   // The upstream client, media fetcher, prober and routes' options, following the settings.
   const runtime = createLiveRuntime({
     store,
@@ -319,7 +343,7 @@ async function openGateway(
     troubleBackoffMs: options.troubleBackoffMs ?? 100,
     log: logWriter,
     metrics: metrics.sink,
-    statics: { admin, clock, imageStore, openStreams, pins },
+    statics: { admin, clock, imageStore, openStreams, pins, speechEncoder },
     onProbed: (results) =>
       logger.info(
         { recovered: results.filter((result) => result.ok).map((result) => result.id) },
@@ -335,7 +359,7 @@ async function openGateway(
   });
   resources.push('verification jobs', () => jobs.close());
   const rowNames = {
-    keyLabel: (id: string) => pool.find(id)?.masked,
+    keyLabel: (id: string) => pool.find(id)?.masked ?? paidKeyLabel(store.current().settings.PAID_KEY, id),
     clientLabel: createClientLabeller(() => store.current().settings.ALLOWED_TOKENS),
   };
   const app = await createApp({
@@ -351,10 +375,11 @@ async function openGateway(
       clock,
       onKeysChanged: (removed) => inStep?.keysChanged(removed),
     },
+    seedKeys: { pool, probe: (keys, probeOptions) => runtime.prober.probe(keys, probeOptions) },
     config: { store },
     logs: { logs: createLogSearchRepository(database.db), names: rowNames },
     stats: { stats, names: rowNames, clock },
-    proxies: { check: () => runtime.checkProxies() },
+    proxies: { check: () => runtime.checkProxies(), states: () => runtime.proxyStates() },
     operatorAuth: {
       admin,
       sessions: createAdminSessionRepository(database.db),

@@ -131,6 +131,34 @@ describe('CORS with the default CORS_ALLOWED_ORIGINS (any origin)', () => {
     expect(corsHeadersOf(health)).toEqual([]);
   });
 
+  it("leaves gemini-balance's key routes alone, though they live under client prefixes", async () => {
+    const keyPaths = [
+      '/gemini/v1beta/verify-key/AIzaFAKEnotAKeyAtAll',
+      '/gemini/v1beta/verify-selected-keys',
+      '/gemini/v1beta/reset-all-fail-counts?key_type=invalid',
+      '/gemini/v1beta/reset-selected-fail-counts',
+      '/gemini/v1beta/reset-fail-count/AIzaFAKEnotAKeyAtAll',
+      '/v1/keys/list',
+      '/hf/v1/keys/list',
+    ];
+    for (const path of keyPaths) {
+      const answer = await preflight(`${stack.url}${path}`, pageOrigin, 'POST', 'authorization');
+      expect(answer.status, path).not.toBe(204);
+      expect(corsHeadersOf(answer), path).toEqual([]);
+    }
+    const list = await fetch(`${stack.url}/v1/keys/list`, {
+      headers: { origin: pageOrigin, authorization: 'Bearer not-the-admin-token' },
+    });
+    expect(list.status).toBe(401);
+    expect(corsHeadersOf(list)).toEqual([]);
+    const reset = await fetch(`${stack.url}/gemini/v1beta/reset-all-fail-counts`, {
+      method: 'POST',
+      headers: { origin: pageOrigin, authorization: `Bearer ${stack.adminToken}` },
+    });
+    expect(reset.status).toBe(200);
+    expect(corsHeadersOf(reset)).toEqual([]);
+  });
+
   it('adds nothing when the request names no origin (not a browser, or same origin)', async () => {
     const response = await post(
       `${stack.url}/v1beta/models/gemini-2.5-flash:generateContent`,

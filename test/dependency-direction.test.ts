@@ -153,6 +153,8 @@ const packageOwners: Readonly<Record<string, string>> = {
   pg: 'storage',
   'prom-client': 'observability',
   ioredis: 'storage',
+  // The gateway runs other programs (ffmpeg) from one folder, with bounded, shell-free spawns.
+  child_process: 'media',
 };
 
 /** Modules that reach outside the process (files, network, processes) or own an outside library. */

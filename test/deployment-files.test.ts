@@ -140,6 +140,15 @@ describe('Dockerfile', () => {
     expect(runs(runtime).join('\n')).toMatch(/chown\s+\S+\s+\/app\/data\b/);
   });
 
+  it('installs Debian’s ffmpeg in the runtime, for speech in mp3, opus, aac and flac', () => {
+    const install = runs(runtime).find((run) => /\bapt-get install\b.*\bffmpeg\b/.test(run));
+    expect(install, 'the runtime stage installs ffmpeg').toBeDefined();
+    expect(install).toMatch(/--no-install-recommends/);
+    expect(install).toMatch(/\bapt-get update\b/);
+    // The package lists stay out of the image's layer.
+    expect(install).toMatch(/rm -rf \/var\/lib\/apt\/lists/);
+  });
+
   it("takes node_modules from a stage that installed the production dependencies alone, never the build's", () => {
     const copies = runtime.instructions.filter((i) => i.keyword === 'COPY');
     const modules = copies.filter((i) => /node_modules/.test(i.args));

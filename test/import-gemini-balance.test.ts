@@ -111,6 +111,7 @@ const expectedSettings = {
   ALLOWED_TOKENS: JSON.stringify(seedTokens),
   SHOW_THINKING_PROCESS: 'false',
   THINKING_BUDGET_MAP: '{"gemini-2.5-flash": 1024.0, "gemini-2.5-pro": 2048.0}',
+  VERTEX_API_KEYS: JSON.stringify([key('vertex')]),
 };
 
 describe('import:gemini-balance from an SQLite file', () => {
@@ -132,7 +133,7 @@ describe('import:gemini-balance from an SQLite file', () => {
     const run = await runImport(directory, ['--dry-run', seedPath], env());
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Without --dry-run, 3 settings and 3 keys would be imported.');
+    expect(run.stdout).toContain('Without --dry-run, 4 settings and 3 keys would be imported.');
     expect(existsSync(targetPath)).toBe(false);
     expectNoSecret(run);
   });
@@ -145,23 +146,24 @@ describe('import:gemini-balance from an SQLite file', () => {
     const has = (text: string) => expect(lines).toContainEqual(text);
     has(`gemini-balance settings: ${seedPath} (SQLite), 17 rows`);
     has(`gemgate database: ${targetPath} (SQLite)`);
-    has('Taken as gemgate settings (3):');
+    has('Taken as gemgate settings (4):');
     has('  ALLOWED_TOKENS = ["sk-s…-one","sk-s…-two"]  (was: gemgate\'s default)');
     has("  SHOW_THINKING_PROCESS = false  (was: gemgate's default)");
     has(`  THINKING_BUDGET_MAP = ${expectedSettings.THINKING_BUDGET_MAP}  (was: gemgate's default)`);
+    has(`  VERTEX_API_KEYS = ["AIza…qqqq"]  (was: gemgate's default)`);
     has(`  new (3): ${seedKeys.map((secret) => `${secret.slice(0, 4)}…${secret.slice(-4)}`).join(', ')}`);
     has("  repeated in the seed's list (taken once): 1");
     has('    entry 4 starts like a Google API key but has 16 characters, not 39');
     has('  MAX_RETRIES: not a valid value for gemgate: expected a whole number from 1 to 100');
     has('  SOME_OLD_PLUGIN_OPTION: unknown to gemgate');
-    has('  VERTEX_API_KEYS: gemgate does not support this setting yet: it is left behind');
+    has('  TIMEZONE: gemgate does not support this setting yet: it is left behind');
     has("  PROXIES: already gemgate's value (from gemgate's default)");
     expect(run.stdout).toMatch(/ {2}MYSQL_PASSWORD: the seed's database connection/);
     expect(run.stdout).toMatch(/ {2}AUTH_TOKEN: restart needed/);
     expect(run.stdout).toMatch(/ {2}IMAGE_MODELS: the seed's own default/);
     expect(run.stdout).toMatch(/ {2}LOG_LEVEL: already gemgate's value/);
     expect(run.stdout).toContain('t_request_log, t_error_logs, t_file_records');
-    has('Imported 3 settings and 3 keys. A gemgate already running reads them at its next start.');
+    has('Imported 4 settings and 3 keys. A gemgate already running reads them at its next start.');
     expectNoSecret(run);
     expect(await readTarget(targetPath)).toEqual({ saved: expectedSettings, keys: [...seedKeys].sort() });
   });
@@ -308,7 +310,7 @@ describe('import:gemini-balance from MariaDB', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`gemini-balance settings: mysql://root@${mysqlHost}:3306/${name}, 17 rows`);
-    expect(run.stdout).toContain('Imported 3 settings and 3 keys.');
+    expect(run.stdout).toContain('Imported 4 settings and 3 keys.');
     expectNoSecret(run);
     expect(await readTarget(targetPath)).toEqual({ saved: expectedSettings, keys: [...seedKeys].sort() });
     const again = await runImport(directory, [url], { SQLITE_DATABASE: targetPath });

@@ -234,7 +234,7 @@ describe('OpenAI features through the official client', () => {
     expect(geminiReceived().generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'] });
   });
 
-  it('speaks: WAV and PCM from Gemini TTS, a clear 400 for formats it cannot produce', async () => {
+  it('speaks: WAV and PCM from Gemini TTS, a clear 400 for a format OpenAI does not have', async () => {
     const wav = Buffer.from(
       await (
         await openai.audio.speech.create({
@@ -262,8 +262,14 @@ describe('OpenAI features through the official client', () => {
       ).arrayBuffer(),
     );
     expect(pcm.length).toBe(fakeSpeechByteLength('Hi'));
+    // mp3, opus, aac and flac are encoded by ffmpeg (test/openai-speech-formats.test.ts).
     await expect(
-      openai.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'x', response_format: 'mp3' }),
+      openai.audio.speech.create({
+        model: 'tts-1',
+        voice: 'alloy',
+        input: 'x',
+        response_format: 'ogg' as 'opus',
+      }),
     ).rejects.toMatchObject({
       status: 400,
       param: 'response_format',

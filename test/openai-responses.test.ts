@@ -346,5 +346,17 @@ describe('the Responses API through the openai client', () => {
         tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }],
       }),
     ).rejects.toMatchObject({ status: 400, param: 'tools[0].type' });
+    // A URL on a private address is not fetched.
+    await expect(
+      openai.responses.create({
+        model: 'gemini-2.5-flash',
+        input: [
+          {
+            role: 'user',
+            content: [{ type: 'input_image', image_url: 'http://127.0.0.1:9/cat.png', detail: 'auto' }],
+          },
+        ],
+      }),
+    ).rejects.toMatchObject({ status: 400, param: 'input', message: expect.stringMatching(/not public/) });
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { GenerationEvent } from '../src/protocols/generation-event.js';
 import {
   type ChatStreamContext,
   createChatChunkEncoder,
@@ -9,7 +10,7 @@ import { encodeOpenAIChunk, openAIStreamEnd } from '../src/protocols/openai/enco
 import { foldChatCompletion } from '../src/protocols/openai/fold-chat-completion.js';
 import type { OpenAIChatChunk, OpenAIToolCall, OpenAIUsage } from '../src/protocols/openai/openai-types.js';
 import {
-  decodeGolden as decode,
+  decodeGolden,
   goldenDirectory as directory,
   everySplit,
   goldenNames as names,
@@ -28,12 +29,23 @@ function goldenContext(): ChatStreamContext {
     created: 1_700_000_000,
     model: 'requested-model',
     newId: () => `id${++counter}`,
-    imageUrl: (image) =>
-      `https://gateway.example/images/${image.mimeType.replace('/', '-')}-${image.data.length}`,
     showSearchLink: true,
     includeUsage: true,
   };
 }
+
+/** An image event as the chat surface makes it before encoding: published, at a URL. */
+const published = (event: GenerationEvent): GenerationEvent =>
+  event.type === 'file' && event.mimeType.startsWith('image/')
+    ? {
+        ...event,
+        url: `https://gateway.example/images/${event.mimeType.replace('/', '-')}-${event.data.length}`,
+      }
+    : event;
+
+/** The Gemini stream's bytes, cut at `cuts`, as the decoded chunks' events (images published). */
+const decode = (input: Buffer, cuts: readonly number[]) =>
+  decodeGolden(input, cuts).map((events) => events.map(published));
 
 function translate(input: Buffer, cuts: number[]): string {
   const encoder = createChatChunkEncoder(goldenContext());

@@ -1,8 +1,13 @@
 import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKeyIdentity } from '../src/core/key-identity.js';
-import { chooseProxyIndex } from '../src/upstream/outbound-proxy.js';
-import { closedPort, startHttpProxy, startSocksProxy, type TestProxy } from './helpers/outbound-proxies.js';
+import {
+  closedPort,
+  keysFor,
+  startHttpProxy,
+  startSocksProxy,
+  type TestProxy,
+} from './helpers/outbound-proxies.js';
 import { clientToken, generateBody, post, type Stack, useStacks } from './helpers/start-stack.js';
 
 // PROXIES end to end: a real HTTP proxy (CONNECT) and a real SOCKS5 proxy on local ports, the
@@ -19,16 +24,6 @@ const track = (proxy: TestProxy) => {
   open.push(proxy);
   return proxy;
 };
-
-/** `count` keys the fake treats as healthy whose ids hash to proxy `index` of `of`. */
-function keysFor(index: number, count: number, of: number, tag: string): string[] {
-  const keys: string[] = [];
-  for (let n = 0; keys.length < count; n += 1) {
-    const key = `ok-proxied-${tag}-key-${n}-0123456789`;
-    if (chooseProxyIndex(createKeyIdentity(key).id, of, true, Math.random) === index) keys.push(key);
-  }
-  return keys;
-}
 
 const generate = (s: Stack) =>
   post(`${s.url}/v1beta/models/gemini-2.5-flash:generateContent?key=${clientToken}`, generateBody('hi'));

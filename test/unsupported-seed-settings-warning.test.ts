@@ -61,7 +61,7 @@ describe('unsupported seed settings at start', { timeout: 60_000 }, () => {
         'CLOUDFLARE_IMGBED_AUTH_CODE=imgbed-secret-value',
         'UPLOAD_PROVIDER=smms',
         // Seed templates carry empty values: they ask for nothing, so they are not named.
-        'PAID_KEY=',
+        'SMMS_SECRET_TOKEN=',
         'OSS_ACCESS_KEY_SECRET=[]',
         '',
       ].join('\n'),
@@ -73,7 +73,7 @@ describe('unsupported seed settings at start', { timeout: 60_000 }, () => {
     const line = JSON.parse(lines[0] ?? '') as { level: number; msg: string };
     expect(line.level).toBe(40);
     expect(line.msg).toBe(
-      'gemini-balance settings gemgate does not support yet, ignored: URL_NORMALIZATION_ENABLED, UPLOAD_PROVIDER, CLOUDFLARE_IMGBED_URL, CLOUDFLARE_IMGBED_AUTH_CODE, TIMEZONE',
+      'gemini-balance settings gemgate does not support yet, ignored: URL_NORMALIZATION_ENABLED, CLOUDFLARE_IMGBED_URL, CLOUDFLARE_IMGBED_AUTH_CODE, TIMEZONE, UPLOAD_PROVIDER',
     );
     for (const value of ['proxy-secret', 'imgbed-secret-value', 'smms', 'Asia/Shanghai']) {
       expect(output).not.toContain(value);

@@ -26,7 +26,7 @@ describe('formatSeedImportReport', () => {
       { name: 'API_KEYS', value: JSON.stringify([key('a'), key('a'), 'AIzaShort']) },
       { name: 'ALLOWED_TOKENS', value: '["sk-a-long-client-token-1"]' },
       { name: 'TEST_MODEL', value: 'gemini-2.5-pro' },
-      { name: 'PAID_KEY', value: key('paid') },
+      { name: 'CLOUDFLARE_IMGBED_AUTH_CODE', value: key('imgbed') },
     ]);
     expect(text).toContain('gemini-balance settings: seed.db (SQLite), 4 rows');
     expect(text).toContain('ALLOWED_TOKENS = ["sk-a…en-1"]  (was: gemgate\'s default)');
@@ -34,10 +34,10 @@ describe('formatSeedImportReport', () => {
     expect(text).toContain('new (1): AIza…xxxx');
     expect(text).toContain("repeated in the seed's list (taken once): 1");
     expect(text).toContain('entry 3 starts like a Google API key but has 9 characters, not 39');
-    expect(text).toContain('PAID_KEY: gemgate does not support this setting yet');
+    expect(text).toContain('CLOUDFLARE_IMGBED_AUTH_CODE: gemgate does not support this setting yet');
     expect(text).toContain('t_request_log, t_error_logs, t_file_records');
     expect(text).toContain('Imported 2 settings and 1 key. ');
-    for (const secret of [key('a'), key('paid'), 'sk-a-long-client-token-1', 'AIzaShort'])
+    for (const secret of [key('a'), key('imgbed'), 'sk-a-long-client-token-1', 'AIzaShort'])
       expect(text).not.toContain(secret);
   });
 

@@ -1,7 +1,8 @@
 import type { SettingProblem } from './check-setting-values.js';
+import { parseBucketTarget, type UploadSettings } from './parse-bucket-target.js';
 
 /** The settings that are checked against each other. */
-export interface CrossCheckedSettings {
+export interface CrossCheckedSettings extends UploadSettings {
   readonly API_KEYS: readonly string[];
   readonly VERTEX_API_KEYS: readonly string[];
 }
@@ -22,5 +23,7 @@ export function crossSettingProblems(settings: CrossCheckedSettings): SettingPro
       message: `entry ${both + 1} is also in API_KEYS: a key is either an AI Studio key or a Vertex AI express key`,
     });
   }
+  // UPLOAD_PROVIDER s3 or aliyun_oss needs a whole bucket: endpoint, name and credentials.
+  problems.push(...parseBucketTarget(settings).problems);
   return problems;
 }

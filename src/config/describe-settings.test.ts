@@ -21,6 +21,7 @@ const ownSamples: Partial<Record<SettingName, unknown[]>> = {
   PROXIES: [['http://127.0.0.1:8080', 'socks5://user:password@proxy.example:1080'], []],
   REDIS_URL: ['redis://127.0.0.1:6379/0', ''],
   DATABASE_URL: ['postgres://gemgate:secret@db:5432/gemgate', ''],
+  PAID_KEY: ['ok-paid-sample-key', ''],
 };
 
 /** Values of a kind the console may send, each of which the setting must accept. */

@@ -52,7 +52,7 @@ describe('planSeedImport: settings', () => {
       'URL_NORMALIZATION_ENABLED',
       'does not support',
     ],
-    ['an unsupported setting left empty', 'PAID_KEY', '', 'PAID_KEY', 'empty in the seed'],
+    ['an unsupported setting left empty', 'TIMEZONE', '', 'TIMEZONE', 'empty in the seed'],
     [
       'an unsupported empty list',
       'CLOUDFLARE_IMGBED_URL',
@@ -151,6 +151,41 @@ describe('planSeedImport: settings', () => {
       kind: 'skip',
       reason: "already gemgate's value (from a value saved in gemgate)",
     });
+  });
+
+  it("takes the seed's Aliyun OSS upload settings when they name a whole bucket, else leaves them behind together", () => {
+    const rows: SeedRow[] = [
+      { name: 'UPLOAD_PROVIDER', value: 'aliyun_oss' },
+      { name: 'OSS_ENDPOINT', value: 'oss-cn-shanghai.aliyuncs.com' },
+      { name: 'OSS_ENDPOINT_INNER', value: '' },
+      { name: 'OSS_ACCESS_KEY', value: 'test-oss-access-key' },
+      { name: 'OSS_ACCESS_KEY_SECRET', value: 'test-oss-secret-not-real' },
+      { name: 'OSS_BUCKET_NAME', value: 'seed-images' },
+      { name: 'OSS_REGION', value: 'cn-shanghai' },
+      { name: 'TEST_MODEL', value: 'gemini-2.5-pro' },
+    ];
+    expect(Object.keys(planSeedImport(rows, holdings()).settings)).toEqual([
+      'UPLOAD_PROVIDER',
+      'OSS_ENDPOINT',
+      'OSS_ACCESS_KEY',
+      'OSS_ACCESS_KEY_SECRET',
+      'OSS_BUCKET_NAME',
+      'OSS_REGION',
+      'TEST_MODEL',
+    ]);
+    const withoutBucket = planSeedImport(
+      rows.filter((row) => row.name !== 'OSS_BUCKET_NAME'),
+      holdings(),
+    );
+    expect(withoutBucket.settings).toEqual({ TEST_MODEL: 'gemini-2.5-pro' });
+    expect(withoutBucket.decisions[0]).toMatchObject({
+      kind: 'skip',
+      name: 'UPLOAD_PROVIDER',
+      reason: expect.stringContaining('incomplete for gemgate (OSS_BUCKET_NAME)'),
+    });
+    expect(JSON.stringify(withoutBucket.decisions)).not.toContain('not-real');
+    // The seed's default, smms, is gemgate's local: nothing to take.
+    expect(decisionOf('UPLOAD_PROVIDER', 'smms')).toMatchObject({ kind: 'skip' });
   });
 
   it('reads the last of two rows with one name, as the seed does', () => {

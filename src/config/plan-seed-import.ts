@@ -5,6 +5,7 @@ import { createKeyIdentity, type IdentifyKey } from '../core/key-identity.js';
 import { describeKeyIdCollisions, findKeyIdCollisions } from '../keypool/find-key-id-collisions.js';
 import { findKeysInText, maxMalformedReported } from '../keypool/find-keys-in-text.js';
 import { checkSettingValues, isSettingName, type SettingName } from './check-setting-values.js';
+import { parseBucketTarget, uploadSettingNames } from './parse-bucket-target.js';
 import { parseList } from './parse-list.js';
 import { seedSettingDefaults } from './seed-setting-defaults.js';
 import { settingEntry } from './setting-catalog.js';
@@ -228,6 +229,32 @@ function planRow(
   return planSetting(name, text, holdings);
 }
 
+const uploadSettings = new Set<string>(uploadSettingNames);
+
+/**
+ * Settings each fine alone can be wrong together (UPLOAD_PROVIDER aliyun_oss without its bucket),
+ * and PUT /api/config refuses such a save whole: the seed's image upload settings are then left
+ * behind together, and the rest is taken.
+ */
+function leaveIncompleteUploadBehind(
+  decisions: readonly SeedRowDecision[],
+  holdings: GemgateHoldings,
+): readonly SeedRowDecision[] {
+  const taken: Record<string, unknown> = {};
+  for (const decision of decisions) if (decision.kind === 'take') taken[decision.name] = decision.value;
+  const { problems } = parseBucketTarget({ ...holdings.settings, ...taken } as Settings);
+  if (problems.length === 0) return decisions;
+  const names = [...new Set(problems.map((problem) => problem.name))].join(', ');
+  return decisions.map((decision) =>
+    decision.kind === 'take' && uploadSettings.has(decision.name)
+      ? skip(
+          decision.name,
+          `with the seed's other image upload settings, incomplete for gemgate (${names}): they are left behind together`,
+        )
+      : decision,
+  );
+}
+
 /**
  * Decides, for each row of gemini-balance's settings table, what gemgate takes: settings it knows
  * and may save while it runs, checked by the checks of PUT /api/config, when they differ from what
@@ -245,13 +272,16 @@ export function planSeedImport(
   rows.forEach((row, index) => {
     last.set(row.name, index);
   });
-  const decisions = rows.map((row, index) =>
-    last.get(row.name) === index
-      ? planRow(row.name, row.value, holdings, identify)
-      : skip(
-          settingLikeName.test(row.name) ? row.name : '?',
-          'a later row has the same name, and the seed reads the last',
-        ),
+  const decisions = leaveIncompleteUploadBehind(
+    rows.map((row, index) =>
+      last.get(row.name) === index
+        ? planRow(row.name, row.value, holdings, identify)
+        : skip(
+            settingLikeName.test(row.name) ? row.name : '?',
+            'a later row has the same name, and the seed reads the last',
+          ),
+    ),
+    holdings,
   );
   const settings: Record<string, string> = {};
   const keys: SeedKey[] = [];

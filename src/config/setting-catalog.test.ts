@@ -36,6 +36,9 @@ describe('settingCatalog', () => {
         'REDIS_URL',
         'DATABASE_URL',
         'PROXIES',
+        'PAID_KEY',
+        'S3_SECRET_ACCESS_KEY',
+        'OSS_ACCESS_KEY_SECRET',
       ].sort(),
     );
   });

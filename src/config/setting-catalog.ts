@@ -97,6 +97,10 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
     'API',
     "With PROXIES: each key always goes through the same proxy, chosen by a hash of the key's id; false: a proxy at random for each call.",
   ),
+  PROXY_RATE_LIMIT_KEYS: entry(
+    'API',
+    "With PROXIES: when this many distinct keys are rate-limited (429) through one proxy within 10 s, Google is limiting the proxy's address, not the keys: the proxy rests until Google's retry time (60 s without one, 10 minutes at most), the keys' rests are cleared, and their calls go through the next proxy meanwhile. 0 turns it off.",
+  ),
   // Model features
   SEARCH_MODELS: entry('Model', 'Models offered with a -search name (Google Search grounding).'),
   IMAGE_MODELS: entry('Model', 'Models offered with an -image name (text and image output).'),
@@ -120,13 +124,57 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
     'Image',
     'Where clients reach the gateway, for the image URLs it serves; derived from each request when empty.',
   ),
+  UPLOAD_PROVIDER: entry(
+    'Image',
+    "Where generated images go: local (the gateway serves them an hour, from memory), s3 (a bucket of an S3-compatible service: S3_*) or aliyun_oss (OSS_*). The seed's smms, picgo and cloudflare_imgbed read as local. An upload that fails falls back to the gateway's own URL.",
+  ),
+  S3_ENDPOINT: entry(
+    'Image',
+    'With UPLOAD_PROVIDER s3: the S3-compatible service, addressed path-style ({S3_ENDPOINT}/{S3_BUCKET}/{key}): https://s3.us-east-1.amazonaws.com, https://{account}.r2.cloudflarestorage.com, http://minio:9000.',
+  ),
+  S3_REGION: entry('Image', 'With UPLOAD_PROVIDER s3: the region requests are signed for (R2: auto).'),
+  S3_BUCKET: entry('Image', 'With UPLOAD_PROVIDER s3: the bucket images are uploaded to.'),
+  S3_ACCESS_KEY_ID: entry('Image', 'With UPLOAD_PROVIDER s3: the access key id uploads are signed with.'),
+  S3_SECRET_ACCESS_KEY: entry(
+    'Image',
+    'With UPLOAD_PROVIDER s3: the secret access key uploads are signed with.',
+    secret,
+  ),
+  S3_PUBLIC_URL: entry(
+    'Image',
+    "Where clients read uploaded images, {S3_PUBLIC_URL}/{key}: a CDN or public bucket domain. Empty: the object's own URL at the bucket, which must then allow public reads.",
+  ),
+  S3_KEY_PREFIX: entry('Image', 'Put before the name of each uploaded image (s3 and aliyun_oss).'),
+  OSS_ENDPOINT: entry(
+    'Image',
+    "With UPLOAD_PROVIDER aliyun_oss: the bucket's region endpoint, oss-cn-shanghai.aliyuncs.com; images are read at https://{OSS_BUCKET_NAME}.{OSS_ENDPOINT}/{key} unless S3_PUBLIC_URL says otherwise.",
+  ),
+  OSS_ENDPOINT_INNER: entry(
+    'Image',
+    'With UPLOAD_PROVIDER aliyun_oss: the endpoint uploads go to instead, from inside Aliyun (oss-cn-shanghai-internal.aliyuncs.com).',
+  ),
+  OSS_ACCESS_KEY: entry('Image', 'With UPLOAD_PROVIDER aliyun_oss: the AccessKey ID.'),
+  OSS_ACCESS_KEY_SECRET: entry('Image', 'With UPLOAD_PROVIDER aliyun_oss: the AccessKey secret.', secret),
+  OSS_BUCKET_NAME: entry('Image', 'With UPLOAD_PROVIDER aliyun_oss: the bucket images are uploaded to.'),
+  OSS_REGION: entry(
+    'Image',
+    'With UPLOAD_PROVIDER aliyun_oss: the region id (cn-shanghai); read from OSS_ENDPOINT when empty.',
+  ),
   ALLOW_PRIVATE_MEDIA_URLS: entry(
     'Media',
     'Whether media URLs in requests may point at private, loopback or link-local addresses.',
   ),
   MEDIA_MAX_URLS: entry('Media', 'How many media URLs one chat request may name.'),
   MEDIA_MAX_TOTAL_BYTES: entry('Media', 'How many bytes the media URLs of one request may weigh together.'),
-  CREATE_IMAGE_MODEL: entry('Image', 'The model of images/generations when the request names none.'),
+  CREATE_IMAGE_MODEL: entry(
+    'Image',
+    'The model of images/generations when the request names none; `{CREATE_IMAGE_MODEL}-chat` is a chat model that draws the last user message.',
+  ),
+  PAID_KEY: entry(
+    'Image',
+    'A key of a billed project for images/generations and the -chat model, used alone outside the pool (its failures are its own and go to the client); empty: the pool serves them.',
+    secret,
+  ),
   FILES_USER_ISOLATION_ENABLED: entry(
     'Files',
     'A client token sees, gets, deletes and uses in its requests only the files it uploaded through the gateway; the admin token sees all. Off: every client sees every file.',
@@ -147,6 +195,12 @@ export const settingCatalog: Readonly<Record<string, SettingEntry>> = {
   TTS_SPEED: entry(
     'TTS',
     "slow, normal or fast: the pace of audio/speech when the request gives no speed, asked for in the prompt (Gemini's TTS has no speed parameter).",
+  ),
+  // Restart only: a program the gateway runs is not chosen through the API an admin token reaches.
+  FFMPEG_PATH: entry(
+    'TTS',
+    "The ffmpeg that encodes audio/speech as mp3 (OpenAI's default), opus, aac and flac: a name looked up on PATH, or a path. Without it those formats are refused, and speech without a format is WAV.",
+    restart,
   ),
   // Streaming
   FAKE_STREAM_ENABLED: entry(

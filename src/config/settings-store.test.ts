@@ -68,6 +68,32 @@ describe('openSettingsStore', () => {
     expect(seen).toEqual([[1, 2]]);
   });
 
+  it('checks the settings a save would make current together: UPLOAD_PROVIDER s3 needs its bucket', async () => {
+    const memory = memorySaved();
+    const { store } = await open(memory.saved);
+    const refused = await store.save({
+      UPLOAD_PROVIDER: 's3',
+      S3_SECRET_ACCESS_KEY: 'test-s3-secret-not-real',
+    });
+    expect(refused).toEqual({
+      ok: false,
+      problems: [
+        { name: 'S3_ENDPOINT', message: 'required when UPLOAD_PROVIDER is s3' },
+        { name: 'S3_BUCKET', message: 'required when UPLOAD_PROVIDER is s3' },
+        { name: 'S3_ACCESS_KEY_ID', message: 'required when UPLOAD_PROVIDER is s3' },
+      ],
+    });
+    expect(JSON.stringify(refused)).not.toContain('not-real');
+    expect(memory.values.size).toBe(0);
+    // The bucket's settings saved first, then the provider: each save complete with what is in force.
+    const bucket = { S3_ENDPOINT: 'http://s3.test', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'id' };
+    expect(await store.save({ ...bucket, S3_SECRET_ACCESS_KEY: 'test-s3-secret-not-real' })).toMatchObject({
+      ok: true,
+    });
+    expect(await store.save({ UPLOAD_PROVIDER: 's3' })).toMatchObject({ ok: true });
+    expect(store.current().settings.UPLOAD_PROVIDER).toBe('s3');
+  });
+
   it('changes nothing when the store fails', async () => {
     const memory = memorySaved();
     const { store } = await open(memory.saved);

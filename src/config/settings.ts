@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { keyFormatProblem } from '../core/key-format-problem.js';
 import { crossSettingProblems } from './cross-setting-problems.js';
 import { defaultVertexBase, parseBaseUrl, parseVertexBaseUrl } from './parse-base-url.js';
 import { parseDatabaseUrl } from './parse-database-url.js';
+import { parseHttpUrl } from './parse-http-url.js';
 import { parseNumberMap, parseSafetySettings, parseStringMap } from './parse-json-settings.js';
 import { parseKeyList } from './parse-key-list.js';
 import { parseList } from './parse-list.js';
@@ -46,6 +48,14 @@ function setting<T>(parse: Parse<T>, fallback: T, kind: SettingKind) {
       }
     })
     .register(settingKinds, kind);
+}
+
+/** PAID_KEY: one key, refused as API_KEYS refuses an entry (by what is wrong, never the key). */
+function parsePaidKey(text: string): string {
+  const key = text.trim();
+  const problem = keyFormatProblem(key);
+  if (problem) throw new Error(`the key ${problem}`);
+  return key;
 }
 
 const text = (fallback: string) => setting((value) => value.trim(), fallback, { type: 'string' });
@@ -132,6 +142,8 @@ export const settingsSchema = z
     PROXIES: setting(parseOutboundProxies, [] as string[], { type: 'list' }),
     /** With PROXIES: a key always goes by the same proxy (a hash of its id); false: one at random per call. */
     PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY: boolean(true),
+    /** With PROXIES: distinct keys rate-limited through one proxy within 10 s that rest the proxy; 0: never. */
+    PROXY_RATE_LIMIT_KEYS: integer(3, 0),
     // OpenAI-compatible layer and model features (gemini-balance's names)
     SEARCH_MODELS: list(['gemini-2.5-flash', 'gemini-2.5-pro']),
     IMAGE_MODELS: list([]),
@@ -145,16 +157,44 @@ export const settingsSchema = z
     SAFETY_SETTINGS: setting(parseSafetySettings, [], { type: 'json' }),
     CUSTOM_HEADERS: setting(parseStringMap, {}, { type: 'map' }),
     CREATE_IMAGE_MODEL: text('imagen-4.0-generate-001'),
+    /** The key of images/generations and the `{CREATE_IMAGE_MODEL}-chat` model, outside the pool; empty: the pool's. */
+    PAID_KEY: setting(parsePaidKey, '', { type: 'string' }),
     TTS_MODEL: text('gemini-2.5-flash-preview-tts'),
     /** The Gemini voice of audio/speech when the request names none (the seed's default). */
     TTS_VOICE_NAME: text('Zephyr'),
     TTS_SPEED: oneOf(['slow', 'normal', 'fast'], 'normal'),
+    /** The ffmpeg that encodes audio/speech as mp3, opus, aac and flac: a name on PATH, or a path. */
+    FFMPEG_PATH: text('ffmpeg'),
     /** A client sees, and names in its requests, only the files it uploaded (the admin token: all). */
     FILES_USER_ISOLATION_ENABLED: boolean(true),
     FILES_CLEANUP_ENABLED: boolean(true),
     FILES_CLEANUP_INTERVAL_HOURS: integer(1, 1, 168),
     /** Where clients reach the gateway, for image URLs it serves; derived from each request when empty. */
     PUBLIC_URL: text(''),
+    /**
+     * Where generated images are published: `local` (the gateway serves them), `s3` (a bucket of an
+     * S3-compatible service) or `aliyun_oss` (the seed's OSS_* settings). The seed's image hosts
+     * (smms, picgo, cloudflare_imgbed) are read as `local`, and named in the start's warning.
+     */
+    UPLOAD_PROVIDER: oneOf(['local', 's3', 'aliyun_oss'], 'local', {
+      smms: 'local',
+      picgo: 'local',
+      cloudflare_imgbed: 'local',
+    }),
+    S3_ENDPOINT: setting(parseHttpUrl, '', { type: 'url' }),
+    S3_REGION: text('us-east-1'),
+    S3_BUCKET: text(''),
+    S3_ACCESS_KEY_ID: text(''),
+    S3_SECRET_ACCESS_KEY: text(''),
+    /** Where clients read uploaded images (a CDN, a public bucket domain); empty: the object's URL. */
+    S3_PUBLIC_URL: setting(parseHttpUrl, '', { type: 'url' }),
+    S3_KEY_PREFIX: text('gemgate/'),
+    OSS_ENDPOINT: text(''),
+    OSS_ENDPOINT_INNER: text(''),
+    OSS_ACCESS_KEY: text(''),
+    OSS_ACCESS_KEY_SECRET: text(''),
+    OSS_BUCKET_NAME: text(''),
+    OSS_REGION: text(''),
     /** Whether http(s) media named in requests may live on private, loopback or link-local addresses. */
     ALLOW_PRIVATE_MEDIA_URLS: boolean(false),
     /** How many http(s) media URLs one chat request may name, and how much they may weigh together. */

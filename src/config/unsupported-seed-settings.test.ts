@@ -49,6 +49,16 @@ describe('unsupportedSeedSettingsIn', () => {
     ).toEqual(['URL_NORMALIZATION_ENABLED', 'CLOUDFLARE_IMGBED_AUTH_CODE', 'TIMEZONE']);
   });
 
+  it('names UPLOAD_PROVIDER set to one of the seed’s image hosts, after the others; not to a bucket', () => {
+    for (const host of ['smms', 'picgo', ' Cloudflare_ImgBed '])
+      expect(unsupportedSeedSettingsIn({ UPLOAD_PROVIDER: host, TIMEZONE: 'Asia/Shanghai' })).toEqual([
+        'TIMEZONE',
+        'UPLOAD_PROVIDER',
+      ]);
+    for (const provider of ['local', 's3', 'aliyun_oss', '', undefined])
+      expect(unsupportedSeedSettingsIn({ UPLOAD_PROVIDER: provider, OSS_BUCKET_NAME: 'b' })).toEqual([]);
+  });
+
   it.each(['', '  ', '[]', '{}', '""'])('ignores a setting whose value %j asks for nothing', (value) => {
     expect(unsupportedSeedSettingsIn({ CLOUDFLARE_IMGBED_AUTH_CODE: value, TIMEZONE: undefined })).toEqual(
       [],

@@ -8,21 +8,14 @@ export const unsupportedSeedSettings: readonly string[] = [
   // Upstream
   'URL_NORMALIZATION_ENABLED',
   // Speech
-  // Images: gemgate serves generated images itself instead of uploading them.
-  'PAID_KEY',
-  'UPLOAD_PROVIDER',
+  // Images: gemgate serves generated images itself or uploads them to a bucket (s3, aliyun_oss),
+  // not to the seed's image hosts.
   'SMMS_SECRET_TOKEN',
   'PICGO_API_KEY',
   'PICGO_API_URL',
   'CLOUDFLARE_IMGBED_URL',
   'CLOUDFLARE_IMGBED_AUTH_CODE',
   'CLOUDFLARE_IMGBED_UPLOAD_FOLDER',
-  'OSS_ENDPOINT',
-  'OSS_ENDPOINT_INNER',
-  'OSS_ACCESS_KEY',
-  'OSS_ACCESS_KEY_SECRET',
-  'OSS_BUCKET_NAME',
-  'OSS_REGION',
   // Scheduler and update check
   'TIMEZONE',
   'GITHUB_REPO_OWNER',
@@ -30,18 +23,31 @@ export const unsupportedSeedSettings: readonly string[] = [
   // Files API
 ];
 
+/**
+ * Seed settings gemgate supports with only some of the seed's values: set to one of these, the
+ * setting is named too. UPLOAD_PROVIDER's image hosts are read as `local` (the gateway serves).
+ */
+export const unsupportedSeedValues: Readonly<Record<string, readonly string[]>> = {
+  UPLOAD_PROVIDER: ['smms', 'picgo', 'cloudflare_imgbed'],
+};
+
 // A blank value, an empty list or map asks for nothing: the seed's .env templates carry them.
 export const asksForNothing = (value: string) => ['', '[]', '{}', '""', "''"].includes(value.trim());
 
 /**
- * The unsupported seed settings an environment sets, by name only: several of them (PAID_KEY,
- * VERTEX_API_KEYS, OSS_ACCESS_KEY_SECRET, ...) are secrets, so their values are never read out.
+ * The unsupported seed settings an environment sets, by name only: several of them
+ * (SMMS_SECRET_TOKEN, CLOUDFLARE_IMGBED_AUTH_CODE, ...) are secrets, so their values are never read
+ * out. Then the settings set to a value gemgate does not support (unsupportedSeedValues).
  */
 export function unsupportedSeedSettingsIn(
   environment: Readonly<Record<string, string | undefined>>,
 ): string[] {
-  return unsupportedSeedSettings.filter((name) => {
+  const unsupported = unsupportedSeedSettings.filter((name) => {
     const value = environment[name];
     return value !== undefined && !asksForNothing(value);
   });
+  for (const [name, values] of Object.entries(unsupportedSeedValues)) {
+    if (values.includes(environment[name]?.trim().toLowerCase() ?? '')) unsupported.push(name);
+  }
+  return unsupported;
 }

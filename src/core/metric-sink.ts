@@ -16,6 +16,8 @@ export interface MetricSink {
   streamEnded(model: string | null, ms: number): void;
   /** No key could serve a request, and it was answered so (the pool's `none` reason). */
   poolExhausted(reason: string): void;
+  /** An outbound proxy began to rest after Google rate-limited its address (PROXY_RATE_LIMIT_KEYS). */
+  proxyRested(): void;
   /** A client request was answered (once, as it is logged): its route, model, status and attempts. */
   requested(route: string, model: string | null, status: number, trace: readonly AttemptRecord[]): void;
 }
@@ -25,5 +27,6 @@ export const noMetrics: MetricSink = {
   attempted: () => {},
   streamEnded: () => {},
   poolExhausted: () => {},
+  proxyRested: () => {},
   requested: () => {},
 };

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import { isSeedOperatorPath } from './seed-key-routes.js';
 
 /**
  * Path prefixes of the client APIs, which browsers may call from other origins: native Gemini
- * (and its Vertex AI express twin), OpenAI (`/v1`, `/hf/v1`), the `/openai/v1` passthrough and generated images. The operator API
- * (`/api/*`) and `/health` are not among them: no page on another origin may read them, whatever
- * CORS_ALLOWED_ORIGINS says.
+ * (and its Vertex AI express twin), OpenAI (`/v1`, `/hf/v1`), the `/openai/v1` passthrough and
+ * generated images. The operator API (`/api/*`), gemini-balance's key routes that live under these
+ * prefixes (`/gemini/v1beta/verify-key/…`, `/v1/keys/list`, …) and `/health` are not among them: no
+ * page on another origin may read them, whatever CORS_ALLOWED_ORIGINS says.
  */
 const clientApiPrefixes = [
   '/v1beta',
@@ -18,10 +20,12 @@ const clientApiPrefixes = [
 ];
 
 function isClientApiPath(url: string): boolean {
-  return clientApiPrefixes.some(
-    (prefix) =>
-      url.startsWith(prefix) &&
-      (url.length === prefix.length || url[prefix.length] === '/' || url[prefix.length] === '?'),
+  return (
+    clientApiPrefixes.some(
+      (prefix) =>
+        url.startsWith(prefix) &&
+        (url.length === prefix.length || url[prefix.length] === '/' || url[prefix.length] === '?'),
+    ) && !isSeedOperatorPath(url)
   );
 }
 

@@ -3,6 +3,8 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Settings } from '../config/settings.js';
 import type { LeasedVersions } from '../core/leased-versions.js';
+import { redactedPath } from '../core/redact-url.js';
+import { servedImageType } from '../core/served-image-type.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import { maxModelNameLength } from '../protocols/gemini/model-name-problem.js';
 import { createOpenAIErrorBody } from '../protocols/openai/openai-error.js';
@@ -26,6 +28,7 @@ import { poolRoutes } from './pool-routes.js';
 import { type ProxyRouteOptions, proxyRoutes } from './proxy-routes.js';
 import { declareRequestClient } from './request-client.js';
 import { holdRouteOptions, type RouteOptions, routeOptionsOf } from './route-options.js';
+import { isSeedOperatorPath, type SeedKeyRouteOptions, seedKeyRoutes } from './seed-key-routes.js';
 import { sendGeminiError } from './send-gemini-error.js';
 import { type StatsRouteOptions, statsRoutes } from './stats-routes.js';
 
@@ -36,11 +39,13 @@ export interface AppOptions {
   /** The client routes' options for the settings in force; each request holds the version it took. */
   readonly routeOptions: LeasedVersions<RouteOptions>;
   readonly keyAdmin: AdminKeyRouteOptions;
+  /** gemini-balance's key maintenance routes (verify-key, keys/list, ...), for the admin token. */
+  readonly seedKeys: Omit<SeedKeyRouteOptions, 'auth'>;
   readonly config: AdminConfigRouteOptions;
   readonly operatorAuth: OperatorAuth;
   readonly logs: LogRouteOptions;
   readonly stats: StatsRouteOptions;
-  /** `POST /api/proxies/check`. */
+  /** `GET /api/proxies`, `POST /api/proxies/check`. */
   readonly proxies: ProxyRouteOptions;
   readonly imageStore: ImageStore;
   readonly consoleFiles: ConsoleFiles;
@@ -57,9 +62,12 @@ const bodyLimitBytes = 64 * 1024 * 1024;
 // both APIs share); any other /v1 path, known or not, is OpenAI's.
 const isOpenAIPath = (url: string) => /^\/(hf\/v1|openai\/v1|v1\/(?!models(?:[/?:]|$)))/.test(url);
 
+/** The operator's paths: its API, and gemini-balance's key routes under the client prefixes. */
+const isOperatorPath = (url: string) => url.startsWith('/api/') || isSeedOperatorPath(url);
+
 /** The error body clients of the API at `url` read: operator API, OpenAI's, or Gemini's (the default). */
 function errorBodyFor(url: string | undefined, status: number, message: string): object {
-  if (url?.startsWith('/api/')) return { error: { code: status, message } };
+  if (url !== undefined && isOperatorPath(url)) return { error: { code: status, message } };
   if (url !== undefined && isOpenAIPath(url)) return createOpenAIErrorBody(status, message);
   return createGeminiErrorBody(status, message);
 }
@@ -67,7 +75,7 @@ function errorBodyFor(url: string | undefined, status: number, message: string):
 // Errors Fastify raises itself (a body too large, a malformed request) and unknown routes get the
 // error shape of the API the client was calling.
 function sendError(url: string, reply: FastifyReply, status: number, message: string) {
-  if (url.startsWith('/api/')) return reply.code(status).send(errorBodyFor(url, status, message));
+  if (isOperatorPath(url)) return reply.code(status).send(errorBodyFor(url, status, message));
   if (isOpenAIPath(url)) return sendOpenAIError(reply, status, message);
   return sendGeminiError(reply, status, message);
 }
@@ -149,7 +157,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     return sendError(request.url, reply, status, message);
   });
   app.setNotFoundHandler((request, reply) => {
-    const message = `No route for ${request.method} ${request.url.split('?')[0]}.`;
+    const message = `No route for ${request.method} ${redactedPath(request.url)}.`;
     // An unknown OpenAI path is not an unknown model: `model_not_found` would send clients looking
     // for the wrong mistake.
     if (isOpenAIPath(request.url)) return sendOpenAIError(reply, 404, message, null, 'unknown_url');
@@ -159,7 +167,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoute, { pool: options.keyAdmin.pool, admin: options.operatorAuth.admin });
 
   // Images the gateway generated, by unguessable id: the URL is the permission, so browsers and
-  // chat clients can show them without a token.
+  // chat clients can show them without a token. Only raster images are served as images: this is
+  // the console's origin, and the type came from the upstream.
   app.get<{ Params: { id: string } }>('/images/:id', async (request, reply) => {
     const image = options.imageStore.get(request.params.id);
     if (!image)
@@ -167,7 +176,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
         .code(404)
         .send({ error: { code: 404, message: 'No such image (they are kept one hour).' } });
     return reply
-      .header('content-type', image.mimeType)
+      .header('content-type', servedImageType(image.mimeType).contentType)
+      .header('x-content-type-options', 'nosniff')
       .header('cache-control', 'private, max-age=3600')
       .send(image.bytes);
   });
@@ -187,9 +197,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     await operatorApi.register(proxyRoutes, options.proxies);
     if (options.metrics) await operatorApi.register(metricsRoute, options.metrics);
     operatorApi.all('/api/*', (request, reply) =>
-      sendAdminError(reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}.`),
+      sendAdminError(reply, 404, `No route for ${request.method} ${redactedPath(request.url)}.`),
     );
   });
+  await app.register(seedKeyRoutes, { ...options.seedKeys, auth: options.operatorAuth });
   // The client APIs: each request takes the version of the settings in force as it arrives.
   await app.register(async (clientApis) => {
     holdRouteOptions(clientApis, options.routeOptions);

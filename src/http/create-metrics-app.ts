@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { redactedPath } from '../core/redact-url.js';
 import { DebugRequestLog } from './debug-request-log.js';
 import { type MetricsRouteOptions, metricsRoute } from './metrics-route.js';
 
@@ -15,7 +16,7 @@ export async function createMetricsApp(
   await app.register(metricsRoute, options);
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({
-      error: { code: 404, message: `No route for ${request.method} ${request.url.split('?')[0]}.` },
+      error: { code: 404, message: `No route for ${request.method} ${redactedPath(request.url)}.` },
     }),
   );
   return app;

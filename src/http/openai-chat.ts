@@ -6,25 +6,33 @@ import { randomId } from '../core/random-id.js';
 import type { GeminiInlineData, GeminiRequest } from '../protocols/gemini/gemini-types.js';
 import { resolveModel } from '../protocols/gemini/resolve-model.js';
 import type { GenerationSurface } from '../protocols/generation-surface.js';
-import { createChatSurface } from '../protocols/openai/chat-surface.js';
+import { createChatSurface, type PublishImage } from '../protocols/openai/chat-surface.js';
 import { checkChatRequest } from '../protocols/openai/check-chat-request.js';
+import { convertChatToImageRequest } from '../protocols/openai/convert-chat-to-image-request.js';
+import {
+  convertGeminiImageRequest,
+  convertImagenRequest,
+} from '../protocols/openai/convert-media-requests.js';
 import {
   type ChatConversionOptions,
   convertToGeminiRequest,
   mediaUrlsOf,
 } from '../protocols/openai/convert-to-gemini-request.js';
+import { decodePredictAnswer } from '../protocols/openai/decode-predict-answer.js';
 import type { ChatStreamContext } from '../protocols/openai/encode-chat-chunks.js';
+import { imageChatModelOf, isImagenModel } from '../protocols/openai/image-models.js';
 import {
   convertGeminiErrorToOpenAI,
   createOpenAIErrorBody,
   OpenAIRequestError,
 } from '../protocols/openai/openai-error.js';
+import type { OpenAIChatRequest } from '../protocols/openai/openai-types.js';
 import { parseJsonObject } from '../protocols/parse-json-object.js';
 import type { RelayContext, RelayResult } from '../relay/relay-call.js';
 import { runGeneration, type StreamPolicy } from '../relay/run-generation.js';
-import type { ImageStore } from '../storage/create-image-store.js';
-import type { MediaFetcher } from '../upstream/fetch-media.js';
+import { MediaFetchError, type MediaFetcher } from '../upstream/fetch-media.js';
 import { createClientChannel } from './create-client-channel.js';
+import { type ImageLinks, linkImage } from './link-image.js';
 import type { OpenStreams } from './open-streams.js';
 import { clientIdOf, pinOf, resourcesNamedIn } from './pinned-resource-calls.js';
 
@@ -42,12 +50,15 @@ export type ChatSettings = Pick<
   | 'SAFETY_SETTINGS'
   | 'PUBLIC_URL'
   | 'FILES_USER_ISOLATION_ENABLED'
+  | 'CREATE_IMAGE_MODEL'
+  | 'FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS'
 >;
 
-export interface OpenAIDependencies {
+export interface OpenAIDependencies extends ImageLinks {
   readonly relay: RelayContext;
+  /** For images/generations and the `-chat` image model: PAID_KEY's own when set, else `relay`. */
+  readonly imageRelay: RelayContext;
   readonly settings: ChatSettings;
-  readonly imageStore: ImageStore;
   readonly mediaFetcher: MediaFetcher;
   readonly clock: Clock;
   readonly openStreams: OpenStreams;
@@ -70,6 +81,21 @@ export function sendOpenAIError(
     .code(status)
     .header('content-type', jsonType)
     .send(createOpenAIErrorBody(status, message, param, code));
+}
+
+/** The OpenAI routes' errors in OpenAI's shape: a request's own (400) with its param, ours as a bare 500. */
+export function sendOpenAIRouteError(
+  error: Error & { statusCode?: number },
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  if (error instanceof OpenAIRequestError)
+    return sendOpenAIError(reply, error.status, error.message, error.param, error.code);
+  if (error instanceof MediaFetchError)
+    return sendOpenAIError(reply, 400, `image_url: ${error.message}`, 'messages');
+  const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  return sendOpenAIError(reply, status, status >= 500 ? 'Internal gateway error.' : error.message);
 }
 
 /** A relay failure as the OpenAI client reads it: Google's status kept, Retry-After when known. */
@@ -177,6 +203,26 @@ export async function relayTranslated(
   return reply;
 }
 
+/** What the chat surface needs besides the events: ids and the time. */
+function chatContextOf(deps: OpenAIDependencies, body: OpenAIChatRequest): ChatStreamContext {
+  return {
+    id: `chatcmpl-${randomId()}`,
+    created: Math.floor(deps.clock.now() / 1000),
+    model: body.model,
+    newId: () => randomId(),
+    showSearchLink: deps.settings.SHOW_SEARCH_LINK,
+    includeUsage: body.stream_options?.include_usage === true,
+  };
+}
+
+/** Where an answer's images are linked: the bucket (UPLOAD_PROVIDER), or the gateway's own URL. */
+function imagePublisherOf(deps: OpenAIDependencies, request: FastifyRequest): PublishImage {
+  // Only an answer with images the gateway serves needs its public address.
+  let base: string | undefined;
+  const gatewayBase = () => (base ??= publicBaseUrl(request, deps.settings.PUBLIC_URL));
+  return (image) => linkImage(deps, image, gatewayBase);
+}
+
 /** POST /v1/chat/completions: OpenAI's chat API over Gemini, through the key pool. */
 export async function handleChatCompletion(
   deps: OpenAIDependencies,
@@ -185,28 +231,57 @@ export async function handleChatCompletion(
 ) {
   const { settings } = deps;
   const body = checkChatRequest(parseJsonBody(request));
+  const context = chatContextOf(deps, body);
+  const publishImage = imagePublisherOf(deps, request);
+  // As /openai/v1 reads it: a `models/` prefix names the same model.
+  if (body.model.replace(/^models\//, '') === imageChatModelOf(settings.CREATE_IMAGE_MODEL))
+    return drawChat(deps, reply, body, context, publishImage);
   const options = await conversionOptionsOf(deps, body.model, mediaUrlsOf(body));
-  const gemini = convertToGeminiRequest(body, options);
-  // Only an answer with images needs the gateway's public address.
-  let base: string | undefined;
-  const context: ChatStreamContext = {
-    id: `chatcmpl-${randomId()}`,
-    created: Math.floor(deps.clock.now() / 1000),
-    model: body.model,
-    newId: () => randomId(),
-    imageUrl: (image) => {
-      base ??= publicBaseUrl(request, settings.PUBLIC_URL);
-      return `${base}/images/${deps.imageStore.put(image.mimeType, image.data)}`;
-    },
-    showSearchLink: settings.SHOW_SEARCH_LINK,
-    includeUsage: body.stream_options?.include_usage === true,
-  };
   return relayTranslated(deps, request, reply, {
     route: 'openai chat.completions',
     model: options.choice.model,
-    gemini,
+    gemini: convertToGeminiRequest(body, options),
     stream: body.stream === true,
-    surface: createChatSurface(context),
+    surface: createChatSurface(context, { publishImage }),
     mediaParam: 'messages',
   });
+}
+
+/**
+ * The `{CREATE_IMAGE_MODEL}-chat` model: the last user message drawn by CREATE_IMAGE_MODEL (with
+ * PAID_KEY when set), answered as a chat completion whose content shows each image as Markdown,
+ * as the chat shows a Gemini model's images. Images come whole, so a stream is the whole answer
+ * behind keep-alives (FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS apart), as a fake stream sends it.
+ */
+async function drawChat(
+  deps: OpenAIDependencies,
+  reply: FastifyReply,
+  body: OpenAIChatRequest,
+  context: ChatStreamContext,
+  publishImage: PublishImage,
+) {
+  const model = deps.settings.CREATE_IMAGE_MODEL;
+  const imageRequest = convertChatToImageRequest(body);
+  const imagen = isImagenModel(model);
+  const payload = imagen ? convertImagenRequest(imageRequest) : convertGeminiImageRequest(imageRequest);
+  await runGeneration(deps.imageRelay, {
+    call: {
+      route: 'openai chat.completions',
+      model,
+      request: {
+        method: 'POST',
+        path: `/v1beta/models/${encodeURIComponent(model)}:${imagen ? 'predict' : 'generateContent'}`,
+        query: '',
+        body: Buffer.from(JSON.stringify(payload)),
+      },
+      stream: body.stream === true,
+    },
+    surface: createChatSurface(
+      context,
+      imagen ? { publishImage, decode: decodePredictAnswer } : { publishImage },
+    ),
+    channel: createClientChannel(reply, deps.openStreams),
+    policy: { fakeStreamIntervalMs: deps.settings.FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS * 1000 },
+  });
+  return reply;
 }

@@ -2,19 +2,29 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { upstreamQuery } from '../protocols/gemini/gemini-paths.js';
 import { modelNameProblem } from '../protocols/gemini/model-name-problem.js';
 import { createCompatSurface } from '../protocols/openai/compat-surface.js';
+import { imageChatModelOf } from '../protocols/openai/image-models.js';
 import { parseOpenAICompatPath } from '../protocols/openai/parse-openai-compat-path.js';
 import type { RelayContext } from '../relay/relay-call.js';
 import { runGeneration } from '../relay/run-generation.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createClientChannel } from './create-client-channel.js';
 import type { OpenStreams } from './open-streams.js';
-import { sendOpenAIError } from './openai-chat.js';
+import {
+  handleChatCompletion,
+  type OpenAIDependencies,
+  sendOpenAIError,
+  sendOpenAIRouteError,
+} from './openai-chat.js';
 import { rememberClient } from './request-client.js';
 
 const prefix = '/openai/v1/';
 
 export interface PassthroughOptions {
   readonly relay: RelayContext;
+  /** For images/generations: PAID_KEY's own when set, else `relay` (as on /v1). */
+  readonly imageRelay: RelayContext;
+  /** The `-chat` image model is the gateway's own, not Google's: its chat requests go to /v1's. */
+  readonly openai: OpenAIDependencies;
   readonly checkToken: (token: string | undefined) => TokenCheck;
   readonly openStreams: OpenStreams;
 }
@@ -50,6 +60,7 @@ export async function openaiPassthroughRoutes(
       check === 'missing' ? 'Missing API key.' : 'Incorrect API key provided (gemgate token).',
     );
   });
+  app.setErrorHandler(sendOpenAIRouteError);
 
   async function passthrough(request: FastifyRequest, reply: FastifyReply) {
     const options = optionsOf(request);
@@ -64,7 +75,9 @@ export async function openaiPassthroughRoutes(
     // The model names the pool's per-model state: capped as on every other route.
     const nameProblem = model === null ? undefined : modelNameProblem(model);
     if (nameProblem) return sendOpenAIError(reply, 400, nameProblem, 'model', 'invalid_value');
-    await runGeneration(options.relay, {
+    if (rest === 'chat/completions' && model === imageChatModelOf(options.openai.settings.CREATE_IMAGE_MODEL))
+      return handleChatCompletion(options.openai, request, reply);
+    await runGeneration(rest === 'images/generations' ? options.imageRelay : options.relay, {
       call: {
         route: `openai-compat ${rest}`,
         model,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomId } from '../core/random-id.js';
+import { OpenAIRequestError } from '../protocols/openai/openai-error.js';
 import { checkResponsesRequest } from '../protocols/openai-responses/check-responses-request.js';
 import {
   convertResponsesRequest,
@@ -7,6 +8,7 @@ import {
 } from '../protocols/openai-responses/convert-responses-request.js';
 import { responseEchoOf } from '../protocols/openai-responses/response-context.js';
 import { createResponsesSurface } from '../protocols/openai-responses/responses-surface.js';
+import { MediaFetchError } from '../upstream/fetch-media.js';
 import {
   conversionOptionsOf,
   type OpenAIDependencies,
@@ -17,10 +19,16 @@ import {
 
 const prefixes = ['/v1', '/hf/v1'];
 
+/** A media URL the gateway would not fetch, named under `input` (the OpenAI routes' handler says `messages`). */
+function refuseMedia(error: unknown): never {
+  if (error instanceof MediaFetchError) throw new OpenAIRequestError(`input: ${error.message}`, 'input');
+  throw error;
+}
+
 /** POST /v1/responses: OpenAI's Responses API over Gemini, stateless, through the key pool. */
 async function handleResponse(deps: OpenAIDependencies, request: FastifyRequest, reply: FastifyReply) {
   const body = checkResponsesRequest(parseJsonBody(request));
-  const options = await conversionOptionsOf(deps, body.model, responsesMediaUrlsOf(body));
+  const options = await conversionOptionsOf(deps, body.model, responsesMediaUrlsOf(body)).catch(refuseMedia);
   const gemini = convertResponsesRequest(body, options);
   return relayTranslated(deps, request, reply, {
     route: 'openai responses',

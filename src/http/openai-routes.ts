@@ -1,22 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Settings } from '../config/settings.js';
 import { derivedModelNames, resolveModel } from '../protocols/gemini/resolve-model.js';
-import type { AnswerProblem, WholeAnswer } from '../protocols/generation-surface.js';
+import type { SurfaceAnswer } from '../protocols/generation-surface.js';
 import { checkModelField } from '../protocols/openai/check-chat-request.js';
-import {
-  checkEmbeddingRequest,
-  checkImageRequest,
-  checkSpeechRequest,
-} from '../protocols/openai/check-media-requests.js';
+import { checkEmbeddingRequest, checkImageRequest } from '../protocols/openai/check-media-requests.js';
 import {
   convertEmbeddingRequest,
   convertEmbeddingResponse,
   convertGeminiImageRequest,
   convertImagenRequest,
-  convertSpeechRequest,
 } from '../protocols/openai/convert-media-requests.js';
-import { encodeWav, sampleRateOf } from '../protocols/openai/encode-wav.js';
-import { OpenAIRequestError } from '../protocols/openai/openai-error.js';
+import { imageChatModelOf, isImagenModel } from '../protocols/openai/image-models.js';
 import {
   type ParsedAnswer,
   parseBatchEmbedAnswer,
@@ -27,10 +21,10 @@ import {
 import { createOpenAIWholeSurface, jsonAnswer } from '../protocols/openai/whole-surface.js';
 import type { RelayCall } from '../relay/relay-call.js';
 import { runWhole } from '../relay/run-generation.js';
-import { MediaFetchError } from '../upstream/fetch-media.js';
 import { extractGeminiToken, type TokenCheck } from './client-auth.js';
 import { createClientChannel } from './create-client-channel.js';
 import { checkGeminiToken, type GeminiHandlers } from './gemini-routes.js';
+import { linkImage } from './link-image.js';
 import {
   type ChatSettings,
   handleChatCompletion,
@@ -38,11 +32,13 @@ import {
   parseJsonBody,
   publicBaseUrl,
   sendOpenAIError,
+  sendOpenAIRouteError,
 } from './openai-chat.js';
 import { openaiResponsesRoutes } from './openai-responses.js';
+import { handleSpeech, type SpeechOptions } from './openai-speech.js';
 import { rememberClient } from './request-client.js';
 
-export interface OpenAIRouteOptions extends OpenAIDependencies {
+export interface OpenAIRouteOptions extends OpenAIDependencies, SpeechOptions {
   readonly checkToken: (token: string | undefined) => TokenCheck;
   readonly settings: ChatSettings &
     Pick<Settings, 'FILTERED_MODELS' | 'CREATE_IMAGE_MODEL' | 'TTS_MODEL' | 'TTS_VOICE_NAME' | 'TTS_SPEED'>;
@@ -100,15 +96,7 @@ export async function openaiRoutes(
     );
   });
 
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    if (error instanceof OpenAIRequestError)
-      return sendOpenAIError(reply, error.status, error.message, error.param, error.code);
-    if (error instanceof MediaFetchError)
-      return sendOpenAIError(reply, 400, `image_url: ${error.message}`, 'messages');
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return sendOpenAIError(reply, status, status >= 500 ? 'Internal gateway error.' : error.message);
-  });
+  app.setErrorHandler(sendOpenAIRouteError);
 
   /**
    * One operation answered whole through the pipeline: Google's answer checked by `parse` and
@@ -119,7 +107,7 @@ export async function openaiRoutes(
     reply: FastifyReply,
     call: Omit<RelayCall, 'signal' | 'stream'>,
     parse: (body: Buffer) => ParsedAnswer<T>,
-    answer: (value: T, index: number) => WholeAnswer | AnswerProblem | undefined,
+    answer: (value: T, index: number) => SurfaceAnswer | Promise<SurfaceAnswer>,
     calls = 1,
   ): Promise<FastifyReply> {
     await runWhole(options.relay, {
@@ -151,9 +139,10 @@ export async function openaiRoutes(
         const hidden = new Set(options.settings.FILTERED_MODELS);
         const ids = listed.filter((id) => !hidden.has(id));
         const derived = derivedModelNames(modelListsOf(options.settings));
+        const drawing = imageChatModelOf(options.settings.CREATE_IMAGE_MODEL);
         return jsonAnswer({
           object: 'list',
-          data: [...ids, ...derived].map((id) => ({
+          data: [...ids, ...derived, drawing].map((id) => ({
             id,
             object: 'model',
             created: modelCreated,
@@ -179,6 +168,11 @@ export async function openaiRoutes(
       const options = optionsOf(request);
       if (prefix === '/v1' && isGeminiClient(request)) return options.gemini.getModel('v1')(request, reply);
       const id = checkModelField(request.params.model, 'model');
+      // The -chat image model is CREATE_IMAGE_MODEL's, under the name the client listed.
+      const model =
+        id === imageChatModelOf(options.settings.CREATE_IMAGE_MODEL)
+          ? options.settings.CREATE_IMAGE_MODEL
+          : resolveModel(id, modelListsOf(options.settings)).model;
       return relayed(
         options,
         reply,
@@ -187,7 +181,7 @@ export async function openaiRoutes(
           model: null,
           request: {
             method: 'GET',
-            path: `/v1beta/models/${encodeURIComponent(resolveModel(id, modelListsOf(options.settings)).model)}`,
+            path: `/v1beta/models/${encodeURIComponent(model)}`,
             query: '',
           },
         },
@@ -237,9 +231,9 @@ export async function openaiRoutes(
       const body = checkImageRequest(parseJsonBody(request));
       const model = (body.model || settings.CREATE_IMAGE_MODEL).replace(/^models\//, '');
       const asUrl = body.response_format === 'url';
-      const base = publicBaseUrl(request, settings.PUBLIC_URL);
-      const output = (mimeType: string, data: string) =>
-        asUrl ? { url: `${base}/images/${options.imageStore.put(mimeType, data)}` } : { b64_json: data };
+      const base = () => publicBaseUrl(request, settings.PUBLIC_URL);
+      const output = async (mimeType: string, data: string) =>
+        asUrl ? { url: await linkImage(options, { mimeType, data }, base) } : { b64_json: data };
       const created = Math.floor(options.clock.now() / 1000);
       const call = (method: string, payload: unknown) => ({
         route: 'openai images.generations',
@@ -251,17 +245,19 @@ export async function openaiRoutes(
           body: Buffer.from(JSON.stringify(payload)),
         },
       });
-      if (model.startsWith('imagen')) {
+      if (isImagenModel(model)) {
         return relayed(
-          options,
+          { ...options, relay: options.imageRelay },
           reply,
           call('predict', convertImagenRequest(body)),
           parsePredictAnswer,
-          (predictions) =>
+          async (predictions) =>
             jsonAnswer({
               created,
-              data: predictions.map((prediction) =>
-                output(prediction.mimeType ?? 'image/png', prediction.bytesBase64Encoded as string),
+              data: await Promise.all(
+                predictions.map((prediction) =>
+                  output(prediction.mimeType ?? 'image/png', prediction.bytesBase64Encoded as string),
+                ),
               ),
             }),
         );
@@ -270,55 +266,21 @@ export async function openaiRoutes(
       const images: { mimeType: string; data: string }[] = [];
       const calls = body.n ?? 1;
       return relayed(
-        options,
+        { ...options, relay: options.imageRelay },
         reply,
         call('generateContent', convertGeminiImageRequest(body)),
         parseGeneratedFiles,
         (files, index) => {
           images.push(...files.filter((file) => file.mimeType.startsWith('image/')));
           if (index < calls - 1) return undefined;
-          return jsonAnswer({ created, data: images.map((image) => output(image.mimeType, image.data)) });
+          return Promise.all(images.map((image) => output(image.mimeType, image.data))).then((data) =>
+            jsonAnswer({ created, data }),
+          );
         },
         calls,
       );
     });
 
-    app.post(`${prefix}/audio/speech`, async (request, reply) => {
-      const options = optionsOf(request);
-      const { settings } = options;
-      const body = checkSpeechRequest(parseJsonBody(request));
-      // OpenAI's TTS model names mean "text to speech": Gemini's TTS model (TTS_MODEL) does it.
-      const model = !body.model || /^(tts-|gpt-)/.test(body.model) ? settings.TTS_MODEL : body.model;
-      const { request: gemini, format } = convertSpeechRequest(body, {
-        voice: settings.TTS_VOICE_NAME,
-        speed: settings.TTS_SPEED,
-      });
-      return relayed(
-        options,
-        reply,
-        {
-          route: 'openai audio.speech',
-          model,
-          request: {
-            method: 'POST',
-            path: `/v1beta/models/${encodeURIComponent(model)}:generateContent`,
-            query: '',
-            body: Buffer.from(JSON.stringify(gemini)),
-          },
-        },
-        parseGeneratedFiles,
-        (files) => {
-          const audio = files.find((file) => file.mimeType.startsWith('audio/'));
-          if (!audio) return { problem: 'no audio' };
-          const pcm = Buffer.from(audio.data, 'base64');
-          if (format === 'pcm') return { status: 200, contentType: 'audio/pcm', body: pcm };
-          return {
-            status: 200,
-            contentType: 'audio/wav',
-            body: encodeWav(pcm, sampleRateOf(audio.mimeType)),
-          };
-        },
-      );
-    });
+    app.post(`${prefix}/audio/speech`, (request, reply) => handleSpeech(optionsOf(request), request, reply));
   }
 }

@@ -58,13 +58,28 @@ export function sessionCookie(request: FastifyRequest, value: string, maxAgeSeco
   return `${sessionCookieName}=${value}; Path=${cookiePath}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${secure}`;
 }
 
-/** A request's credential: the admin token as a Bearer (which alone decides when sent), or a live session. */
+/**
+ * The token an `Authorization` header carries: a Bearer's, or with `bare` (gemini-balance's scripts
+ * send `Authorization: <AUTH_TOKEN>` to its key list) the whole header when it names no Bearer.
+ */
+function authorizationToken(authorization: string | string[] | undefined, bare: boolean): string | undefined {
+  const bearer = extractBearer(authorization);
+  if (bearer !== undefined || !bare || typeof authorization !== 'string') return bearer;
+  return authorization.trim() || undefined;
+}
+
+/**
+ * A request's credential: the admin token as a Bearer (which alone decides when sent), or a live
+ * session. With `bareToken`, a bare `Authorization: AUTH_TOKEN` counts as the Bearer would.
+ */
 export async function authenticate(
   auth: OperatorAuth,
   request: FastifyRequest,
+  { bareToken = false }: { readonly bareToken?: boolean } = {},
 ): Promise<OperatorCredential | undefined> {
-  const bearer = extractBearer(request.headers.authorization);
-  if (bearer !== undefined) return isAdminToken(auth.admin, bearer) ? { kind: 'token' } : undefined;
+  const token = authorizationToken(request.headers.authorization, bareToken);
+  // Compared by digest (isAdminToken): as long for any guess, whatever part of it is right.
+  if (token !== undefined) return isAdminToken(auth.admin, token) ? { kind: 'token' } : undefined;
   const value = readCookie(request.headers.cookie, sessionCookieName);
   if (value === undefined) return undefined;
   const session = await auth.sessions.find(sessionIdHash(value), auth.clock.now());
@@ -93,16 +108,21 @@ export function credentialOf(request: FastifyRequest): OperatorCredential | unde
 }
 
 /**
- * Guards every route registered in `app` but sign-in and the session check: the admin token as a Bearer, or a session
- * cookie; anything else is 401, whatever it carries (a client token included). A change made
+ * Guards every route registered in `app` but sign-in and the session check: the admin token as a Bearer (or, with
+ * `bareToken`, as the whole Authorization header), or a session cookie; anything else is 401,
+ * whatever it carries (a client token included). A change made
  * through a session must come from the console's own origin (a page elsewhere could otherwise post
  * a form with the operator's cookie); a Bearer token is never sent by a browser on its own.
  */
-export function guardOperatorApi(app: FastifyInstance, auth: OperatorAuth): void {
+export function guardOperatorApi(
+  app: FastifyInstance,
+  auth: OperatorAuth,
+  options: { readonly bareToken?: boolean } = {},
+): void {
   app.addHook('onRequest', async (request, reply) => {
     const url = request.routeOptions.url;
     if (url === signInPath || url === sessionPath) return;
-    const credential = await authenticate(auth, request);
+    const credential = await authenticate(auth, request, options);
     if (!credential) {
       return sendAdminError(
         reply,

@@ -4,8 +4,10 @@ import type { AdminToken } from '../core/admin-token.js';
 import type { Clock } from '../core/clock.js';
 import type { LeasedVersions } from '../core/leased-versions.js';
 import type { PinnedResourceStore } from '../core/pinned-resource-store.js';
+import type { SpeechEncoder } from '../media/create-speech-encoder.js';
 import type { RelayContext } from '../relay/relay-call.js';
 import type { ImageStore } from '../storage/create-image-store.js';
+import type { ImageUploader } from '../upstream/create-image-uploader.js';
 import type { MediaFetcher } from '../upstream/fetch-media.js';
 import { createTokenChecker } from './client-auth.js';
 import { createGeminiHandlers, type GeminiHandlers, type GeminiRouteOptions } from './gemini-routes.js';
@@ -23,6 +25,8 @@ export interface RouteStatics {
   readonly openStreams: OpenStreams;
   /** Files and cached contents, and the key each lives with (the shared database). */
   readonly pins: PinnedResourceStore;
+  /** ffmpeg for audio/speech (FFMPEG_PATH, read at start). */
+  readonly speechEncoder: SpeechEncoder;
 }
 
 /** The client routes' options for one version of the settings, derived once per version. */
@@ -33,12 +37,20 @@ export interface RouteOptions {
   readonly passthrough: PassthroughOptions;
 }
 
+/** The relays of one version: the pool's, and the one of images (PAID_KEY's when set). */
+export interface RouteRelays {
+  readonly relay: RelayContext;
+  readonly imageRelay: RelayContext;
+}
+
 /** The settings' view for the routes: small option objects, so each request only picks them up. */
 export function deriveRouteOptions(
   settings: Settings,
-  relay: RelayContext,
+  { relay, imageRelay }: RouteRelays,
   mediaFetcher: MediaFetcher,
   statics: RouteStatics,
+  /** The bucket generated images are uploaded to (UPLOAD_PROVIDER s3, aliyun_oss); none for local. */
+  imageUploader?: ImageUploader,
 ): RouteOptions {
   const { admin, clock, openStreams } = statics;
   const checkToken = createTokenChecker(settings.ALLOWED_TOKENS, settings.AUTH_TOKEN, admin);
@@ -64,22 +76,26 @@ export function deriveRouteOptions(
     filesIsolated: settings.FILES_USER_ISOLATION_ENABLED,
   };
   const geminiHandlers = createGeminiHandlers(gemini);
+  const openai: OpenAIRouteOptions = {
+    relay,
+    imageRelay,
+    settings,
+    imageStore: statics.imageStore,
+    ...(imageUploader ? { imageUploader } : {}),
+    mediaFetcher,
+    clock,
+    openStreams,
+    policy,
+    checkToken,
+    gemini: geminiHandlers,
+    pins: statics.pins,
+    speechEncoder: statics.speechEncoder,
+  };
   return {
     gemini,
     geminiHandlers,
-    passthrough: { relay, checkToken, openStreams },
-    openai: {
-      relay,
-      settings,
-      imageStore: statics.imageStore,
-      mediaFetcher,
-      clock,
-      openStreams,
-      policy,
-      checkToken,
-      gemini: geminiHandlers,
-      pins: statics.pins,
-    },
+    passthrough: { relay, imageRelay, checkToken, openStreams, openai },
+    openai,
   };
 }
 

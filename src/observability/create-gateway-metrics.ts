@@ -108,6 +108,13 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
     labelNames: ['reason'],
     registers,
   });
+  // No label: a proxy's host and port are the operator's, and METRICS_PORT serves without auth.
+  // The log line of each rest names the proxy.
+  const proxyRests = new Counter({
+    name: 'gemgate_proxy_rests_total',
+    help: "Outbound proxies put to rest because Google rate-limited several keys through one proxy at once (its address's limit, not the keys').",
+    registers,
+  });
   const durations = new Histogram({
     name: 'gemgate_upstream_duration_seconds',
     help: 'Calls to Google from sending to the last byte of the answer (a stream: its end), by model and whether a stream was asked for.',
@@ -201,6 +208,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions): GatewayMet
     },
     poolExhausted(reason) {
       exhaustedChildren.get(reason).inc();
+    },
+    proxyRested() {
+      proxyRests.inc();
     },
     requested(route, model, status, trace) {
       requestChildren.get(surfaceOf(route), models.of(model), status).inc();

@@ -1,12 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
-
-/**
- * Drops the values of the query parameters that may hold a secret: a client's `key`, and the key
- * list's search `q`, where an operator may paste a whole key to find it.
- */
-export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:key|q)=)[^&#]*/gi, '$1[redacted]');
-}
+import { redactUrl } from '../core/redact-url.js';
 
 const secretHeaders = ['x-goog-api-key', 'authorization', 'x-api-key', 'cookie'];
 

@@ -41,7 +41,14 @@ export type GenerationEvent =
       readonly signature?: string;
     }
   /** Inline media the model produced (an image, audio), base64. */
-  | { readonly type: 'file'; readonly candidate: number; readonly mimeType: string; readonly data: string }
+  | {
+      readonly type: 'file';
+      readonly candidate: number;
+      readonly mimeType: string;
+      readonly data: string;
+      /** Where the gateway published it, for a surface that links to it rather than inlining it. */
+      readonly url?: string;
+    }
   | { readonly type: 'code'; readonly candidate: number; readonly language: string; readonly code: string }
   | {
       readonly type: 'code-result';

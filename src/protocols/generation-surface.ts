@@ -82,6 +82,9 @@ export interface AnswerProblem {
   readonly problem: string;
 }
 
+/** What a whole surface makes of an upstream answer (see WholeSurface.answer). */
+export type SurfaceAnswer = WholeAnswer | AnswerProblem | undefined;
+
 /** A surface whose answers are sent whole. */
 export interface WholeSurface {
   /** The client's answer to a failure before anything was sent. */
@@ -89,7 +92,8 @@ export interface WholeSurface {
   /**
    * The client's answer to a complete upstream answer, or what is wrong with that answer. A request
    * made of several calls (`Generation.calls`) gets each answer in turn, `index` counting from 0,
-   * and returns undefined until the last.
+   * and returns undefined until the last. A promise when the answer needs work first (images
+   * published, to be linked to).
    */
   answer(
     status: number,
@@ -97,7 +101,7 @@ export interface WholeSurface {
     body: Buffer,
     index: number,
     served: ServedBy,
-  ): WholeAnswer | AnswerProblem | undefined;
+  ): SurfaceAnswer | Promise<SurfaceAnswer>;
 }
 
 /** A surface that can also stream. */
@@ -111,6 +115,11 @@ export interface GenerationSurface extends WholeSurface {
   readonly upstreamStreamType: string;
   /** The whole answer as one chunk, for a fake stream; or what is wrong with it. */
   wholeChunk(body: Buffer): DecodedChunk | AnswerProblem;
+  /**
+   * The work a chunk needs before it is said (the images it carries published), done as it comes
+   * while the stream waits; undefined for a chunk that needs none, which is said at once.
+   */
+  prepare?(chunk: DecodedChunk): Promise<DecodedChunk> | undefined;
   encoder(): StreamEncoder;
   /** The stream's content type. */
   readonly streamContentType: string;

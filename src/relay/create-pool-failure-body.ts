@@ -3,8 +3,11 @@ import type { Selection } from '../keypool/key-pool.js';
 import { createGeminiErrorBody, type GeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 
 export interface PoolFailure {
-  /** Why no key could serve. */
-  readonly reason: Extract<Selection, { kind: 'none' }>['reason'];
+  /**
+   * Why no key could serve: the pool's reason, or `proxies-resting` when every outbound proxy rests
+   * after Google rate-limited its address.
+   */
+  readonly reason: Extract<Selection, { kind: 'none' }>['reason'] | 'proxies-resting';
   /** The model asked for; null for calls that spend no model quota. */
   readonly model: string | null;
   /** How long until a key may serve the model again, when the pool knows. */
@@ -67,6 +70,25 @@ export function createPoolFailureBody(failure: PoolFailure): { status: number; b
         429,
         `No ${words.key} of this gateway can serve ${model}: every key is switched off.${retry}`,
         retryInfo,
+      );
+    case 'proxies-resting':
+      // The proxies' addresses are the operator's to know: the client hears only what happened.
+      return error(
+        429,
+        `Google is rate-limiting the addresses this gateway calls it from (its outbound proxies), whichever API key is used.${retry}`,
+        [
+          {
+            '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+            violations: [
+              {
+                quotaMetric: 'gemgate/outbound_proxy_requests',
+                quotaId: 'GatewayOutboundProxyPerMinute',
+                quotaDimensions: { model },
+              },
+            ],
+          },
+          ...retryInfo,
+        ],
       );
     case 'resting': {
       const perDay = (failure.retryAfterMs ?? 0) > dayLikeRestMs;

@@ -13,7 +13,7 @@ import {
   type Outcome,
   ok,
 } from '../keypool/classify-outcome.js';
-import type { KeyPool, PoolKey, Selection } from '../keypool/key-pool.js';
+import type { KeyPool, PoolKey } from '../keypool/key-pool.js';
 import type { KeyError } from '../keypool/key-state.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import {
@@ -27,8 +27,9 @@ import {
   type UpstreamStream,
 } from '../upstream/gemini-client.js';
 import { parseGeminiError } from '../upstream/parse-gemini-error.js';
+import type { ProxyRest, ProxyRests } from '../upstream/proxy-rests.js';
 import type { ProbeVerdict } from './create-key-prober.js';
-import { createPoolFailureBody, retryAfterSecondsOf } from './create-pool-failure-body.js';
+import { createPoolFailureBody, type PoolFailure, retryAfterSecondsOf } from './create-pool-failure-body.js';
 import { sleep } from './sleep.js';
 
 export interface RelayContext {
@@ -54,6 +55,20 @@ export interface RelayContext {
   readonly maxWaitMs: number;
   /** A debug log line per call as it goes on the wire (key id and model), when LOG_LEVEL is debug. */
   readonly debug?: (fields: Record<string, unknown>, message: string) => void;
+  /** With PROXIES: the proxies' rests after rate limits of their address. Absent without PROXIES. */
+  readonly proxies?: ProxyRestPolicy;
+}
+
+/** How 429s that came through outbound proxies are weighed, and what a proxy's rest does. */
+export interface ProxyRestPolicy {
+  /** Shared by every version of the settings: a rest outlives a change of TIME_OUT. */
+  readonly rests: ProxyRests;
+  /** The labels of PROXIES in force: while every one rests, no call is sent. */
+  readonly labels: readonly string[];
+  /** PROXY_RATE_LIMIT_KEYS: distinct keys limited through one proxy at once that rest it; 0: never. */
+  readonly keys: number;
+  /** A proxy began to rest (a log line and a metric). */
+  onRest(rest: ProxyRest): void;
 }
 
 export interface RelayCall {
@@ -193,6 +208,20 @@ export async function relayCall(context: RelayContext, call: RelayCall): Promise
       const pauseMs = context.troubleBackoffMs * 2 ** (troubleRetries - 1) * (0.5 + context.random());
       if (!(await sleep(pauseMs, call.signal))) return { kind: 'aborted', attempts: attempt };
     }
+    // Every proxy rests: a call now would meet the same limit of its address. The request waits as
+    // for a resting key, or hears when the first proxy is back; no key is chosen, and none blamed.
+    const proxiesBackAtMs = context.proxies?.rests.allRestingUntil(context.proxies.labels);
+    if (proxiesBackAtMs !== undefined) {
+      const waitMs = proxiesBackAtMs - context.clock.now();
+      if (waitMs <= startedMs + context.maxWaitMs - context.clock.now() && waits < maxWaits) {
+        waits += 1;
+        if (!(await sleep(Math.max(waitMs, 1), call.signal))) return { kind: 'aborted', attempts: attempt };
+        // The keys tried before were limited by the proxies' addresses, not by their quotas.
+        tried.clear();
+        continue;
+      }
+      return noKeyFailure(context, call, { reason: 'proxies-resting', retryAtMs: proxiesBackAtMs }, attempt);
+    }
     const pin =
       call.pinKeyId === undefined
         ? { kind: call.keyKind ?? defaultKeyKind }
@@ -261,7 +290,7 @@ export async function relayCall(context: RelayContext, call: RelayCall): Promise
     if (result.outcome.kind === 'upstream-trouble') pauseDue = true;
     last = result;
   }
-  return last ? last.failure : noKeyFailure(context, call, { kind: 'none', reason: 'empty' }, attempt);
+  return last ? last.failure : noKeyFailure(context, call, { reason: 'empty' }, attempt);
 }
 
 async function attemptOnce(
@@ -364,8 +393,39 @@ async function attemptOnce(
       return { kind: 'retry', failure, outcome, suspect: { key, outcome, error: keyError } };
     case undefined:
       context.pool.report(key, scope, outcome, keyError);
+      if (answer.via !== undefined && context.proxies)
+        weighProxyLimit(context, context.proxies, answer.via, key, scope, outcome);
       recordFailure(context, call, key, status, keyError.type, error.message, began);
       return outcome.retry ? { kind: 'retry', failure, outcome } : final(failure);
+  }
+}
+
+/**
+ * A rate limit met through an outbound proxy. When it shows the proxy's address limited (several
+ * keys at once, ProxyRests), the proxy rests, and the rests its 429s gave keys are cleared through
+ * the pool, which tells the other instances (rest-cleared). A daily quota is a project's by
+ * Google's own account, and is never excused.
+ */
+function weighProxyLimit(
+  context: RelayContext,
+  proxies: ProxyRestPolicy,
+  via: string,
+  key: PoolKey,
+  scope: string,
+  outcome: Outcome,
+): void {
+  if (outcome.kind !== 'cool' || (outcome.reason !== 'minute' && outcome.reason !== 'unknown')) return;
+  const retryAt =
+    outcome.reason === 'minute' ? { retryAtMs: context.clock.now() + outcome.retryAfterMs } : {};
+  const verdict = proxies.rests.rateLimited(
+    { proxy: via, keyId: key.id, model: scope, ...retryAt },
+    proxies.keys,
+  );
+  if (verdict.started) proxies.onRest(verdict.started);
+  for (const { keyId, model } of verdict.excused) {
+    // Only a rest a 429 gave: one the key earned otherwise meanwhile (a daily quota) stands.
+    const reason = context.pool.stateOf(keyId)?.models[model]?.coolReason;
+    if (reason === 'minute' || reason === 'unknown') context.pool.clearRest([keyId], model);
   }
 }
 
@@ -437,7 +497,7 @@ export function recordInterruption(
 function noKeyFailure(
   context: RelayContext,
   call: RelayCall,
-  selection: Extract<Selection, { kind: 'none' }>,
+  selection: { readonly reason: PoolFailure['reason']; readonly retryAtMs?: number },
   attempts: number,
 ): RelayFailure {
   const retryAfterMs =
@@ -450,8 +510,9 @@ function noKeyFailure(
     ...(call.keyKind === undefined ? {} : { keyKind: call.keyKind }),
   });
   const message = body.error.message;
+  const errorClass = selection.reason === 'proxies-resting' ? proxiesResting : noUsableKey;
   context.metrics.poolExhausted(selection.reason);
-  recordFailure(context, call, undefined, status, noUsableKey, message);
+  recordFailure(context, call, undefined, status, errorClass, message);
   const seconds = retryAfterMs === undefined ? undefined : retryAfterSecondsOf(retryAfterMs);
   return {
     kind: 'failed',
@@ -463,13 +524,14 @@ function noKeyFailure(
       quotaIds: [],
       ...(seconds === undefined ? {} : { retryDelayMs: seconds * 1000 }),
     },
-    errorClass: noUsableKey,
+    errorClass,
     attempts,
     ...(seconds === undefined ? {} : { retryAfterSeconds: seconds }),
   };
 }
 
 const noUsableKey = 'no-usable-key';
+const proxiesResting = 'proxies-resting';
 
 /**
  * Records an upstream call's end in the request's trace and the metrics; `began` is when the call

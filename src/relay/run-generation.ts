@@ -1,13 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AttemptRecord } from '../core/attempt-trace.js';
+import type { Cancellation } from '../core/cancellation.js';
 import { createSecretScrubber, type SecretScrubber } from '../core/redact-secrets.js';
 import { createGeminiErrorBody } from '../protocols/gemini/gemini-error.js';
 import type { DecodedChunk, GenerationUsage } from '../protocols/generation-event.js';
 import {
-  type AnswerProblem,
   type GenerationSurface,
   type StreamEncoder,
   type StreamError,
+  type SurfaceAnswer,
   usageIn,
   type WholeAnswer,
   type WholeSurface,
@@ -53,6 +54,12 @@ export interface WholeGeneration {
    * hears it, so that the client's next request finds it. A failure to keep it answers 503.
    */
   readonly record?: (answer: Extract<RelayResult, { kind: 'complete' }>) => Promise<void>;
+  /**
+   * Makes the surface's answer into the one the client gets where that takes I/O of its own
+   * (speech encoded by ffmpeg, a child process): the surface stays a pure translator. A failure is
+   * answered by what it returns; `signal` cancels when the client goes away.
+   */
+  readonly finish?: (answer: WholeAnswer, signal: Cancellation) => Promise<WholeAnswer>;
 }
 
 /** A request of the pipeline: what to relay, and whether the client asked for a stream. */
@@ -211,18 +218,43 @@ export async function runWhole(relay: RelayContext, generation: WholeGeneration)
       total.rest.cancel();
       throw new Error('A call that asked for a whole answer was answered with a stream.');
     }
-    const answer = answerOf(run, total, index);
+    const answer = await answerOf(run, total, index);
     if (answer === undefined) continue;
     if ('problem' in answer) {
       answeredWithoutContent(run, malformedAnswerFailure(run.relay, run.call, total, answer.problem));
       return;
     }
     if (generation.record && total.status < 300 && !(await recorded(run, generation.record, total))) return;
-    sendWhole(run.channel, answer);
-    run.log(total, answer.status, answer.status < 400 ? null : classOfStatus(answer.status), answer.usage);
+    const final = generation.finish ? await finished(run, generation.finish, answer, total) : answer;
+    if (final === undefined) return;
+    sendWhole(run.channel, final);
+    run.log(total, final.status, final.status < 400 ? null : classOfStatus(final.status), final.usage);
     return;
   }
   throw new Error('The surface gave no answer after the last call.');
+}
+
+/**
+ * The answer `finish` made of the surface's; a fault of its own is a 500 in the client's shape.
+ * Undefined when the client left meanwhile: nothing is sent, and the request is logged as closed.
+ */
+async function finished(
+  run: Run<WholeSurface>,
+  finish: NonNullable<WholeGeneration['finish']>,
+  answer: WholeAnswer,
+  result: Extract<RelayResult, { kind: 'complete' }>,
+): Promise<WholeAnswer | undefined> {
+  let final: WholeAnswer;
+  try {
+    final = await finish(answer, run.channel.signal);
+  } catch (error) {
+    run.channel.reportFault(error, 'could not finish an answer');
+    final = gatewayFaultAnswer(run, 'The gateway could not encode the answer.');
+  }
+  if (!run.channel.signal.aborted) return final;
+  run.channel.abandon();
+  run.log(result, 499, clientClosed);
+  return undefined;
 }
 
 /** Keeps what the answer tells; false when it could not, and the client was answered 503. */
@@ -245,22 +277,26 @@ async function recorded(
 }
 
 /** The surface's answer; a fault of its own becomes a 500 in the client's shape, not a crash. */
-function answerOf(
+async function answerOf(
   run: Run<WholeSurface>,
   result: Extract<RelayResult, { kind: 'complete' }>,
   index: number,
-): WholeAnswer | AnswerProblem | undefined {
+): Promise<SurfaceAnswer> {
   try {
-    return run.surface.answer(result.status, result.contentType, result.body, index, {
+    return await run.surface.answer(result.status, result.contentType, result.body, index, {
       headers: result.headers,
       keyId: result.key.id,
     });
   } catch (error) {
     run.channel.reportFault(error, 'could not encode an answer');
-    const message = 'The gateway could not encode the answer.';
-    const body = createGeminiErrorBody(500, message);
-    return run.surface.failure({ status: 500, body: JSON.stringify(body), error: { message, quotaIds: [] } });
+    return gatewayFaultAnswer(run, 'The gateway could not encode the answer.');
   }
+}
+
+/** A 500 of the gateway's own, in the client's shape. */
+function gatewayFaultAnswer(run: Run<WholeSurface>, message: string): WholeAnswer {
+  const body = JSON.stringify(createGeminiErrorBody(500, message));
+  return run.surface.failure({ status: 500, body, error: { message, quotaIds: [] } });
 }
 
 /** The upstream call for a whole answer in place of a stream: generateContent, no `alt=sse`. */
@@ -380,6 +416,29 @@ async function runStream(run: Run, policy: StreamPolicy): Promise<void> {
   });
 }
 
+/**
+ * The chunks once the surface has prepared those that need it (publishing their images); undefined
+ * when none does, the usual case, so that they are said at once.
+ */
+function preparedChunks(
+  surface: GenerationSurface,
+  chunks: readonly DecodedChunk[],
+): Promise<DecodedChunk[]> | undefined {
+  if (!surface.prepare) return undefined;
+  let preparing: (Promise<DecodedChunk> | undefined)[] | undefined;
+  for (const [index, chunk] of chunks.entries()) {
+    const prepared = surface.prepare(chunk);
+    if (!prepared) continue;
+    preparing ??= [];
+    preparing[index] = prepared;
+  }
+  if (!preparing) return undefined;
+  const all = Promise.all(chunks.map((chunk, index) => preparing[index] ?? chunk));
+  // Awaited in turn, perhaps after earlier chunks' pacing: handled now, so a failure waits for it.
+  all.catch(() => undefined);
+  return all;
+}
+
 interface Pump {
   /** Lets the pump pause, resume and cancel the upstream call. */
   attach(upstream: StreamResult['rest']): void;
@@ -397,7 +456,8 @@ interface Pump {
 
 /**
  * Sends chunks to the client in order, with backpressure. Unpaced chunks are written as they come;
- * with the optimizer on, a chunk's text goes out in pieces with pauses, and the upstream waits.
+ * with the optimizer on, a chunk's text goes out in pieces with pauses, and the upstream waits; so it
+ * does while a chunk is prepared (surface.prepare), which starts as the chunk arrives.
  * An error event, an upstream that broke, or a fault of the surface's own ends the stream with the
  * in-band error and an abnormal end; the client's leaving stops the upstream call. Logs once.
  */
@@ -537,18 +597,22 @@ function createPump(
     push(chunks, raw) {
       if (ended || chunks.length === 0) return;
       for (const chunk of chunks) usage = usageIn(chunk.events) ?? usage;
-      if (!optimizer && !queue) {
-        try {
+      let prepared: Promise<DecodedChunk[]> | undefined;
+      try {
+        prepared = preparedChunks(run.surface, chunks);
+        if (!optimizer && !queue && !prepared) {
           say(chunks, encoder.passesRaw ? raw : undefined);
-        } catch (error) {
-          fault(error);
+          return;
         }
+      } catch (error) {
+        fault(error);
         return;
       }
-      // Paced output: the upstream waits while the pieces go out, in order.
+      // Paced or prepared output: the upstream waits while the pieces go out, in order.
       upstream?.pause();
       queue = (queue ?? Promise.resolve())
-        .then(() => sayPaced(chunks))
+        .then(() => prepared ?? chunks)
+        .then((ready) => sayPaced(ready))
         .then(() => {
           if (!ended) upstream?.resume();
         })

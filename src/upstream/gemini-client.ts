@@ -7,11 +7,13 @@ import { createAiStudioEndpoint } from './endpoints/ai-studio.js';
 import type { Endpoint, UpstreamKey, UpstreamRequest } from './endpoints/endpoint.js';
 import { createVertexExpressEndpoint } from './endpoints/vertex-express.js';
 import {
+  avoidRestingProxy,
   chooseProxyIndex,
   createProxyConnector,
   type OutboundProxy,
   type ProxyConnector,
 } from './outbound-proxy.js';
+import type { ProxyRests } from './proxy-rests.js';
 import { pickResponseHeaders, type UpstreamHeaders } from './response-headers.js';
 
 export type { UpstreamKey, UpstreamRequest } from './endpoints/endpoint.js';
@@ -40,6 +42,8 @@ export type UpstreamAnswer =
       /** The whitelisted headers only (`forwardedResponseHeaders`), scrubbed of the key. */
       readonly headers: UpstreamHeaders;
       readonly body: Buffer;
+      /** The outbound proxy the call went through (its label); absent for a call straight to Google. */
+      readonly via?: string;
     }
   | {
       readonly kind: 'stream';
@@ -48,6 +52,8 @@ export type UpstreamAnswer =
       readonly headers: UpstreamHeaders;
       readonly first: Buffer;
       readonly rest: UpstreamStream;
+      /** As for a complete answer. */
+      readonly via?: string;
     };
 
 export interface GeminiClient {
@@ -100,6 +106,8 @@ export interface GeminiClientOptions {
   readonly proxyPerKey?: boolean;
   /** For the choice at random; Math.random when absent. */
   readonly random?: () => number;
+  /** Proxies resting after an address-wide rate limit: calls go around them while they rest. */
+  readonly proxyRests?: Pick<ProxyRests, 'restingUntil'>;
 }
 
 /** A call not sent because its key stopped serving between choice and send. */
@@ -185,6 +193,8 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
     private readonly resolve: (answer: UpstreamAnswer) => void,
     private readonly reject: (error: Error) => void,
     private readonly timeouts: UpstreamTimeouts,
+    /** The label of the proxy the call goes through, for the answer's `via`. */
+    private readonly via: string | undefined,
   ) {
     if (stream) this.phase = 'first-byte';
     this.arm();
@@ -233,6 +243,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
         headers: this.headers,
         first: chunk,
         rest: this,
+        via: this.via,
       });
     } else {
       // Arrived before the consumer attached its sink: hold it, and hold the socket too.
@@ -252,6 +263,7 @@ class Exchange implements Dispatcher.DispatchHandler, UpstreamStream {
         statusCode: this.statusCode,
         headers: this.headers,
         body: this.body(),
+        via: this.via,
       });
   }
 
@@ -407,25 +419,36 @@ export function createGeminiClient(options: GeminiClientOptions): GeminiClient {
   const endpointFor = (key: UpstreamKey): Endpoint => endpoints[key.kind ?? defaultKeyKind];
   const perKey = options.proxyPerKey ?? true;
   const random = options.random ?? Math.random;
+  const labels = connectors.map((connector) => connector.proxy.label);
+  const rests = options.proxyRests;
+  const restingUntil = (index: number) => rests?.restingUntil(labels[index] as string);
   // The one place a key's calls choose their way out: its endpoint's pool, or, with PROXIES, the
-  // pool of the proxy its id hashes to (or one at random per call).
+  // pool of the proxy its id hashes to (or one at random per call), or the next one while that rests.
   const dispatcherFor: (key: UpstreamKey) => Dispatcher =
     connectors.length === 0
       ? (key) => pools[key.kind ?? defaultKeyKind]
       : (key) => {
           const through = proxyPools[key.kind ?? defaultKeyKind];
-          return through[chooseProxyIndex(key.id, through.length, perKey, random)] as Pool;
+          const index = chooseProxyIndex(key.id, through.length, perKey, random);
+          return through[avoidRestingProxy(index, through.length, restingUntil, perKey, random)] as Pool;
         };
+  // Which proxy a pool's calls go through, so an answer says (for a 429 the proxy may owe).
+  const viaOf = new Map<Dispatcher, string>(
+    Object.values(proxyPools).flatMap((through) =>
+      through.map((pool, index) => [pool, labels[index] as string]),
+    ),
+  );
 
   return {
     send(request, key, stream, signal, stillUsable) {
       // The address is the dispatch options: one object per call, and the headers object in it.
       const address = endpointFor(key).address(request, key);
       const dispatcher = dispatcherFor(key);
+      const via = connectors.length === 0 ? undefined : viaOf.get(dispatcher);
       return new Promise((resolve, reject) => {
         dispatcher.dispatch(
           address,
-          new Exchange(key.secret, stream, signal, stillUsable, resolve, reject, timeouts),
+          new Exchange(key.secret, stream, signal, stillUsable, resolve, reject, timeouts, via),
         );
       });
     },

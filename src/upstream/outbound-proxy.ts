@@ -177,3 +177,37 @@ export function chooseProxyIndex(
   }
   return (hash >>> 0) % count;
 }
+
+/**
+ * The proxy a call takes when the one chosen for it (`index`) may be resting (`restingUntil`
+ * gives when a proxy's rest ends, undefined when it serves). By key, the next proxy in order that
+ * serves: a key's detour is stable, and it returns to its own proxy when the rest ends. At random,
+ * any proxy that serves. When every proxy rests, the one back first: never straight to Google,
+ * since the proxies are there to hide the gateway's address.
+ */
+export function avoidRestingProxy(
+  index: number,
+  count: number,
+  restingUntil: (index: number) => number | undefined,
+  perKey: boolean,
+  random: () => number,
+): number {
+  let until = restingUntil(index);
+  if (until === undefined) return index;
+  let first = index;
+  let firstUntil = until;
+  const serving: number[] = [];
+  for (let step = 1; step < count; step += 1) {
+    const next = (index + step) % count;
+    until = restingUntil(next);
+    if (until === undefined) {
+      if (perKey) return next;
+      serving.push(next);
+    } else if (until < firstUntil) {
+      first = next;
+      firstUntil = until;
+    }
+  }
+  if (serving.length === 0) return first;
+  return serving[Math.floor(random() * serving.length) % serving.length] as number;
+}

@@ -410,7 +410,7 @@ const openAIEndpoints: readonly OpenAIEndpoint[] = [
       { path: ['speed'], kinds: ['number'] },
       { path: ['instructions'], kinds: ['string'] },
     ],
-    enums: [{ path: ['response_format'], allowed: ['wav', 'pcm'] }],
+    enums: [{ path: ['response_format'], allowed: ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] }],
     deepAt: ['input'],
   },
 ];

@@ -4,6 +4,8 @@ import {
   type IncomingHttpHeaders,
 } from 'node:http';
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
+import { createKeyIdentity } from '../../src/core/key-identity.js';
+import { chooseProxyIndex } from '../../src/upstream/outbound-proxy.js';
 
 /**
  * Real outbound proxies for tests: an HTTP proxy (CONNECT tunnels and absolute-URI forwarding) and
@@ -33,6 +35,11 @@ export interface TestProxyOptions {
   /** Credentials the proxy requires; without them, or with others, it refuses (407, SOCKS auth failure). */
   readonly user?: string;
   readonly password?: string;
+  /**
+   * `host:port` every CONNECT tunnel goes to, whatever it asks for (HTTP proxy): the test's stand-in
+   * for Google as seen from this proxy's address, which may answer otherwise than from another's.
+   */
+  readonly tunnelTo?: string;
 }
 
 const keyPattern = /x-goog-api-key: *([^\r\n]+)/gi;
@@ -96,8 +103,12 @@ export async function startHttpProxy(options: TestProxyOptions = {}): Promise<Te
       );
       return;
     }
-    const colon = target.lastIndexOf(':');
-    const upstream = connect(Number(target.slice(colon + 1)), target.slice(0, colon).replace(/^\[|\]$/g, ''));
+    const destination = options.tunnelTo ?? target;
+    const colon = destination.lastIndexOf(':');
+    const upstream = connect(
+      Number(destination.slice(colon + 1)),
+      destination.slice(0, colon).replace(/^\[|\]$/g, ''),
+    );
     upstream.once('connect', () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length > 0) upstream.write(head);
@@ -255,4 +266,14 @@ export async function closedPort(): Promise<number> {
   const port = await listen(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** `count` keys the fake treats as healthy whose ids hash to proxy `index` of `of`. */
+export function keysFor(index: number, count: number, of: number, tag: string): string[] {
+  const keys: string[] = [];
+  for (let n = 0; keys.length < count; n += 1) {
+    const key = `ok-proxied-${tag}-key-${n}-0123456789`;
+    if (chooseProxyIndex(createKeyIdentity(key).id, of, true, Math.random) === index) keys.push(key);
+  }
+  return keys;
 }

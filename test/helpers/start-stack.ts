@@ -73,7 +73,7 @@ export async function startStack(
     maxRecordedAnswerBytes,
   );
   // Keys removed at run time are gone from the pool by the end, so the pool is read at both ends.
-  const held = new Set([...parsed.API_KEYS, ...gateway.pool.secrets()]);
+  const held = new Set([...parsed.API_KEYS, parsed.PAID_KEY, ...gateway.pool.secrets()]);
   const adminToken = parsed.AUTH_TOKEN || gateway.generatedAuthToken || '';
   return {
     fake,

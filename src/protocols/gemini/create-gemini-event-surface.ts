@@ -7,7 +7,7 @@ import {
   type WholeAnswer,
 } from '../generation-surface.js';
 import { createGeminiSseReader } from './create-gemini-sse-reader.js';
-import { decodeGeminiAnswer } from './decode-gemini-chunk.js';
+import { type DecodedAnswer, decodeGeminiAnswer } from './decode-gemini-chunk.js';
 
 // A client protocol over Gemini's generateContent (OpenAI chat, the Responses API, ...) is a fold
 // and an encoder of the same events: this is everything else such a surface is, said once.
@@ -30,6 +30,13 @@ export interface EventSurfaceSpec {
   encoder(): EventEncoder;
   /** The stream's content type. */
   readonly streamContentType: string;
+  /** Reads a whole answer: a generateContent body's, unless the answer is another method's (Imagen's :predict). */
+  readonly decode?: (body: Buffer) => DecodedAnswer;
+  /**
+   * The work a chunk needs before it is said or folded (the images it carries published); undefined
+   * for a chunk that needs none (see GenerationSurface.prepare).
+   */
+  prepare?(chunk: DecodedChunk): Promise<DecodedChunk> | undefined;
 }
 
 const jsonType = 'application/json; charset=utf-8';
@@ -38,16 +45,27 @@ const jsonType = 'application/json; charset=utf-8';
 const withText = (events: readonly GenerationEvent[], piece: string) =>
   events.map((event) => (event.type === 'text' && event.text !== '' ? { ...event, text: piece } : event));
 
-function answerOf(body: Buffer): DecodedChunk | { problem: string } {
-  const decoded = decodeGeminiAnswer(body.toString('utf8'));
-  return decoded.ok ? decoded.chunk : { problem: decoded.problem };
-}
+const decodeGeminiBody = (body: Buffer) => decodeGeminiAnswer(body.toString('utf8'));
 
 /**
  * A surface that reads Gemini's answer as events: a whole answer is their fold, a stream (Gemini's
  * SSE, or a whole answer re-cut for a fake stream) their encoding, event by event.
  */
 export function createGeminiEventSurface(spec: EventSurfaceSpec): GenerationSurface {
+  const decode = spec.decode ?? decodeGeminiBody;
+  const answerOf = (body: Buffer): DecodedChunk | { problem: string } => {
+    const decoded = decode(body);
+    return decoded.ok ? decoded.chunk : { problem: decoded.problem };
+  };
+  const folded = (status: number, chunk: DecodedChunk): WholeAnswer => {
+    const usage = usageIn(chunk.events);
+    return {
+      status,
+      contentType: jsonType,
+      body: JSON.stringify(spec.fold(chunk.events)),
+      ...(usage ? { usage } : {}),
+    };
+  };
   return {
     failure: spec.failure,
     answer(status, _contentType, body) {
@@ -55,17 +73,12 @@ export function createGeminiEventSurface(spec: EventSurfaceSpec): GenerationSurf
       if ('problem' in chunk) return chunk;
       const [first] = chunk.events;
       if (first?.type === 'error') return { problem: `an error (${first.message})` };
-      const usage = usageIn(chunk.events);
-      return {
-        status,
-        contentType: jsonType,
-        body: JSON.stringify(spec.fold(chunk.events)),
-        ...(usage ? { usage } : {}),
-      };
+      return spec.prepare?.(chunk)?.then((ready) => folded(status, ready)) ?? folded(status, chunk);
     },
     reader: createGeminiSseReader,
     upstreamStreamType: 'text/event-stream',
     wholeChunk: answerOf,
+    ...(spec.prepare ? { prepare: spec.prepare } : {}),
     encoder() {
       const encoder = spec.encoder();
       return {

@@ -286,6 +286,7 @@ export function createResponsesEncoder(context: ResponseContext): ResponsesEncod
         if (event.mimeType.startsWith('image/')) addImage(out, event.data);
         return;
       case 'sources':
+        // Said when the message closes; Google sends them with the last chunk, after the text.
         sources = event.sources;
         return;
       case 'finish':

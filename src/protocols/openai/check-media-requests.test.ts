@@ -27,6 +27,10 @@ describe('media request checks', () => {
     expect(paramRefused(kind, {})).toBeUndefined();
   });
 
+  it.each(['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm', null])('accept speech as %s', (format) => {
+    expect(paramRefused('speech', { response_format: format })).toBeUndefined();
+  });
+
   it.each([
     ['embeddings', { model: 5 }, 'model'],
     ['embeddings', { input: {} }, 'input'],
@@ -42,6 +46,9 @@ describe('media request checks', () => {
     ['speech', { model: 'm'.repeat(300) }, 'model'],
     ['speech', { speed: 'fast' }, 'speed'],
     ['speech', { instructions: {} }, 'instructions'],
+    ['speech', { response_format: 'ogg' }, 'response_format'],
+    ['speech', { response_format: 'MP3' }, 'response_format'],
+    ['speech', { response_format: 3 }, 'response_format'],
   ] as const)('%s: %j is refused naming %s', (kind, change, param) => {
     expect(paramRefused(kind, change)).toBe(param);
   });

@@ -6,10 +6,11 @@ import {
   expectType,
   type JsonObject,
 } from './check-json-type.js';
-import type {
-  OpenAIEmbeddingRequest,
-  OpenAIImageRequest,
-  OpenAISpeechRequest,
+import {
+  type OpenAIEmbeddingRequest,
+  type OpenAIImageRequest,
+  type OpenAISpeechRequest,
+  openAISpeechFormats,
 } from './convert-media-requests.js';
 
 // The types of the embeddings, images and speech requests' fields, checked before the routes and
@@ -37,7 +38,8 @@ export function checkImageRequest(body: JsonObject): OpenAIImageRequest {
 export function checkSpeechRequest(body: JsonObject): OpenAISpeechRequest {
   if (body.model !== undefined && body.model !== null) checkModelField(body.model);
   expectType(body.input, 'input', 'string');
-  expectOptionalFields(body, '', ['voice', 'response_format', 'instructions'], 'string');
+  expectOptionalFields(body, '', ['voice', 'instructions'], 'string');
+  expectOptionalValue(body.response_format, 'response_format', openAISpeechFormats);
   expectOptionalType(body.speed, 'speed', 'number');
   return body as OpenAISpeechRequest;
 }

@@ -1,4 +1,3 @@
-import type { GeminiInlineData } from '../gemini/gemini-types.js';
 import type {
   FinishReason,
   GenerationEvent,
@@ -14,12 +13,10 @@ import { createToolCallId } from './tool-call-id.js';
 // types, for the translators they replace (create-chat-stream-translator.ts,
 // convert-to-openai-response.ts); that half goes with them.
 
-/** What translating Gemini's answer needs from outside: fresh ids and where images are served. */
+/** What translating Gemini's answer needs from outside: fresh ids. */
 export interface CandidateContext {
   /** A short random string for tool call ids (injected so tests are deterministic). */
   readonly newId: () => string;
-  /** A URL for an image Gemini returned; a data URL when not given. */
-  readonly imageUrl?: (image: GeminiInlineData) => string;
   /** SHOW_SEARCH_LINK: append the sources of a grounded answer. */
   readonly showSearchLink: boolean;
 }
@@ -39,7 +36,7 @@ function imageMarkdownOf(url: string): string {
 
 /**
  * Adds one of a candidate's events to its pieces, in OpenAI's terms: text, images (as Markdown
- * links) and code blocks to the content, thoughts to the reasoning, whole tool calls (with a fresh
+ * links to where they were published, else to data URLs) and code blocks to the content, thoughts to the reasoning, whole tool calls (with a fresh
  * id carrying the thought signature). Other events (finish, sources, ...) and media that is not an
  * image add nothing.
  */
@@ -62,12 +59,8 @@ export function addPiece(pieces: CandidatePieces, event: GenerationEvent, contex
       return;
     }
     case 'file':
-      if (event.mimeType.startsWith('image/')) {
-        const image = { mimeType: event.mimeType, data: event.data };
-        pieces.content += imageMarkdownOf(
-          context.imageUrl ? context.imageUrl(image) : `data:${image.mimeType};base64,${image.data}`,
-        );
-      }
+      if (event.mimeType.startsWith('image/'))
+        pieces.content += imageMarkdownOf(event.url ?? `data:${event.mimeType};base64,${event.data}`);
       return;
     case 'code':
     case 'code-result':

@@ -117,7 +117,7 @@ export interface OpenAISpeechRequest {
   model?: string;
   input?: string;
   voice?: string;
-  response_format?: string;
+  response_format?: OpenAISpeechFormat | null;
   speed?: number;
   instructions?: string;
 }
@@ -137,7 +137,9 @@ const voiceByOpenAIName: Record<string, string> = {
   verse: 'Enceladus',
 };
 
-const speechFormats = ['wav', 'pcm'] as const;
+/** OpenAI's formats of audio/speech; `mp3` is what OpenAI answers when the request names none. */
+export const openAISpeechFormats = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] as const;
+export type OpenAISpeechFormat = (typeof openAISpeechFormats)[number];
 
 export type SpeechSpeed = 'slow' | 'normal' | 'fast';
 
@@ -163,18 +165,12 @@ export function convertSpeechRequest(
   defaults: SpeechDefaults = { voice: 'Zephyr', speed: 'normal' },
 ): {
   request: GeminiRequest;
-  format: 'wav' | 'pcm';
+  /** The format the client named; none when it named none (the route picks what it can serve). */
+  format?: OpenAISpeechFormat;
 } {
   if (typeof body.input !== 'string' || body.input.trim() === '')
     throw new OpenAIRequestError('input is required', 'input');
-  // OpenAI answers mp3 when no format is named; Gemini makes PCM, which only wav and pcm carry.
-  const format = body.response_format ?? 'wav';
-  if (!(speechFormats as readonly string[]).includes(format)) {
-    throw new OpenAIRequestError(
-      `response_format ${format} is not supported: Gemini produces PCM audio, served as wav or pcm`,
-      'response_format',
-    );
-  }
+  const format = body.response_format ?? undefined;
   const openAIVoice = body.voice?.toLowerCase() ?? '';
   const voice = !body.voice
     ? defaults.voice
@@ -185,7 +181,7 @@ export function convertSpeechRequest(
   const said = body.instructions ? `${body.instructions}: ${body.input}` : body.input;
   const text = speed === 'normal' ? said : `Speak in a ${speed} speed voice: ${said}`;
   return {
-    format: format as 'wav' | 'pcm',
+    ...(format === undefined ? {} : { format }),
     request: {
       contents: [{ role: 'user', parts: [{ text }] }],
       generationConfig: {

@@ -170,7 +170,7 @@ describe('foldChatCompletion', () => {
     ]);
   });
 
-  it('serves images at the URL the context gives, and leaves other media out', () => {
+  it('links images to where they were published, inlines those that were not, and leaves other media out', () => {
     const response: GeminiResponse = {
       candidates: [
         {
@@ -183,8 +183,14 @@ describe('foldChatCompletion', () => {
         },
       ],
     };
-    const served = { ...context(), imageUrl: (image: { mimeType: string }) => `https://x/${image.mimeType}` };
-    expect(convert(response, served).choices[0]?.message.content).toBe(
+    expect(convert(response, context()).choices[0]?.message.content).toBe(
+      '\n\n![image](data:image/jpeg;base64,BBBB)\n\n',
+    );
+    const { events } = createGeminiChunkDecoder().decode(JSON.stringify(response), true);
+    const published = events.map((event) =>
+      event.type === 'file' ? { ...event, url: `https://x/${event.mimeType}` } : event,
+    );
+    expect(foldChatCompletion(published, context()).choices[0]?.message.content).toBe(
       '\n\n![image](https://x/image/jpeg)\n\n',
     );
   });

@@ -1,4 +1,4 @@
-import type { AnswerProblem, SurfaceFailure, WholeAnswer, WholeSurface } from '../generation-surface.js';
+import type { SurfaceAnswer, SurfaceFailure, WholeAnswer, WholeSurface } from '../generation-surface.js';
 import { convertGeminiErrorToOpenAI } from './openai-error.js';
 import type { ParsedAnswer } from './parse-gemini-answer.js';
 
@@ -24,7 +24,7 @@ export function jsonAnswer(value: unknown): WholeAnswer {
  */
 export function createOpenAIWholeSurface<T>(
   parse: (body: Buffer) => ParsedAnswer<T>,
-  answer: (value: T, index: number) => WholeAnswer | AnswerProblem | undefined,
+  answer: (value: T, index: number) => SurfaceAnswer | Promise<SurfaceAnswer>,
 ): WholeSurface {
   return {
     failure: openAIFailure,

@@ -353,6 +353,10 @@ export const zhCN: Messages = {
       KEY_RATE_LIMITS:
         '按模型设置的每个密钥的上限，低于 Google 的配额：{"gemini-2.5-pro": {"rpm": 5, "rpd": 100}}。',
       BASE_URL: 'Google 的 API 地址，或其前面的中转服务：一个源地址，可带路径前缀。',
+      VERTEX_API_KEYS:
+        'Vertex AI 快速模式的密钥（JSON 数组或逗号分隔）：自成一个密钥池，像 API_KEYS 一样轮换和冷却，服务 /vertex-express/v1beta。保留的密钥保持其状态。',
+      VERTEX_EXPRESS_BASE_URL:
+        'Vertex AI 快速模式密钥调用的发布者路径（含其版本）；客户端的 /v1beta/models/… 接在其后。',
       TIME_OUT: '一次上游调用总共允许的秒数。',
       CONNECT_TIMEOUT_SECONDS: '连接上游的超时时间（秒）。',
       FIRST_BYTE_TIMEOUT_SECONDS: '等待响应第一个字节的时间（秒）。',
@@ -360,6 +364,8 @@ export const zhCN: Messages = {
       CUSTOM_HEADERS: '添加到每个上游请求的请求头：{"X-Team": "search"}。',
       PROXIES:
         '调用 Google 时使用的出站代理：http://[用户名:密码@]主机:端口、https://… 或 socks5://…，JSON 数组或逗号分隔列表。为空时直接连接 Google。代理导致的失败不计入密钥：请求会换一个密钥重试。',
+      PROXY_RATE_LIMIT_KEYS:
+        '配置 PROXIES 时：10 秒内经同一代理有这么多个不同的密钥被限流（429），说明 Google 限制的是代理的地址而非密钥：该代理休息到 Google 给出的重试时间（没有则 60 秒，最多 10 分钟），清除这些密钥的冷却，其间它们的调用改走下一个代理。0 表示关闭。',
       PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY:
         '配置了 PROXIES 时：每个密钥始终经由同一个代理（按密钥 id 的哈希选择）；false：每次调用随机选择一个代理。',
       SEARCH_MODELS: '提供 -search 名称（Google 搜索接地）的模型。',
@@ -374,10 +380,32 @@ export const zhCN: Messages = {
       SAFETY_SETTINGS: '添加到未携带安全设置的请求中的安全设置（JSON 数组）。',
       FILTERED_MODELS: '从模型列表中隐藏的模型。',
       PUBLIC_URL: '客户端访问网关的地址，用于网关提供的图像 URL；为空时根据每个请求推断。',
+      UPLOAD_PROVIDER:
+        '生成的图像存放在哪里：local（由网关从内存提供，保留一小时）、s3（S3 兼容服务的存储桶：S3_*）或 aliyun_oss（OSS_*）。原项目的 smms、picgo 和 cloudflare_imgbed 按 local 处理。上传失败时改用网关自己的 URL。',
+      S3_ENDPOINT:
+        'UPLOAD_PROVIDER 为 s3 时：S3 兼容服务的地址，按路径方式访问（{S3_ENDPOINT}/{S3_BUCKET}/{key}）：https://s3.us-east-1.amazonaws.com、https://{account}.r2.cloudflarestorage.com、http://minio:9000。',
+      S3_REGION: 'UPLOAD_PROVIDER 为 s3 时：请求签名所用的区域（R2：auto）。',
+      S3_BUCKET: 'UPLOAD_PROVIDER 为 s3 时：上传图像的存储桶。',
+      S3_ACCESS_KEY_ID: 'UPLOAD_PROVIDER 为 s3 时：签名上传请求所用的 Access Key ID。',
+      S3_SECRET_ACCESS_KEY: 'UPLOAD_PROVIDER 为 s3 时：签名上传请求所用的 Secret Access Key。',
+      S3_PUBLIC_URL:
+        '客户端读取已上传图像的地址，{S3_PUBLIC_URL}/{key}：CDN 或存储桶的公开域名。为空时使用对象在存储桶中的 URL，此时存储桶须允许公开读取。',
+      S3_KEY_PREFIX: '每个上传图像名称前加的前缀（s3 和 aliyun_oss）。',
+      OSS_ENDPOINT:
+        'UPLOAD_PROVIDER 为 aliyun_oss 时：存储桶所在地域的 Endpoint，如 oss-cn-shanghai.aliyuncs.com；除非设置了 S3_PUBLIC_URL，图像的读取地址为 https://{OSS_BUCKET_NAME}.{OSS_ENDPOINT}/{key}。',
+      OSS_ENDPOINT_INNER:
+        'UPLOAD_PROVIDER 为 aliyun_oss 时：从阿里云内网上传所用的 Endpoint（oss-cn-shanghai-internal.aliyuncs.com）。',
+      OSS_ACCESS_KEY: 'UPLOAD_PROVIDER 为 aliyun_oss 时：AccessKey ID。',
+      OSS_ACCESS_KEY_SECRET: 'UPLOAD_PROVIDER 为 aliyun_oss 时：AccessKey Secret。',
+      OSS_BUCKET_NAME: 'UPLOAD_PROVIDER 为 aliyun_oss 时：上传图像的存储桶。',
+      OSS_REGION: 'UPLOAD_PROVIDER 为 aliyun_oss 时：地域 ID（cn-shanghai）；为空时从 OSS_ENDPOINT 读取。',
       ALLOW_PRIVATE_MEDIA_URLS: '请求中的媒体 URL 是否可以指向私有、回环或链路本地地址。',
       MEDIA_MAX_URLS: '一个聊天请求最多可包含的媒体 URL 数量。',
       MEDIA_MAX_TOTAL_BYTES: '一个请求中所有媒体 URL 合计最多的字节数。',
-      CREATE_IMAGE_MODEL: '请求未指定模型时 images/generations 使用的模型。',
+      CREATE_IMAGE_MODEL:
+        '请求未指定模型时 images/generations 使用的模型；{CREATE_IMAGE_MODEL}-chat 是一个聊天模型，把最后一条用户消息画成图像。',
+      PAID_KEY:
+        '已开通计费的项目的密钥，用于 images/generations 和 -chat 模型，单独使用、不参与轮换（它的失败只算它自己的，并返回给客户端）；为空时由池中的密钥提供。',
       FILES_USER_ISOLATION_ENABLED:
         '客户端令牌只能查看、获取、删除并在请求中使用它自己通过网关上传的文件；管理令牌可见全部。关闭后所有客户端都能看到所有文件。',
       FILES_CLEANUP_ENABLED:
@@ -388,6 +416,8 @@ export const zhCN: Messages = {
         '请求未指定音色时 audio/speech 使用的 Gemini 音色（OpenAI 的音色名会映射到 Gemini 的音色）。',
       TTS_SPEED:
         'slow、normal 或 fast：请求未给出语速时 audio/speech 的语速，通过提示词要求（Gemini 的语音合成没有语速参数）。',
+      FFMPEG_PATH:
+        '将 audio/speech 编码为 mp3（OpenAI 的默认格式）、opus、aac 和 flac 的 ffmpeg：PATH 中的名称或一个路径。没有它时这些格式会被拒绝，未指定格式的语音以 WAV 返回。',
       FAKE_STREAM_ENABLED: '以一次完整调用提供流式响应，计算期间发送保活数据。',
       FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS: '假流式输出的保活间隔（秒）。',
       STREAM_OPTIMIZER_ENABLED: '将流式文本分成小段匀速输出。',

@@ -1,0 +1,331 @@
+import { lookup } from 'node:dns';
+import { createServer } from 'node:net';
+import OpenAI from 'openai';
+import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakePng } from '../src/fake-upstream/fake-media.js';
+import { type FakeS3, startFakeS3 } from './helpers/fake-s3.js';
+import { startHostileUpstream } from './helpers/hostile-upstream.js';
+import { clientToken, type Stack, useStacks } from './helpers/start-stack.js';
+
+// UPLOAD_PROVIDER s3: generated images (images/generations with response_format url, and the
+// images of an image model's chat answers) are uploaded to an S3-compatible bucket and linked
+// there, so that any instance behind a balancer can hand them out. The bucket is a fake that
+// checks every signature the way S3 does; a bucket that refuses or cannot be reached costs the
+// client nothing: the image is served by the gateway, and the operator gets one warning.
+
+const bucket = 'gemgate-images';
+const accessKeyId = 'test-access-key-id-for-gemgate';
+const secretAccessKey = 'test-s3-secret-for-gemgate-not-real';
+// Characters a key must be encoded for, in the signed path as in the public URL.
+const keyPrefix = 'chat images/ü+$/';
+const encodedPrefix = 'chat%20images/%C3%BC%2B%24/';
+const adminToken = 'admin-token-for-tests';
+
+const start = useStacks();
+let s3: FakeS3;
+beforeEach(async () => {
+  s3 = await startFakeS3({ bucket, accessKeyId, secretAccessKey, region: 'auto' });
+});
+afterEach(async () => {
+  // Every PUT the bucket checked passed its checks: a refusal would hide behind the fallback.
+  expect(s3.rejections).toEqual([]);
+  await s3.close();
+});
+
+const s3Settings = (extra: Record<string, string> = {}) => ({
+  UPLOAD_PROVIDER: 's3',
+  S3_ENDPOINT: s3.url,
+  S3_BUCKET: bucket,
+  S3_REGION: 'auto',
+  S3_ACCESS_KEY_ID: accessKeyId,
+  S3_SECRET_ACCESS_KEY: secretAccessKey,
+  S3_KEY_PREFIX: keyPrefix,
+  ...extra,
+});
+
+const client = (stack: Stack) =>
+  new OpenAI({ apiKey: clientToken, baseURL: `${stack.url}/v1`, maxRetries: 0 });
+
+/** The URL of an image generated through images/generations, as a URL. */
+async function generatedImageUrl(stack: Stack, model = 'imagen-4.0-generate-001'): Promise<string> {
+  const answer = await client(stack).images.generate({ model, prompt: 'a cat', response_format: 'url' });
+  return answer.data?.[0]?.url ?? '';
+}
+
+/** The image links in a chat answer's content. */
+const imageLinksIn = (content: string) =>
+  [...content.matchAll(/!\[image\]\(([^)\s]+)\)/g)].map((match) => match[1]);
+
+async function chatImageLinks(stack: Stack, stream: boolean, model = 'gemini-2.5-flash-image') {
+  const openai = client(stack);
+  const messages = [{ role: 'user' as const, content: 'draw a cat' }];
+  if (!stream) {
+    const answer = await openai.chat.completions.create({ model, messages });
+    return imageLinksIn(answer.choices[0]?.message.content ?? '');
+  }
+  let content = '';
+  for await (const chunk of await openai.chat.completions.create({ model, messages, stream: true }))
+    content += chunk.choices[0]?.delta?.content ?? '';
+  return imageLinksIn(content);
+}
+
+/** The bytes and type a client reads at `url`. */
+async function read(url: string) {
+  const response = await fetch(url);
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    bytes: Buffer.from(await response.arrayBuffer()),
+  };
+}
+
+async function expectPngAt(url: string) {
+  expect(await read(url)).toEqual({ status: 200, type: 'image/png', bytes: fakePng() });
+}
+
+const bucketUrl = () => `${s3.url}/${bucket}/${encodedPrefix}`;
+
+const logged = (stack: Stack, message: RegExp) =>
+  stack.logLines
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => message.test(String(line.msg)));
+const outageMessage = /could not upload a generated image to the bucket/;
+
+/** No log line holds the secret, a signature the gateway sent, or an Authorization header. */
+function expectNoSecretLogged(stack: Stack, bucketService: FakeS3 = s3) {
+  const logs = stack.logLines.join('');
+  expect(logs).not.toContain(secretAccessKey);
+  expect(logs).not.toContain('AWS4-HMAC-SHA256');
+  expect(bucketService.authorizations.length).toBeGreaterThan(0);
+  for (const authorization of bucketService.authorizations) {
+    const signature = /Signature=(\w+)/.exec(authorization)?.[1] ?? 'no signature';
+    expect(logs).not.toContain(signature);
+  }
+}
+
+/** A port nothing listens on: connections to it are refused. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('generated images uploaded to an S3-compatible bucket', () => {
+  it('links images/generations (Imagen and a Gemini image model) to the bucket, with the generated bytes', async () => {
+    const stack = await start(s3Settings());
+    const urls = [await generatedImageUrl(stack), await generatedImageUrl(stack, 'gemini-2.5-flash-image')];
+    for (const url of urls) {
+      expect(url.startsWith(bucketUrl())).toBe(true);
+      expect(url).toMatch(/\/[A-Za-z0-9_-]{22}\.png$/);
+      await expectPngAt(url);
+    }
+    expect(new Set(urls).size).toBe(2);
+    expect([...s3.objects.values()].map((object) => object.contentType)).toEqual(['image/png', 'image/png']);
+    // The gateway kept nothing to serve itself.
+    expect(await read(urls[0]?.replace(bucketUrl(), `${stack.url}/images/`) ?? '')).toMatchObject({
+      status: 404,
+    });
+  });
+
+  it('links the images of an image model’s chat answers, whole and streamed, to the bucket', async () => {
+    // gemini-2.5-pro-image: gemini-2.5-pro with image output, offered through IMAGE_MODELS.
+    const stack = await start(s3Settings({ IMAGE_MODELS: 'gemini-2.5-pro' }));
+    const links = [
+      ...(await chatImageLinks(stack, false)),
+      ...(await chatImageLinks(stack, true)),
+      ...(await chatImageLinks(stack, true, 'gemini-2.5-pro-image')),
+    ];
+    expect(links).toHaveLength(3);
+    for (const link of links) {
+      expect(link?.startsWith(bucketUrl())).toBe(true);
+      await expectPngAt(link ?? '');
+    }
+    expect(s3.objects.size).toBe(3);
+  });
+
+  it('links to S3_PUBLIC_URL when set, also from a faked stream', async () => {
+    const stack = await start(s3Settings({ S3_PUBLIC_URL: `${s3.url}/cdn/`, FAKE_STREAM_ENABLED: 'true' }));
+    const links = [await generatedImageUrl(stack), ...(await chatImageLinks(stack, true))];
+    for (const link of links) {
+      expect(link?.startsWith(`${s3.url}/cdn/${encodedPrefix}`)).toBe(true);
+      await expectPngAt(link ?? '');
+    }
+  });
+
+  it('serves the image itself while the bucket refuses, fails or cannot be reached: one warning per outage, no secret', async () => {
+    const stack = await start(s3Settings());
+    // A bucket that refuses and quotes the request's signature back, as S3 does to a bad one.
+    s3.setMode('forbidden');
+    const served = [await generatedImageUrl(stack), ...(await chatImageLinks(stack, false))];
+    for (const url of served) {
+      expect(url?.startsWith(`${stack.url}/images/`)).toBe(true);
+      await expectPngAt(url ?? '');
+    }
+    expect(logged(stack, outageMessage)).toEqual([
+      expect.objectContaining({
+        level: 40,
+        bucket: s3.url,
+        reason: 'the bucket answered 403 SignatureDoesNotMatch',
+      }),
+    ]);
+
+    s3.setMode('store');
+    expect((await generatedImageUrl(stack)).startsWith(bucketUrl())).toBe(true);
+    expect(logged(stack, /upload to the bucket again/)).toEqual([expect.objectContaining({ failed: 2 })]);
+
+    s3.setMode('broken');
+    const streamed = await chatImageLinks(stack, true);
+    expect(streamed[0]?.startsWith(`${stack.url}/images/`)).toBe(true);
+    await expectPngAt(streamed[0] ?? '');
+    expect(logged(stack, outageMessage).map((line) => line.reason)).toEqual([
+      'the bucket answered 403 SignatureDoesNotMatch',
+      'the bucket answered 500 InternalError',
+    ]);
+
+    // Nothing listens at the endpoint any more (a live change, applied to the next request).
+    const saved = await fetch(`${stack.url}/api/config`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ values: { S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}` } }),
+    });
+    expect(saved.status).toBe(200);
+    const refused = await generatedImageUrl(stack);
+    expect(refused.startsWith(`${stack.url}/images/`)).toBe(true);
+    await expectPngAt(refused);
+    expect(logged(stack, outageMessage).at(-1)).toMatchObject({ reason: 'ECONNREFUSED' });
+    expectNoSecretLogged(stack);
+  });
+
+  it('follows UPLOAD_PROVIDER changed through /api/config from the next request, and refuses an incomplete bucket', async () => {
+    const stack = await start({});
+    const put = async (values: Record<string, string>) => {
+      const response = await fetch(`${stack.url}/api/config`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ values }),
+      });
+      return { status: response.status, text: await response.text() };
+    };
+    expect((await generatedImageUrl(stack)).startsWith(`${stack.url}/images/`)).toBe(true);
+
+    const incomplete = await put({ UPLOAD_PROVIDER: 's3', S3_SECRET_ACCESS_KEY: secretAccessKey });
+    expect(incomplete.status).toBe(400);
+    const { error } = JSON.parse(incomplete.text) as { error: { message: string } };
+    expect(error.message).toMatch(/S3_ENDPOINT: required when UPLOAD_PROVIDER is s3/);
+    expect(error.message).toMatch(/S3_BUCKET: required/);
+    expect(incomplete.text).not.toContain(secretAccessKey);
+    expect((await generatedImageUrl(stack)).startsWith(`${stack.url}/images/`)).toBe(true);
+
+    const saved = await put(s3Settings());
+    expect(saved.status).toBe(200);
+    expect(saved.text).not.toContain(secretAccessKey);
+    const uploaded = await generatedImageUrl(stack);
+    expect(uploaded.startsWith(bucketUrl())).toBe(true);
+    await expectPngAt(uploaded);
+
+    expect((await put({ UPLOAD_PROVIDER: 'local' })).status).toBe(200);
+    const local = await generatedImageUrl(stack);
+    expect(local.startsWith(`${stack.url}/images/`)).toBe(true);
+    await expectPngAt(local);
+    expect(s3.objects.size).toBe(1);
+    expectNoSecretLogged(stack);
+  });
+
+  it('never serves what a hostile upstream calls an image as a page, from the gateway nor from the bucket', async () => {
+    const page = Buffer.from('<script>fetch("/api/keys")</script>').toString('base64');
+    const hostile = await startHostileUpstream(() => ({
+      kind: 'pieces',
+      contentType: 'application/json',
+      pieces: [
+        JSON.stringify({
+          predictions: ['text/html', 'image/svg+xml', 'image/png\r\nx-injected: 1'].map((mimeType) => ({
+            mimeType,
+            bytesBase64Encoded: page,
+          })),
+        }),
+      ],
+    }));
+    try {
+      const stack = await start({ BASE_URL: `${hostile.url}/v1beta` });
+      const generate = () =>
+        client(stack).images.generate({
+          model: 'imagen-4.0-generate-001',
+          prompt: 'x',
+          n: 3,
+          response_format: 'url',
+        });
+      const served = (await generate()).data ?? [];
+      expect(served).toHaveLength(3);
+      for (const image of served) {
+        expect(image.url?.startsWith(`${stack.url}/images/`)).toBe(true);
+        const response = await fetch(image.url ?? '');
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toBe('application/octet-stream');
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(response.headers.get('x-injected')).toBeNull();
+      }
+      const saved = await fetch(`${stack.url}/api/config`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ values: s3Settings() }),
+      });
+      expect(saved.status).toBe(200);
+      const uploaded = (await generate()).data ?? [];
+      expect(
+        uploaded.map((image) => image.url?.startsWith(bucketUrl()) && image.url.endsWith('.bin')),
+      ).toEqual([true, true, true]);
+      expect([...s3.objects.values()].map((object) => object.contentType)).toEqual(
+        Array(3).fill('application/octet-stream'),
+      );
+    } finally {
+      await hostile.close();
+    }
+  });
+
+  it('uploads to an Aliyun OSS bucket as gemini-balance’s OSS_* name it, virtual-hosted', async () => {
+    const oss = await startFakeS3({
+      bucket: 'seed-images',
+      accessKeyId,
+      secretAccessKey,
+      region: 'cn-shanghai',
+      addressing: 'virtual',
+    });
+    // `{bucket}.localhost` is this machine, for the gateway's upload and the test's read alike
+    // (both go through undici's global dispatcher).
+    const previous = getGlobalDispatcher();
+    setGlobalDispatcher(
+      new Agent({
+        connect: {
+          lookup: (hostname, options, callback) =>
+            lookup(hostname.endsWith('.localhost') ? '127.0.0.1' : hostname, options, callback),
+        },
+      }),
+    );
+    try {
+      const stack = await start({
+        UPLOAD_PROVIDER: 'aliyun_oss',
+        OSS_ENDPOINT: oss.url.replace('127.0.0.1', 'localhost'),
+        OSS_REGION: 'cn-shanghai',
+        OSS_ACCESS_KEY: accessKeyId,
+        OSS_ACCESS_KEY_SECRET: secretAccessKey,
+        OSS_BUCKET_NAME: 'seed-images',
+      });
+      const origin = oss.url.replace('127.0.0.1', 'seed-images.localhost');
+      const links = [await generatedImageUrl(stack), ...(await chatImageLinks(stack, true))];
+      for (const link of links) {
+        expect(link?.startsWith(`${origin}/gemgate/`)).toBe(true);
+        await expectPngAt(link ?? '');
+      }
+      expect(oss.rejections).toEqual([]);
+      expect([...oss.objects.keys()].every((path) => path.startsWith('/seed-images/gemgate/'))).toBe(true);
+      expect(oss.objects.size).toBe(2);
+      expectNoSecretLogged(stack, oss);
+    } finally {
+      setGlobalDispatcher(previous);
+      await oss.close();
+    }
+  });
+});
