@@ -24,6 +24,7 @@ const openaiBody = JSON.stringify({
   model: 'gemini-2.5-flash',
   messages: [{ role: 'user', content: 'Why is the sky blue?' }],
 });
+const responsesBody = JSON.stringify({ model: 'gemini-2.5-flash', input: 'Why is the sky blue?' });
 
 interface Target {
   readonly name: 'direct' | 'reference' | 'gateway';
@@ -114,6 +115,12 @@ try {
       path: generate,
       body: nativeBody,
       gateway: { path: '/v1/chat/completions', body: openaiBody },
+    },
+    {
+      name: 'responses',
+      path: generate,
+      body: nativeBody,
+      gateway: { path: '/v1/responses', body: responsesBody },
     },
   ];
 

@@ -248,12 +248,14 @@ let upstream: HostileUpstream;
 interface Surface {
   readonly name: string;
   readonly streams: boolean;
-  readonly protocol: 'gemini' | 'openai';
+  /** `openai-responses`: OpenAI's Responses API, whose stream has events of its own. */
+  readonly protocol: 'gemini' | 'openai' | 'openai-responses';
   readonly send: (s: Stack, signal: AbortSignal) => Promise<Response>;
 }
 
 const chatBody = (stream: boolean) =>
   JSON.stringify({ model: 'gemini-2.5-flash', stream, messages: [{ role: 'user', content: 'hi' }] });
+const responsesBody = (stream: boolean) => JSON.stringify({ model: 'gemini-2.5-flash', stream, input: 'hi' });
 const post = (url: string, body: string, headers: Record<string, string>, signal: AbortSignal) =>
   fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, signal });
 const geminiAuth = { 'x-goog-api-key': clientToken };
@@ -285,6 +287,12 @@ const surfaces: readonly Surface[] = [
     send: (s, signal) => post(`${s.url}/openai/v1/chat/completions`, chatBody(true), openaiAuth, signal),
   },
   {
+    name: 'OpenAI /v1/responses stream',
+    streams: true,
+    protocol: 'openai-responses',
+    send: (s, signal) => post(`${s.url}/v1/responses`, responsesBody(true), openaiAuth, signal),
+  },
+  {
     name: 'native generateContent',
     streams: false,
     protocol: 'gemini',
@@ -296,6 +304,12 @@ const surfaces: readonly Surface[] = [
     streams: false,
     protocol: 'openai',
     send: (s, signal) => post(`${s.url}/v1/chat/completions`, chatBody(false), openaiAuth, signal),
+  },
+  {
+    name: 'OpenAI /v1/responses non-stream',
+    streams: false,
+    protocol: 'openai-responses',
+    send: (s, signal) => post(`${s.url}/v1/responses`, responsesBody(false), openaiAuth, signal),
   },
 ];
 
@@ -333,11 +347,15 @@ function sseBlocks(text: string): { blocks: string[]; closed: boolean } {
   return { blocks: blocks.filter((block) => block !== ''), closed: last === '' };
 }
 
-/** The data of an event block; undefined for a comment; null for a block that is not SSE at all. */
+/**
+ * The data of an event block; undefined for a comment; null for a block that is not SSE at all. An
+ * `event:` line names the event (the Responses API names each one).
+ */
 function dataOf(block: string): string | undefined | null {
   const lines = block.split(/\r\n|\n|\r/);
   if (lines.every((line) => line.startsWith(':'))) return undefined;
-  if (!lines.every((line) => line.startsWith(':') || line.startsWith('data:'))) return null;
+  const field = /^(:|data:|event:)/;
+  if (!lines.every((line) => field.test(line))) return null;
   return lines
     .filter((line) => line.startsWith('data:'))
     .map((line) => line.slice(5).replace(/^ /, ''))
@@ -409,6 +427,33 @@ function streamEvents(answer: Answer, protocol: Surface['protocol']): (Record<st
     if (event) events.push(event);
   }
   return events;
+}
+
+/** The in-band errors of a stream the client read: Responses says them as `error` events. */
+function inBandErrors(
+  events: readonly (Record<string, unknown> | '[DONE]')[],
+  protocol: Surface['protocol'],
+) {
+  return events.filter((event) =>
+    event === '[DONE]' ? false : protocol === 'openai-responses' ? event.type === 'error' : 'error' in event,
+  );
+}
+
+/**
+ * The end of a Responses stream that broke: the `error` event, then `response.failed` carrying the
+ * same error, and nothing after.
+ */
+function expectResponsesFailure(events: readonly (Record<string, unknown> | '[DONE]')[], seen: string): void {
+  const [error, failed] = events.slice(-2) as Record<string, unknown>[];
+  expect.soft(error, `the error event before the last (${seen})`).toMatchObject({
+    type: 'error',
+    code: expect.any(String),
+    message: expect.any(String),
+  });
+  expect.soft(failed, `response.failed last (${seen})`).toMatchObject({
+    type: 'response.failed',
+    response: { status: 'failed', error: { code: error?.code, message: error?.message } },
+  });
 }
 
 function expectErrorShape(body: unknown, protocol: Surface['protocol'], where: string): void {
@@ -530,16 +575,21 @@ describe.each(named(combinations))('%s', (_name, combination) => {
         // Another status is reported just above; checking its body as events would only repeat it.
         if (answer.status === 200) {
           const events = streamEvents(answer, surface.protocol);
-          const errors = events.filter((event) => event !== '[DONE]' && 'error' in event);
+          const errors = inBandErrors(events, surface.protocol);
           if (behaviour.kind === 'legal') {
             expect.soft(errors, seen).toEqual([]);
             expect.soft(answer.complete, `a legal answer was cut (${seen})`).toBe(true);
             if (surface.protocol === 'openai') expect.soft(events.at(-1), seen).toBe('[DONE]');
+            if (surface.protocol === 'openai-responses')
+              expect.soft(events.at(-1), seen).toMatchObject({ type: 'response.completed' });
             await expectImageIntact(s, surface, events);
           } else {
             expect.soft(errors, `one in-band error event (${seen})`).toHaveLength(1);
-            expect.soft(events.at(-1), `the in-band error is the last event (${seen})`).toBe(errors[0]);
-            expectErrorShape(events.at(-1), surface.protocol, 'the last event');
+            if (surface.protocol === 'openai-responses') expectResponsesFailure(events, seen);
+            else {
+              expect.soft(events.at(-1), `the in-band error is the last event (${seen})`).toBe(errors[0]);
+              expectErrorShape(events.at(-1), surface.protocol, 'the last event');
+            }
             expect.soft(events, `no [DONE] after an error (${seen})`).not.toContain('[DONE]');
             // Nothing the upstream sent after the bad event reaches the client.
             expect.soft(answer.text, seen).not.toContain('world');
@@ -598,6 +648,14 @@ async function expectImageIntact(
   events: readonly (Record<string, unknown> | '[DONE]')[],
 ): Promise<void> {
   const objects = events.filter((event): event is Record<string, unknown> => event !== '[DONE]');
+  if (surface.protocol === 'openai-responses') {
+    // The response a stream ends with, or the whole answer: its image is an image_generation_call.
+    const response = (objects.at(-1)?.response ?? objects.at(-1)) as { output?: { result?: string }[] };
+    const images = (response.output ?? []).flatMap((item) => (item.result ? [item.result] : []));
+    expect.soft(images.length, 'the image reached the client').toBe(1);
+    expect.soft(images[0] === imageBase64, 'the image is intact').toBe(true);
+    return;
+  }
   if (surface.protocol === 'gemini') {
     const inline = objects.flatMap((event) =>
       (

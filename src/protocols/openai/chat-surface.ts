@@ -1,14 +1,13 @@
-import { createGeminiSseReader } from '../gemini/create-gemini-sse-reader.js';
-import { type DecodedAnswer, decodeGeminiAnswer } from '../gemini/decode-gemini-chunk.js';
+import { createGeminiEventSurface } from '../gemini/create-gemini-event-surface.js';
+import type { DecodedAnswer } from '../gemini/decode-gemini-chunk.js';
 import type { GeminiInlineData } from '../gemini/gemini-types.js';
 import type { DecodedChunk, GenerationEvent } from '../generation-event.js';
-import { type GenerationSurface, type StreamError, usageIn } from '../generation-surface.js';
+import type { GenerationSurface, StreamError } from '../generation-surface.js';
 import { type ChatStreamContext, createChatChunkEncoder } from './encode-chat-chunks.js';
 import { encodeOpenAIChunk, openAIStreamEnd } from './encode-openai-sse.js';
 import { foldChatCompletion } from './fold-chat-completion.js';
 import { convertGeminiErrorToOpenAI, createOpenAIErrorBody } from './openai-error.js';
-
-const jsonType = 'application/json; charset=utf-8';
+import { openAIFailure } from './whole-surface.js';
 
 /** OpenAI's error chunk for a stream that ends early. */
 export function openAIStreamError(error: StreamError): string {
@@ -19,18 +18,12 @@ export function openAIStreamError(error: StreamError): string {
   );
 }
 
-/** A chunk's events with its one (non-empty) text replaced by a paced piece. */
-const withText = (events: readonly GenerationEvent[], piece: string) =>
-  events.map((event) => (event.type === 'text' && event.text !== '' ? { ...event, text: piece } : event));
-
 /** Publishes a generated image, returning the URL the answer links to. */
 export type PublishImage = (image: GeminiInlineData) => Promise<string>;
 
 type FileEvent = Extract<GenerationEvent, { type: 'file' }>;
 const isImage = (event: GenerationEvent): event is FileEvent =>
   event.type === 'file' && event.mimeType.startsWith('image/');
-
-const decodeGeminiBody = (body: Buffer) => decodeGeminiAnswer(body.toString('utf8'));
 
 export interface ChatSurfaceOptions {
   /** Publishes the images an answer carries, which it then links to; without, they are inlined as data URLs. */
@@ -45,12 +38,8 @@ export interface ChatSurfaceOptions {
  */
 export function createChatSurface(
   context: ChatStreamContext,
-  { publishImage, decode = decodeGeminiBody }: ChatSurfaceOptions = {},
+  { publishImage, decode }: ChatSurfaceOptions = {},
 ): GenerationSurface {
-  const answerOf = (body: Buffer): DecodedChunk | { problem: string } => {
-    const decoded = decode(body);
-    return decoded.ok ? decoded.chunk : { problem: decoded.problem };
-  };
   /** The chunk with its images published, or undefined when it has none to publish. */
   const published = (chunk: DecodedChunk): Promise<DecodedChunk> | undefined => {
     if (!publishImage || !chunk.events.some(isImage)) return undefined;
@@ -60,43 +49,20 @@ export function createChatSurface(
       ),
     ).then((events) => ({ ...chunk, events }));
   };
-  const folded = (status: number, chunk: DecodedChunk) => {
-    const usage = usageIn(chunk.events);
-    return {
-      status,
-      contentType: jsonType,
-      body: JSON.stringify(foldChatCompletion(chunk.events, context)),
-      ...(usage ? { usage } : {}),
-    };
-  };
-  return {
-    failure: (failure) => ({
-      status: failure.status,
-      contentType: jsonType,
-      body: JSON.stringify(convertGeminiErrorToOpenAI(failure.status, failure.error)),
-    }),
-    answer(status, _contentType, body) {
-      const chunk = answerOf(body);
-      if ('problem' in chunk) return chunk;
-      const [first] = chunk.events;
-      if (first?.type === 'error') return { problem: `an error (${first.message})` };
-      return published(chunk)?.then((ready) => folded(status, ready)) ?? folded(status, chunk);
-    },
-    reader: createGeminiSseReader,
-    upstreamStreamType: 'text/event-stream',
-    wholeChunk: answerOf,
-    prepare: published,
+  return createGeminiEventSurface({
+    failure: openAIFailure,
+    fold: (events) => foldChatCompletion(events, context),
     encoder() {
       const encoder = createChatChunkEncoder(context);
       const say = (chunks: readonly object[]) => chunks.map(encodeOpenAIChunk).join('');
       return {
-        chunk: (chunk, piece) =>
-          say(encoder.encode(piece === undefined ? chunk.events : withText(chunk.events, piece))),
+        chunk: (events) => say(encoder.encode(events)),
         end: () => say(encoder.finish()) + openAIStreamEnd,
         error: openAIStreamError,
       };
     },
     streamContentType: 'text/event-stream; charset=utf-8',
-    keepAlive: ': keep-alive\n\n',
-  };
+    ...(decode ? { decode } : {}),
+    prepare: published,
+  });
 }

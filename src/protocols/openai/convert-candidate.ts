@@ -63,14 +63,19 @@ export function addPiece(pieces: CandidatePieces, event: GenerationEvent, contex
         pieces.content += imageMarkdownOf(event.url ?? `data:${event.mimeType};base64,${event.data}`);
       return;
     case 'code':
-      pieces.content += `\n\`\`\`${event.language.toLowerCase()}\n${event.code}\n\`\`\`\n`;
-      return;
     case 'code-result':
-      pieces.content += `\n\`\`\`\n${event.output}\n\`\`\`\n`;
+      pieces.content += codeText(event);
       return;
     default:
       return;
   }
+}
+
+/** Code the model ran, or what it printed, as a Markdown block of the answer's text. */
+export function codeText(event: Extract<GenerationEvent, { type: 'code' | 'code-result' }>): string {
+  return event.type === 'code'
+    ? `\n\`\`\`${event.language.toLowerCase()}\n${event.code}\n\`\`\`\n`
+    : `\n\`\`\`\n${event.output}\n\`\`\`\n`;
 }
 
 /** PROTOCOLS.md §4: a function call means tool_calls whatever the reason (Gemini says STOP). */

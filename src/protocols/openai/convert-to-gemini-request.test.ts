@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveModel } from '../gemini/resolve-model.js';
-import { convertToGeminiRequest, mediaUrlsOf, parseDataUrl } from './convert-to-gemini-request.js';
+import { parseDataUrl } from './convert-file-part.js';
+import { convertToGeminiRequest, mediaUrlsOf } from './convert-to-gemini-request.js';
 import type { OpenAIChatRequest } from './openai-types.js';
 import { createToolCallId, thoughtSignatureOf } from './tool-call-id.js';
 

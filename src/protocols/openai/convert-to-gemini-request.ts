@@ -1,24 +1,20 @@
 import type { SafetySetting } from '../../config/parse-json-settings.js';
-import { fileNamePattern } from '../gemini/files-surface.js';
-import type {
-  GeminiContent,
-  GeminiInlineData,
-  GeminiPart,
-  GeminiRequest,
-  GeminiThinkingConfig,
-  GeminiTool,
-} from '../gemini/gemini-types.js';
-import type { ModelChoice } from '../gemini/resolve-model.js';
+import type { GeminiContent, GeminiInlineData, GeminiPart, GeminiRequest } from '../gemini/gemini-types.js';
+import { convertFilePart, imageOf } from './convert-file-part.js';
+import {
+  functionCallPart,
+  functionDeclarationOf,
+  geminiToolsOf,
+  parseToolArguments,
+  toolConfigOf,
+  toolResponseOf,
+} from './convert-function-tools.js';
 import { OpenAIRequestError } from './openai-error.js';
 import type { OpenAIChatMessage, OpenAIChatRequest, OpenAIContentPart } from './openai-types.js';
+import { type ThinkingOptions, thinkingConfigOf } from './thinking-config.js';
 import { thoughtSignatureOf } from './tool-call-id.js';
 
-export interface ChatConversionOptions {
-  readonly choice: ModelChoice;
-  /** THINKING_BUDGET_MAP: a model's budget when the client names none. */
-  readonly thinkingBudgetMap: Readonly<Record<string, number>>;
-  /** SHOW_THINKING_PROCESS: ask thinking models for their thoughts (returned as reasoning_content). */
-  readonly showThinking: boolean;
+export interface ChatConversionOptions extends ThinkingOptions {
   /** TOOLS_CODE_EXECUTION_ENABLED. */
   readonly codeExecution: boolean;
   /** URL_CONTEXT_ENABLED, for a model in URL_CONTEXT_MODELS. */
@@ -28,40 +24,6 @@ export interface ChatConversionOptions {
   /** http(s) media the request names, fetched beforehand (I/O stays out of this function). */
   readonly media: ReadonlyMap<string, GeminiInlineData>;
 }
-
-// PROTOCOLS.md §4: reasoning_effort → thinkingBudget; Gemini 3 takes a level instead.
-const budgetByEffort = { none: 0, minimal: 128, low: 1024, medium: 8192, high: 24576 } as const;
-const levelByEffort = { none: 'low', minimal: 'low', low: 'low', medium: 'high', high: 'high' } as const;
-// Google documents this value for a function call whose signature was lost (a conversation that
-// began with another provider): Gemini 3 then skips the signature check instead of refusing.
-const missingSignature = 'skip_thought_signature_validator';
-
-const isGemini3 = (model: string) => model.startsWith('gemini-3');
-// Families that think: SHOW_THINKING_PROCESS asks them for thoughts. Others refuse includeThoughts.
-const thinks = (model: string) => /^gemini-(2\.5|3)/.test(model) && !/-image|-tts/.test(model);
-
-/** `data:image/png;base64,AAAA` → inline data; undefined when the URL is not a base64 data URL. */
-export function parseDataUrl(url: string): GeminiInlineData | undefined {
-  const match = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s.exec(url);
-  return match ? { mimeType: match[1] as string, data: match[2] as string } : undefined;
-}
-
-const mimeByExtension: Record<string, string> = {
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  csv: 'text/csv',
-  html: 'text/html',
-  json: 'application/json',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  mp3: 'audio/mp3',
-  wav: 'audio/wav',
-  mp4: 'video/mp4',
-};
 
 function contentParts(
   content: OpenAIChatMessage['content'],
@@ -78,8 +40,7 @@ function contentParts(
       case 'text':
         return { text: String(part.text ?? '') };
       case 'image_url': {
-        const url = part.image_url?.url ?? '';
-        const inline = parseDataUrl(url) ?? options.media.get(url);
+        const inline = imageOf(part.image_url?.url ?? '', options.media);
         if (!inline)
           throw new OpenAIRequestError('image_url must be a base64 data URL or an http(s) URL', where);
         return { inlineData: inline };
@@ -89,25 +50,8 @@ function contentParts(
         if (!data || !format) throw new OpenAIRequestError('input_audio needs data and format', where);
         return { inlineData: { mimeType: `audio/${format}`, data } };
       }
-      case 'file': {
-        const { file_data: fileData, file_id: fileId, filename } = part.file ?? {};
-        // A file uploaded through the gateway's Files API: Google reads it with the key that holds it.
-        if (!fileData && typeof fileId === 'string') {
-          const name = fileId.startsWith('files/') ? fileId : `files/${fileId}`;
-          if (!fileNamePattern.test(name))
-            throw new OpenAIRequestError('file_id must name a file of the Files API (files/{id})', where);
-          const extension = filename?.split('.').pop()?.toLowerCase() ?? '';
-          const mimeType = mimeByExtension[extension];
-          return { fileData: { fileUri: name, ...(mimeType ? { mimeType } : {}) } };
-        }
-        if (!fileData) throw new OpenAIRequestError('file parts need file_data or file_id', where);
-        const inline = parseDataUrl(fileData);
-        if (inline) return { inlineData: inline };
-        const extension = filename?.split('.').pop()?.toLowerCase() ?? '';
-        return {
-          inlineData: { mimeType: mimeByExtension[extension] ?? 'application/octet-stream', data: fileData },
-        };
-      }
+      case 'file':
+        return convertFilePart(part.file ?? {}, where);
       default:
         throw new OpenAIRequestError(
           `unsupported content part type ${String((part as { type?: unknown })?.type)}`,
@@ -121,31 +65,6 @@ function textOf(content: OpenAIChatMessage['content']): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content.map((part) => (part.type === 'text' ? part.text : '')).join('');
-}
-
-/** A tool's answer as Gemini wants it: an object (a JSON object answer is used as is). */
-function toolResponse(content: OpenAIChatMessage['content']): Record<string, unknown> {
-  const text = textOf(content);
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
-      return parsed as Record<string, unknown>;
-  } catch {
-    // Not JSON: plain text below.
-  }
-  return { result: text };
-}
-
-function parseArguments(text: string, at: string): Record<string, unknown> {
-  if (text.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
-      return parsed as Record<string, unknown>;
-  } catch {
-    // Reported below.
-  }
-  throw new OpenAIRequestError('tool call arguments must be a JSON object', at);
 }
 
 function convertMessages(request: OpenAIChatRequest, options: ChatConversionOptions) {
@@ -175,13 +94,11 @@ function convertMessages(request: OpenAIChatRequest, options: ChatConversionOpti
           if (!name)
             throw new OpenAIRequestError('tool_calls need function.name', `${at}.tool_calls[${callIndex}]`);
           if (call.id) toolNames.set(call.id, name);
-          const args = parseArguments(
+          const args = parseToolArguments(
             call.function.arguments ?? '',
             `${at}.tool_calls[${callIndex}].function.arguments`,
           );
-          const signature =
-            thoughtSignatureOf(call) ?? (isGemini3(options.choice.model) ? missingSignature : undefined);
-          parts.push({ functionCall: { name, args }, ...(signature ? { thoughtSignature: signature } : {}) });
+          parts.push(functionCallPart(name, args, thoughtSignatureOf(call), options.choice.model));
         });
         if (parts.length > 0) contents.push({ role: 'model', parts });
         return;
@@ -194,7 +111,9 @@ function convertMessages(request: OpenAIChatRequest, options: ChatConversionOpti
             : (toolNames.get(message.tool_call_id ?? '') ?? message.name);
         if (!name)
           throw new OpenAIRequestError('tool message answers no known tool call', `${at}.tool_call_id`);
-        const part: GeminiPart = { functionResponse: { name, response: toolResponse(message.content) } };
+        const part: GeminiPart = {
+          functionResponse: { name, response: toolResponseOf(textOf(message.content)) },
+        };
         // Consecutive tool messages answer one turn's calls: one user content, in order.
         if (pendingResponses) pendingResponses.push(part);
         else {
@@ -211,36 +130,6 @@ function convertMessages(request: OpenAIChatRequest, options: ChatConversionOpti
     }
   });
   return { system, contents };
-}
-
-function thinkingConfig(
-  request: OpenAIChatRequest,
-  options: ChatConversionOptions,
-): GeminiThinkingConfig | undefined {
-  const model = options.choice.model;
-  const google = request.extra_body?.google?.thinking_config ?? request.google?.thinking_config;
-  const config: GeminiThinkingConfig = {};
-  const effort = request.reasoning_effort;
-  if (isGemini3(model)) {
-    if (effort) config.thinkingLevel = levelByEffort[effort];
-  } else if (options.choice.nonThinking) {
-    config.thinkingBudget = 0;
-  } else if (effort) {
-    config.thinkingBudget = budgetByEffort[effort];
-  } else if (request.thinking?.type === 'disabled') {
-    config.thinkingBudget = 0;
-  } else if (request.thinking?.type === 'enabled' && request.thinking.budget_tokens !== undefined) {
-    config.thinkingBudget = request.thinking.budget_tokens;
-  } else if (Object.hasOwn(options.thinkingBudgetMap, model)) {
-    config.thinkingBudget = options.thinkingBudgetMap[model];
-  }
-  if (google?.thinking_budget !== undefined) config.thinkingBudget = google.thinking_budget;
-  if (google?.thinking_level !== undefined) config.thinkingLevel = google.thinking_level;
-  const asked = (effort !== undefined && effort !== 'none') || request.thinking?.type === 'enabled';
-  if (config.thinkingBudget !== 0 && (asked || (options.showThinking && thinks(model))))
-    config.includeThoughts = true;
-  if (google?.include_thoughts !== undefined) config.includeThoughts = google.include_thoughts;
-  return Object.keys(config).length > 0 ? config : undefined;
 }
 
 /**
@@ -261,36 +150,27 @@ export function convertToGeminiRequest(
   const gemini: GeminiRequest = { contents };
   if (system.length > 0) gemini.systemInstruction = { parts: system };
 
-  const tools: GeminiTool[] = [];
   const functions = (request.tools ?? []).map((tool, index) => {
     if (tool?.type !== 'function' || !tool.function?.name) {
       throw new OpenAIRequestError('tools must be functions with a name', `tools[${index}]`);
     }
     const { name, description, parameters } = tool.function;
-    // The full JSON Schema goes through as parametersJsonSchema: anyOf, $ref and the rest of what
-    // MCP tools use survive (the seed "cleaned" schemas and broke them).
-    return {
-      name,
-      ...(description ? { description } : {}),
-      ...(parameters ? { parametersJsonSchema: parameters } : {}),
-    };
+    return functionDeclarationOf(name, description, parameters);
   });
-  if (functions.length > 0) tools.push({ functionDeclarations: functions });
-  if (options.choice.search) tools.push({ googleSearch: {} });
-  if (options.codeExecution && functions.length === 0) tools.push({ codeExecution: {} });
-  if (options.urlContext) tools.push({ urlContext: {} });
-  if (tools.length > 0) gemini.tools = tools;
+  const tools = geminiToolsOf(functions, {
+    search: options.choice.search,
+    codeExecution: options.codeExecution,
+    urlContext: options.urlContext,
+  });
+  if (tools) gemini.tools = tools;
 
   const choice = request.tool_choice;
   if (choice !== undefined && choice !== null && functions.length > 0) {
-    if (choice === 'none') gemini.toolConfig = { functionCallingConfig: { mode: 'NONE' } };
-    else if (choice === 'auto') gemini.toolConfig = { functionCallingConfig: { mode: 'AUTO' } };
-    else if (choice === 'required') gemini.toolConfig = { functionCallingConfig: { mode: 'ANY' } };
-    else if (choice?.type === 'function' && choice.function?.name) {
-      gemini.toolConfig = {
-        functionCallingConfig: { mode: 'ANY', allowedFunctionNames: [choice.function.name] },
-      };
-    } else
+    if (choice === 'none' || choice === 'auto' || choice === 'required')
+      gemini.toolConfig = toolConfigOf(choice);
+    else if (choice?.type === 'function' && choice.function?.name)
+      gemini.toolConfig = toolConfigOf({ name: choice.function.name });
+    else
       throw new OpenAIRequestError(
         'tool_choice is not one of none, auto, required or a named function',
         'tool_choice',
@@ -323,7 +203,14 @@ export function convertToGeminiRequest(
     if (format.json_schema?.schema !== undefined) config.responseJsonSchema = format.json_schema.schema;
   }
   if (options.choice.image) config.responseModalities = ['TEXT', 'IMAGE'];
-  const thinking = thinkingConfig(request, options);
+  const thinking = thinkingConfigOf(
+    {
+      ...(request.reasoning_effort ? { effort: request.reasoning_effort } : {}),
+      ...(request.thinking ? { thinking: request.thinking } : {}),
+      google: request.extra_body?.google?.thinking_config ?? request.google?.thinking_config,
+    },
+    options,
+  );
   if (thinking) config.thinkingConfig = thinking;
   if (Object.keys(config).length > 0) gemini.generationConfig = config;
   return gemini;
