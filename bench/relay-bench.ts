@@ -33,6 +33,7 @@ const anthropicBody = (stream: boolean) =>
     stream,
     messages: [{ role: 'user', content: 'Why is the sky blue?' }],
   });
+const responsesBody = JSON.stringify({ model: 'gemini-2.5-flash', input: 'Why is the sky blue?' });
 /** BENCH_SCENARIOS=openai,anthropic runs only those (all when unset). */
 const only = process.env.BENCH_SCENARIOS?.split(',').map((name) => name.trim());
 
@@ -115,9 +116,9 @@ try {
   const allScenarios: Scenario[] = [
     { name: 'non-stream', path: generate, body: nativeBody },
     { name: 'stream', path: streamGenerate, body: nativeBody },
-    // OpenAI chat and Anthropic messages through the gateway (translated to Gemini and back)
-    // against the same question asked natively of the fake: the bare reference relay cannot
-    // translate, so it sits these out.
+    // OpenAI chat, Anthropic messages and the Responses API through the gateway (translated to
+    // Gemini and back) against the same question asked natively of the fake: the bare reference
+    // relay cannot translate, so it sits these out.
     {
       name: 'openai',
       path: generate,
@@ -129,6 +130,12 @@ try {
       path: generate,
       body: nativeBody,
       gateway: { path: '/v1/messages', body: anthropicBody(false) },
+    },
+    {
+      name: 'responses',
+      path: generate,
+      body: nativeBody,
+      gateway: { path: '/v1/responses', body: responsesBody },
     },
     {
       name: 'openai-stream',

@@ -74,6 +74,34 @@ async function stream(model: string, body: unknown): Promise<GenerateBody[]> {
 
 const partsOf = (candidate: Candidate | undefined) => candidate?.content?.parts ?? [];
 
+describe('structured output', () => {
+  it('answers JSON of the response schema, under either name, or the answer as JSON without one', async () => {
+    const schema = { type: 'OBJECT', properties: { city: { type: 'STRING' }, size: { type: 'INTEGER' } } };
+    const asked = (generationConfig: Record<string, unknown>) =>
+      generate('gemini-2.5-flash', userText('Describe Paris', { generationConfig }));
+    const textOf = async (generationConfig: Record<string, unknown>) =>
+      partsOf((await asked(generationConfig)).body.candidates?.[0])[0]?.text;
+    const shaped = { city: 'value-city', size: 42 };
+    expect(
+      JSON.parse((await textOf({ responseMimeType: 'application/json', responseSchema: schema })) ?? ''),
+    ).toEqual(shaped);
+    expect(
+      JSON.parse(
+        (await textOf({ response_mime_type: 'application/json', response_json_schema: schema })) ?? '',
+      ),
+    ).toEqual(shaped);
+    expect(
+      JSON.parse(
+        (await textOf({ responseMimeType: 'application/json', responseJsonSchema: { type: 'array' } })) ?? '',
+      ),
+    ).toEqual([]);
+    expect(JSON.parse((await textOf({ responseMimeType: 'application/json' })) ?? '')).toEqual({
+      answer: fakeAnswerText('Describe Paris'),
+    });
+    expect(await textOf({ responseSchema: schema })).toBe(fakeAnswerText('Describe Paris'));
+  });
+});
+
 describe('function calling', () => {
   const divide = {
     name: 'customDivide',

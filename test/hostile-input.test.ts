@@ -10,6 +10,7 @@ const adminToken = 'admin-token-for-tests';
 const bearer = { authorization: `Bearer ${clientToken}` };
 const messages = [{ role: 'user', content: 'hi' }];
 const chat = (extra: Record<string, unknown>) => ({ model: 'gemini-2.5-flash', messages, ...extra });
+const respond = (extra: Record<string, unknown>) => ({ model: 'gemini-2.5-flash', input: 'hi', ...extra });
 const deeplyNested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
 /** OpenAI's error shape: message, type, param and code (a string or null), nothing else. */
@@ -72,6 +73,35 @@ describe('hostile input', () => {
     ['/v1/audio/speech', { input: 'hello', voice: 5 }, 'voice'],
     ['/hf/v1/audio/speech', { input: 'hello', model: 5 }, 'model'],
     ['/openai/v1/chat/completions', chat({ model: 'm'.repeat(257) }), 'model'],
+    ['/v1/responses', respond({ input: 5 }), 'input'],
+    ['/v1/responses', respond({ input: [5] }), 'input[0]'],
+    [
+      '/v1/responses',
+      respond({ input: [{ role: 'user', content: [{ type: 'input_text', text: 5 }] }] }),
+      'input[0].content[0].text',
+    ],
+    [
+      '/hf/v1/responses',
+      respond({ input: [{ type: 'function_call', call_id: 'c', name: 'f', arguments: {} }] }),
+      'input[0].arguments',
+    ],
+    ['/v1/responses', respond({ reasoning: { effort: 'constructor' } }), 'reasoning.effort'],
+    ['/v1/responses', respond({ max_output_tokens: 'many' }), 'max_output_tokens'],
+    ['/v1/responses', respond({ tools: [{ type: 'function', name: 5 }] }), 'tools[0].name'],
+    [
+      '/v1/responses',
+      respond({ text: { format: { type: 'json_schema', schema: 'x' } } }),
+      'text.format.schema',
+    ],
+    [
+      '/v1/responses',
+      respond({ metadata: Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`k${index}`, 'v'])) }),
+      'metadata',
+    ],
+    ['/v1/responses', respond({ metadata: { note: 'v'.repeat(513) } }), 'metadata'],
+    ['/v1/responses', respond({ model: 'm'.repeat(300) }), 'model'],
+    ['/v1/responses', respond({ previous_response_id: 'resp_earlier' }), 'previous_response_id'],
+    ['/hf/v1/responses', respond({ store: true }), 'store'],
   ])('POST %s %j is a 400 naming %s', async (path, body, param) => {
     const response = await post(`${stack.url}${path}`, JSON.stringify(body), bearer);
     expect(response.status).toBe(400);

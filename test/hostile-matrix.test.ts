@@ -248,12 +248,14 @@ let upstream: HostileUpstream;
 interface Surface {
   readonly name: string;
   readonly streams: boolean;
-  readonly protocol: 'gemini' | 'openai' | 'anthropic';
+  /** `openai-responses`: OpenAI's Responses API, whose stream has events of its own. */
+  readonly protocol: 'gemini' | 'openai' | 'openai-responses' | 'anthropic';
   readonly send: (s: Stack, signal: AbortSignal) => Promise<Response>;
 }
 
 const chatBody = (stream: boolean) =>
   JSON.stringify({ model: 'gemini-2.5-flash', stream, messages: [{ role: 'user', content: 'hi' }] });
+const responsesBody = (stream: boolean) => JSON.stringify({ model: 'gemini-2.5-flash', stream, input: 'hi' });
 const post = (url: string, body: string, headers: Record<string, string>, signal: AbortSignal) =>
   fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, signal });
 const geminiAuth = { 'x-goog-api-key': clientToken };
@@ -299,6 +301,12 @@ const surfaces: readonly Surface[] = [
     send: (s, signal) => post(`${s.url}/v1/messages`, messagesBody(true), anthropicAuth, signal),
   },
   {
+    name: 'OpenAI /v1/responses stream',
+    streams: true,
+    protocol: 'openai-responses',
+    send: (s, signal) => post(`${s.url}/v1/responses`, responsesBody(true), openaiAuth, signal),
+  },
+  {
     name: 'native generateContent',
     streams: false,
     protocol: 'gemini',
@@ -316,6 +324,12 @@ const surfaces: readonly Surface[] = [
     streams: false,
     protocol: 'anthropic',
     send: (s, signal) => post(`${s.url}/v1/messages`, messagesBody(false), anthropicAuth, signal),
+  },
+  {
+    name: 'OpenAI /v1/responses non-stream',
+    streams: false,
+    protocol: 'openai-responses',
+    send: (s, signal) => post(`${s.url}/v1/responses`, responsesBody(false), openaiAuth, signal),
   },
 ];
 
@@ -354,14 +368,14 @@ function sseBlocks(text: string): { blocks: string[]; closed: boolean } {
 }
 
 /**
- * The data of an event block; undefined for a comment; null for a block that is not SSE at all.
- * Anthropic's events name their type on an `event:` line too; the others' have only data.
+ * The data of an event block; undefined for a comment; null for a block that is not SSE at all. An
+ * `event:` line names the event (the Responses API and Anthropic's name each one).
  */
-function dataOf(block: string, protocol: Surface['protocol']): string | undefined | null {
+function dataOf(block: string): string | undefined | null {
   const lines = block.split(/\r\n|\n|\r/);
   if (lines.every((line) => line.startsWith(':'))) return undefined;
-  const named = (line: string) => protocol === 'anthropic' && line.startsWith('event:');
-  if (!lines.every((line) => line.startsWith(':') || line.startsWith('data:') || named(line))) return null;
+  const field = /^(:|data:|event:)/;
+  if (!lines.every((line) => field.test(line))) return null;
   return lines
     .filter((line) => line.startsWith('data:'))
     .map((line) => line.slice(5).replace(/^ /, ''))
@@ -416,7 +430,7 @@ function streamEvents(answer: Answer, protocol: Surface['protocol']): (Record<st
   expect.soft(closed, `the last event is not closed by a blank line; ${seen}`).toBe(true);
   const events: (Record<string, unknown> | '[DONE]')[] = [];
   for (const block of blocks) {
-    const data = dataOf(block, protocol);
+    const data = dataOf(block);
     if (data === undefined) continue;
     expect
       .soft(data, `a block that is not a server-sent event reached the client: ${preview(block)}`)
@@ -433,6 +447,33 @@ function streamEvents(answer: Answer, protocol: Surface['protocol']): (Record<st
     if (event) events.push(event);
   }
   return events;
+}
+
+/** The in-band errors of a stream the client read: Responses says them as `error` events. */
+function inBandErrors(
+  events: readonly (Record<string, unknown> | '[DONE]')[],
+  protocol: Surface['protocol'],
+) {
+  return events.filter((event) =>
+    event === '[DONE]' ? false : protocol === 'openai-responses' ? event.type === 'error' : 'error' in event,
+  );
+}
+
+/**
+ * The end of a Responses stream that broke: the `error` event, then `response.failed` carrying the
+ * same error, and nothing after.
+ */
+function expectResponsesFailure(events: readonly (Record<string, unknown> | '[DONE]')[], seen: string): void {
+  const [error, failed] = events.slice(-2) as Record<string, unknown>[];
+  expect.soft(error, `the error event before the last (${seen})`).toMatchObject({
+    type: 'error',
+    code: expect.any(String),
+    message: expect.any(String),
+  });
+  expect.soft(failed, `response.failed last (${seen})`).toMatchObject({
+    type: 'response.failed',
+    response: { status: 'failed', error: { code: error?.code, message: error?.message } },
+  });
 }
 
 function expectErrorShape(body: unknown, protocol: Surface['protocol'], where: string): void {
@@ -559,18 +600,23 @@ describe.each(named(combinations))('%s', (_name, combination) => {
         // Another status is reported just above; checking its body as events would only repeat it.
         if (answer.status === 200) {
           const events = streamEvents(answer, surface.protocol);
-          const errors = events.filter((event) => event !== '[DONE]' && 'error' in event);
+          const errors = inBandErrors(events, surface.protocol);
           if (behaviour.kind === 'legal') {
             expect.soft(errors, seen).toEqual([]);
             expect.soft(answer.complete, `a legal answer was cut (${seen})`).toBe(true);
             if (surface.protocol === 'openai') expect.soft(events.at(-1), seen).toBe('[DONE]');
+            if (surface.protocol === 'openai-responses')
+              expect.soft(events.at(-1), seen).toMatchObject({ type: 'response.completed' });
             if (surface.protocol === 'anthropic')
               expect.soft(events.at(-1), seen).toEqual({ type: 'message_stop' });
             await expectImageIntact(s, surface, events);
           } else {
             expect.soft(errors, `one in-band error event (${seen})`).toHaveLength(1);
-            expect.soft(events.at(-1), `the in-band error is the last event (${seen})`).toBe(errors[0]);
-            expectErrorShape(events.at(-1), surface.protocol, 'the last event');
+            if (surface.protocol === 'openai-responses') expectResponsesFailure(events, seen);
+            else {
+              expect.soft(events.at(-1), `the in-band error is the last event (${seen})`).toBe(errors[0]);
+              expectErrorShape(events.at(-1), surface.protocol, 'the last event');
+            }
             expect.soft(events, `no [DONE] after an error (${seen})`).not.toContain('[DONE]');
             // Nothing the upstream sent after the bad event reaches the client.
             expect.soft(answer.text, seen).not.toContain('world');
@@ -629,6 +675,14 @@ async function expectImageIntact(
   events: readonly (Record<string, unknown> | '[DONE]')[],
 ): Promise<void> {
   const objects = events.filter((event): event is Record<string, unknown> => event !== '[DONE]');
+  if (surface.protocol === 'openai-responses') {
+    // The response a stream ends with, or the whole answer: its image is an image_generation_call.
+    const response = (objects.at(-1)?.response ?? objects.at(-1)) as { output?: { result?: string }[] };
+    const images = (response.output ?? []).flatMap((item) => (item.result ? [item.result] : []));
+    expect.soft(images.length, 'the image reached the client').toBe(1);
+    expect.soft(images[0] === imageBase64, 'the image is intact').toBe(true);
+    return;
+  }
   if (surface.protocol === 'gemini') {
     const inline = objects.flatMap((event) =>
       (

@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createGeminiChunkDecoder } from '../src/protocols/gemini/decode-gemini-chunk.js';
 import type { GenerationEvent } from '../src/protocols/generation-event.js';
 import {
   type ChatStreamContext,
@@ -10,17 +9,18 @@ import {
 import { encodeOpenAIChunk, openAIStreamEnd } from '../src/protocols/openai/encode-openai-sse.js';
 import { foldChatCompletion } from '../src/protocols/openai/fold-chat-completion.js';
 import type { OpenAIChatChunk, OpenAIToolCall, OpenAIUsage } from '../src/protocols/openai/openai-types.js';
-import { createSseDecoder } from '../src/streaming/create-sse-decoder.js';
+import {
+  decodeGolden,
+  goldenDirectory as directory,
+  everySplit,
+  goldenNames as names,
+} from './helpers/golden-stream.js';
 
 // Golden files: a Gemini SSE stream in (test/golden/*.gemini.sse, written in the shapes of recorded
 // Gemini traffic), the OpenAI SSE the gateway must send out (*.openai.sse). The stream goes through
 // the pipeline's pieces: SSE decoder → Gemini chunk decoder (events) → OpenAI chunk encoder. Every
 // stream is also fed split at every byte boundary. UPDATE_GOLDEN=1 rewrites the expected files (then
 // review the diff).
-const directory = join(import.meta.dirname, 'golden');
-const names = readdirSync(directory)
-  .filter((file) => file.endsWith('.gemini.sse'))
-  .map((file) => file.replace(/\.gemini\.sse$/, ''));
 
 function goldenContext(): ChatStreamContext {
   let counter = 0;
@@ -44,26 +44,8 @@ const published = (event: GenerationEvent): GenerationEvent =>
     : event;
 
 /** The Gemini stream's bytes, cut at `cuts`, as the decoded chunks' events (images published). */
-function decode(input: Buffer, cuts: number[]): GenerationEvent[][] {
-  const sse = createSseDecoder();
-  const decoder = createGeminiChunkDecoder();
-  const chunks: GenerationEvent[][] = [];
-  const take = (datas: string[]) => {
-    for (const data of datas) {
-      const { events } = decoder.decode(data);
-      const error = events.find((event) => event.type === 'error');
-      if (error) throw new Error(`the golden stream has an error event: ${JSON.stringify(error)}`);
-      chunks.push(events.map(published));
-    }
-  };
-  let start = 0;
-  for (const cut of [...cuts, input.length]) {
-    take(sse.push(input.subarray(start, cut)));
-    start = cut;
-  }
-  take(sse.end());
-  return chunks;
-}
+const decode = (input: Buffer, cuts: readonly number[]) =>
+  decodeGolden(input, cuts).map((events) => events.map(published));
 
 function translate(input: Buffer, cuts: number[]): string {
   const encoder = createChatChunkEncoder(goldenContext());
@@ -119,13 +101,7 @@ describe.each(names)('Gemini stream %s → OpenAI stream', (name) => {
   });
 
   it('gives the same output however the bytes are split', () => {
-    for (let cut = 1; cut < input.length; cut++) expect(translate(input, [cut])).toBe(expected);
-    expect(
-      translate(
-        input,
-        Array.from({ length: input.length - 1 }, (_, index) => index + 1),
-      ),
-    ).toBe(expected);
+    for (const cuts of everySplit(input)) expect(translate(input, cuts)).toBe(expected);
   });
 
   it('folds into the answer the golden stream adds up to', () => {

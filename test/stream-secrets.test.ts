@@ -171,6 +171,20 @@ describe('keys in a 200 stream', () => {
     expect(received).toContain('fine so far');
     expect(received).toContain('AIza…');
   });
+
+  it.each([false, true])('OpenAI Responses (stream: %s): scrubbed', async (stream) => {
+    const response = await fetch(`${stack.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clientToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gemini-2.5-flash', stream, input: 'hi' }),
+    });
+    expect(response.status).toBe(200);
+    const { text: received } = await readStream(response);
+    expect(leaks(received)).toEqual([]);
+    expect(received).toContain('AIza…');
+    // The stream says the error Google sent in its `error` event and in `response.failed`.
+    if (stream) expect(received).toContain('event: response.failed');
+  });
 });
 
 describe('keys in an Anthropic answer', () => {

@@ -11,6 +11,7 @@ import {
 import { blockedSafetyRatings } from './fake-safety.js';
 import {
   codeExecutionParts,
+  fakeJsonAnswer,
   functionCallParts,
   functionsToCall,
   groundingMetadata,
@@ -129,7 +130,11 @@ function candidateFor(modelId: string, view: GenerateView, prompt: string, index
       metadata: {},
     };
   }
-  const { text, finishReason } = limitedText(view, fakeAnswerText(prompt), index);
+  const answer =
+    view.responseMimeType === 'application/json'
+      ? fakeJsonAnswer(view.responseSchema, fakeAnswerText(prompt))
+      : fakeAnswerText(prompt);
+  const { text, finishReason } = limitedText(view, answer, index);
   const urlContext = view.urlContext ? urlContextMetadata(prompt) : undefined;
   return {
     parts: [...(view.codeExecution ? codeExecutionParts(prompt) : []), { text }],

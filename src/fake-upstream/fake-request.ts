@@ -31,6 +31,10 @@ export interface GenerateView {
   readonly maxOutputTokens: number | undefined;
   readonly thinkingBudget: number | undefined;
   readonly includeThoughts: boolean;
+  /** `application/json` asks for JSON text (structured output), shaped by `responseSchema` when given. */
+  readonly responseMimeType: string | undefined;
+  /** responseJsonSchema (JSON Schema) or responseSchema (Google's OpenAPI subset). */
+  readonly responseSchema: unknown;
   readonly stopSequences: readonly string[];
   readonly candidateCount: number;
   /** Upper-cased, as Google's enum parser accepts any case here. */
@@ -65,6 +69,10 @@ function strings(value: unknown): string[] {
 
 function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined;
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function voiceOf(voiceConfig: unknown): unknown {
@@ -107,6 +115,8 @@ export function readGenerateRequest(request: FakeGenerateRequest): GenerateView 
     maxOutputTokens: numberOrUndefined(field(config, 'maxOutputTokens')),
     thinkingBudget: numberOrUndefined(field(thinkingConfig, 'thinkingBudget')),
     includeThoughts: field(thinkingConfig, 'includeThoughts') === true,
+    responseMimeType: stringOrUndefined(field(config, 'responseMimeType')),
+    responseSchema: field(config, 'responseJsonSchema') ?? field(config, 'responseSchema'),
     stopSequences: strings(field(config, 'stopSequences')).filter((stop) => stop !== ''),
     candidateCount:
       typeof candidateCount === 'number' && Number.isInteger(candidateCount) && candidateCount > 1

@@ -53,6 +53,17 @@ export function fakeFunctionArgs(schema: unknown): Record<string, unknown> {
   );
 }
 
+/**
+ * The JSON a structured-output request gets: a value of the schema's shape (an object with one
+ * value per property, as a function call's args), or, without a schema, the answer in an object.
+ */
+export function fakeJsonAnswer(schema: unknown, answer: string): string {
+  if (schema === undefined) return JSON.stringify({ answer });
+  return JSON.stringify(
+    schemaType(schema) === 'object' ? fakeFunctionArgs(schema) : fakeValue('answer', schema),
+  );
+}
+
 /** The opaque signature the fake gives a Gemini 3 function call. */
 export function fakeThoughtSignature(functionName: string): string {
   return Buffer.from(`signature:${functionName}`).toString('base64');

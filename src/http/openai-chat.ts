@@ -3,8 +3,9 @@ import type { Settings } from '../config/settings.js';
 import type { Clock } from '../core/clock.js';
 import type { PinnedResourceStore } from '../core/pinned-resource-store.js';
 import { randomId } from '../core/random-id.js';
-import type { GeminiInlineData } from '../protocols/gemini/gemini-types.js';
+import type { GeminiInlineData, GeminiRequest } from '../protocols/gemini/gemini-types.js';
 import { resolveModel } from '../protocols/gemini/resolve-model.js';
+import type { GenerationSurface } from '../protocols/generation-surface.js';
 import { createChatSurface, type PublishImage } from '../protocols/openai/chat-surface.js';
 import { checkChatRequest } from '../protocols/openai/check-chat-request.js';
 import { convertChatToImageRequest } from '../protocols/openai/convert-chat-to-image-request.js';
@@ -12,7 +13,11 @@ import {
   convertGeminiImageRequest,
   convertImagenRequest,
 } from '../protocols/openai/convert-media-requests.js';
-import { convertToGeminiRequest, mediaUrlsOf } from '../protocols/openai/convert-to-gemini-request.js';
+import {
+  type ChatConversionOptions,
+  convertToGeminiRequest,
+  mediaUrlsOf,
+} from '../protocols/openai/convert-to-gemini-request.js';
 import { decodePredictAnswer } from '../protocols/openai/decode-predict-answer.js';
 import type { ChatStreamContext } from '../protocols/openai/encode-chat-chunks.js';
 import { imageChatModelOf, isImagenModel } from '../protocols/openai/image-models.js';
@@ -121,6 +126,83 @@ export function publicBaseUrl(request: FastifyRequest, configured: string): stri
   return `${forwardedProto || request.protocol}://${forwardedHost || request.headers.host}`;
 }
 
+/** The translation settings of a generation request (chat, Responses), its http(s) media fetched. */
+export async function conversionOptionsOf(
+  deps: OpenAIDependencies,
+  model: string,
+  mediaUrls: readonly string[],
+): Promise<ChatConversionOptions> {
+  const { settings } = deps;
+  const choice = resolveModel(model, {
+    searchModels: settings.SEARCH_MODELS,
+    imageModels: settings.IMAGE_MODELS,
+    thinkingModels: settings.THINKING_MODELS,
+  });
+  const media: Map<string, GeminiInlineData> =
+    mediaUrls.length > 0 ? await deps.mediaFetcher.fetchAll(mediaUrls) : new Map();
+  return {
+    choice,
+    thinkingBudgetMap: settings.THINKING_BUDGET_MAP,
+    showThinking: settings.SHOW_THINKING_PROCESS,
+    codeExecution: settings.TOOLS_CODE_EXECUTION_ENABLED,
+    urlContext: settings.URL_CONTEXT_ENABLED && settings.URL_CONTEXT_MODELS.includes(choice.model),
+    safetySettings: settings.SAFETY_SETTINGS,
+    media,
+  };
+}
+
+export interface TranslatedGeneration {
+  /** The request log's route. */
+  readonly route: string;
+  /** The Gemini model called. */
+  readonly model: string;
+  readonly gemini: GeminiRequest;
+  readonly stream: boolean;
+  readonly surface: GenerationSurface;
+  /** The request field a refused file is named under. */
+  readonly mediaParam: string;
+}
+
+/** A request translated to Gemini, relayed through the pipeline; a file_id binds it to the key that holds the file. */
+export async function relayTranslated(
+  deps: OpenAIDependencies,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  generation: TranslatedGeneration,
+) {
+  const pin = await pinOf(
+    deps.pins,
+    {
+      nowMs: deps.clock.now(),
+      clientId: clientIdOf(request),
+      isolated: deps.settings.FILES_USER_ISOLATION_ENABLED,
+    },
+    resourcesNamedIn(generation.gemini),
+  );
+  if ('refusal' in pin)
+    return sendOpenAIError(reply, pin.refusal.status, pin.refusal.message, generation.mediaParam);
+  const { model, stream } = generation;
+  const method = stream ? 'streamGenerateContent' : 'generateContent';
+  await runGeneration(deps.relay, {
+    call: {
+      route: generation.route,
+      model,
+      request: {
+        method: 'POST',
+        path: `/v1beta/models/${encodeURIComponent(model)}:${method}`,
+        query: stream ? 'alt=sse' : '',
+        body: Buffer.from(JSON.stringify(generation.gemini)),
+      },
+      stream,
+      ...(pin.keyId === undefined ? {} : { pinKeyId: pin.keyId }),
+    },
+    surface: generation.surface,
+    channel: createClientChannel(reply, deps.openStreams),
+    policy: deps.policy,
+  });
+  return reply;
+}
+
 /** What the chat surface needs besides the events: ids and the time. */
 function chatContextOf(deps: OpenAIDependencies, body: OpenAIChatRequest): ChatStreamContext {
   return {
@@ -154,54 +236,15 @@ export async function handleChatCompletion(
   // As /openai/v1 reads it: a `models/` prefix names the same model.
   if (body.model.replace(/^models\//, '') === imageChatModelOf(settings.CREATE_IMAGE_MODEL))
     return drawChat(deps, reply, body, context, publishImage);
-  const choice = resolveModel(body.model, {
-    searchModels: settings.SEARCH_MODELS,
-    imageModels: settings.IMAGE_MODELS,
-    thinkingModels: settings.THINKING_MODELS,
-  });
-  const urls = mediaUrlsOf(body);
-  const media: Map<string, GeminiInlineData> =
-    urls.length > 0 ? await deps.mediaFetcher.fetchAll(urls) : new Map();
-  const gemini = convertToGeminiRequest(body, {
-    choice,
-    thinkingBudgetMap: settings.THINKING_BUDGET_MAP,
-    showThinking: settings.SHOW_THINKING_PROCESS,
-    codeExecution: settings.TOOLS_CODE_EXECUTION_ENABLED,
-    urlContext: settings.URL_CONTEXT_ENABLED && settings.URL_CONTEXT_MODELS.includes(choice.model),
-    safetySettings: settings.SAFETY_SETTINGS,
-    media,
-  });
-  // A file_id binds the request to the key that holds the file.
-  const pin = await pinOf(
-    deps.pins,
-    {
-      nowMs: deps.clock.now(),
-      clientId: clientIdOf(request),
-      isolated: settings.FILES_USER_ISOLATION_ENABLED,
-    },
-    resourcesNamedIn(gemini),
-  );
-  if ('refusal' in pin) return sendOpenAIError(reply, pin.refusal.status, pin.refusal.message, 'messages');
-  const stream = body.stream === true;
-  const method = stream ? 'streamGenerateContent' : 'generateContent';
-  await runGeneration(deps.relay, {
-    call: {
-      route: 'openai chat.completions',
-      model: choice.model,
-      request: {
-        method: 'POST',
-        path: `/v1beta/models/${encodeURIComponent(choice.model)}:${method}`,
-        query: stream ? 'alt=sse' : '',
-        body: Buffer.from(JSON.stringify(gemini)),
-      },
-      stream,
-      ...(pin.keyId === undefined ? {} : { pinKeyId: pin.keyId }),
-    },
+  const options = await conversionOptionsOf(deps, body.model, mediaUrlsOf(body));
+  return relayTranslated(deps, request, reply, {
+    route: 'openai chat.completions',
+    model: options.choice.model,
+    gemini: convertToGeminiRequest(body, options),
+    stream: body.stream === true,
     surface: createChatSurface(context, { publishImage }),
-    channel: createClientChannel(reply, deps.openStreams),
-    policy: deps.policy,
+    mediaParam: 'messages',
   });
-  return reply;
 }
 
 /**

@@ -34,6 +34,7 @@ import {
   sendOpenAIError,
   sendOpenAIRouteError,
 } from './openai-chat.js';
+import { openaiResponsesRoutes } from './openai-responses.js';
 import { handleSpeech, type SpeechOptions } from './openai-speech.js';
 import { rememberClient } from './request-client.js';
 
@@ -117,6 +118,8 @@ export async function openaiRoutes(
     });
     return reply;
   }
+
+  await app.register(openaiResponsesRoutes, { optionsOf });
 
   /** For answers the gateway does not read (models.get): any 200 will do. */
   const anyAnswer = (): ParsedAnswer<undefined> => ({ ok: true, value: undefined });

@@ -354,7 +354,7 @@ export const zhCN: Messages = {
         '按模型设置的每个密钥的上限，低于 Google 的配额：{"gemini-2.5-pro": {"rpm": 5, "rpd": 100}}。',
       BASE_URL: 'Google 的 API 地址，或其前面的中转服务：一个源地址，可带路径前缀。',
       VERTEX_API_KEYS:
-        'Vertex AI 快速模式的密钥（JSON 数组或逗号分隔）：自成一个密钥池，像 API_KEYS 一样轮换和冷却，服务 /vertex-express/v1beta。保留的密钥保持其状态。',
+        'Vertex AI 快速模式的密钥（JSON 数组或逗号分隔）：与 API_KEYS 分开轮换，像它们一样冷却和停用，只服务 /vertex-express/v1beta。保留的密钥保持其状态。',
       VERTEX_EXPRESS_BASE_URL:
         'Vertex AI 快速模式密钥调用的发布者路径（含其版本）；客户端的 /v1beta/models/… 接在其后。',
       TIME_OUT: '一次上游调用总共允许的秒数。',
