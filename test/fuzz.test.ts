@@ -10,6 +10,7 @@ import { freePort } from '../bench/spawn-service.js';
 import { createFakeUpstream, type FakeUpstream } from '../src/fake-upstream/create-fake-upstream.js';
 import {
   adminCases,
+  anthropicCases,
   authCases,
   type ErrorShape,
   type HostileCase,
@@ -23,7 +24,7 @@ import { parseRawAnswer, rawExchange } from './helpers/raw-http.js';
 // Hostile requests against every public route of the gateway running as its own process, so a
 // crash shows as an exit: every case must get a 4xx in its API's error shape, the process must
 // live, and its memory must stay bounded. FUZZ_SEED=<n> replays a run; FUZZ_SCALE multiplies the
-// number of cases (1 by default: 7 200 cases, 15 to 40 s on two cores).
+// number of cases (1 by default: 8 200 cases, 15 to 45 s on two cores).
 
 const root = resolve(import.meta.dirname, '..');
 const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -35,6 +36,7 @@ const maxRssGrowthMb = 150;
 const families: readonly [string, fc.Arbitrary<HostileCase>, number][] = [
   ['native', nativeCases(tokens), 1800],
   ['openai', openAICases(tokens), 3000],
+  ['anthropic', anthropicCases(tokens), 1000],
   ['paths', pathCases(tokens), 1000],
   ['admin', adminCases(tokens), 600],
   ['auth', authCases(tokens), 300],
@@ -60,6 +62,8 @@ function inShape(shape: ErrorShape, status: number, body: unknown): boolean {
       return error.code === status && typeof error.status === 'string';
     case 'openai':
       return typeof error.type === 'string' && 'param' in error && 'code' in error;
+    case 'anthropic':
+      return (body as { type?: unknown }).type === 'error' && typeof error.type === 'string';
     case 'admin':
       return error.code === status;
   }

@@ -7,7 +7,7 @@ import { keyListStates, keySorts } from '../../src/keypool/query-keys.js';
 // generator starts from a valid body and breaks it in one place, or sends what no route accepts.
 
 /** The error shape a route's clients parse. */
-export type ErrorShape = 'gemini' | 'openai' | 'admin';
+export type ErrorShape = 'gemini' | 'openai' | 'anthropic' | 'admin';
 
 export interface HostileCase {
   /** Which generator made it, for the summary. */
@@ -490,6 +490,81 @@ export function openAICases(tokens: Tokens): fc.Arbitrary<HostileCase> {
   return fc.oneof({ arbitrary: translated, weight: 4 }, { arbitrary: passthrough, weight: 1 });
 }
 
+// --- the Anthropic API ----------------------------------------------------------------------------
+
+const messagesBase = {
+  model: 'gemini-2.5-flash',
+  max_tokens: 100,
+  system: [{ type: 'text', text: 'be brief' }],
+  messages: [
+    { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+    { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: {} }] },
+    { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'found' }] },
+  ],
+  tools: [{ name: 'lookup', input_schema: { type: 'object' } }],
+  tool_choice: { type: 'auto' },
+  thinking: { type: 'enabled', budget_tokens: 1024 },
+  output_config: { effort: 'low' },
+};
+
+/** The fields of a messages request, for /v1/messages (max_tokens required) and count_tokens (not). */
+const messagesFields = (maxTokensRequired: boolean): OpenAIEndpoint['fields'] => [
+  { path: ['model'], kinds: ['string'], required: true },
+  { path: ['max_tokens'], kinds: ['integer'], required: maxTokensRequired },
+  { path: ['messages'], kinds: ['array'], required: true },
+  { path: ['messages', 0], kinds: ['object'], required: true },
+  { path: ['messages', 0, 'role'], kinds: ['string'], required: true },
+  { path: ['messages', 0, 'content'], kinds: ['string', 'array'], required: true },
+  { path: ['messages', 0, 'content', 0], kinds: ['object'], required: true },
+  { path: ['messages', 0, 'content', 0, 'text'], kinds: ['string'], required: true },
+  { path: ['messages', 1, 'content', 0, 'id'], kinds: ['string'], required: true },
+  { path: ['messages', 1, 'content', 0, 'input'], kinds: ['object'], required: true },
+  { path: ['messages', 2, 'content', 0, 'tool_use_id'], kinds: ['string'], required: true },
+  { path: ['messages', 2, 'content', 0, 'content'], kinds: ['string', 'array'] },
+  { path: ['system'], kinds: ['string', 'array'] },
+  { path: ['system', 0, 'text'], kinds: ['string'], required: true },
+  { path: ['tools'], kinds: ['array'] },
+  { path: ['tools', 0], kinds: ['object'], required: true },
+  { path: ['tools', 0, 'name'], kinds: ['string'], required: true },
+  { path: ['tools', 0, 'input_schema'], kinds: ['object'] },
+  { path: ['tool_choice'], kinds: ['object'] },
+  { path: ['thinking'], kinds: ['object'] },
+  { path: ['thinking', 'budget_tokens'], kinds: ['integer'], required: true },
+  { path: ['stop_sequences'], kinds: ['array'] },
+  { path: ['temperature'], kinds: ['number'] },
+  { path: ['top_p'], kinds: ['number'] },
+  { path: ['top_k'], kinds: ['integer'] },
+  { path: ['stream'], kinds: ['boolean'] },
+];
+
+// The request shapes of the OpenAI endpoints above serve Anthropic's as well.
+const anthropicEndpoints: readonly OpenAIEndpoint[] = [false, true].map((counting) => ({
+  path: counting ? 'messages/count_tokens' : 'messages',
+  base: messagesBase,
+  fields: messagesFields(!counting),
+  enums: [
+    { path: ['thinking', 'type'], allowed: ['enabled', 'adaptive', 'disabled'] },
+    { path: ['tool_choice', 'type'], allowed: ['auto', 'any', 'tool', 'none'] },
+    { path: ['output_config', 'effort'], allowed: ['low', 'medium', 'high', 'xhigh', 'max'] },
+  ],
+  deepAt: ['tools', 0, 'input_schema'],
+}));
+
+export function anthropicCases(tokens: Tokens): fc.Arbitrary<HostileCase> {
+  return fc.constantFrom(...anthropicEndpoints).chain((endpoint) =>
+    openAIBody(endpoint).map(
+      (body): HostileCase => ({
+        family: `anthropic ${endpoint.path}`,
+        method: 'POST',
+        path: `/v1/${endpoint.path}`,
+        headers: { 'x-api-key': tokens.client, 'anthropic-version': '2023-06-01', ...jsonType },
+        body,
+        shape: 'anthropic',
+      }),
+    ),
+  );
+}
+
 // --- paths, the operator API, the gateway's own routes -----------------------------------------
 
 /** A path segment no route has: random text, percent-encoded, with hostile pieces mixed in. */
@@ -524,6 +599,7 @@ const pathFamilies = (tokens: Tokens) =>
     { prefix: '/v1/chat/', shape: 'openai', auth: { authorization: `Bearer ${tokens.client}` } },
     { prefix: '/hf/v1/', shape: 'openai', auth: { authorization: `Bearer ${tokens.client}` } },
     { prefix: '/openai/v1/', shape: 'openai', auth: { authorization: `Bearer ${tokens.client}` } },
+    { prefix: '/v1/messages/', shape: 'anthropic', auth: { 'x-api-key': tokens.client } },
     { prefix: '/api/keys/', shape: 'admin', auth: { authorization: `Bearer ${tokens.admin}` } },
     { prefix: '/images/', shape: 'admin', auth: {} },
   ] as const;
@@ -561,6 +637,7 @@ export function pathCases(tokens: Tokens): fc.Arbitrary<HostileCase> {
       ['PUT', '/v1/chat/completions', 'openai'],
       ['DELETE', '/hf/v1/embeddings', 'openai'],
       ['GET', '/v1/audio/speech', 'openai'],
+      ['GET', '/v1/messages', 'anthropic'],
       ['PATCH', '/v1beta/models/gemini-2.5-flash:generateContent', 'gemini'],
       ['GET', '/v1beta/models/gemini-2.5-flash:generateContent', 'gemini'],
       ['POST', '/health', 'gemini'],
@@ -697,6 +774,7 @@ export function authCases(tokens: Tokens): fc.Arbitrary<HostileCase> {
     ['POST', '/v1/chat/completions', 'openai'],
     ['POST', '/hf/v1/embeddings', 'openai'],
     ['POST', '/v1/responses', 'openai'],
+    ['POST', '/v1/messages', 'anthropic'],
     ['GET', '/openai/v1/models', 'openai'],
     ['GET', '/api/keys', 'admin'],
     ['POST', '/api/keys/verify', 'admin'],
