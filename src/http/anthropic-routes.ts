@@ -18,9 +18,9 @@ import { runGeneration, runWhole, type StreamPolicy } from '../relay/run-generat
 import { MediaFetchError, type MediaFetcher } from '../upstream/fetch-media.js';
 import { extractBearer, type TokenCheck } from './client-auth.js';
 import { createClientChannel } from './create-client-channel.js';
-import { type ImageLinks, linkImage } from './link-image.js';
+import type { ImageLinks } from './link-image.js';
 import type { OpenStreams } from './open-streams.js';
-import { publicBaseUrl } from './openai-chat.js';
+import { imagePublisherOf } from './openai-chat.js';
 import { rememberClient } from './request-client.js';
 
 export interface AnthropicRouteOptions extends ImageLinks {
@@ -98,9 +98,6 @@ const modelPath = (model: string, method: string) => `/v1beta/models/${encodeURI
 async function createMessage(options: AnthropicRouteOptions, request: FastifyRequest, reply: FastifyReply) {
   const body = checkMessagesRequest(parseBody(request), true);
   const { model, gemini } = await translate(options, body);
-  // Only an answer with images the gateway serves needs its public address.
-  let base: string | undefined;
-  const gatewayBase = () => (base ??= publicBaseUrl(request, options.settings.PUBLIC_URL));
   const surface = createMessagesSurface(
     {
       id: `msg_${randomId()}`,
@@ -108,7 +105,7 @@ async function createMessage(options: AnthropicRouteOptions, request: FastifyReq
       newId: () => randomId(),
       showSearchLink: options.settings.SHOW_SEARCH_LINK,
     },
-    (image) => linkImage(options, image, gatewayBase),
+    imagePublisherOf(options, request),
   );
   const stream = body.stream === true;
   await runGeneration(options.relay, {

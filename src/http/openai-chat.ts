@@ -4,9 +4,10 @@ import type { Clock } from '../core/clock.js';
 import type { PinnedResourceStore } from '../core/pinned-resource-store.js';
 import { randomId } from '../core/random-id.js';
 import type { GeminiInlineData, GeminiRequest } from '../protocols/gemini/gemini-types.js';
+import type { PublishImage } from '../protocols/gemini/publish-chunk-images.js';
 import { resolveModel } from '../protocols/gemini/resolve-model.js';
 import type { GenerationSurface } from '../protocols/generation-surface.js';
-import { createChatSurface, type PublishImage } from '../protocols/openai/chat-surface.js';
+import { createChatSurface } from '../protocols/openai/chat-surface.js';
 import { checkChatRequest } from '../protocols/openai/check-chat-request.js';
 import { convertChatToImageRequest } from '../protocols/openai/convert-chat-to-image-request.js';
 import {
@@ -216,7 +217,10 @@ function chatContextOf(deps: OpenAIDependencies, body: OpenAIChatRequest): ChatS
 }
 
 /** Where an answer's images are linked: the bucket (UPLOAD_PROVIDER), or the gateway's own URL. */
-function imagePublisherOf(deps: OpenAIDependencies, request: FastifyRequest): PublishImage {
+export function imagePublisherOf(
+  deps: ImageLinks & { readonly settings: Pick<Settings, 'PUBLIC_URL'> },
+  request: FastifyRequest,
+): PublishImage {
   // Only an answer with images the gateway serves needs its public address.
   let base: string | undefined;
   const gatewayBase = () => (base ??= publicBaseUrl(request, deps.settings.PUBLIC_URL));

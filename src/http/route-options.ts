@@ -99,18 +99,7 @@ export function deriveRouteOptions(
     geminiHandlers,
     passthrough: { relay, imageRelay, checkToken, openStreams, openai },
     openai,
-    anthropic: {
-      relay,
-      checkToken,
-      settings,
-      mapModel: createModelMap(settings.ANTHROPIC_MODEL_MAP),
-      imageStore: statics.imageStore,
-      ...(imageUploader ? { imageUploader } : {}),
-      mediaFetcher,
-      clock,
-      openStreams,
-      policy,
-    },
+    anthropic: { ...openai, mapModel: createModelMap(settings.ANTHROPIC_MODEL_MAP) },
   };
 }
 

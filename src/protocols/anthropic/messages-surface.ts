@@ -1,7 +1,6 @@
 import { createGeminiEventSurface } from '../gemini/create-gemini-event-surface.js';
-import type { DecodedChunk, GenerationEvent } from '../generation-event.js';
+import { type PublishImage, publishChunkImages } from '../gemini/publish-chunk-images.js';
 import type { GenerationSurface, StreamError, SurfaceFailure, WholeAnswer } from '../generation-surface.js';
-import type { PublishImage } from '../openai/chat-surface.js';
 import {
   anthropicStatusOf,
   convertGeminiErrorToAnthropic,
@@ -27,10 +26,6 @@ export function anthropicStreamError(error: StreamError): string {
   return encodeAnthropicEvent(createAnthropicErrorBody(status, error.info?.message || error.message));
 }
 
-type FileEvent = Extract<GenerationEvent, { type: 'file' }>;
-const isImage = (event: GenerationEvent): event is FileEvent =>
-  event.type === 'file' && event.mimeType.startsWith('image/');
-
 /**
  * Anthropic's Messages API over Gemini: the same events encoded as Anthropic's stream events, or
  * folded into one message (PROTOCOLS.md §5). An image the model made is published first (the
@@ -41,15 +36,6 @@ export function createMessagesSurface(
   context: MessageContext,
   publishImage?: PublishImage,
 ): GenerationSurface {
-  /** The chunk with its images published, or undefined when it has none to publish. */
-  const published = (chunk: DecodedChunk): Promise<DecodedChunk> | undefined => {
-    if (!publishImage || !chunk.events.some(isImage)) return undefined;
-    return Promise.all(
-      chunk.events.map(async (event) =>
-        isImage(event) ? { ...event, url: await publishImage(event) } : event,
-      ),
-    ).then((events) => ({ ...chunk, events }));
-  };
   return createGeminiEventSurface({
     failure: anthropicFailure,
     fold: (events) => foldMessage(events, context),
@@ -64,6 +50,6 @@ export function createMessagesSurface(
       };
     },
     streamContentType: 'text/event-stream; charset=utf-8',
-    prepare: published,
+    prepare: publishChunkImages(publishImage),
   });
 }

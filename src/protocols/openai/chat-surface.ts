@@ -1,7 +1,6 @@
 import { createGeminiEventSurface } from '../gemini/create-gemini-event-surface.js';
 import type { DecodedAnswer } from '../gemini/decode-gemini-chunk.js';
-import type { GeminiInlineData } from '../gemini/gemini-types.js';
-import type { DecodedChunk, GenerationEvent } from '../generation-event.js';
+import { type PublishImage, publishChunkImages } from '../gemini/publish-chunk-images.js';
 import type { GenerationSurface, StreamError } from '../generation-surface.js';
 import { type ChatStreamContext, createChatChunkEncoder } from './encode-chat-chunks.js';
 import { encodeOpenAIChunk, openAIStreamEnd } from './encode-openai-sse.js';
@@ -18,13 +17,6 @@ export function openAIStreamError(error: StreamError): string {
   );
 }
 
-/** Publishes a generated image, returning the URL the answer links to. */
-export type PublishImage = (image: GeminiInlineData) => Promise<string>;
-
-type FileEvent = Extract<GenerationEvent, { type: 'file' }>;
-const isImage = (event: GenerationEvent): event is FileEvent =>
-  event.type === 'file' && event.mimeType.startsWith('image/');
-
 export interface ChatSurfaceOptions {
   /** Publishes the images an answer carries, which it then links to; without, they are inlined as data URLs. */
   readonly publishImage?: PublishImage;
@@ -40,15 +32,6 @@ export function createChatSurface(
   context: ChatStreamContext,
   { publishImage, decode }: ChatSurfaceOptions = {},
 ): GenerationSurface {
-  /** The chunk with its images published, or undefined when it has none to publish. */
-  const published = (chunk: DecodedChunk): Promise<DecodedChunk> | undefined => {
-    if (!publishImage || !chunk.events.some(isImage)) return undefined;
-    return Promise.all(
-      chunk.events.map(async (event) =>
-        isImage(event) ? { ...event, url: await publishImage(event) } : event,
-      ),
-    ).then((events) => ({ ...chunk, events }));
-  };
   return createGeminiEventSurface({
     failure: openAIFailure,
     fold: (events) => foldChatCompletion(events, context),
@@ -63,6 +46,6 @@ export function createChatSurface(
     },
     streamContentType: 'text/event-stream; charset=utf-8',
     ...(decode ? { decode } : {}),
-    prepare: published,
+    prepare: publishChunkImages(publishImage),
   });
 }
