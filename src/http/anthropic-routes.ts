@@ -1,6 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Settings } from '../config/settings.js';
-import type { Clock } from '../core/clock.js';
 import { randomId } from '../core/random-id.js';
 import { anthropicStatusOf, createAnthropicErrorBody } from '../protocols/anthropic/anthropic-error.js';
 import type { MessagesRequest } from '../protocols/anthropic/anthropic-types.js';
@@ -13,39 +11,22 @@ import { resolveModel } from '../protocols/gemini/resolve-model.js';
 import { checkModelField } from '../protocols/openai/check-chat-request.js';
 import { parseJsonObject } from '../protocols/parse-json-object.js';
 import { RequestError } from '../protocols/request-error.js';
-import type { RelayContext } from '../relay/relay-call.js';
-import { runGeneration, runWhole, type StreamPolicy } from '../relay/run-generation.js';
-import { MediaFetchError, type MediaFetcher } from '../upstream/fetch-media.js';
+import { runGeneration, runWhole } from '../relay/run-generation.js';
+import { MediaFetchError } from '../upstream/fetch-media.js';
 import { extractBearer, type TokenCheck } from './client-auth.js';
 import { createClientChannel } from './create-client-channel.js';
-import type { ImageLinks } from './link-image.js';
-import type { OpenStreams } from './open-streams.js';
-import { imagePublisherOf } from './openai-chat.js';
+import { imagePublisherOf, type OpenAIDependencies } from './openai-chat.js';
 import { rememberClient } from './request-client.js';
 
-export interface AnthropicRouteOptions extends ImageLinks {
-  readonly relay: RelayContext;
+/** The chat translation's dependencies (the same settings apply), the token check and the model map. */
+export interface AnthropicRouteOptions
+  extends Pick<
+    OpenAIDependencies,
+    'relay' | 'settings' | 'imageStore' | 'imageUploader' | 'mediaFetcher' | 'openStreams' | 'policy'
+  > {
   readonly checkToken: (token: string | undefined) => TokenCheck;
-  readonly settings: Pick<
-    Settings,
-    | 'SEARCH_MODELS'
-    | 'IMAGE_MODELS'
-    | 'THINKING_MODELS'
-    | 'THINKING_BUDGET_MAP'
-    | 'SHOW_SEARCH_LINK'
-    | 'TOOLS_CODE_EXECUTION_ENABLED'
-    | 'URL_CONTEXT_ENABLED'
-    | 'URL_CONTEXT_MODELS'
-    | 'SAFETY_SETTINGS'
-    | 'PUBLIC_URL'
-  >;
   /** ANTHROPIC_MODEL_MAP: the Gemini model behind a requested name. */
   readonly mapModel: (requested: string) => string;
-  readonly mediaFetcher: MediaFetcher;
-  readonly clock: Clock;
-  readonly openStreams: OpenStreams;
-  /** FAKE_STREAM_* and STREAM_OPTIMIZER_*. */
-  readonly policy: StreamPolicy;
 }
 
 const jsonType = 'application/json; charset=utf-8';
