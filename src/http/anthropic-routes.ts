@@ -37,7 +37,10 @@ export function sendAnthropicError(reply: FastifyReply, status: number, message:
   return reply.code(sent).header('content-type', jsonType).send(createAnthropicErrorBody(sent, message));
 }
 
-/** Anthropic's clients send their key as `x-api-key` (the SDK, Claude Code's ANTHROPIC_API_KEY) or a Bearer token. */
+/**
+ * Anthropic's clients send their key as `x-api-key` (the SDK; Claude Code's ANTHROPIC_API_KEY) or as
+ * a Bearer token (Claude Code's ANTHROPIC_AUTH_TOKEN).
+ */
 function tokenOf(request: FastifyRequest): string | undefined {
   const header = request.headers['x-api-key'];
   if (typeof header === 'string' && header) return header;

@@ -44,7 +44,11 @@ export function anthropicUsage(usage: GenerationUsage | undefined): AnthropicUsa
  * Gemini reports a stop sequence as a natural stop (STOP) without saying which: such an answer
  * ends `end_turn`. A function call means tool_use whatever Gemini's reason (it says STOP).
  */
-function stopReasonOf(reason: FinishReason | undefined, calledTools: boolean, blocked: boolean) {
+function stopReasonOf(
+  reason: FinishReason | undefined,
+  calledTools: boolean,
+  blocked: boolean,
+): AnthropicStopReason {
   if (calledTools) return 'tool_use';
   if (blocked || reason === 'content-filter') return 'refusal';
   return reason === 'length' ? 'max_tokens' : 'end_turn';
@@ -195,11 +199,10 @@ export function createMessageEncoder(context: MessageContext): MessageEncoder {
       // The sources follow the text, in its block when it was the last.
       text(sourceLinks(sources, context), out);
       close(out);
-      const stopReason: AnthropicStopReason = stopReasonOf(reason, calledTools, blocked);
       out.push(
         {
           type: 'message_delta',
-          delta: { stop_reason: stopReason, stop_sequence: null },
+          delta: { stop_reason: stopReasonOf(reason, calledTools, blocked), stop_sequence: null },
           usage: anthropicUsage(usage),
         },
         { type: 'message_stop' },
