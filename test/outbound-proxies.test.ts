@@ -8,7 +8,7 @@ import {
   startSocksProxy,
   type TestProxy,
 } from './helpers/outbound-proxies.js';
-import { clientToken, generateBody, post, type Stack, useStacks } from './helpers/start-stack.js';
+import { generateMany, type Stack, useStacks } from './helpers/start-stack.js';
 
 // PROXIES end to end: a real HTTP proxy (CONNECT) and a real SOCKS5 proxy on local ports, the
 // gateway and the fake upstream. The upstream is plain HTTP, so each proxy reads the calls in its
@@ -24,19 +24,6 @@ const track = (proxy: TestProxy) => {
   open.push(proxy);
   return proxy;
 };
-
-const generate = (s: Stack) =>
-  post(`${s.url}/v1beta/models/gemini-2.5-flash:generateContent?key=${clientToken}`, generateBody('hi'));
-
-async function generateMany(s: Stack, count: number): Promise<number[]> {
-  const statuses: number[] = [];
-  for (let call = 0; call < count; call += 1) {
-    const response = await generate(s);
-    await response.arrayBuffer();
-    statuses.push(response.status);
-  }
-  return statuses;
-}
 
 async function admin(
   s: Stack,

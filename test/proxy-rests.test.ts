@@ -5,7 +5,15 @@ import { createFakeUpstream, type FakeUpstream } from '../src/fake-upstream/crea
 import { createGeminiClient } from '../src/upstream/gemini-client.js';
 import { createProxyRests } from '../src/upstream/proxy-rests.js';
 import { keysFor, startHttpProxy, type TestProxy } from './helpers/outbound-proxies.js';
-import { clientToken, generateBody, post, type Stack, useStacks } from './helpers/start-stack.js';
+import {
+  clientToken,
+  generate,
+  generateBody,
+  generateMany,
+  post,
+  type Stack,
+  useStacks,
+} from './helpers/start-stack.js';
 
 // An address-wide rate limit behind one outbound proxy, end to end: the gateway, real HTTP proxies
 // on local ports, and the fake upstream. Google as seen from proxy P1's address is a second fake
@@ -34,19 +42,6 @@ async function startLimitedGoogle(keys: readonly string[]): Promise<{ fake: Fake
       for (const key of keys) fake.script(key, 'ok');
     },
   };
-}
-
-const generate = (s: Stack) =>
-  post(`${s.url}/v1beta/models/gemini-2.5-flash:generateContent?key=${clientToken}`, generateBody('hi'));
-
-async function generateMany(s: Stack, count: number): Promise<number[]> {
-  const statuses: number[] = [];
-  for (let call = 0; call < count; call += 1) {
-    const response = await generate(s);
-    await response.arrayBuffer();
-    statuses.push(response.status);
-  }
-  return statuses;
 }
 
 async function admin(s: Stack, method: string, path: string) {

@@ -115,6 +115,21 @@ export async function post(url: string, body: string, headers: Record<string, st
   return fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 }
 
+/** A native generateContent through the stack, with the client token. */
+export const generate = (stack: Stack) =>
+  post(`${stack.url}/v1beta/models/gemini-2.5-flash:generateContent?key=${clientToken}`, generateBody('hi'));
+
+/** `count` generateContent calls one after the other: their statuses, each answer read whole. */
+export async function generateMany(stack: Stack, count: number): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let call = 0; call < count; call += 1) {
+    const response = await generate(stack);
+    await response.arrayBuffer();
+    statuses.push(response.status);
+  }
+  return statuses;
+}
+
 /** A `startStack` for tests that each need their own settings; stacks close after each test. */
 export function useStacks(): typeof startStack {
   const open: Stack[] = [];
