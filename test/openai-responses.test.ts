@@ -169,6 +169,90 @@ describe('the Responses API through the openai client', () => {
     ]);
   });
 
+  it('serves functions grouped in a namespace tool, as Codex declares its sub-agent tools', async () => {
+    const agentSchema = { type: 'object', properties: { target: { type: 'string' } }, required: ['target'] };
+    const namespaced: OpenAI.Responses.Tool[] = [
+      tools[1] as OpenAI.Responses.Tool,
+      {
+        type: 'namespace',
+        name: 'agents',
+        description: 'Sub-agents',
+        tools: [
+          { type: 'function', name: 'close_agent', description: 'Close one', parameters: agentSchema },
+          { type: 'function', name: 'get_time' },
+        ],
+      },
+    ];
+    const stream = openai.responses.stream({
+      model: 'gemini-3-pro-preview',
+      input: 'Please call agents.close_agent',
+      tools: namespaced,
+    });
+    const added: unknown[] = [];
+    stream.on('response.output_item.added', (event) => added.push(event.item));
+    const first = await stream.finalResponse();
+    // Gemini has no namespaces: each function is declared under its namespace's name, joined.
+    expect(geminiReceived().tools).toEqual([
+      {
+        functionDeclarations: [
+          { name: 'get_time', parametersJsonSchema: { type: 'object', properties: {} } },
+          { name: 'agents.close_agent', description: 'Close one', parametersJsonSchema: agentSchema },
+          { name: 'agents.get_time' },
+        ],
+      },
+    ]);
+    const call = first.output.find((item) => item.type === 'function_call');
+    if (call?.type !== 'function_call') throw new Error('expected a function call');
+    expect(call).toMatchObject({ name: 'close_agent', namespace: 'agents' });
+    expect(added).toContainEqual(expect.objectContaining({ name: 'close_agent', namespace: 'agents' }));
+
+    // Codex sends the call back with its namespace; a plain function of the same name stays plain.
+    const second = await openai.responses.create({
+      model: 'gemini-3-pro-preview',
+      tools: namespaced,
+      input: [
+        { role: 'user', content: 'Please call agents.close_agent' },
+        {
+          type: 'function_call',
+          call_id: call.call_id,
+          name: 'close_agent',
+          namespace: 'agents',
+          arguments: call.arguments,
+        },
+        { type: 'function_call_output', call_id: call.call_id, output: 'closed' },
+      ],
+    });
+    expect(second.output_text).toBe('Tool results: agents.close_agent={"result":"closed"}');
+    expect(geminiReceived().contents[1].parts[0]).toEqual({
+      functionCall: { name: 'agents.close_agent', args: fakeFunctionArgs(agentSchema) },
+      thoughtSignature: fakeThoughtSignature('agents.close_agent'),
+    });
+    const plain = await openai.responses.create({
+      model: 'gemini-2.5-flash',
+      input: 'Please call get_time',
+      tools: namespaced,
+    });
+    expect(plain.output.find((item) => item.type === 'function_call')).toMatchObject({ name: 'get_time' });
+    expect(plain.output.find((item) => item.type === 'function_call')).not.toHaveProperty('namespace');
+
+    const custom = await openai.responses
+      .create({
+        model: 'gemini-2.5-flash',
+        input: 'hi',
+        tools: [
+          {
+            type: 'namespace',
+            name: 'edit',
+            description: '',
+            tools: [{ type: 'custom', name: 'apply_patch' }],
+          },
+        ],
+      })
+      .catch((error: unknown) => error);
+    expect(custom).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(custom).toMatchObject({ status: 400, param: 'tools[0].tools[0].type' });
+  });
+
   it('streams parallel function calls and takes the whole output back as input', async () => {
     const input: ResponseInputItem[] = [
       { role: 'user', content: 'Please call get_weather and call get_time' },

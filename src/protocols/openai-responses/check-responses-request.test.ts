@@ -72,6 +72,19 @@ describe('checkResponsesRequest', () => {
       refusal(request({ input: [{ type: 'function_call_output', call_id: 'c', output: 5 }] })).param,
     ).toBe('input[0].output');
     expect(refusal(request({ input: [{ type: 'item_reference' }] })).param).toBe('input[0].id');
+    expect(
+      refusal(
+        request({ input: [{ type: 'function_call', call_id: 'c', name: 'f', namespace: 1, arguments: '' }] }),
+      ).param,
+    ).toBe('input[0].namespace');
+    expect(refusal(request({ tools: [{ type: 'namespace', name: 'agents', tools: {} }] })).param).toBe(
+      'tools[0].tools',
+    );
+    expect(
+      refusal(
+        request({ tools: [{ type: 'namespace', name: 'agents', tools: [{ type: 'function', name: 2 }] }] }),
+      ).param,
+    ).toBe('tools[0].tools[0].name');
     expect(refusal(request({ tool_choice: { type: 'allowed_tools', tools: [5] } })).param).toBe(
       'tool_choice.tools[0]',
     );

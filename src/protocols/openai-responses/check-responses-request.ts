@@ -89,6 +89,7 @@ function checkInputItem(item: unknown, at: string): void {
     case 'function_call':
       expectType(fields.call_id, `${at}.call_id`, 'string');
       expectType(fields.name, `${at}.name`, 'string');
+      expectOptionalType(fields.namespace, `${at}.namespace`, 'string');
       expectType(fields.arguments, `${at}.arguments`, 'string');
       return;
     case 'function_call_output':
@@ -106,12 +107,20 @@ function checkInputItem(item: unknown, at: string): void {
   }
 }
 
-function checkTools(tools: unknown[]): void {
+/** Function tools, alone or in a namespace tool's `tools`; other types are the translator's to refuse. */
+function checkTools(tools: unknown[], prefix: string): void {
   tools.forEach((tool, index) => {
-    const at = `tools[${index}]`;
+    const at = `${prefix}[${index}]`;
     expectType(tool, at, 'object');
     const fields = tool as JsonObject;
     expectType(fields.type, `${at}.type`, 'string');
+    if (fields.type === 'namespace') {
+      expectType(fields.name, `${at}.name`, 'string');
+      expectOptionalType(fields.description, `${at}.description`, 'string');
+      expectType(fields.tools, `${at}.tools`, 'array');
+      checkTools(fields.tools as unknown[], `${at}.tools`);
+      return;
+    }
     if (fields.type !== 'function') return;
     expectType(fields.name, `${at}.name`, 'string');
     expectOptionalType(fields.description, `${at}.description`, 'string');
@@ -195,7 +204,7 @@ export function checkResponsesRequest(body: JsonObject): ResponsesRequest {
   }
   checkMetadata(body.metadata);
   expectOptionalType(body.tools, 'tools', 'array');
-  if (Array.isArray(body.tools)) checkTools(body.tools);
+  if (Array.isArray(body.tools)) checkTools(body.tools, 'tools');
   checkToolChoice(body.tool_choice);
   checkText(body.text);
   expectOptionalType(body.reasoning, 'reasoning', 'object');

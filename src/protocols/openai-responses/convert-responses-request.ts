@@ -18,6 +18,7 @@ import type { ChatConversionOptions } from '../openai/convert-to-gemini-request.
 import { OpenAIRequestError } from '../openai/openai-error.js';
 import { thinkingConfigOf } from '../openai/thinking-config.js';
 import { thoughtSignatureOf } from '../openai/tool-call-id.js';
+import { geminiFunctionName } from './namespace-tools.js';
 import type {
   ResponsesContentPart,
   ResponsesInputItem,
@@ -123,11 +124,12 @@ function convertInput(request: ResponsesRequest, options: ResponsesConversionOpt
       }
       case 'function_call': {
         const call = item as Extract<ResponsesInputItem, { type: 'function_call' }>;
-        callNames.set(call.call_id, call.name);
+        const name = geminiFunctionName(call.name, call.namespace);
+        callNames.set(call.call_id, name);
         const args = parseToolArguments(call.arguments, `${at}.arguments`);
         // The call id carries the call's thought signature (see encode-responses-events.ts).
         const signature = thoughtSignatureOf({ id: call.call_id });
-        add('model', [functionCallPart(call.name, args, signature, options.choice.model)]);
+        add('model', [functionCallPart(name, args, signature, options.choice.model)]);
         return;
       }
       case 'function_call_output': {
@@ -167,6 +169,12 @@ function convertInput(request: ResponsesRequest, options: ResponsesConversionOpt
   return { system, contents };
 }
 
+const unsupportedTool = (type: unknown, param: string) =>
+  new OpenAIRequestError(
+    `unsupported tool type ${String(type)}: gemgate serves function tools (alone or in a namespace), and web_search through Google Search`,
+    param,
+  );
+
 /** The declared functions, and whether web search (Google Search) was asked for. */
 function convertTools(request: ResponsesRequest) {
   const functions: GeminiFunctionDeclaration[] = [];
@@ -174,12 +182,18 @@ function convertTools(request: ResponsesRequest) {
   (request.tools ?? []).forEach((tool, index) => {
     if (tool.type === 'function')
       functions.push(functionDeclarationOf(tool.name, tool.description, tool.parameters));
+    else if (tool.type === 'namespace')
+      tool.tools.forEach((inner, innerIndex) => {
+        if (inner.type !== 'function')
+          throw unsupportedTool(
+            (inner as { type: unknown }).type,
+            `tools[${index}].tools[${innerIndex}].type`,
+          );
+        const name = geminiFunctionName(inner.name, tool.name);
+        functions.push(functionDeclarationOf(name, inner.description, inner.parameters));
+      });
     else if (webSearchTypes.has(tool.type)) search = true;
-    else
-      throw new OpenAIRequestError(
-        `unsupported tool type ${String(tool.type)}: gemgate serves function tools, and web_search through Google Search`,
-        `tools[${index}].type`,
-      );
+    else throw unsupportedTool(tool.type, `tools[${index}].type`);
   });
   return { functions, search };
 }

@@ -8,6 +8,7 @@ import type { StreamError } from '../generation-surface.js';
 import { codeText } from '../openai/convert-candidate.js';
 import { createOpenAIErrorBody } from '../openai/openai-error.js';
 import { createToolCallId } from '../openai/tool-call-id.js';
+import { namespacedFunctions } from './namespace-tools.js';
 import type { ResponseContext } from './response-context.js';
 import type {
   ItemStatus,
@@ -73,6 +74,8 @@ type OpenItem =
  * Stateful but pure: ids come from the context. Every event gets the next sequence_number.
  */
 export function createResponsesEncoder(context: ResponseContext): ResponsesEncoder {
+  // A call to a function of a namespace tool goes back split into its name and namespace.
+  const namespaced = namespacedFunctions(context.echo.tools);
   const response: ResponsesResponse = {
     id: context.id,
     object: 'response',
@@ -222,11 +225,13 @@ export function createResponsesEncoder(context: ResponseContext): ResponsesEncod
     event: Extract<GenerationEvent, { type: 'tool-call' }>,
   ): void {
     close(out, 'completed');
+    const split = namespaced.get(event.name);
     const item: ResponsesFunctionCallOutput = {
       type: 'function_call',
       id: `fc_${context.newId()}`,
       call_id: createToolCallId(context.newId(), event.signature),
-      name: event.name,
+      name: split?.name ?? event.name,
+      ...(split ? { namespace: split.namespace } : {}),
       arguments: JSON.stringify(event.args),
       status: 'completed',
     };

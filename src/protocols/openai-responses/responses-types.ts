@@ -22,6 +22,8 @@ export interface ResponsesFunctionCallItem {
   type: 'function_call';
   call_id: string;
   name: string;
+  /** The namespace tool the function belongs to, if any. */
+  namespace?: string;
   /** A JSON object, as text. */
   arguments: string;
 }
@@ -65,7 +67,16 @@ export interface ResponsesWebSearchTool {
   type: 'web_search' | 'web_search_preview' | 'web_search_2025_08_26' | 'web_search_preview_2025_03_11';
 }
 
-export type ResponsesTool = ResponsesFunctionTool | ResponsesWebSearchTool;
+/** Function tools grouped under a name; its functions are called as `{name, namespace}`. */
+export interface ResponsesNamespaceTool {
+  type: 'namespace';
+  name: string;
+  description?: string | null;
+  /** Function tools; another type (`custom`) is refused by the translator, naming it. */
+  tools: ResponsesFunctionTool[];
+}
+
+export type ResponsesTool = ResponsesFunctionTool | ResponsesWebSearchTool | ResponsesNamespaceTool;
 
 export type ResponsesToolChoice =
   | 'none'
@@ -128,6 +139,7 @@ export interface ResponsesFunctionCallOutput {
   id: string;
   call_id: string;
   name: string;
+  namespace?: string;
   arguments: string;
   status: ItemStatus;
 }
