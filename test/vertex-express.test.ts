@@ -158,6 +158,33 @@ describe('Vertex AI express keys', () => {
     expect(stack.fake.lastRequest()?.url).toMatch(vertexPath);
   });
 
+  it('keep a forgotten saved value from bringing back a key that is in the other list', async () => {
+    const stack = await start({ VERTEX_API_KEYS: '' });
+    const admin = { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' };
+    // The environment's API_KEYS holds both AI Studio keys; the operator moves the second to Vertex.
+    const moved = await fetch(`${stack.url}/api/config`, {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ values: { API_KEYS: aiStudioKeys[0], VERTEX_API_KEYS: aiStudioKeys[1] } }),
+    });
+    expect(moved.status).toBe(200);
+    const forget = (name: string) =>
+      fetch(`${stack.url}/api/config/${name}`, { method: 'DELETE', headers: admin });
+    // Forgetting API_KEYS would bring back the environment's, which holds the Vertex key.
+    const refused = await forget('API_KEYS');
+    expect(refused.status).toBe(400);
+    const refusal = await refused.text();
+    expect(refusal).toMatch(/VERTEX_API_KEYS: entry 1 is also in API_KEYS/);
+    expect(refusal).not.toContain(aiStudioKeys[1]);
+    const config = (await (await fetch(`${stack.url}/api/config`, { headers: admin })).json()) as {
+      settings: { name: string; source: string }[];
+    };
+    expect(config.settings.find((setting) => setting.name === 'API_KEYS')?.source).toBe('saved');
+    // In the other order both go.
+    expect((await forget('VERTEX_API_KEYS')).status).toBe(200);
+    expect((await forget('API_KEYS')).status).toBe(200);
+  });
+
   it('refuse a pin to a key of the other kind, and any call without a client token', async () => {
     const stack = await start();
     const studioId = stack.gateway.pool.findSecret(aiStudioKeys[0] as string)?.id as string;

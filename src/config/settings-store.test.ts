@@ -108,7 +108,9 @@ describe('openSettingsStore', () => {
     const memory = memorySaved({ MAX_RETRIES: '9' });
     const { store } = await open(memory.saved);
     expect(store.current().settings.MAX_RETRIES).toBe(9);
-    const after = await store.forget('MAX_RETRIES');
+    const forgotten = await store.forget('MAX_RETRIES');
+    if (!forgotten.ok) throw new Error('expected the value forgotten');
+    const after = forgotten.snapshot;
     expect([after.settings.MAX_RETRIES, after.sources.MAX_RETRIES]).toEqual([5, 'env']);
     expect(memory.values.has('MAX_RETRIES')).toBe(false);
   });

@@ -44,8 +44,11 @@ export interface SettingsStore {
   current(): SettingsSnapshot;
   /** Checks every value, then saves them all and makes them current; or saves none. */
   save(texts: Readonly<Record<string, string>>): Promise<SaveResult>;
-  /** Forgets a saved value, so the environment's (or the default) applies again. */
-  forget(name: SettingName): Promise<SettingsSnapshot>;
+  /**
+   * Forgets a saved value, so the environment's (or the default) applies again; or forgets nothing
+   * when the settings it would leave do not go together (the problems say why).
+   */
+  forget(name: SettingName): Promise<SaveResult>;
   /** Called after each change, once the new snapshot is current, in the order of subscription. */
   subscribe(listener: SettingsListener): void;
   /**
@@ -175,13 +178,18 @@ export async function openSettingsStore(options: SettingsStoreOptions): Promise<
         return { ok: true, snapshot: next };
       }),
     forget: (name) =>
-      serialized(async () => {
-        await options.saved.forget(name);
+      serialized(async (): Promise<SaveResult> => {
         const { [name]: _text, ...texts } = snapshot.saved;
         const { [name]: _value, ...values } = savedValues;
+        // The value that applies again may not go with the others saved (API_KEYS from the
+        // environment holding a key saved in VERTEX_API_KEYS): checked as a save is.
+        const left = layerSettings(environment, fromEnvironment, texts, values, snapshot.version);
+        const problems = crossSettingProblems(left.settings);
+        if (problems.length > 0) return { ok: false, problems };
+        await options.saved.forget(name);
         const next = swap(texts, values);
         options.onSaved?.();
-        return next;
+        return { ok: true, snapshot: next };
       }),
     reload: () =>
       serialized(async () => {

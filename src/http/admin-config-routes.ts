@@ -110,7 +110,10 @@ export async function adminConfigRoutes(
     let snapshot = store.current();
     if (wasSaved) {
       try {
-        snapshot = await store.forget(name);
+        const result = await store.forget(name);
+        if (!result.ok)
+          return sendAdminError(reply, 400, describeProblems(result.problems), { problems: result.problems });
+        snapshot = result.snapshot;
       } catch (error) {
         request.log.warn({ code: (error as { code?: unknown }).code }, 'could not forget a saved setting');
         return sendAdminError(reply, 503, 'The saved value could not be forgotten; try again.');
