@@ -41,4 +41,17 @@ describe('the keys page with Vertex AI express keys', { timeout: 60_000 }, () =>
     await expect.poll(() => panel.textContent()).toContain('VERTEX_API_KEYS setting (Vertex AI express)');
     await finish();
   });
+
+  it('says so in Chinese on a phone, the page not growing sideways', async () => {
+    const { page, finish } = await openConsole(browser, `${stack.url}/keys`, 'keys-vertex-phone-zh', {
+      phone: true,
+    });
+    await signIn(page, stack.adminToken);
+    const row = page.locator(`tr[data-key-id="${idOf(vertexKey)}"]`);
+    await row.waitFor();
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await expect.poll(() => row.textContent()).toContain('Vertex AI 快速模式，来自 VERTEX_API_KEYS');
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await finish();
+  });
 });
