@@ -2,6 +2,8 @@ import { GoogleGenAI } from '@google/genai';
 import { describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../src/fake-upstream/create-fake-upstream.js';
 import { fakeAnswerText } from '../src/fake-upstream/fake-answers.js';
+import { startHostileUpstream } from './helpers/hostile-upstream.js';
+import { readStream } from './helpers/read-stream.js';
 import { clientToken, generateBody, post, type Stack, useStacks } from './helpers/start-stack.js';
 
 // Vertex AI express keys (VERTEX_API_KEYS) serve /vertex-express/v1beta: a pool of their own,
@@ -13,6 +15,13 @@ const vertexPath =
 
 const vertexClient = (stack: Stack) =>
   new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: `${stack.url}/vertex-express` } });
+
+/** A pooled key's state, found by the key itself; a key not in the pool fails the test. */
+function stateOf(stack: Stack, secret: string) {
+  const key = stack.gateway.pool.findSecret(secret);
+  if (!key) throw new Error('the key is not in the pool');
+  return stack.gateway.pool.stateOf(key.id);
+}
 
 const modelCalls = (stack: Stack): RecordedRequest[] =>
   stack.fake.requests.filter((request) => request.method === 'POST');
@@ -183,6 +192,71 @@ describe('Vertex AI express keys', () => {
     // In the other order both go.
     expect((await forget('VERTEX_API_KEYS')).status).toBe(200);
     expect((await forget('API_KEYS')).status).toBe(200);
+  });
+
+  it('answer hostile input in Google shape, and no key pays for text Google quotes back', async () => {
+    const stack = await start();
+    const url = (target: string) => `${stack.url}/vertex-express/v1beta/models/${target}?key=${clientToken}`;
+    const cases: [string, string, number][] = [
+      ['gemini-2.5-flash:generateContent', 'not json', 400],
+      ['gemini-2.5-flash:generateContent', '[1,2,3]', 400],
+      ['gemini-2.5-flash:generateContent', '"a string"', 400],
+      ['gemini-2.5-flash:gener%2FateContent', generateBody('hi'), 404],
+      ['..%2F..%2Ffiles:generateContent', generateBody('hi'), 404],
+      // A field named like Google's refusal of a key: Google quotes it back in its 400.
+      ['gemini-2.5-flash:generateContent', JSON.stringify({ contents: [], 'API key not valid': 1 }), 400],
+      ['gemini-2.5-flash:generateContent', `{"contents":${'['.repeat(5000)}${']'.repeat(5000)}}`, 400],
+    ];
+    for (const [target, body, status] of cases) {
+      const response = await post(url(target), body);
+      expect(response.status, `${target} ${body.slice(0, 40)}`).toBe(status);
+      const answer = (await response.json()) as { error: { code: number; message: string; status: string } };
+      expect(answer.error.code).toBe(status);
+      expect(typeof answer.error.message).toBe('string');
+    }
+    for (const secret of vertexKeys)
+      expect(
+        stack.gateway.pool.findSecret(secret)?.id &&
+          stack.gateway.pool.stateOf(stack.gateway.pool.findSecret(secret)?.id as string)?.disabled,
+      ).toBeUndefined();
+    const served = await post(url('gemini-2.5-flash:generateContent'), generateBody('still here'));
+    expect(served.status).toBe(200);
+  });
+
+  it('never pass a malformed answer of a hostile Vertex endpoint on as a success, nor blame the key', async () => {
+    const hostile = await startHostileUpstream((request) =>
+      request.url?.includes('streamGenerateContent')
+        ? { kind: 'pieces', contentType: 'text/event-stream', pieces: ['data: {not json}\r\n\r\n'] }
+        : {
+            kind: 'pieces',
+            contentType: 'text/html',
+            pieces: ['<html><body>Welcome to nginx</body></html>'],
+          },
+    );
+    try {
+      const stack = await start({ VERTEX_EXPRESS_BASE_URL: `${hostile.url}/v1beta1/publishers/google` });
+      const whole = await post(
+        `${stack.url}/vertex-express/v1beta/models/gemini-2.5-flash:generateContent?key=${clientToken}`,
+        generateBody('hi'),
+      );
+      expect(whole.status).toBe(502);
+      expect(((await whole.json()) as { error: { status: string } }).error.status).toBeDefined();
+      const stream = await post(
+        `${stack.url}/vertex-express/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse&key=${clientToken}`,
+        generateBody('hi'),
+      );
+      // The stream had begun: an in-band error in Google's shape, then an abnormal end.
+      const read = await readStream(stream);
+      expect(read.complete).toBe(false);
+      expect(read.text).toMatch(/^data: \{"error":\{"code":502,/);
+      for (const secret of vertexKeys) {
+        expect(stateOf(stack, secret)?.disabled).toBeUndefined();
+        expect(Object.keys(stateOf(stack, secret)?.models ?? {})).toEqual([]);
+      }
+      expect(hostile.generationCalls).toBeGreaterThanOrEqual(2);
+    } finally {
+      await hostile.close();
+    }
   });
 
   it('refuse a pin to a key of the other kind, and any call without a client token', async () => {
