@@ -1,4 +1,5 @@
 import type { UpstreamBase } from '../../config/parse-base-url.js';
+import { callHeaders, customHeadersOf } from './call-headers.js';
 import type { Endpoint } from './endpoint.js';
 
 export interface AiStudioEndpointOptions {
@@ -16,22 +17,16 @@ export interface AiStudioEndpointOptions {
 export function createAiStudioEndpoint(options: AiStudioEndpointOptions): Endpoint {
   // Read once: addressing runs for every call.
   const { origin, pathPrefix: prefix } = options.base;
-  const custom = options.customHeaders ?? {};
-  const hasCustom = Object.keys(custom).length > 0;
+  const custom = customHeadersOf(options.customHeaders);
   return {
     kind: 'ai-studio',
     origin,
     address(request, key) {
-      const headers: Record<string, string> = hasCustom ? { ...custom } : {};
-      if (request.upload) Object.assign(headers, request.upload.headers);
-      else if (request.body) headers['content-type'] = 'application/json';
-      if (request.bearer) headers.authorization = `Bearer ${key.secret}`;
-      else headers['x-goog-api-key'] = key.secret;
       return {
         origin,
         method: request.method,
         path: request.query ? `${prefix}${request.path}?${request.query}` : prefix + request.path,
-        headers,
+        headers: callHeaders(custom, request, key),
         body: request.upload?.bytes ?? request.body ?? null,
       };
     },

@@ -1,4 +1,5 @@
 import type { UpstreamBase } from '../../config/parse-base-url.js';
+import { callHeaders, customHeadersOf } from './call-headers.js';
 import type { Endpoint } from './endpoint.js';
 
 export interface VertexExpressEndpointOptions {
@@ -20,21 +21,17 @@ const geminiVersion = /^\/(?:v1beta|v1alpha|v1)(?=\/)/;
  */
 export function createVertexExpressEndpoint(options: VertexExpressEndpointOptions): Endpoint {
   const { origin, pathPrefix: prefix } = options.base;
-  const custom = options.customHeaders ?? {};
-  const hasCustom = Object.keys(custom).length > 0;
+  const custom = customHeadersOf(options.customHeaders);
   return {
     kind: 'vertex-express',
     origin,
     address(request, key) {
-      const headers: Record<string, string> = hasCustom ? { ...custom } : {};
-      if (request.body) headers['content-type'] = 'application/json';
-      headers['x-goog-api-key'] = key.secret;
       const path = prefix + request.path.replace(geminiVersion, '');
       return {
         origin,
         method: request.method,
         path: request.query ? `${path}?${request.query}` : path,
-        headers,
+        headers: callHeaders(custom, request, key),
         body: request.body ?? null,
       };
     },
