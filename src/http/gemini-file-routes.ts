@@ -5,6 +5,7 @@ import { gatewayUploadUrl, uploadSessionOf } from '../protocols/gemini/upload-se
 import type { WholeSurface } from '../protocols/generation-surface.js';
 import type { RelayCall } from '../relay/relay-call.js';
 import type { WholeGeneration } from '../relay/run-generation.js';
+import type { UpstreamRequest } from '../upstream/endpoints/endpoint.js';
 import type { GeminiVersion } from './gemini-routes.js';
 import { clientIdOf, listResources, ownResource, relayResourceCall } from './pinned-resource-calls.js';
 import { sendGeminiError } from './send-gemini-error.js';
@@ -56,6 +57,16 @@ const queryOf = (url: string) => {
   return index === -1 ? '' : url.slice(index + 1);
 };
 
+/** A call of the resumable upload protocol, which always goes to the same path. */
+const uploadCall = (
+  request: Pick<UpstreamRequest, 'query' | 'body' | 'upload'>,
+): Omit<RelayCall, 'signal'> => ({
+  route: 'gemini files.upload',
+  model: null,
+  request: { method: 'POST', path: '/upload/v1beta/files', ...request },
+  stream: false,
+});
+
 export async function geminiFileRoutes(
   app: FastifyInstance,
   { optionsOf }: { readonly optionsOf: (request: FastifyRequest) => GeminiVersion },
@@ -93,18 +104,7 @@ export async function geminiFileRoutes(
         return relay(
           request,
           reply,
-          {
-            route: 'gemini files.upload',
-            model: null,
-            request: {
-              method: 'POST',
-              path: '/upload/v1beta/files',
-              query: '',
-              body,
-              upload: { headers: headersOf(request) },
-            },
-            stream: false,
-          },
+          uploadCall({ query: '', body, upload: { headers: headersOf(request) } }),
           surface,
         );
       }
@@ -119,15 +119,7 @@ export async function geminiFileRoutes(
         request,
         reply,
         {
-          route: 'gemini files.upload',
-          model: null,
-          request: {
-            method: 'POST',
-            path: '/upload/v1beta/files',
-            query: session.upstreamQuery,
-            upload: { headers: headersOf(request), bytes },
-          },
-          stream: false,
+          ...uploadCall({ query: session.upstreamQuery, upload: { headers: headersOf(request), bytes } }),
           pinKeyId: session.keyId,
         },
         createFilesSurface(),
