@@ -87,9 +87,18 @@ export async function startReferenceRelayProcess(upstreamUrl: string): Promise<S
  * Under tsx every function made per request is also named at run time (esbuild's keepNames), which
  * cost the gateway's request path a tenth or more that no user pays.
  */
-export async function startGatewayProcess(env: Record<string, string>): Promise<Service> {
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  options: {
+    /** Another build than `dist/` (bench/compare-builds.ts); inside the repository, for its node_modules. */
+    readonly build?: string;
+    /** Node's own flags, such as `--cpu-prof`, which NODE_OPTIONS does not take. */
+    readonly nodeArgs?: readonly string[];
+  } = {},
+): Promise<Service> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(root, 'dist/main.js')], {
+  const main = join(resolve(options.build ?? join(root, 'dist')), 'main.js');
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), main], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
   });
