@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import type { Cancellation } from '../core/cancellation.js';
 import { redactSecrets } from '../core/redact-secrets.js';
+import { createProcessSlots } from './create-process-slots.js';
 import { ProcessError, type ProcessOutcome, runProcess } from './run-process.js';
 import {
   type EncodedSpeechFormat,
@@ -51,6 +53,11 @@ export interface SpeechEncoderOptions {
   readonly ffmpegPath: string;
   /** Told once what the first look at the ffmpeg found. */
   readonly onProbed?: (probe: FfmpegProbe) => void;
+  /**
+   * ffmpeg processes at once (the machine's cores by default); further requests wait their turn.
+   * Each speech request may start one: unbounded, a client could have the gateway fork hundreds.
+   */
+  readonly maxProcesses?: number;
 }
 
 const probeLimits = { timeoutMs: 10_000, maxOutputBytes: 1024 * 1024 };
@@ -75,6 +82,7 @@ function endOf(outcome: ProcessOutcome): string {
 
 export function createSpeechEncoder(options: SpeechEncoderOptions): SpeechEncoder {
   const { ffmpegPath } = options;
+  const slots = createProcessSlots(options.maxProcesses ?? availableParallelism());
   let probed: Promise<ReadonlySet<EncodedSpeechFormat>> | undefined;
 
   async function probe(): Promise<ReadonlySet<EncodedSpeechFormat>> {
@@ -103,6 +111,9 @@ export function createSpeechEncoder(options: SpeechEncoderOptions): SpeechEncode
       const timeoutMs = 10_000 + Math.ceil((pcm.length / bytesPerSecond(sampleRate)) * 1000);
       // Every format here is smaller than its PCM but FLAC of noise, which is barely larger.
       const maxOutputBytes = 2 * pcm.length + 1024 * 1024;
+      // The timeout starts with the process: a wait for a slot ends with the client, if ever.
+      const release = await slots.take(signal);
+      if (!release) throw new SpeechEncodingError('ffmpeg was not started: the client left while it waited');
       let outcome: ProcessOutcome;
       try {
         outcome = await runProcess(ffmpegPath, ffmpegArgumentsFor(format, sampleRate), pcm, {
@@ -113,6 +124,8 @@ export function createSpeechEncoder(options: SpeechEncoderOptions): SpeechEncode
       } catch (error) {
         const reason = error instanceof ProcessError ? error.message : 'it could not be run';
         throw new SpeechEncodingError(`ffmpeg failed: ${reason}`);
+      } finally {
+        release();
       }
       if (outcome.code !== 0) {
         throw new SpeechEncodingError(`ffmpeg failed: ${endOf(outcome)}`, lastLineOf(outcome.stderrTail));
