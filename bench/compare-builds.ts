@@ -75,6 +75,16 @@ async function measure(target: Target, duration: number): Promise<Round> {
   };
 }
 
+/** A uniformly random order (Fisher–Yates): a comparator returning random signs is biased. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const order = [...items];
+  for (let index = order.length - 1; index > 0; index--) {
+    const other = Math.floor(Math.random() * (index + 1));
+    [order[index], order[other]] = [order[other] as T, order[index] as T];
+  }
+  return order;
+}
+
 const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
@@ -102,7 +112,7 @@ try {
   for (const target of targets) await measure(target, 1); // warm-up: JIT, connection pools
   const samples = new Map<string, Round[]>(targets.map((target) => [target.name, []]));
   for (let round = 0; round < rounds; round++) {
-    const order = [...targets].sort(() => Math.random() - 0.5);
+    const order = shuffled(targets);
     for (const target of order) samples.get(target.name)?.push(await measure(target, seconds));
   }
   const referenceRounds = samples.get('reference') ?? [];
